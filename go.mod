@@ -1,0 +1,3 @@
+module porthole
+
+go 1.26.8

@@ -1,0 +1,106 @@
+// Package remote runs commands on hosts: locally or over SSH, one at a time or
+// fanned out over many hosts, streaming output line by line.
+package remote
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+)
+
+// Stream tells stdout from stderr.
+type Stream int
+
+const (
+	// Stdout is the command's standard output.
+	Stdout Stream = iota
+	// Stderr is the command's standard error.
+	Stderr
+)
+
+// String names the stream as the journal writes it.
+func (s Stream) String() string {
+	if s == Stderr {
+		return "stderr"
+	}
+	return "stdout"
+}
+
+// Line is one line of output from one host, as it arrived.
+type Line struct {
+	Host   string
+	Stream Stream
+	Text   string // without the trailing newline
+	Time   time.Time
+}
+
+// Command is what to run. Cmd is a shell command line, given to the remote
+// login shell as is: quote every parameter with Quote before building it.
+type Command struct {
+	Cmd    string
+	Dir    string            // working directory; "" for the login directory
+	Env    map[string]string // extra environment, exported before Cmd
+	Stdin  io.Reader         // nil for no input
+	OnLine func(Line)        // called for every output line, in order per stream; may be nil
+	// Keep, when set, keeps the whole output in Result.Stdout/Stderr.
+	Keep bool
+}
+
+// Script is the command line as it is really sent: cd, exports and Cmd.
+func (c Command) Script() string {
+	s := c.Cmd
+	if len(c.Env) > 0 {
+		s = envPrefix(c.Env) + s
+	}
+	if c.Dir != "" {
+		s = "cd " + Quote(c.Dir) + " && " + s
+	}
+	return s
+}
+
+// Result is what a finished command left behind.
+type Result struct {
+	Host     string
+	Cmd      string // the exact command line as run (Command.Script)
+	ExitCode int    // -1 when the command did not finish (connection lost, cancelled)
+	Started  time.Time
+	Duration time.Duration
+	Stdout   []byte // only with Command.Keep
+	Stderr   []byte // only with Command.Keep
+}
+
+// OK is true when the command ran and exited 0.
+func (r Result) OK() bool { return r.ExitCode == 0 }
+
+// Executor runs commands on one host.
+type Executor interface {
+	// Host is the name the deployer knows the host by (an ssh_config alias, or "local").
+	Host() string
+	// Run runs one command and waits for it. A non-zero exit is not an error:
+	// err is for what stopped the command from running or finishing (with
+	// ExitCode -1). Cancelling ctx stops the command.
+	Run(ctx context.Context, cmd Command) (Result, error)
+	// Close releases the connection, if any.
+	Close() error
+}
+
+// ExitError is the error form of a non-zero exit, for callers that want one.
+type ExitError struct {
+	Result Result
+}
+
+func (e *ExitError) Error() string {
+	return fmt.Sprintf("%s on %s exited %d", e.Result.Cmd, e.Result.Host, e.Result.ExitCode)
+}
+
+// Check turns a non-zero exit into an *ExitError.
+func Check(r Result, err error) (Result, error) {
+	if err != nil {
+		return r, err
+	}
+	if r.ExitCode != 0 {
+		return r, &ExitError{Result: r}
+	}
+	return r, nil
+}

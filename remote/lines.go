@@ -1,0 +1,58 @@
+package remote
+
+import (
+	"bytes"
+	"sync"
+	"time"
+)
+
+// lineWriter cuts a byte stream into lines and hands each to a callback;
+// it is an io.Writer for a session's or process's stdout or stderr.
+type lineWriter struct {
+	mu     sync.Mutex
+	host   string
+	stream Stream
+	onLine func(Line)
+	keep   *bytes.Buffer
+	buf    []byte
+}
+
+func newLineWriter(host string, s Stream, onLine func(Line), keep *bytes.Buffer) *lineWriter {
+	return &lineWriter{host: host, stream: s, onLine: onLine, keep: keep}
+}
+
+func (w *lineWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.keep != nil {
+		w.keep.Write(p)
+	}
+	if w.onLine == nil {
+		return len(p), nil
+	}
+	w.buf = append(w.buf, p...)
+	for {
+		i := bytes.IndexByte(w.buf, '\n')
+		if i < 0 {
+			break
+		}
+		w.emit(w.buf[:i])
+		w.buf = w.buf[i+1:]
+	}
+	return len(p), nil
+}
+
+// Flush emits a last line that had no newline.
+func (w *lineWriter) Flush() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.buf) > 0 && w.onLine != nil {
+		w.emit(w.buf)
+		w.buf = nil
+	}
+}
+
+func (w *lineWriter) emit(b []byte) {
+	b = bytes.TrimSuffix(b, []byte{'\r'})
+	w.onLine(Line{Host: w.host, Stream: w.stream, Text: string(b), Time: time.Now()})
+}

@@ -1,0 +1,31 @@
+package runbooks
+
+import "time"
+
+// Config is porthole's configuration (YAML under the XDG config dir; the
+// sandbox writes its own).
+type Config struct {
+	Gerrit struct {
+		URL          string        `yaml:"url"`           // REST base, e.g. https://gerrit.wikimedia.org/r/
+		User         string        `yaml:"user"`          // for /a/ basic auth; "" for anonymous
+		PasswordFile string        `yaml:"password_file"` // HTTP password; never logged
+		CIAccount    string        `yaml:"ci_account"`    // whose Verified counts: jenkins-bot
+		SSHHost      string        `yaml:"ssh_host"`      // for stream-events, optional
+		PollInterval time.Duration `yaml:"poll_interval"`
+		MergeTimeout time.Duration `yaml:"merge_timeout"`
+	} `yaml:"gerrit"`
+	StagingDir   string              `yaml:"staging_dir"`   // /srv/mediawiki-staging
+	ConfigBranch string              `yaml:"config_branch"` // master
+	Hosts        map[string][]string `yaml:"hosts"`         // role → ssh_config aliases
+	SSHConfig    string              `yaml:"ssh_config"`    // ~/.ssh/config when empty
+	KnownHosts   []string            `yaml:"known_hosts"`   // ~/.ssh/known_hosts when empty
+	Commands     struct {
+		SyncTestServers string `yaml:"sync_testservers"` // run on each mwdebug host: "scap pull"
+		SyncFile        string `yaml:"sync_file"`        // on deploy: "scap sync-file {path} {message}"
+		Mwscript        string `yaml:"mwscript"`         // on maintenance: "mwscript"
+	} `yaml:"commands"`
+	SALFormat   string `yaml:"sal_format"`  // "Backport: {links}" by default
+	StateDir    string `yaml:"state_dir"`   // journals and logs; XDG state dir when empty
+	Concurrency int    `yaml:"concurrency"` // fan-out width
+	Sandbox     bool   `yaml:"-"`           // set by porthole demo
+}

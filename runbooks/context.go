@@ -1,0 +1,144 @@
+package runbooks
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"porthole/remote"
+)
+
+// CommandRun: a command finished on a host (journaled with its exit and duration).
+type CommandRun struct {
+	StepID string
+	Result remote.Result
+	Err    error
+}
+
+func (CommandRun) isEvent() {}
+
+// StepContext is what a running step sees: its environment, the window's
+// variables, and ways to report output, progress and notes, and to ask.
+type StepContext struct {
+	Env  *Env
+	Plan *Plan
+	Step *Step
+
+	emit    func(Event)
+	confirm func(ctx context.Context, g Gate) (Decision, error)
+	mu      *sync.Mutex
+	vars    map[string]string
+}
+
+// NewStepContext wires a StepContext; the Runner calls it, and tests may.
+// emit receives every event the step reports; confirm answers gates.
+func NewStepContext(env *Env, plan *Plan, step *Step, vars map[string]string,
+	emit func(Event), confirm func(context.Context, Gate) (Decision, error)) *StepContext {
+	return &StepContext{Env: env, Plan: plan, Step: step, vars: vars, emit: emit, confirm: confirm, mu: &sync.Mutex{}}
+}
+
+// Now is the environment's clock.
+func (sc *StepContext) Now() time.Time {
+	if sc.Env != nil && sc.Env.Now != nil {
+		return sc.Env.Now()
+	}
+	return time.Now()
+}
+
+// Get reads a window variable set by an earlier step (journaled, survives resume).
+func (sc *StepContext) Get(key string) string {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	return sc.vars[key]
+}
+
+// Set records a window variable; the runner journals it.
+func (sc *StepContext) Set(key, value string) {
+	sc.mu.Lock()
+	sc.vars[key] = value
+	sc.mu.Unlock()
+	sc.emit(VarSet{StepID: sc.Step.ID, Key: key, Value: value})
+}
+
+// Output reports one line of output.
+func (sc *StepContext) Output(l remote.Line) { sc.emit(StepOutput{StepID: sc.Step.ID, Line: l}) }
+
+// Progress reports a fan-out or scap progress value.
+func (sc *StepContext) Progress(p remote.Progress) {
+	sc.emit(StepProgress{StepID: sc.Step.ID, Progress: p})
+}
+
+// Note reports a finding or a status line.
+func (sc *StepContext) Note(level Level, format string, args ...any) {
+	sc.emit(StepNote{StepID: sc.Step.ID, Level: level, Text: fmt.Sprintf(format, args...)})
+}
+
+// Confirm asks the deployer mid-step (e.g. an extra commit came in) and waits.
+func (sc *StepContext) Confirm(ctx context.Context, g Gate) (Decision, error) {
+	return sc.confirm(ctx, g)
+}
+
+// Exec runs cmd on the one host of role, streaming its lines as StepOutput
+// (and to cmd.OnLine, if set) and journaling the command and its exit.
+func (sc *StepContext) Exec(ctx context.Context, role string, cmd remote.Command) (remote.Result, error) {
+	ex, err := sc.Env.Hosts.One(role)
+	if err != nil {
+		return remote.Result{ExitCode: -1}, err
+	}
+	return sc.ExecOn(ctx, ex, cmd)
+}
+
+// ExecOn is Exec on a given executor.
+func (sc *StepContext) ExecOn(ctx context.Context, ex remote.Executor, cmd remote.Command) (remote.Result, error) {
+	user := cmd.OnLine
+	cmd.OnLine = func(l remote.Line) {
+		sc.Output(l)
+		if user != nil {
+			user(l)
+		}
+	}
+	sc.emit(StepOutput{StepID: sc.Step.ID, Line: remote.Line{Host: ex.Host(), Stream: remote.Stdout, Text: "$ " + cmd.Script(), Time: sc.Now()}})
+	r, err := ex.Run(ctx, cmd)
+	sc.emit(CommandRun{StepID: sc.Step.ID, Result: r, Err: err})
+	return r, err
+}
+
+// ExecAll fans cmd out over every host of role with progress, and returns per-host results.
+func (sc *StepContext) ExecAll(ctx context.Context, role string, cmd remote.Command, opts remote.FanOutOptions) ([]remote.HostResult, error) {
+	execs, err := sc.Env.Hosts.All(role)
+	if err != nil {
+		return nil, err
+	}
+	user := cmd.OnLine
+	cmd.OnLine = func(l remote.Line) {
+		sc.Output(l)
+		if user != nil {
+			user(l)
+		}
+	}
+	userProg := opts.OnProgress
+	opts.OnProgress = func(p remote.Progress) {
+		sc.Progress(p)
+		if userProg != nil {
+			userProg(p)
+		}
+	}
+	if opts.Concurrency == 0 && sc.Env.Config != nil {
+		opts.Concurrency = sc.Env.Config.Concurrency
+	}
+	res := remote.FanOut(ctx, execs, cmd, opts)
+	for _, hr := range res {
+		if !hr.Skipped {
+			sc.emit(CommandRun{StepID: sc.Step.ID, Result: hr.Result, Err: hr.Err})
+		}
+	}
+	return res, ctx.Err()
+}
+
+// VarSet: a step recorded a window variable.
+type VarSet struct {
+	StepID, Key, Value string
+}
+
+func (VarSet) isEvent() {}

@@ -1,0 +1,130 @@
+// Package runbooks is porthole's engine: a Plan is a list of Steps with gates,
+// run by a Runner that journals every event so a window can be resumed. The
+// backport window, the emergency revert and the maintenance scripts are
+// runbooks built on it.
+package runbooks
+
+import (
+	"context"
+	"time"
+
+	"porthole/gerrit"
+	"porthole/remote"
+)
+
+// Host roles, as named in config.
+const (
+	RoleLocal       = "local"       // the deployer's machine
+	RoleGerrit      = "gerrit"      // REST calls, no host
+	RoleDeploy      = "deploy"      // deployment host with /srv/mediawiki-staging
+	RoleTestServers = "mwdebug"     // test servers (scap pull)
+	RoleMaintenance = "maintenance" // maintenance host (mwscript)
+	RoleAppServers  = "appservers"  // every app server (sync target)
+)
+
+// GateKind says how a gate is answered.
+type GateKind int
+
+const (
+	// GateContinue is a pause before a step: enter goes on.
+	GateContinue GateKind = iota
+	// GateConfirm is a yes/no question; irreversible steps default to no.
+	GateConfirm
+	// GateChoice offers a few named choices.
+	GateChoice
+)
+
+// Choice is one answer a GateChoice offers.
+type Choice struct {
+	Key   string // "y", "n", "d", …
+	Label string
+}
+
+// Gate is a question the deployer answers before (or during) a step.
+type Gate struct {
+	Kind    GateKind
+	Prompt  string   // one line: "Sync php-1.44.0-wmf.5/includes/Foo.php to 5 app servers?"
+	Detail  string   // exactly what will run, where
+	Choices []Choice // for GateChoice; GateConfirm implies y/n
+	Default string   // choice key taken on enter; "n" for irreversible steps
+}
+
+// Decision is the answer to a gate, journaled with who gave it.
+type Decision struct {
+	Choice string // "y", "n" or a Choice key
+	By     string
+	At     time.Time
+}
+
+// Yes is true when the answer was "y".
+func (d Decision) Yes() bool { return d.Choice == "y" }
+
+// Step is one thing a runbook does on one host role.
+type Step struct {
+	ID           string // stable within a plan, e.g. "fetch", "sync-file"
+	Title        string // "Fetch php-1.44.0-wmf.5"
+	Role         string // host role it runs on
+	Command      string // the exact command line, as the deployer would type it ("" for API steps)
+	Dir          string // working directory on the host
+	Irreversible bool   // production-visible; its gate defaults to No
+	Gate         *Gate  // asked before the step runs; nil for none
+	Undo         string // how to undo it, for the deployer (text or command)
+	Retries      int    // extra attempts on a transient error; only for steps safe to repeat
+	// Do performs the step. It must be safe to call again after a crash only when
+	// Check cannot tell whether it finished.
+	Do func(ctx context.Context, sc *StepContext) error `json:"-"`
+	// Check, on resume, tells whether a step that was running when porthole
+	// stopped did complete. nil means: run it again.
+	Check func(ctx context.Context, sc *StepContext) (bool, error) `json:"-"`
+}
+
+// Level grades a warning or note.
+type Level int
+
+// Levels of warnings and notes.
+const (
+	Info Level = iota
+	Warn
+	Danger // stops the window unless the deployer explicitly goes on
+)
+
+// Warning is something a careful deployer would notice about a plan.
+type Warning struct {
+	Level  Level
+	Code   string // schema, l10n, static, weekend, not-deployed, wip, extra-commit, …
+	Change int    // change number it is about, 0 for the window
+	Text   string
+}
+
+// Plan is a runbook instantiated for given inputs.
+type Plan struct {
+	ID       string            // window id, also the journal's name
+	Kind     string            // "backport", "revert", "namespaceDupes", …
+	Title    string            // one line for lists
+	Changes  []*gerrit.Change  // for backport and revert windows
+	Params   map[string]string // the inputs, enough for Rebuild on resume
+	Warnings []Warning
+	Steps    []*Step
+}
+
+// Hosts resolves host roles to executors; connections are reused.
+type Hosts interface {
+	One(role string) (remote.Executor, error)
+	All(role string) ([]remote.Executor, error)
+}
+
+// GerritAPI is what runbooks need from Gerrit; *gerrit.Client provides it.
+type GerritAPI interface {
+	Resolve(ctx context.Context, ref string) (*gerrit.Change, error)
+	Approve(ctx context.Context, ch *gerrit.Change, message string) error
+	WaitForMerge(ctx context.Context, ch *gerrit.Change, opts gerrit.WaitOptions, status func(gerrit.WaitStatus)) (gerrit.WaitResult, error)
+}
+
+// Env is everything steps run against.
+type Env struct {
+	Config *Config
+	Hosts  Hosts
+	Gerrit GerritAPI
+	User   string           // who is deploying, for the journal and SAL
+	Now    func() time.Time // clock; time.Now when nil
+}
