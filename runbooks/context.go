@@ -104,6 +104,21 @@ func (sc *StepContext) ExecOn(ctx context.Context, ex remote.Executor, cmd remot
 	return r, err
 }
 
+// ExecCapture runs cmd on the host of role and keeps its whole output in the
+// Result instead of streaming it (for `git log -p`, which can be huge); the
+// command and its exit are journaled all the same.
+func (sc *StepContext) ExecCapture(ctx context.Context, role string, cmd remote.Command) (remote.Result, error) {
+	ex, err := sc.Env.Hosts.One(role)
+	if err != nil {
+		return remote.Result{ExitCode: -1}, err
+	}
+	cmd.Keep = true
+	sc.emit(StepOutput{StepID: sc.Step.ID, Line: remote.Line{Host: ex.Host(), Stream: remote.Stdout, Text: "$ " + cmd.Script(), Time: sc.Now()}})
+	r, err := ex.Run(ctx, cmd)
+	sc.emit(CommandRun{StepID: sc.Step.ID, Result: r, Err: err})
+	return r, err
+}
+
 // ExecAll fans cmd out over every host of role with progress, and returns per-host results.
 func (sc *StepContext) ExecAll(ctx context.Context, role string, cmd remote.Command, opts remote.FanOutOptions) ([]remote.HostResult, error) {
 	execs, err := sc.Env.Hosts.All(role)
