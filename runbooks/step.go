@@ -70,6 +70,9 @@ type Step struct {
 	Gate         *Gate  // asked before the step runs; nil for none
 	Undo         string // how to undo it, for the deployer (text or command)
 	Retries      int    // extra attempts on a transient error; only for steps safe to repeat
+	// CoveredBy names an earlier step whose gate, answered yes in this run,
+	// already confirmed this irreversible step (an emergency revert asks once).
+	CoveredBy string
 	// Do performs the step. It must be safe to call again after a crash only when
 	// Check cannot tell whether it finished.
 	Do func(ctx context.Context, sc *StepContext) error `json:"-"`
