@@ -1,0 +1,8 @@
+package gitops_test
+
+import "porthole/remote"
+
+type (
+	remoteCommand = remote.Command
+	remoteResult  = remote.Result
+)

@@ -1,0 +1,111 @@
+package gitops
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"regexp"
+
+	"github.com/bluekeyes/go-gitdiff/gitdiff"
+
+	"porthole/remote"
+)
+
+// LogPatchCommand is the review command deployers run after a fetch; with
+// submodules it adds --submodule=diff so an extension's own diff shows (as
+// scap does), not just the moved gitlink.
+func LogPatchCommand(submoduleDiff bool) string {
+	if submoduleDiff {
+		return Cmd("log", "-p", "--no-color", "--submodule=diff", "HEAD..@{u}")
+	}
+	return Cmd("log", "-p", "--no-color", "HEAD..@{u}")
+}
+
+// LogPatch returns the raw bytes of `git log -p HEAD..@{u}`, for the diff
+// viewer and for checks; bind run to a capturing executor (it can be huge).
+func LogPatch(ctx context.Context, run Run, dir string, submoduleDiff bool) ([]byte, error) {
+	res, err := gitCmd(ctx, run, remote.Command{Cmd: LogPatchCommand(submoduleDiff), Dir: dir})
+	if err != nil {
+		return nil, err
+	}
+	return res.Stdout, nil
+}
+
+// PatchCommit is one commit of a `git log -p` text with its parsed files.
+type PatchCommit struct {
+	SHA       string
+	Author    string
+	Title     string
+	Message   string // title and body, de-indented
+	ChangeIDs []string
+	Merge     bool // the header had a Merge: line
+	Files     []*gitdiff.File
+}
+
+// Paths lists the paths the commit touches (new names, and old names of
+// renames and deletions), without repeats.
+func (c PatchCommit) Paths() []string {
+	var ps []string
+	seen := map[string]bool{}
+	add := func(p string) {
+		if p != "" && !seen[p] {
+			seen[p] = true
+			ps = append(ps, p)
+		}
+	}
+	for _, f := range c.Files {
+		add(f.NewName)
+		add(f.OldName)
+	}
+	return ps
+}
+
+var (
+	commitLineRe = regexp.MustCompile(`(?m)^commit [0-9a-f]{40}\b`)
+	mergeLineRe  = regexp.MustCompile(`(?m)^Merge: `)
+)
+
+// ParsePatchLog splits a `git log -p` text into commits and parses each one's
+// header and files with go-gitdiff.
+func ParsePatchLog(b []byte) ([]PatchCommit, error) {
+	idx := commitLineRe.FindAllIndex(b, -1)
+	var out []PatchCommit
+	for i, loc := range idx {
+		end := len(b)
+		if i+1 < len(idx) {
+			end = idx[i+1][0]
+		}
+		chunk := b[loc[0]:end]
+		pc, err := parsePatchCommit(chunk)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, pc)
+	}
+	if len(idx) == 0 && len(bytes.TrimSpace(b)) > 0 {
+		return nil, fmt.Errorf("not a git log -p text: no \"commit <sha>\" line")
+	}
+	return out, nil
+}
+
+func parsePatchCommit(chunk []byte) (PatchCommit, error) {
+	// The header runs to the first diff; gitdiff.Parse returns it as the preamble.
+	files, preamble, err := gitdiff.Parse(bytes.NewReader(chunk))
+	if err != nil {
+		return PatchCommit{}, fmt.Errorf("parsing git log -p: %w", err)
+	}
+	if len(files) == 0 {
+		preamble = string(chunk)
+	}
+	h, err := gitdiff.ParsePatchHeader(preamble)
+	if err != nil {
+		return PatchCommit{}, fmt.Errorf("parsing commit header: %w", err)
+	}
+	pc := PatchCommit{SHA: h.SHA, Title: h.Title, Message: h.Message(), Files: files}
+	if h.Author != nil {
+		pc.Author = h.Author.String()
+	}
+	pc.ChangeIDs = ChangeIDs(pc.Message)
+	pc.Merge = mergeLineRe.MatchString(preamble)
+	return pc, nil
+}
