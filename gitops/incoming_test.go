@@ -245,9 +245,9 @@ func TestReadFileAndSubmodules(t *testing.T) {
 
 func TestSubmoduleProjectFromURL(t *testing.T) {
 	for url, want := range map[string]string{
-		"https://gerrit.wikimedia.org/r/mediawiki/extensions/Echo":     "mediawiki/extensions/Echo",
-		"https://gerrit.wikimedia.org/r/mediawiki/skins/Vector.git":    "mediawiki/skins/Vector",
-		"/tmp/x/origin/mediawiki/extensions/Echo.git":                  "tmp/x/origin/mediawiki/extensions/Echo",
+		"https://gerrit.wikimedia.org/r/mediawiki/extensions/Echo":    "mediawiki/extensions/Echo",
+		"https://gerrit.wikimedia.org/r/mediawiki/skins/Vector.git":   "mediawiki/skins/Vector",
+		"/tmp/x/origin/mediawiki/extensions/Echo.git":                 "tmp/x/origin/mediawiki/extensions/Echo",
 		"ssh://user@gerrit.wikimedia.org:29418/mediawiki/vendor.git/": "mediawiki/vendor",
 	} {
 		if got := (gitops.Submodule{URL: url}).Project(); got != want {
