@@ -56,3 +56,17 @@ func (w *lineWriter) emit(b []byte) {
 	b = bytes.TrimSuffix(b, []byte{'\r'})
 	w.onLine(Line{Host: w.host, Stream: w.stream, Text: string(b), Time: time.Now()})
 }
+
+// serialized wraps f so that calls from the stdout and stderr copiers (or
+// from many hosts) never overlap; nil stays nil.
+func serialized(f func(Line)) func(Line) {
+	if f == nil {
+		return nil
+	}
+	var mu sync.Mutex
+	return func(l Line) {
+		mu.Lock()
+		defer mu.Unlock()
+		f(l)
+	}
+}

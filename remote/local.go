@@ -32,8 +32,9 @@ func (l *Local) Run(ctx context.Context, cmd Command) (Result, error) {
 	if cmd.Keep {
 		outBuf, errBuf = &bytes.Buffer{}, &bytes.Buffer{}
 	}
-	ow := newLineWriter(res.Host, Stdout, cmd.OnLine, outBuf)
-	ew := newLineWriter(res.Host, Stderr, cmd.OnLine, errBuf)
+	onLine := serialized(cmd.OnLine)
+	ow := newLineWriter(res.Host, Stdout, onLine, outBuf)
+	ew := newLineWriter(res.Host, Stderr, onLine, errBuf)
 	c.Stdout, c.Stderr = ow, ew
 	if err := c.Start(); err != nil {
 		return res, err

@@ -1,0 +1,288 @@
+package remote
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"os/user"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kevinburke/ssh_config"
+)
+
+// hostSpec is a host as the deployer names it: [user@]host[:port].
+type hostSpec struct {
+	user string
+	host string
+	port int // 0 when not given
+}
+
+// parseHostSpec reads "[user@]host[:port]" (IPv6 as "[::1]:22").
+func parseHostSpec(s string) (hostSpec, error) {
+	var hs hostSpec
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndexByte(s, '@'); i >= 0 {
+		hs.user, s = s[:i], s[i+1:]
+		if hs.user == "" {
+			return hs, fmt.Errorf("host %q has an empty user before @; write user@host or just host", s)
+		}
+	}
+	host := s
+	if strings.HasPrefix(s, "[") || strings.Count(s, ":") == 1 {
+		h, p, err := net.SplitHostPort(s)
+		if err != nil {
+			return hs, fmt.Errorf("host %q: %v; write host, host:port or [v6addr]:port", s, err)
+		}
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return hs, fmt.Errorf("host %q has a bad port %q; use a number from 1 to 65535", s, p)
+		}
+		host, hs.port = h, n
+	}
+	if host == "" {
+		return hs, errors.New("empty host name; name a host as in ssh_config, or user@host:port")
+	}
+	if strings.ContainsAny(host, " \t\n/") {
+		return hs, fmt.Errorf("host %q holds a space or slash; name a host as in ssh_config, or user@host:port", host)
+	}
+	hs.host = host
+	return hs, nil
+}
+
+// sshConfig is one parsed ssh_config file (or none).
+type sshConfig struct {
+	path string
+	cfg  *ssh_config.Config
+}
+
+// loadSSHConfig parses path once; "" means ~/.ssh/config if it exists, "none" no file.
+func loadSSHConfig(path string) (*sshConfig, error) {
+	explicit := path != ""
+	if path == "none" {
+		return &sshConfig{path: "none"}, nil
+	}
+	if !explicit {
+		path = expandTilde("~/.ssh/config")
+	}
+	path = expandTilde(path)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if !explicit && errors.Is(err, fs.ErrNotExist) {
+			return &sshConfig{path: path}, nil
+		}
+		return nil, fmt.Errorf("cannot read ssh_config %s: %v; fix the path (-F) or leave it empty for ~/.ssh/config", path, errors.Unwrap(err))
+	}
+	cfg, err := ssh_config.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("ssh_config %s: %v; fix that line (porthole reads Host, HostName, User, Port, IdentityFile, ProxyJump)", path, err)
+	}
+	return &sshConfig{path: path, cfg: cfg}, nil
+}
+
+// hostSettings are the ssh_config values porthole honours, for one alias.
+type hostSettings struct {
+	hostName            string
+	user                string
+	port                int
+	identityFiles       []string
+	identitiesOnly      bool
+	proxyJump           string
+	proxyCommand        string
+	userKnownHosts      []string
+	globalKnownHosts    []string
+	hostKeyAlias        string
+	connectTimeout      time.Duration
+	serverAliveInterval time.Duration
+	serverAliveCountMax int
+}
+
+// keys porthole reads from ssh_config; the multi-valued one is identityfile.
+var settingKeys = []string{"hostname", "user", "port", "identityfile", "identitiesonly",
+	"proxyjump", "proxycommand", "userknownhostsfile", "globalknownhostsfile",
+	"hostkeyalias", "connecttimeout", "serveraliveinterval", "serveralivecountmax"}
+
+// values collects the raw values of settingKeys for alias in one pass over
+// the file: the first value wins, except for IdentityFile which accumulates.
+func (c *sshConfig) values(alias string) (map[string][]string, error) {
+	out := map[string][]string{}
+	if c == nil || c.cfg == nil {
+		return out, nil
+	}
+	add := func(key, val string) {
+		if key == "identityfile" {
+			out[key] = append(out[key], val)
+		} else if _, ok := out[key]; !ok {
+			out[key] = []string{val}
+		}
+	}
+	for _, h := range c.cfg.Hosts {
+		if !h.Matches(alias) {
+			continue
+		}
+		for _, n := range h.Nodes {
+			switch t := n.(type) {
+			case *ssh_config.KV:
+				add(strings.ToLower(t.Key), t.Value)
+			case *ssh_config.Include:
+				for _, k := range settingKeys {
+					if k == "identityfile" {
+						vs, _ := t.GetAll(alias, k)
+						for _, v := range vs {
+							add(k, v)
+						}
+					} else if v := t.Get(alias, k); v != "" {
+						add(k, v)
+					}
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// settings resolves spec through the file: HostName, User, Port and the rest,
+// with OpenSSH's %-tokens expanded.
+func (c *sshConfig) settings(spec hostSpec, defaultUser string) (hostSettings, error) {
+	var s hostSettings
+	vals, err := c.values(spec.host)
+	if err != nil {
+		return s, err
+	}
+	first := func(k string) string {
+		if v := vals[k]; len(v) > 0 {
+			return strings.TrimSpace(v[0])
+		}
+		return ""
+	}
+	where := func(k string) string { return fmt.Sprintf("ssh_config %s, Host %s, %s", c.path, spec.host, k) }
+
+	s.hostName = spec.host
+	if hn := first("hostname"); hn != "" {
+		s.hostName = expandTokens(hn, tokenVars{alias: spec.host, host: spec.host})
+	}
+	s.port = 22
+	if p := first("port"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return s, fmt.Errorf("%s: bad port %q; use a number from 1 to 65535", where("Port"), p)
+		}
+		s.port = n
+	}
+	if spec.port != 0 {
+		s.port = spec.port
+	}
+	s.user = first("user")
+	if spec.user != "" {
+		s.user = spec.user
+	}
+	if s.user == "" {
+		s.user = defaultUser
+	}
+	if s.user == "" {
+		s.user = localUser()
+	}
+	tv := tokenVars{alias: spec.host, host: s.hostName, port: s.port, user: s.user}
+	for _, f := range vals["identityfile"] {
+		if strings.EqualFold(f, "none") {
+			continue
+		}
+		s.identityFiles = append(s.identityFiles, expandTilde(expandTokens(f, tv)))
+	}
+	s.identitiesOnly = strings.EqualFold(first("identitiesonly"), "yes")
+	s.proxyJump = first("proxyjump")
+	if strings.EqualFold(s.proxyJump, "none") {
+		s.proxyJump = ""
+	}
+	s.proxyCommand = first("proxycommand")
+	if strings.EqualFold(s.proxyCommand, "none") {
+		s.proxyCommand = ""
+	}
+	for _, f := range strings.Fields(first("userknownhostsfile")) {
+		s.userKnownHosts = append(s.userKnownHosts, expandTilde(expandTokens(f, tv)))
+	}
+	for _, f := range strings.Fields(first("globalknownhostsfile")) {
+		s.globalKnownHosts = append(s.globalKnownHosts, expandTilde(expandTokens(f, tv)))
+	}
+	s.hostKeyAlias = first("hostkeyalias")
+	if v := first("connecttimeout"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return s, fmt.Errorf("%s: bad value %q; give whole seconds", where("ConnectTimeout"), v)
+		}
+		s.connectTimeout = time.Duration(n) * time.Second
+	}
+	if v := first("serveraliveinterval"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return s, fmt.Errorf("%s: bad value %q; give whole seconds", where("ServerAliveInterval"), v)
+		}
+		s.serverAliveInterval = time.Duration(n) * time.Second
+	}
+	if v := first("serveralivecountmax"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return s, fmt.Errorf("%s: bad value %q; give a count of 1 or more", where("ServerAliveCountMax"), v)
+		}
+		s.serverAliveCountMax = n
+	}
+	return s, nil
+}
+
+// tokenVars are the values OpenSSH's %-tokens stand for.
+type tokenVars struct {
+	alias string // %n: the host as typed
+	host  string // %h: the HostName
+	port  int    // %p
+	user  string // %r: the remote user
+}
+
+// expandTokens expands %% %h %n %p %r %u %d %l in an ssh_config value.
+func expandTokens(s string, v tokenVars) string {
+	if !strings.Contains(s, "%") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] != '%' || i+1 == len(s) {
+			b.WriteByte(s[i])
+			continue
+		}
+		i++
+		switch s[i] {
+		case '%':
+			b.WriteByte('%')
+		case 'h':
+			b.WriteString(v.host)
+		case 'n':
+			b.WriteString(v.alias)
+		case 'p':
+			b.WriteString(strconv.Itoa(v.port))
+		case 'r':
+			b.WriteString(v.user)
+		case 'u':
+			b.WriteString(localUser())
+		case 'd':
+			b.WriteString(homeDir())
+		case 'l':
+			h, _ := os.Hostname()
+			b.WriteString(h)
+		default:
+			b.WriteByte('%')
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}
+
+// localUser is the name of the user porthole runs as.
+func localUser() string {
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return os.Getenv("USER")
+}
