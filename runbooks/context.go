@@ -24,6 +24,12 @@ type StepContext struct {
 	Env  *Env
 	Plan *Plan
 	Step *Step
+	// Decision is the answer to the gate asked before this step (zero when none was asked).
+	Decision Decision
+	// Attempt counts this step's attempts from 1 (a transient error retries it).
+	Attempt int
+	// Resumed is true when porthole picked the window up again after it stopped.
+	Resumed bool
 
 	emit    func(Event)
 	confirm func(ctx context.Context, g Gate) (Decision, error)

@@ -1,0 +1,430 @@
+package runbooks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/user"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"porthole/remote"
+)
+
+// RunOptions tune a run.
+type RunOptions struct {
+	// StepMode pauses with a GateContinue before every step (the TUI's "enter runs the next step").
+	StepMode bool
+	// Resume picks up an unfinished window: its done steps are not run again,
+	// its variables are restored, and the step that was running is re-checked.
+	Resume *WindowState
+	// StartAt starts at this step; earlier steps not already done are journaled as skipped.
+	StartAt string
+	// AskOnFailure asks, when a step fails for good, whether to retry it ("r")
+	// or stop ("n", the default), instead of stopping at once.
+	AskOnFailure bool
+	// Backoff is the wait before retry n (from 1) of a step after a transient
+	// error; DefaultBackoff (1s, 2s, 4s, 4s, …) when nil.
+	Backoff func(attempt int) time.Duration
+}
+
+// Runner runs a Plan's steps in order, asks its gates, retries transient
+// failures, journals everything, and reports on Events.
+type Runner struct {
+	env  *Env
+	plan *Plan
+	j    *Journal
+	opts RunOptions
+
+	mu        sync.Mutex
+	states    map[string]StepState
+	vars      map[string]string
+	confirmed map[string]bool // steps whose gate was answered yes in this run
+	started   bool
+	cancel    context.CancelFunc
+	cancelled bool // Cancel before Start
+
+	progMu   sync.Mutex
+	progress map[string]progressMark
+
+	q *eventQueue
+}
+
+// NewRunner prepares a run of plan against env, journaled to j (nil for no
+// journal). Call Start to run it and read Events until it is closed.
+func NewRunner(env *Env, plan *Plan, j *Journal, opts RunOptions) *Runner {
+	if env == nil {
+		env = &Env{}
+	}
+	r := &Runner{env: env, plan: plan, j: j, opts: opts,
+		states: map[string]StepState{}, vars: map[string]string{}, confirmed: map[string]bool{},
+		progress: map[string]progressMark{}, q: newEventQueue()}
+	for _, s := range plan.Steps {
+		r.states[s.ID] = Pending
+	}
+	if rs := opts.Resume; rs != nil {
+		for _, s := range plan.Steps {
+			if st := rs.StepState(s.ID); st == Done || st == Skipped {
+				r.states[s.ID] = st
+			}
+		}
+		for k, v := range rs.Vars {
+			r.vars[k] = v
+		}
+	}
+	return r
+}
+
+// Events reports the run, in order; it is closed after RunFinished. The
+// reader must drain it and answer every GateRequest.
+func (r *Runner) Events() <-chan Event { return r.q.out }
+
+// Plan is the plan being run.
+func (r *Runner) Plan() *Plan { return r.plan }
+
+// Journal is the run's journal (nil when it has none).
+func (r *Runner) Journal() *Journal { return r.j }
+
+// Start runs the plan in a goroutine; a second call does nothing.
+func (r *Runner) Start(ctx context.Context) {
+	r.mu.Lock()
+	if r.started {
+		r.mu.Unlock()
+		return
+	}
+	r.started = true
+	ctx, cancel := context.WithCancel(ctx)
+	r.cancel = cancel
+	if r.cancelled {
+		cancel()
+	}
+	r.mu.Unlock()
+	go r.run(ctx)
+}
+
+// Cancel stops the run: the running command is killed, the step is journaled
+// as interrupted (so a resume re-checks it) and the run finishes.
+func (r *Runner) Cancel() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.cancelled = true
+	if r.cancel != nil {
+		r.cancel()
+	}
+}
+
+// States is a snapshot of every step's state.
+func (r *Runner) States() map[string]StepState {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make(map[string]StepState, len(r.states))
+	for k, v := range r.states {
+		out[k] = v
+	}
+	return out
+}
+
+// Vars is a snapshot of the window's variables.
+func (r *Runner) Vars() map[string]string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make(map[string]string, len(r.vars))
+	for k, v := range r.vars {
+		out[k] = v
+	}
+	return out
+}
+
+func (r *Runner) setState(id string, s StepState) {
+	r.mu.Lock()
+	r.states[id] = s
+	r.mu.Unlock()
+}
+
+func (r *Runner) state(id string) StepState {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.states[id]
+}
+
+func (r *Runner) now() time.Time {
+	if r.env.Now != nil {
+		return r.env.Now()
+	}
+	return time.Now()
+}
+
+// user is who answers gates, for the journal.
+func (r *Runner) user() string {
+	if r.env.User != "" {
+		return r.env.User
+	}
+	return CurrentUser()
+}
+
+// CurrentUser is the deployer's login name, for journals and SAL.
+func CurrentUser() string {
+	if u := os.Getenv("USER"); u != "" {
+		return u
+	}
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return "unknown"
+}
+
+func (r *Runner) run(ctx context.Context) {
+	defer r.q.close()
+	r.begin()
+	err := r.execute(ctx)
+	r.finish(err)
+}
+
+// begin journals the window's start (or its resumption).
+func (r *Runner) begin() {
+	if r.j == nil {
+		return
+	}
+	if r.j.redactor() == nil {
+		r.j.SetRedactor(NewRedactor(r.env.Config))
+	}
+	typ := RecWindowStart
+	if r.opts.Resume != nil || r.j.Resumed() {
+		typ = RecWindowResume
+	}
+	host, _ := os.Hostname()
+	rec := Record{Type: typ, Kind: r.plan.Kind, Title: r.plan.Title, Params: r.plan.Params,
+		User: r.user(), Machine: host}
+	for _, c := range r.plan.Changes {
+		if c == nil {
+			continue
+		}
+		rec.Changes = append(rec.Changes, ChangeSummary{Number: c.Number, Project: c.Project, Branch: c.Branch,
+			Subject: c.Subject, Owner: c.Owner.Name, Revision: c.CurrentRevision, PatchSet: c.PatchSet,
+			Bugs: c.Bugs, URL: c.WebURL})
+	}
+	for _, s := range r.plan.Steps {
+		rec.Steps = append(rec.Steps, StepSummary{ID: s.ID, Title: s.Title, Role: s.Role, Command: s.Command,
+			Dir: s.Dir, Irreversible: s.Irreversible, Undo: s.Undo})
+	}
+	r.journal(rec, true)
+	if rs := r.opts.Resume; rs != nil {
+		done := 0
+		for _, s := range r.plan.Steps {
+			if r.state(s.ID) == Done {
+				done++
+			}
+		}
+		msg := fmt.Sprintf("resumed by %s: %d of %d steps already done", r.user(), done, len(r.plan.Steps))
+		if rs.Interrupted != "" {
+			msg += fmt.Sprintf("; step %q was running when porthole stopped", rs.Interrupted)
+		}
+		r.emit(StepNote{Level: Info, Text: msg})
+	}
+}
+
+// finish journals the window's end and reports it.
+func (r *Runner) finish(err error) {
+	rec := Record{Type: RecWindowEnd, Status: statusOf(err)}
+	if err != nil {
+		rec.Error = err.Error()
+	}
+	r.journal(rec, true)
+	if r.j != nil && err == nil {
+		if jerr := r.j.Err(); jerr != nil {
+			err = jerr
+		}
+	}
+	r.q.push(RunFinished{Err: err})
+}
+
+// execute runs the steps in order and returns why it stopped (nil when all are done).
+func (r *Runner) execute(ctx context.Context) error {
+	start := 0
+	if r.opts.StartAt != "" {
+		start = -1
+		for i, s := range r.plan.Steps {
+			if s.ID == r.opts.StartAt {
+				start = i
+			}
+		}
+		if start < 0 {
+			return fmt.Errorf("no step %q in this %s window: pick one of its steps", r.opts.StartAt, r.plan.Kind)
+		}
+		for _, s := range r.plan.Steps[:start] {
+			if st := r.state(s.ID); st == Done || st == Skipped {
+				continue
+			}
+			r.setState(s.ID, Skipped)
+			r.journal(Record{Type: RecStepEnd, Step: s.ID, State: Skipped.String(),
+				Error: fmt.Sprintf("skipped: %s started the window at step %q", r.user(), r.opts.StartAt)}, true)
+			r.q.push(StepFinished{StepID: s.ID, State: Skipped})
+		}
+	}
+	interrupted := ""
+	if r.opts.Resume != nil {
+		interrupted = r.opts.Resume.Interrupted
+	}
+	for _, s := range r.plan.Steps[start:] {
+		if err := r.journalErr(); err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			return &CancelledError{StepID: s.ID, Err: ctx.Err()}
+		}
+		if st := r.state(s.ID); st == Done || st == Skipped {
+			continue
+		}
+		if s.ID == interrupted {
+			done, err := r.recheck(ctx, s)
+			if err != nil {
+				return err
+			}
+			if done {
+				continue
+			}
+		}
+		if err := r.runStep(ctx, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// journalErr stops the run when the journal can no longer be written: a
+// window that cannot be recorded cannot be resumed.
+func (r *Runner) journalErr() error {
+	if r.j == nil {
+		return nil
+	}
+	if err := r.j.Err(); err != nil {
+		return fmt.Errorf("%w; porthole stopped the window because it can no longer record it", err)
+	}
+	return nil
+}
+
+// runStep asks the step's gate, then runs it (with retries, and asking
+// again after a failure when AskOnFailure is set).
+func (r *Runner) runStep(ctx context.Context, s *Step) error {
+	var dec Decision
+	if g, reason := r.gateFor(s); g != nil {
+		d, err := r.ask(ctx, s, *g, reason)
+		if err != nil {
+			return err
+		}
+		if d.Choice == "n" {
+			return &DeclinedError{StepID: s.ID, Title: s.Title, Prompt: g.Prompt, By: d.By}
+		}
+		dec = d
+		r.mu.Lock()
+		r.confirmed[s.ID] = true
+		r.mu.Unlock()
+	}
+	for {
+		err := r.attempts(ctx, s, dec)
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return &CancelledError{StepID: s.ID, Err: ctx.Err()}
+		}
+		serr := &StepError{StepID: s.ID, Title: s.Title, Err: err}
+		if !r.opts.AskOnFailure {
+			return serr
+		}
+		g := Gate{Kind: GateChoice, Prompt: fmt.Sprintf("%s failed: %v. Retry it?", s.Title, err),
+			Detail:  r.detail(s),
+			Choices: []Choice{{Key: "r", Label: "Retry the step"}, {Key: "n", Label: "Stop the window here"}},
+			Default: "n"}
+		d, aerr := r.ask(ctx, s, g, "failed")
+		if aerr != nil {
+			return aerr
+		}
+		if d.Choice != "r" {
+			return serr
+		}
+	}
+}
+
+// attempts runs a step, retrying a transient failure up to s.Retries times.
+func (r *Runner) attempts(ctx context.Context, s *Step, dec Decision) error {
+	backoff := r.opts.Backoff
+	if backoff == nil {
+		backoff = DefaultBackoff
+	}
+	for attempt := 1; ; attempt++ {
+		r.setState(s.ID, Running)
+		start := r.now()
+		r.journal(Record{Type: RecStepStart, At: start, Step: s.ID, Attempt: attempt}, true)
+		r.q.push(StepStarted{StepID: s.ID, Attempt: attempt, At: start})
+		sc := r.stepContext(s)
+		sc.Decision, sc.Attempt = dec, attempt
+		err := r.do(ctx, s, sc)
+		dur := r.now().Sub(start)
+		r.flushProgress(s.ID)
+		switch {
+		case err == nil:
+			r.end(s, Done, nil, dur, Record{})
+			return nil
+		case ctx.Err() != nil:
+			r.end(s, Failed, err, dur, Record{Interrupted: true})
+			return err
+		case attempt <= s.Retries && IsTransient(err):
+			wait := backoff(attempt)
+			r.journal(Record{Type: RecStepEnd, Step: s.ID, State: Failed.String(), Error: err.Error(),
+				DurationMS: dur.Milliseconds()}, true)
+			r.emit(StepNote{StepID: s.ID, Level: Warn, Text: fmt.Sprintf(
+				"attempt %d of %d failed on a transient error (%v): retrying in %s", attempt, s.Retries+1, err, wait)})
+			if serr := sleepCtx(ctx, wait); serr != nil {
+				r.setState(s.ID, Failed)
+				r.q.push(StepFinished{StepID: s.ID, State: Failed, Err: serr, Duration: r.now().Sub(start)})
+				return serr
+			}
+		default:
+			r.end(s, Failed, err, dur, Record{})
+			return err
+		}
+	}
+}
+
+// end journals and reports a step's end; extra carries Interrupted/Rechecked.
+func (r *Runner) end(s *Step, state StepState, err error, dur time.Duration, extra Record) {
+	r.setState(s.ID, state)
+	rec := Record{Type: RecStepEnd, Step: s.ID, State: state.String(), DurationMS: dur.Milliseconds(),
+		Interrupted: extra.Interrupted, Rechecked: extra.Rechecked}
+	if err != nil {
+		rec.Error = err.Error()
+	}
+	r.journal(rec, true)
+	r.q.push(StepFinished{StepID: s.ID, State: state, Err: err, Duration: dur})
+}
+
+// do performs a step: its Do, or else its Command on its role. A panic in a
+// step fails the step, not porthole.
+func (r *Runner) do(ctx context.Context, s *Step, sc *StepContext) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("step %s panicked: %v\n%s", s.ID, p, debug.Stack())
+		}
+	}()
+	if s.Do != nil {
+		return s.Do(ctx, sc)
+	}
+	if s.Command == "" {
+		return errors.New("the step has neither a Do nor a Command: this is a bug in the runbook")
+	}
+	_, err = remote.Check(sc.Exec(ctx, s.Role, remote.Command{Cmd: s.Command, Dir: s.Dir}))
+	return err
+}
+
+// stepContext wires a StepContext to this run's variables, events and gates.
+func (r *Runner) stepContext(s *Step) *StepContext {
+	sc := NewStepContext(r.env, r.plan, s, r.vars, r.emit, func(ctx context.Context, g Gate) (Decision, error) {
+		return r.ask(ctx, s, g, "step")
+	})
+	sc.mu = &r.mu
+	sc.Resumed = r.opts.Resume != nil
+	return sc
+}
