@@ -1,6 +1,8 @@
 package runbooks
 
 import (
+	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,5 +45,37 @@ func TestRedactorBlanksKnownSecretsAndCredentialShapes(t *testing.T) {
 	var nilR *Redactor
 	if got := nilR.Redact("https://a:b1234@h/"); strings.Contains(got, "b1234") {
 		t.Errorf("a nil Redactor skipped the patterns: %q", got)
+	}
+}
+
+func TestOpenLogRedactsAndStaysOffTheTerminal(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "state")
+	r := NewRedactor(nil)
+	r.Add("gerrit-pw-123")
+	log, c, err := OpenLog(dir, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	log.Info("pushing to https://alice:gerrit-pw-123@gerrit.example/r/core", "auth", "Authorization: Basic Zm9vOmJhcg==",
+		"err", errors.New("401 with gerrit-pw-123"), slog.Group("req", "url", "https://u:pw99999@h/"))
+	log.With("token", "gerrit-pw-123").WithGroup("g").Warn("x", "n", 3)
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, LogFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	for _, secret := range []string{"gerrit-pw-123", "Zm9vOmJhcg", "pw99999"} {
+		if strings.Contains(s, secret) {
+			t.Errorf("log holds %q:\n%s", secret, s)
+		}
+	}
+	if !strings.Contains(s, "pushing to https://alice:"+Redacted+"@gerrit.example") || !strings.Contains(s, "g.n=3") {
+		t.Errorf("log lost its content:\n%s", s)
+	}
+	if st, _ := os.Stat(filepath.Join(dir, LogFile)); st.Mode().Perm() != 0o600 {
+		t.Errorf("log mode %v", st.Mode().Perm())
 	}
 }

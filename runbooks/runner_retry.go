@@ -31,6 +31,21 @@ func IsTransient(err error) bool {
 	if errors.As(err, &exit) || errors.Is(err, context.Canceled) {
 		return false
 	}
+	var hk *remote.HostKeyError
+	if errors.As(err, &hk) {
+		return false // a changed or unknown host key is never retried
+	}
+	var ce *remote.ConnError
+	if errors.As(err, &ce) {
+		var dns *net.DNSError
+		switch {
+		case ce.Op == remote.OpAuth:
+			return false // the keys will not be accepted on a retry either
+		case errors.As(ce.Err, &dns) && dns.IsNotFound:
+			return false // a misspelt host stays misspelt
+		}
+		return true // dial, handshake, session, lost
+	}
 	var t interface{ Transient() bool }
 	if errors.As(err, &t) {
 		return t.Transient()

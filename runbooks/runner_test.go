@@ -322,6 +322,11 @@ func TestIsTransient(t *testing.T) {
 	}{
 		{nil, false},
 		{refusedErr(t), true},
+		{&remote.ConnError{Host: "h", Op: remote.OpLost, Err: errors.New("EOF")}, true},
+		{&remote.ConnError{Host: "h", Op: remote.OpDial, Err: errors.New("i/o timeout")}, true},
+		{&remote.ConnError{Host: "h", Op: remote.OpAuth, Err: errors.New("no keys")}, false},
+		{&remote.ConnError{Host: "h", Op: remote.OpDial, Err: &net.DNSError{Err: "no such host", Name: "deploy1", IsNotFound: true}}, false},
+		{fmt.Errorf("dial: %w", &remote.HostKeyError{Host: "h"}), false},
 		{fmt.Errorf("reading: %w", errors.New("x")), false},
 		{&remote.ExitError{Result: remote.Result{ExitCode: 1}}, false},
 		{ctx.Err(), false},
