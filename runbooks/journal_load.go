@@ -30,8 +30,8 @@ type WindowState struct {
 	Ended   time.Time // zero when unfinished
 	Status  string    // StatusOK, StatusFailed, StatusDeclined, StatusCancelled, StatusUnfinished
 	Error   string    // the run's error, at window-end
-	// Interrupted is the step that was running (or cancelled mid-run) when
-	// the journal stops: it is not known to be complete.
+	// Interrupted is the step that was running when porthole died (or was
+	// cancelled mid-step), not re-checked since: it is not known to be complete.
 	Interrupted string
 	Resumes     int      // how many times the window was picked up again
 	Records     []Record // every record, in order (nil from ListWindows)
@@ -73,9 +73,10 @@ func (w *WindowState) Step(id string) *StepLog {
 	return w.byID[id]
 }
 
-// Finished is true when the window ended (well or not) rather than stopped mid-way.
+// Finished is true when the window ended (well or not) rather than stopped
+// mid-way with a step not known to be complete.
 func (w *WindowState) Finished() bool {
-	return w.Status != StatusUnfinished && w.Status != StatusCancelled
+	return w.Status != StatusUnfinished && w.Status != StatusCancelled && w.Interrupted == ""
 }
 
 // LoadWindow reads a journal. Lines that cannot be read (a torn last line
@@ -121,7 +122,7 @@ func loadWindow(path string, full bool) (*WindowState, error) {
 	if w.Status == "" {
 		w.Status = StatusUnfinished
 	}
-	if w.Status == StatusUnfinished && w.Interrupted == "" {
+	if w.Interrupted == "" {
 		for _, s := range w.Steps {
 			if s.State == Running {
 				w.Interrupted = s.ID
@@ -231,9 +232,6 @@ func (w *WindowState) apply(rec Record, full bool) {
 		}
 	case RecWindowEnd:
 		w.Status, w.Error, w.Ended = rec.Status, rec.Error, rec.At
-		if rec.Status != StatusCancelled {
-			w.Interrupted = ""
-		}
 	}
 }
 
@@ -251,6 +249,9 @@ type WindowSummary struct {
 	Steps      int
 	Done       int
 	FailedStep string // the step that failed, was declined or was interrupted
+	// Interrupted is a step not known to be complete: it was running when
+	// porthole died or was cancelled, and nobody has re-checked it since.
+	Interrupted string
 }
 
 // ListWindows lists the journals under stateDir, newest first. A journal
@@ -292,7 +293,7 @@ func (w *WindowState) Summary() WindowSummary {
 			ws.Done++
 		}
 	}
-	ws.FailedStep = w.Interrupted
+	ws.FailedStep, ws.Interrupted = w.Interrupted, w.Interrupted
 	if ws.FailedStep == "" && w.Status != StatusOK {
 		for _, s := range w.Steps {
 			if s.State == Failed {
@@ -310,8 +311,9 @@ func (w *WindowState) Summary() WindowSummary {
 	return ws
 }
 
-// Unfinished lists the windows that stopped mid-way (porthole died, or was
-// cancelled), newest first: `porthole` offers to resume them.
+// Unfinished lists the windows that stopped mid-way, newest first: porthole
+// died or was cancelled, or a step is still not known to be complete.
+// `porthole` offers to resume them.
 func Unfinished(stateDir string) ([]WindowSummary, error) {
 	all, err := ListWindows(stateDir)
 	if err != nil {
@@ -319,7 +321,7 @@ func Unfinished(stateDir string) ([]WindowSummary, error) {
 	}
 	var out []WindowSummary
 	for _, w := range all {
-		if (w.Status == StatusUnfinished || w.Status == StatusCancelled) && w.Kind != "" {
+		if (w.Status == StatusUnfinished || w.Status == StatusCancelled || w.Interrupted != "") && w.Kind != "" {
 			out = append(out, w)
 		}
 	}
