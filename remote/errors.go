@@ -45,7 +45,7 @@ func (e *ConnError) Error() string {
 	switch e.Op {
 	case OpDial:
 		switch {
-		case errors.Is(e.Err, syscall.ECONNREFUSED):
+		case isRefused(e.Err):
 			return fmt.Sprintf("cannot connect to %s: connection refused; is the host up and sshd running? try: ssh %s true", where, e.Host)
 		case isTimeout(e.Err):
 			return fmt.Sprintf("cannot connect to %s: timed out; check the host name, the network/VPN, and ConnectTimeout", where)
@@ -72,7 +72,7 @@ func (e *ConnError) Reason() string {
 		return "auth failed"
 	case e.Op == OpLost:
 		return "connection lost"
-	case errors.Is(e.Err, syscall.ECONNREFUSED):
+	case isRefused(e.Err):
 		return "connection refused"
 	case isTimeout(e.Err):
 		return "timed out"
@@ -110,6 +110,12 @@ func Reason(r Result, err error) string {
 		s = s[:57] + "..."
 	}
 	return s
+}
+
+// isRefused is true for a refused TCP connect, direct or forwarded by a jump host.
+func isRefused(err error) bool {
+	return errors.Is(err, syscall.ECONNREFUSED) ||
+		(err != nil && strings.Contains(err.Error(), "Connection refused"))
 }
 
 func isTimeout(err error) bool {

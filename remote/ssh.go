@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"time"
 
 	"golang.org/x/crypto/ssh"
@@ -76,19 +77,24 @@ func (h *SSHHost) Run(ctx context.Context, cmd Command) (res Result, err error) 
 		ew = newLineWriter(h.name, Stderr, onLine, errBuf)
 		sess.Stdout, sess.Stderr = ow, ew
 	}
+	// stdin: the caller's data, or — with none — a pipe held open until the
+	// command ends, whose EOF tells the guard to stop the command (see guard).
+	stdin, err := sess.StdinPipe()
+	if err != nil {
+		return res, h.sessionErr(lc, err)
+	}
+	sent := res.Cmd
 	if cmd.Stdin != nil {
 		// Copy stdin ourselves: the session would wait for a reader that never ends.
-		w, err := sess.StdinPipe()
-		if err != nil {
-			return res, h.sessionErr(lc, err)
-		}
 		go func() {
-			_, _ = io.Copy(w, cmd.Stdin)
-			_ = w.Close()
+			_, _ = io.Copy(stdin, cmd.Stdin)
+			_ = stdin.Close()
 		}()
+	} else {
+		sent = guard(res.Cmd, h.ep.pool.opts.killGrace())
 	}
 	res.Started = time.Now()
-	if err := sess.Start(res.Cmd); err != nil {
+	if err := sess.Start(sent); err != nil {
 		return res, h.sessionErr(lc, err)
 	}
 	done := make(chan error, 1)
@@ -98,7 +104,7 @@ func (h *SSHHost) Run(ctx context.Context, cmd Command) (res Result, err error) 
 	select {
 	case werr = <-done:
 	case <-ctx.Done():
-		h.stop(sess, done)
+		h.stop(sess, stdin, done)
 		flush(ow, ew, cmd.Keep, &res, outBuf, errBuf)
 		return res, ctx.Err()
 	}
@@ -118,11 +124,13 @@ func (h *SSHHost) Run(ctx context.Context, cmd Command) (res Result, err error) 
 	return res, fmt.Errorf("%s on %s ended without an exit status (%v); check the host before retrying", res.Cmd, h.name, werr)
 }
 
-// stop ends a cancelled command: SIGTERM, SIGKILL after the grace period,
-// then the session is closed (and the Wait goroutine drained).
-func (h *SSHHost) stop(sess *ssh.Session, done <-chan error) {
+// stop ends a cancelled command: SIGTERM (by signal request, and by
+// closing stdin for the guard), SIGKILL after the grace period, then the
+// session is closed (and the Wait goroutine drained).
+func (h *SSHHost) stop(sess *ssh.Session, stdin io.Closer, done <-chan error) {
 	grace := h.ep.pool.opts.killGrace()
 	_ = sess.Signal(ssh.SIGTERM)
+	_ = stdin.Close()
 	t := time.NewTimer(grace)
 	defer t.Stop()
 	select {
@@ -186,6 +194,22 @@ func (h *SSHHost) sessionErr(lc *liveConn, err error) error {
 		op, err = OpLost, lc.err
 	}
 	return &ConnError{Host: h.name, Addr: h.ep.addr, Via: h.ep.viaName(), Op: op, Err: err}
+}
+
+// guard wraps script so that the command dies when its session's stdin
+// reaches EOF — when porthole cancels it or the connection drops — even if
+// sshd ignores signal requests (OpenSSH does for root logins, which run
+// without privilege separation). A watchdog holds stdin (the command gets
+// /dev/null, like ssh -n); on EOF it sends SIGTERM to the command's process
+// group, then SIGKILL after the grace period. When the command ends by
+// itself the watchdog is killed on exit. POSIX sh; the script runs in the
+// login shell as before, and Result.Cmd stays the script itself.
+func guard(script string, grace time.Duration) string {
+	secs := int((grace + time.Second - 1) / time.Second)
+	return "exec 3<&0 </dev/null\n" +
+		"{ read _ <&3; trap '' TERM; kill -TERM 0; sleep " + strconv.Itoa(secs) + "; kill -KILL 0; } >/dev/null 2>&1 &\n" +
+		"porthole_guard=$!; exec 3<&-; trap 'kill $porthole_guard 2>/dev/null' EXIT\n" +
+		script
 }
 
 func flush(ow, ew *lineWriter, keep bool, res *Result, outBuf, errBuf *bytes.Buffer) {
