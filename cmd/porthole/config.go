@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"porthole/remote"
+	"porthole/runbooks"
+)
+
+// envFlags are the flags shared by every subcommand that loads the config.
+type envFlags struct {
+	config string // config file; "" for $PORTHOLE_CONFIG or the XDG default
+	user   string // who is deploying, for journals and SAL; $USER when empty
+}
+
+// addEnvFlags registers -config and -user on fs.
+func addEnvFlags(fs *flag.FlagSet) *envFlags {
+	f := &envFlags{}
+	fs.StringVar(&f.config, "config", "", "config file (default $"+runbooks.ConfigEnv+", else "+runbooks.DefaultConfigPath()+")")
+	fs.StringVar(&f.user, "user", "", "who is deploying, as journaled and logged (default $USER)")
+	return f
+}
+
+// loadConfig reads the config the flags name (f may be nil).
+func loadConfig(f *envFlags) (*runbooks.Config, error) {
+	path := ""
+	if f != nil {
+		path = f.config
+	}
+	return runbooks.LoadConfig(path)
+}
+
+// loadEnv loads the config and wires what steps run against: the SSH pool
+// (ssh_config, known_hosts, ssh-agent) behind the host roles, the Gerrit
+// client, and the redacted file log under the state dir (made the default
+// slog logger, so nothing is logged to the terminal). cleanup closes them all.
+func loadEnv(ctx context.Context, f *envFlags) (*runbooks.Env, func(), error) {
+	cfg, err := loadConfig(f)
+	if err != nil {
+		return nil, nil, err
+	}
+	return envFromConfig(ctx, cfg, f)
+}
+
+// envFromConfig is loadEnv for a config already in hand (the sandbox writes its own).
+func envFromConfig(_ context.Context, cfg *runbooks.Config, f *envFlags) (*runbooks.Env, func(), error) {
+	var closers []io.Closer
+	cleanup := func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			_ = closers[i].Close()
+		}
+	}
+	state := runbooks.StateDir(cfg)
+	if err := os.MkdirAll(runbooks.WindowsDir(state), 0o700); err != nil {
+		return nil, nil, fmt.Errorf("creating the state dir %s: %w (set state_dir in the config to a writable directory)", state, err)
+	}
+	red := runbooks.NewRedactor(cfg)
+	password, err := readPasswordFile(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	red.Add(password)
+	logger, logCloser, err := runbooks.OpenLog(state, red)
+	if err != nil {
+		return nil, nil, err
+	}
+	closers = append(closers, logCloser)
+	slog.SetDefault(logger)
+
+	pool := remote.NewPool(remote.SSHOptions{ConfigPath: cfg.SSHConfig, KnownHosts: cfg.KnownHosts, UseAgent: true})
+	closers = append(closers, pool)
+
+	env := &runbooks.Env{Config: cfg, Hosts: runbooks.NewHosts(cfg, pool.Get), User: runbooks.CurrentUser(), Now: time.Now}
+	if f != nil && f.user != "" {
+		env.User = f.user
+	}
+	// TODO(engine): wire gerrit.New(cfg.Gerrit.URL, gerrit.Options{User, Password})
+	// into env.Gerrit as soon as the gerrit package's client is committed.
+	_ = password
+	slog.Info("porthole started", "user", env.User, "gerrit", cfg.Gerrit.URL, "state", state)
+	return env, cleanup, nil
+}
+
+// readPasswordFile reads the Gerrit HTTP password; it is never logged.
+func readPasswordFile(cfg *runbooks.Config) (string, error) {
+	if cfg.Gerrit.PasswordFile == "" {
+		return "", nil
+	}
+	st, err := os.Stat(cfg.Gerrit.PasswordFile)
+	if err != nil {
+		return "", fmt.Errorf("gerrit.password_file: %w", err)
+	}
+	if st.Mode().Perm()&0o077 != 0 {
+		return "", fmt.Errorf("gerrit.password_file %s is readable by others (mode %v): chmod 600 it", cfg.Gerrit.PasswordFile, st.Mode().Perm())
+	}
+	b, err := os.ReadFile(cfg.Gerrit.PasswordFile)
+	if err != nil {
+		return "", fmt.Errorf("gerrit.password_file: %w", err)
+	}
+	pw := strings.TrimSpace(string(b))
+	if pw == "" {
+		return "", errors.New("gerrit.password_file is empty: put the HTTP password from Gerrit's Settings → HTTP Credentials in it")
+	}
+	return pw, nil
+}
+
+// stateDir is where env's journals and log live.
+func stateDir(env *runbooks.Env) string { return runbooks.StateDir(env.Config) }
+
+// openJournal opens the journal of plan's window under env's state dir,
+// redacting with env's config (the Gerrit password, secret env variables).
+func openJournal(env *runbooks.Env, plan *runbooks.Plan) (*runbooks.Journal, error) {
+	j, err := runbooks.OpenJournal(stateDir(env), plan)
+	if err != nil {
+		return nil, err
+	}
+	j.SetRedactor(runbooks.NewRedactor(env.Config))
+	return j, nil
+}
