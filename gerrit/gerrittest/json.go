@@ -1,0 +1,385 @@
+package gerrittest
+
+import (
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+)
+
+// The JSON entities of Gerrit's REST API, with Gerrit's field names and
+// omission rules (not go-gerrit's structs: mergeable false must show).
+
+type accountJSON struct {
+	ID       int    `json:"_account_id"`
+	Name     string `json:"name,omitempty"`
+	Email    string `json:"email,omitempty"`
+	Username string `json:"username,omitempty"`
+}
+
+type approvalJSON struct {
+	accountJSON
+	Value                int          `json:"value"`
+	Date                 string       `json:"date,omitempty"`
+	Tag                  string       `json:"tag,omitempty"`
+	PermittedVotingRange *votingRange `json:"permitted_voting_range,omitempty"`
+}
+
+type votingRange struct {
+	Min int `json:"min"`
+	Max int `json:"max"`
+}
+
+type labelJSON struct {
+	Approved     *accountJSON      `json:"approved,omitempty"`
+	Rejected     *accountJSON      `json:"rejected,omitempty"`
+	Recommended  *accountJSON      `json:"recommended,omitempty"`
+	Disliked     *accountJSON      `json:"disliked,omitempty"`
+	Blocking     bool              `json:"blocking,omitempty"`
+	Value        int               `json:"value,omitempty"`
+	DefaultValue int               `json:"default_value"`
+	All          []approvalJSON    `json:"all,omitempty"`
+	Values       map[string]string `json:"values,omitempty"`
+}
+
+type messageJSON struct {
+	ID             string       `json:"id"`
+	Tag            string       `json:"tag,omitempty"`
+	Author         *accountJSON `json:"author,omitempty"`
+	Date           string       `json:"date"`
+	Message        string       `json:"message"`
+	RevisionNumber int          `json:"_revision_number"`
+}
+
+type personJSON struct {
+	Name  string `json:"name"`
+	Email string `json:"email"`
+	Date  string `json:"date"`
+	TZ    int    `json:"tz"`
+}
+
+type parentJSON struct {
+	Commit  string `json:"commit"`
+	Subject string `json:"subject"`
+}
+
+type commitJSON struct {
+	Commit    string       `json:"commit,omitempty"`
+	Parents   []parentJSON `json:"parents"`
+	Author    personJSON   `json:"author"`
+	Committer personJSON   `json:"committer"`
+	Subject   string       `json:"subject"`
+	Message   string       `json:"message"`
+}
+
+type fileJSON struct {
+	Status        string `json:"status,omitempty"`
+	Binary        bool   `json:"binary,omitempty"`
+	OldPath       string `json:"old_path,omitempty"`
+	LinesInserted int    `json:"lines_inserted,omitempty"`
+	LinesDeleted  int    `json:"lines_deleted,omitempty"`
+	SizeDelta     int64  `json:"size_delta"`
+	Size          int64  `json:"size"`
+}
+
+type revisionJSON struct {
+	Kind             string               `json:"kind"`
+	Number           int                  `json:"_number"`
+	Created          string               `json:"created"`
+	Uploader         accountJSON          `json:"uploader"`
+	Ref              string               `json:"ref"`
+	Fetch            map[string]any       `json:"fetch"`
+	Commit           *commitJSON          `json:"commit,omitempty"`
+	Files            map[string]*fileJSON `json:"files,omitempty"`
+	CommitWithFooter string               `json:"commit_with_footers,omitempty"`
+}
+
+type changeJSON struct {
+	ID                     string                   `json:"id"`
+	Project                string                   `json:"project"`
+	Branch                 string                   `json:"branch"`
+	Topic                  string                   `json:"topic,omitempty"`
+	Hashtags               []string                 `json:"hashtags"`
+	ChangeID               string                   `json:"change_id"`
+	Subject                string                   `json:"subject"`
+	Status                 string                   `json:"status"`
+	Created                string                   `json:"created"`
+	Updated                string                   `json:"updated"`
+	Submitted              string                   `json:"submitted,omitempty"`
+	Submitter              *accountJSON             `json:"submitter,omitempty"`
+	SubmitType             string                   `json:"submit_type,omitempty"`
+	Mergeable              *bool                    `json:"mergeable,omitempty"`
+	Submittable            *bool                    `json:"submittable,omitempty"`
+	Insertions             int                      `json:"insertions"`
+	Deletions              int                      `json:"deletions"`
+	TotalCommentCount      int                      `json:"total_comment_count"`
+	UnresolvedCommentCount int                      `json:"unresolved_comment_count"`
+	HasReviewStarted       bool                     `json:"has_review_started"`
+	Number                 int                      `json:"_number"`
+	CurrentRevisionNumber  int                      `json:"current_revision_number"`
+	Owner                  accountJSON              `json:"owner"`
+	Labels                 map[string]*labelJSON    `json:"labels,omitempty"`
+	PermittedLabels        map[string][]string      `json:"permitted_labels,omitempty"`
+	Reviewers              map[string][]accountJSON `json:"reviewers,omitempty"`
+	Messages               []messageJSON            `json:"messages,omitempty"`
+	CurrentRevision        string                   `json:"current_revision,omitempty"`
+	Revisions              map[string]*revisionJSON `json:"revisions,omitempty"`
+	WorkInProgress         bool                     `json:"work_in_progress,omitempty"`
+	RevertOf               int                      `json:"revert_of,omitempty"`
+	SubmissionID           string                   `json:"submission_id,omitempty"`
+	MoreChanges            bool                     `json:"_more_changes,omitempty"`
+}
+
+// options are the o= query options of a request.
+type options map[string]bool
+
+var knownOptions = map[string]bool{
+	"LABELS": true, "DETAILED_LABELS": true, "CURRENT_REVISION": true, "ALL_REVISIONS": true,
+	"DOWNLOAD_COMMANDS": true, "CURRENT_COMMIT": true, "ALL_COMMITS": true, "CURRENT_FILES": true,
+	"ALL_FILES": true, "DETAILED_ACCOUNTS": true, "REVIEWER_UPDATES": true, "MESSAGES": true,
+	"CURRENT_ACTIONS": true, "CHANGE_ACTIONS": true, "REVIEWED": true, "SKIP_MERGEABLE": true,
+	"SKIP_DIFFSTAT": true, "SUBMITTABLE": true, "WEB_LINKS": true, "CHECK": true, "COMMIT_FOOTERS": true,
+	"PUSH_CERTIFICATES": true, "TRACKING_IDS": true, "NO-LIMIT": true, "SUBMIT_REQUIREMENTS": true,
+	"STAR": true, "SKIP_DIFFSTAT_MERGED": true,
+}
+
+// parseOptions reads o= values; an unknown one is a 400 as in Gerrit.
+func parseOptions(q url.Values) (options, error) {
+	o := options{}
+	for _, v := range q["o"] {
+		v = strings.ToUpper(strings.TrimSpace(v))
+		if !knownOptions[v] {
+			return nil, &httpError{400, fmt.Sprintf("\"%s\" is not a valid value for \"-o\"", v)}
+		}
+		o[v] = true
+	}
+	return o, nil
+}
+
+// detailOptions are what GET …/detail implies.
+func (o options) withDetail() options {
+	n := options{"LABELS": true, "DETAILED_LABELS": true, "DETAILED_ACCOUNTS": true, "REVIEWER_UPDATES": true, "MESSAGES": true}
+	for k := range o {
+		n[k] = true
+	}
+	return n
+}
+
+func ts(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02 15:04:05.000000000")
+}
+
+// acct renders an account: only the id unless DETAILED_ACCOUNTS.
+func (s *Server) acct(id int, o options) accountJSON {
+	a := accountJSON{ID: id}
+	if u := s.users[id]; u != nil && o["DETAILED_ACCOUNTS"] {
+		a.Name, a.Email, a.Username = u.Name, u.Email, u.Username
+	}
+	return a
+}
+
+func (s *Server) acctFull(id int) accountJSON {
+	return s.acct(id, options{"DETAILED_ACCOUNTS": true})
+}
+
+// changeInfo renders a change as the caller (0 for anonymous) sees it.
+func (s *Server) changeInfo(c *change, o options, caller int) *changeJSON {
+	cur := c.current()
+	j := &changeJSON{
+		ID:      url.PathEscape(c.Project) + "~" + url.PathEscape(c.Branch) + "~" + c.ChangeID,
+		Project: c.Project, Branch: c.Branch, Topic: c.Topic, Hashtags: []string{},
+		ChangeID: c.ChangeID, Subject: c.subject(), Status: c.Status,
+		Created: ts(c.Created), Updated: ts(c.Updated), Submitted: ts(c.Submitted),
+		SubmitType: "MERGE_IF_NECESSARY", Insertions: cur.Inserted, Deletions: cur.Deleted,
+		HasReviewStarted: !c.WIP, Number: c.Number, CurrentRevisionNumber: cur.Number,
+		Owner: s.acct(c.Owner, o), WorkInProgress: c.WIP, RevertOf: c.RevertOf, SubmissionID: c.SubmissionID,
+	}
+	if c.Submitter != 0 {
+		a := s.acct(c.Submitter, o)
+		j.Submitter = &a
+	}
+	if c.open() && !o["SKIP_MERGEABLE"] {
+		m := s.mergeable(c)
+		j.Mergeable = &m
+	}
+	if o["SUBMITTABLE"] {
+		v := s.submittable(c)
+		j.Submittable = &v
+	}
+	if o["LABELS"] || o["DETAILED_LABELS"] {
+		j.Labels = s.labels(c, o, caller)
+		if o["DETAILED_LABELS"] && caller != 0 && c.open() {
+			j.PermittedLabels = map[string][]string{}
+			for _, def := range labelDefs {
+				if def.Name == "Verified" && s.users[caller].Username != JenkinsBot {
+					continue
+				}
+				for v := def.Min; v <= def.Max; v++ {
+					j.PermittedLabels[def.Name] = append(j.PermittedLabels[def.Name], valueKey(v))
+				}
+			}
+		}
+		if o["DETAILED_LABELS"] {
+			for _, id := range s.reviewerIDs(c) {
+				if j.Reviewers == nil {
+					j.Reviewers = map[string][]accountJSON{}
+				}
+				j.Reviewers["REVIEWER"] = append(j.Reviewers["REVIEWER"], s.acct(id, o))
+			}
+		}
+	}
+	if o["MESSAGES"] {
+		for _, m := range c.Messages {
+			mj := messageJSON{ID: m.ID, Tag: m.Tag, Date: ts(m.Date), Message: m.Text, RevisionNumber: m.PatchSet}
+			if m.Author != 0 {
+				a := s.acct(m.Author, o)
+				mj.Author = &a
+			}
+			j.Messages = append(j.Messages, mj)
+		}
+	}
+	if o["CURRENT_REVISION"] || o["ALL_REVISIONS"] {
+		j.CurrentRevision = cur.Rev
+		j.Revisions = map[string]*revisionJSON{}
+		for _, ps := range c.PatchSets {
+			isCur := ps == cur
+			if !isCur && !o["ALL_REVISIONS"] {
+				continue
+			}
+			r := &revisionJSON{Kind: "REWORK", Number: ps.Number, Created: ts(ps.Created), Uploader: s.acct(ps.Uploader, o), Ref: ps.Ref, Fetch: map[string]any{}}
+			if o["ALL_COMMITS"] || (isCur && o["CURRENT_COMMIT"]) {
+				r.Commit = s.commitInfo(ps, false)
+			}
+			if o["ALL_FILES"] || (isCur && o["CURRENT_FILES"]) {
+				r.Files = s.fileInfos(ps)
+			}
+			if o["COMMIT_FOOTERS"] && isCur {
+				r.CommitWithFooter = ps.Commit.Message
+			}
+			j.Revisions[ps.Rev] = r
+		}
+	}
+	return j
+}
+
+// reviewerIDs are everyone who reviewed or voted, by id.
+func (s *Server) reviewerIDs(c *change) []int {
+	set := map[int]bool{}
+	for id := range c.Reviewers {
+		set[id] = true
+	}
+	for _, vs := range c.current().Votes {
+		for id := range vs {
+			set[id] = true
+		}
+	}
+	var ids []int
+	for id := range set {
+		ids = append(ids, id)
+	}
+	sort.Ints(ids)
+	return ids
+}
+
+// labels renders the labels of the current patch set.
+func (s *Server) labels(c *change, o options, caller int) map[string]*labelJSON {
+	cur := c.current()
+	out := map[string]*labelJSON{}
+	for _, def := range labelDefs {
+		l := &labelJSON{}
+		votes := cur.Votes[def.Name]
+		for _, id := range sortedVotes(votes) {
+			v := votes[id].Value
+			a := s.acct(id, o)
+			switch {
+			case v == def.Max:
+				l.Approved = &a
+			case v == def.Min:
+				l.Rejected = &a
+			case v > 0:
+				if l.Recommended == nil {
+					l.Recommended = &a
+				}
+			case v < 0:
+				if l.Disliked == nil {
+					l.Disliked = &a
+				}
+			}
+			if id == caller {
+				l.Value = v
+			}
+		}
+		l.Blocking = l.Rejected != nil
+		if o["DETAILED_LABELS"] {
+			for _, id := range s.reviewerIDs(c) {
+				ap := approvalJSON{accountJSON: s.acct(id, o)}
+				if v, ok := votes[id]; ok {
+					ap.Value, ap.Date = v.Value, ts(v.Date)
+				}
+				if c.open() && (def.Name != "Verified" || s.users[id].Username == JenkinsBot) {
+					ap.PermittedVotingRange = &votingRange{def.Min, def.Max}
+				}
+				l.All = append(l.All, ap)
+			}
+			l.Values = map[string]string{}
+			for v, text := range def.Values {
+				l.Values[valueKey(v)] = text
+			}
+		}
+		out[def.Name] = l
+	}
+	return out
+}
+
+// commitInfo renders a patch set's commit; withID adds "commit" (the
+// GET …/commit form; inside revisions the map key is the SHA).
+func (s *Server) commitInfo(ps *patchSet, withID bool) *commitJSON {
+	cm := ps.Commit
+	j := &commitJSON{
+		Parents:   []parentJSON{},
+		Author:    personJSON{cm.Author.Name, cm.Author.Email, ts(cm.Author.When), cm.AuthorTZ},
+		Committer: personJSON{cm.Committer.Name, cm.Committer.Email, ts(cm.Committer.When), cm.CommitTZ},
+		Subject:   cm.Subject(),
+		Message:   cm.Message,
+	}
+	if withID {
+		j.Commit = ps.Rev
+	}
+	for _, p := range ps.Parents {
+		j.Parents = append(j.Parents, parentJSON{p.SHA, p.Subject})
+	}
+	return j
+}
+
+// fileInfos renders a patch set's files, with Gerrit's magic /COMMIT_MSG.
+func (s *Server) fileInfos(ps *patchSet) map[string]*fileJSON {
+	out := map[string]*fileJSON{}
+	msg := commitMsgFile(ps)
+	out["/COMMIT_MSG"] = &fileJSON{Status: "A", LinesInserted: strings.Count(msg, "\n"), SizeDelta: int64(len(msg)), Size: int64(len(msg))}
+	for _, f := range ps.Files {
+		fj := &fileJSON{Binary: f.Binary, OldPath: f.OldPath, LinesInserted: f.Inserted, LinesDeleted: f.Deleted, SizeDelta: f.SizeDelta, Size: f.Size}
+		if f.Status != "M" {
+			fj.Status = f.Status
+		}
+		out[f.Path] = fj
+	}
+	return out
+}
+
+// commitMsgFile is the text Gerrit shows as /COMMIT_MSG.
+func commitMsgFile(ps *patchSet) string {
+	cm := ps.Commit
+	var b strings.Builder
+	for _, p := range ps.Parents {
+		fmt.Fprintf(&b, "Parent:     %s (%s)\n", p.SHA[:8], p.Subject)
+	}
+	date := func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 -0700") }
+	fmt.Fprintf(&b, "Author:     %s <%s>\nAuthorDate: %s\nCommit:     %s <%s>\nCommitDate: %s\n\n",
+		cm.Author.Name, cm.Author.Email, date(cm.Author.When), cm.Committer.Name, cm.Committer.Email, date(cm.Committer.When))
+	b.WriteString(cm.Message)
+	return b.String()
+}

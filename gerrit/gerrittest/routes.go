@@ -1,0 +1,456 @@
+package gerrittest
+
+import (
+	"bytes"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// request is one REST call being served.
+type request struct {
+	w      http.ResponseWriter
+	r      *http.Request
+	caller int      // account id, 0 for anonymous
+	segs   []string // path segments after the base path and a/, still escaped
+	body   []byte
+	query  url.Values
+}
+
+// statusWriter remembers the status for the write log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// ServeHTTP serves the REST API under the base path, anonymously at /…
+// and with HTTP basic auth at /a/…, routing on the escaped path so
+// mediawiki%2Fcore stays one segment.
+func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	w := &statusWriter{ResponseWriter: rw}
+	path := r.URL.EscapedPath()
+	if !strings.HasPrefix(path, s.base) {
+		textError(w, http.StatusNotFound, "Not Found")
+		return
+	}
+	rest := strings.TrimPrefix(path, s.base)
+	req := &request{w: w, r: r, query: r.URL.Query()}
+	if rest == "a" || strings.HasPrefix(rest, "a/") {
+		rest = strings.TrimPrefix(strings.TrimPrefix(rest, "a"), "/")
+		user, pass, ok := r.BasicAuth()
+		s.mu.Lock()
+		a := s.userByName(user)
+		s.mu.Unlock()
+		if !ok || a == nil || a.HTTPPassword == "" || subtle.ConstantTimeCompare([]byte(pass), []byte(a.HTTPPassword)) != 1 {
+			w.Header().Set("WWW-Authenticate", `Basic realm="Gerrit Code Review"`)
+			textError(w, http.StatusUnauthorized, "Unauthorized")
+			return
+		}
+		req.caller = a.ID
+	}
+	if r.Body != nil {
+		b, err := io.ReadAll(io.LimitReader(r.Body, 4<<20))
+		if err != nil {
+			textError(w, http.StatusBadRequest, "cannot read request body")
+			return
+		}
+		req.body = b
+	}
+	req.segs = strings.Split(rest, "/")
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		textError(w, http.StatusServiceUnavailable, "server is shutting down")
+		return
+	}
+	s.processPushesLocked()
+	if err := s.route(req); err != nil {
+		var he *httpError
+		if errors.As(err, &he) {
+			textError(w, he.Status, he.Msg)
+		} else {
+			textError(w, http.StatusInternalServerError, "Internal server error: "+err.Error())
+		}
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		dec, _ := url.PathUnescape(rest)
+		wr := Write{Method: r.Method, Path: dec, Body: string(req.body), Status: w.status, Time: s.now()}
+		if req.caller != 0 {
+			wr.User = s.users[req.caller].Username
+		}
+		s.writes = append(s.writes, wr)
+	}
+}
+
+var (
+	errNotFound   = &httpError{http.StatusNotFound, "Not Found"}
+	errMethod     = &httpError{http.StatusMethodNotAllowed, "Method Not Allowed"}
+	errAuthNeeded = &httpError{http.StatusForbidden, "Authentication required"}
+)
+
+// route dispatches on the path segments.
+func (s *Server) route(q *request) error {
+	seg := q.segs
+	method := q.r.Method
+	if len(seg) > 1 && seg[len(seg)-1] == "" {
+		seg = seg[:len(seg)-1] // changes/ and files/ as well as changes and files
+	}
+	if method == http.MethodPost && q.caller == 0 {
+		return errAuthNeeded
+	}
+	switch {
+	case len(seg) == 0 || seg[0] == "":
+		return errNotFound
+	case seg[0] == "accounts" && len(seg) == 2:
+		return get(method, func() error { return s.getAccount(q, seg[1]) })
+	case seg[0] == "config" && len(seg) == 3 && seg[1] == "server" && seg[2] == "version":
+		return get(method, func() error { return writeJSON(q, http.StatusOK, "3.10.1") })
+	case seg[0] != "changes":
+		return errNotFound
+	case len(seg) == 1:
+		return get(method, func() error { return s.queryChanges(q) })
+	}
+	c, err := s.findChange(seg[1])
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(seg) == 2:
+		return get(method, func() error { return s.getChange(q, c, false) })
+	case len(seg) == 3:
+		switch seg[2] {
+		case "detail":
+			return get(method, func() error { return s.getChange(q, c, true) })
+		case "topic":
+			return get(method, func() error { return writeJSON(q, http.StatusOK, c.Topic) })
+		case "submit":
+			return post(method, func() error { return s.postSubmit(q, c, nil) })
+		case "abandon":
+			return post(method, func() error { return s.postAbandon(q, c) })
+		case "restore":
+			return post(method, func() error { return s.postRestore(q, c) })
+		case "revert":
+			return post(method, func() error { return s.postRevert(q, c) })
+		}
+		return errNotFound
+	case seg[2] != "revisions" || len(seg) < 4:
+		return errNotFound
+	}
+	ps, err := findRevision(c, seg[3])
+	if err != nil {
+		return err
+	}
+	if len(seg) == 4 {
+		return errNotFound
+	}
+	switch {
+	case len(seg) == 5 && seg[4] == "commit":
+		return get(method, func() error { return writeJSON(q, http.StatusOK, s.commitInfo(ps, true)) })
+	case len(seg) == 5 && seg[4] == "files":
+		return get(method, func() error { return writeJSON(q, http.StatusOK, s.fileInfos(ps)) })
+	case len(seg) == 5 && seg[4] == "patch":
+		return get(method, func() error { return s.getPatch(q, c, ps) })
+	case len(seg) == 5 && seg[4] == "mergeable":
+		return get(method, func() error { return s.getMergeable(q, c, ps) })
+	case len(seg) == 5 && seg[4] == "review":
+		if method == http.MethodGet {
+			return s.getChange(q, c, true)
+		}
+		return post(method, func() error { return s.postReview(q, c, ps) })
+	case len(seg) == 5 && seg[4] == "submit":
+		return post(method, func() error { return s.postSubmit(q, c, ps) })
+	}
+	return errNotFound
+}
+
+func get(method string, f func() error) error {
+	if method != http.MethodGet && method != http.MethodHead {
+		return errMethod
+	}
+	return f()
+}
+
+func post(method string, f func() error) error {
+	if method != http.MethodPost {
+		return errMethod
+	}
+	return f()
+}
+
+// writeJSON answers with Gerrit's XSSI prefix; pretty-printed unless the
+// client asked for compact output (pp=0 or Accept: application/json).
+func writeJSON(q *request, status int, v any) error {
+	var b []byte
+	var err error
+	if q.query.Get("pp") == "0" || strings.Contains(q.r.Header.Get("Accept"), "application/json") {
+		b, err = json.Marshal(v)
+	} else {
+		b, err = json.MarshalIndent(v, "", "  ")
+	}
+	if err != nil {
+		return err
+	}
+	h := q.w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Disposition", "attachment")
+	h.Set("X-Content-Type-Options", "nosniff")
+	q.w.WriteHeader(status)
+	q.w.Write([]byte(")]}'\n"))
+	q.w.Write(b)
+	q.w.Write([]byte("\n"))
+	return nil
+}
+
+// textError answers as Gerrit does on errors: text/plain, message and a newline.
+func textError(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	if !strings.HasSuffix(msg, "\n") {
+		msg += "\n"
+	}
+	io.WriteString(w, msg)
+}
+
+func decodeBody(q *request, v any) error {
+	if len(bytes.TrimSpace(q.body)) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(q.body, v); err != nil {
+		return &httpError{http.StatusBadRequest, "Invalid JSON in request: " + err.Error()}
+	}
+	return nil
+}
+
+func (s *Server) getAccount(q *request, id string) error {
+	id, _ = url.PathUnescape(id)
+	var a *account
+	if id == "self" {
+		if q.caller == 0 {
+			return errAuthNeeded
+		}
+		a = s.users[q.caller]
+	} else {
+		a = s.findAccount(id)
+	}
+	if a == nil {
+		return &httpError{http.StatusNotFound, "Not found: " + id}
+	}
+	return writeJSON(q, http.StatusOK, s.acctFull(a.ID))
+}
+
+func (s *Server) getChange(q *request, c *change, detail bool) error {
+	o, err := parseOptions(q.query)
+	if err != nil {
+		return err
+	}
+	if detail {
+		o = o.withDetail()
+	}
+	return writeJSON(q, http.StatusOK, s.changeInfo(c, o, q.caller))
+}
+
+// reviewInput is Gerrit's ReviewInput, the fields the emulator honours.
+type reviewInput struct {
+	Message        string         `json:"message"`
+	Tag            string         `json:"tag"`
+	Labels         map[string]int `json:"labels"`
+	Ready          bool           `json:"ready"`
+	WorkInProgress bool           `json:"work_in_progress"`
+}
+
+func (s *Server) postReview(q *request, c *change, ps *patchSet) error {
+	var in reviewInput
+	if err := decodeBody(q, &in); err != nil {
+		return err
+	}
+	if in.Ready && in.WorkInProgress {
+		return &httpError{http.StatusBadRequest, "work_in_progress and ready are mutually exclusive"}
+	}
+	if v, ok := in.Labels["Verified"]; ok && v != 0 && s.users[q.caller].Username != JenkinsBot {
+		return &httpError{http.StatusForbidden, fmt.Sprintf("Applying label \"Verified\": %d is restricted", v)}
+	}
+	if err := s.reviewLocked(c, ps, q.caller, in.Labels, in.Message, in.Tag); err != nil {
+		return err
+	}
+	out := map[string]any{}
+	if len(in.Labels) > 0 {
+		out["labels"] = in.Labels
+	}
+	switch {
+	case in.Ready && c.WIP:
+		c.WIP = false
+		out["ready"] = true
+	case in.WorkInProgress:
+		c.WIP = true
+	}
+	return writeJSON(q, http.StatusOK, out)
+}
+
+func (s *Server) postSubmit(q *request, c *change, ps *patchSet) error {
+	if !c.open() {
+		return &httpError{http.StatusConflict, "change is " + strings.ToLower(c.Status)}
+	}
+	if ps != nil && ps != c.current() {
+		return &httpError{http.StatusConflict, fmt.Sprintf("revision %s is not current revision", ps.Rev)}
+	}
+	if p := s.submitProblems(c); len(p) > 0 {
+		return &httpError{http.StatusConflict, fmt.Sprintf("Failed to submit 1 change due to the following problems:\nChange %d: %s", c.Number, strings.Join(p, "; "))}
+	}
+	if err := s.submitLocked(c, q.caller); err != nil {
+		return err
+	}
+	if ps != nil {
+		return writeJSON(q, http.StatusOK, map[string]string{"status": "MERGED"})
+	}
+	return writeJSON(q, http.StatusOK, s.changeInfo(c, options{}, q.caller))
+}
+
+func (s *Server) postAbandon(q *request, c *change) error {
+	var in struct {
+		Message string `json:"message"`
+	}
+	if err := decodeBody(q, &in); err != nil {
+		return err
+	}
+	if err := s.abandonLocked(c, q.caller, in.Message); err != nil {
+		return err
+	}
+	return writeJSON(q, http.StatusOK, s.changeInfo(c, options{}, q.caller))
+}
+
+func (s *Server) postRestore(q *request, c *change) error {
+	if c.Status != "ABANDONED" {
+		return &httpError{http.StatusConflict, "change is " + strings.ToLower(c.Status)}
+	}
+	c.Status = "NEW"
+	s.addMessageLocked(c, q.caller, "Restored", "autogenerated:gerrit:restore")
+	return writeJSON(q, http.StatusOK, s.changeInfo(c, options{}, q.caller))
+}
+
+// postRevert creates the revert change as Gerrit does: a commit whose
+// parent is the reverted patch set and whose tree is that patch set's
+// parent tree, subject `Revert "<subject>"`, revert_of set.
+func (s *Server) postRevert(q *request, c *change) error {
+	var in struct {
+		Message string `json:"message"`
+		Topic   string `json:"topic"`
+	}
+	if err := decodeBody(q, &in); err != nil {
+		return err
+	}
+	if c.Status != "MERGED" {
+		return &httpError{http.StatusConflict, "change is " + strings.ToLower(c.Status)}
+	}
+	number, err := s.revertLocked(c, q.caller, in.Message, in.Topic)
+	if err != nil {
+		return err
+	}
+	return writeJSON(q, http.StatusOK, s.changeInfo(s.changes[number], options{}, q.caller))
+}
+
+func (s *Server) revertLocked(c *change, who int, reason, topic string) (int, error) {
+	p := s.projects[c.Project]
+	ps := c.current()
+	if len(ps.Commit.Parents) == 0 {
+		return 0, &httpError{http.StatusConflict, "cannot revert a root commit"}
+	}
+	parent, err := readCommit(p.Dir, ps.Commit.Parents[0])
+	if err != nil {
+		return 0, err
+	}
+	cid := newChangeID("revert", c.ChangeID, ps.Rev, itoa(s.nextChange))
+	msg := fmt.Sprintf("Revert \"%s\"\n\nThis reverts commit %s.\n\n", c.subject(), ps.Rev)
+	if strings.TrimSpace(reason) != "" {
+		msg += "Reason for revert: " + strings.TrimSpace(reason) + "\n\n"
+	}
+	msg += "Change-Id: " + cid + "\n"
+	who2 := s.identOf(who)
+	sha, err := commitTree(p.Dir, parent.Tree, []string{ps.Rev}, msg, who2, who2)
+	if err != nil {
+		return 0, err
+	}
+	number, err := s.newChangeLocked(p, c.Branch, sha, cid, who, CIPass, false, topic)
+	if err != nil {
+		return 0, err
+	}
+	s.changes[number].RevertOf = c.Number
+	s.addMessageLocked(c, who, "Created a revert of this change as "+cid, "autogenerated:gerrit:revert")
+	return number, nil
+}
+
+func (s *Server) getMergeable(q *request, c *change, ps *patchSet) error {
+	out := map[string]any{"submit_type": "MERGE_IF_NECESSARY", "strategy": "recursive"}
+	switch {
+	case c.Status == "MERGED":
+		out["mergeable"] = false
+		out["commit_merged"] = true
+		out["content_merged"] = true
+	case ps != c.current():
+		out["mergeable"] = false
+	default:
+		out["mergeable"] = s.mergeable(c)
+	}
+	return writeJSON(q, http.StatusOK, out)
+}
+
+// getPatch answers with the revision as a base64 mbox patch, text/plain,
+// with Gerrit's X-FYI headers and no XSSI prefix.
+func (s *Server) getPatch(q *request, c *change, ps *patchSet) error {
+	switch len(ps.Parents) {
+	case 0:
+		return &httpError{http.StatusConflict, "Revision has no parent."}
+	case 1:
+	default:
+		return &httpError{http.StatusConflict, "Revision has more than 1 parent."}
+	}
+	p := s.projects[c.Project]
+	diff, err := diffPatch(p.Dir, ps.Parents[0].SHA, ps.Rev)
+	if err != nil {
+		return err
+	}
+	cm := ps.Commit
+	subject, body, _ := strings.Cut(cm.Message, "\n")
+	var b strings.Builder
+	fmt.Fprintf(&b, "From %s Mon Sep 17 00:00:00 2001\n", ps.Rev)
+	fmt.Fprintf(&b, "From: %s <%s>\n", cm.Author.Name, cm.Author.Email)
+	fmt.Fprintf(&b, "Date: %s\n", cm.Author.When.UTC().Format("Mon, 2 Jan 2006 15:04:05 -0700"))
+	fmt.Fprintf(&b, "Subject: [PATCH] %s\n\n", subject)
+	if body = strings.TrimLeft(body, "\n"); body != "" {
+		b.WriteString(body)
+		if !strings.HasSuffix(body, "\n") {
+			b.WriteString("\n")
+		}
+	}
+	b.WriteString("---\n\n")
+	b.WriteString(diff)
+	h := q.w.Header()
+	h.Set("Content-Type", "text/plain; charset=ISO-8859-1")
+	h.Set("Content-Disposition", "attachment")
+	h.Set("X-FYI-Content-Encoding", "base64")
+	h.Set("X-FYI-Content-Type", "application/mbox")
+	q.w.WriteHeader(http.StatusOK)
+	io.WriteString(q.w, base64.StdEncoding.EncodeToString([]byte(b.String())))
+	return nil
+}

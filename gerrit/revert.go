@@ -1,0 +1,38 @@
+package gerrit
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// RevertTopic is the topic a pushed revert carries: revert-SHA.
+func RevertTopic(sha string) string { return "revert-" + sha }
+
+// RevertPushArgs are the git arguments that push HEAD for review as the
+// revert of sha on branch, as the deployers' procedure does:
+// push origin HEAD:refs/for/BRANCH%topic=revert-SHA. Run them with exec
+// as separate arguments, or join them with remote.QuoteAll for a shell.
+func RevertPushArgs(branch, sha string) []string {
+	branch = strings.TrimPrefix(branch, "refs/heads/")
+	return []string{"push", "origin", "HEAD:refs/for/" + branch + "%topic=" + RevertTopic(sha)}
+}
+
+var (
+	shaRe    = regexp.MustCompile(`^[0-9a-f]{7,40}$`)
+	branchRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]*$`)
+)
+
+// CheckRevertPush says whether branch and sha make a sane revert push
+// (a plain branch name and a hex commit id), so a bad value is caught before
+// anything reaches git.
+func CheckRevertPush(branch, sha string) error {
+	b := strings.TrimPrefix(branch, "refs/heads/")
+	if !branchRe.MatchString(b) || strings.Contains(b, "..") || strings.HasSuffix(b, "/") || strings.HasSuffix(b, ".lock") {
+		return fmt.Errorf("cannot push a revert to branch %q: not a branch name; use the change's branch, e.g. wmf/1.44.0-wmf.5 or master", branch)
+	}
+	if !shaRe.MatchString(sha) {
+		return fmt.Errorf("cannot push a revert of %q: not a commit id; use the full SHA-1 of the commit being reverted", sha)
+	}
+	return nil
+}
