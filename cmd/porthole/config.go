@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"porthole/gerrit"
 	"porthole/remote"
 	"porthole/runbooks"
 )
@@ -82,9 +83,14 @@ func envFromConfig(_ context.Context, cfg *runbooks.Config, f *envFlags) (*runbo
 	if f != nil && f.user != "" {
 		env.User = f.user
 	}
-	// TODO(engine): wire gerrit.New(cfg.Gerrit.URL, gerrit.Options{User, Password})
-	// into env.Gerrit as soon as the gerrit package's client is committed.
-	_ = password
+	if cfg.Gerrit.URL != "" {
+		gc, err := gerrit.New(cfg.Gerrit.URL, gerrit.Options{User: cfg.Gerrit.User, Password: password})
+		if err != nil {
+			cleanup()
+			return nil, nil, err
+		}
+		env.Gerrit = gc
+	}
 	slog.Info("porthole started", "user", env.User, "gerrit", cfg.Gerrit.URL, "state", state)
 	return env, cleanup, nil
 }
