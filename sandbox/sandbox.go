@@ -1,0 +1,342 @@
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"porthole/gerrit/gerrittest"
+	"porthole/runbooks"
+)
+
+// Host names, as the ssh_config aliases name them.
+const (
+	DeployHost = "deploy1002"
+	MaintHost  = "mwmaint1002"
+)
+
+// TestServers are the mwdebug hosts (scap pull targets before the full sync).
+var TestServers = []string{"mwdebug1001", "mwdebug1002"}
+
+// Options configure Start.
+type Options struct {
+	// Dir is the sandbox's root; a new temporary directory when "". A given
+	// Dir must be empty or not exist yet, and is never removed by Close.
+	Dir string
+	// AppServers is how many app servers (mw1001, mw1002, …) to serve; 5 when 0.
+	AppServers int
+	// CIDelay is how long after a +2 CI reports and Gerrit merges; 0 means at once.
+	// porthole demo uses 3 s, tests ~0.
+	CIDelay time.Duration
+	// Version is the deployed MediaWiki version; 1.44.0-wmf.5 when "".
+	Version string
+	// User is the deployer's name on the hosts and in Gerrit; the login name
+	// (or "deployer" for root) when "".
+	User string
+	// SyncDelay is the most the scap stand-in waits, at random, before each
+	// host's copy, so progress lines arrive one by one; 0 for none.
+	SyncDelay time.Duration
+	// Keep leaves a temporary Dir on disk after Close.
+	Keep bool
+	// Log receives the sandbox's own problems (a failed scenario step);
+	// discarded when nil.
+	Log io.Writer
+}
+
+// DefaultVersion is the MediaWiki version the sandbox deploys by default.
+const DefaultVersion = "1.44.0-wmf.5"
+
+// Sandbox is a running sandbox: a Gerrit emulator, SSH hosts and the
+// repositories and directories they work on, all under Root.
+type Sandbox struct {
+	Root    string
+	Version string // deployed MediaWiki version, e.g. 1.44.0-wmf.5
+	User    string // the deployer
+
+	Gerrit *gerrittest.Server
+	// Config is porthole's configuration for the sandbox (also written to ConfigPath).
+	Config     *runbooks.Config
+	ConfigPath string
+
+	SSHConfigPath  string // ssh_config with one Host alias per sandbox host
+	KnownHostsPath string // the hosts' keys, for strict checking
+	KeyPath        string // the deployer's private key (ed25519)
+
+	// Changes maps scenario names ("core", "extension", "config",
+	// "extra-commit", "schema", "ci-fail", "i18n", "static", "collation",
+	// "namespace") to Gerrit change numbers.
+	Changes map[string]int
+	// Scenarios describe the seeded changes, in change-number order.
+	Scenarios []Scenario
+	// HostNames lists every host alias: deploy, test servers, maintenance, app servers.
+	HostNames []string
+
+	hosts   map[string]*sshHost
+	roles   map[string][]string
+	ownRoot bool
+	keep    bool
+	logw    io.Writer
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	closeMu sync.Mutex
+	closed  bool
+}
+
+// Start builds and starts a sandbox. It needs no network beyond loopback
+// and no configuration; Close undoes it.
+func Start(ctx context.Context, opts Options) (_ *Sandbox, err error) {
+	if opts.AppServers == 0 {
+		opts.AppServers = 5
+	}
+	if opts.AppServers < 1 || opts.AppServers > 99 {
+		return nil, fmt.Errorf("sandbox: %d app servers asked; give 1 to 99", opts.AppServers)
+	}
+	if opts.Version == "" {
+		opts.Version = DefaultVersion
+	}
+	if strings.ContainsAny(opts.Version, "/ \t\n'\"\\") || strings.HasPrefix(opts.Version, "-") {
+		return nil, fmt.Errorf("sandbox: version %q is not like 1.44.0-wmf.5", opts.Version)
+	}
+	if opts.User == "" {
+		opts.User = defaultUser()
+	}
+	if !validUser(opts.User) {
+		return nil, fmt.Errorf("sandbox: user name %q: use letters, digits, '.', '_' or '-'", opts.User)
+	}
+	sb := &Sandbox{Version: opts.Version, User: opts.User, Changes: map[string]int{},
+		hosts: map[string]*sshHost{}, keep: opts.Keep, logw: opts.Log}
+	if sb.logw == nil {
+		sb.logw = io.Discard
+	}
+	if sb.Root, sb.ownRoot, err = prepareRoot(opts.Dir); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			sb.Close()
+		}
+	}()
+	wctx, cancel := context.WithCancel(context.Background())
+	sb.cancel = cancel
+
+	if err := sb.layoutHosts(opts.AppServers); err != nil {
+		return nil, err
+	}
+	if err := sb.writeStandIns(opts.SyncDelay); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	t, err := sb.startGerrit(opts.CIDelay)
+	if err != nil {
+		return nil, err
+	}
+	if err := buildStaging(sb.StagingDir(), sb.hostHome(DeployHost), sb.Gerrit.RepoPath(ProjectConfig),
+		sb.Gerrit.RepoPath(ProjectCore), sb.Version, sb.User, sb.email()); err != nil {
+		return nil, fmt.Errorf("sandbox: build %s: %w", sb.StagingDir(), err)
+	}
+	for _, h := range sb.HostNames {
+		if sb.hasMediaWiki(h) {
+			if err := copyTree(sb.StagingDir(), sb.AppServerDir(h)); err != nil {
+				return nil, fmt.Errorf("sandbox: install MediaWiki on %s: %w", h, err)
+			}
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := sb.seedChanges(t); err != nil {
+		return nil, err
+	}
+	if err := sb.startSSH(); err != nil {
+		return nil, err
+	}
+	if err := sb.writeConfig(); err != nil {
+		return nil, err
+	}
+	sb.wg.Add(1)
+	go sb.watchExtraCommit(wctx, sb.Changes["extra-commit"], opts.CIDelay)
+	return sb, nil
+}
+
+// prepareRoot makes the root directory: a new temporary one, or dir when it
+// is empty or missing.
+func prepareRoot(dir string) (root string, own bool, err error) {
+	if dir == "" {
+		d, err := os.MkdirTemp("", "porthole-sandbox-")
+		if err != nil {
+			return "", false, fmt.Errorf("sandbox: make a temporary directory: %w", err)
+		}
+		return d, true, nil
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", false, err
+	}
+	entries, err := os.ReadDir(abs)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		if err := os.MkdirAll(abs, 0o755); err != nil {
+			return "", false, fmt.Errorf("sandbox: create %s: %w", abs, err)
+		}
+	case err != nil:
+		return "", false, fmt.Errorf("sandbox: %s: %w", abs, err)
+	case len(entries) > 0:
+		return "", false, fmt.Errorf("sandbox: %s is not empty: remove it or give another directory", abs)
+	}
+	return abs, false, nil
+}
+
+func defaultUser() string {
+	if u, err := user.Current(); err == nil && u.Username != "" && u.Username != "root" && validUser(u.Username) {
+		return u.Username
+	}
+	return "deployer"
+}
+
+func validUser(s string) bool {
+	if s == "" || len(s) > 32 || s[0] == '-' {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func (sb *Sandbox) email() string { return sb.User + "@sandbox.invalid" }
+
+func (sb *Sandbox) logf(format string, args ...any) {
+	fmt.Fprintf(sb.logw, "sandbox: "+format+"\n", args...)
+}
+
+// appServerNames are mw1001, mw1002, … .
+func appServerNames(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("mw%d", 1001+i)
+	}
+	return out
+}
+
+// HostDir is the directory standing for a host's root file system.
+func (sb *Sandbox) HostDir(host string) string { return filepath.Join(sb.Root, "hosts", host) }
+
+func (sb *Sandbox) hostHome(host string) string {
+	return filepath.Join(sb.HostDir(host), "home", sb.User)
+}
+
+func (sb *Sandbox) hasMediaWiki(host string) bool { return host != DeployHost }
+
+// StagingDir is the deployment host's /srv/mediawiki-staging.
+func (sb *Sandbox) StagingDir() string {
+	return filepath.Join(sb.HostDir(DeployHost), "srv", "mediawiki-staging")
+}
+
+// AppServerDir is a host's /srv/mediawiki: what scap syncs to app servers,
+// test servers and the maintenance host.
+func (sb *Sandbox) AppServerDir(host string) string {
+	return filepath.Join(sb.HostDir(host), "srv", "mediawiki")
+}
+
+// ReadAppServerFile reads path (relative to /srv/mediawiki) on host.
+func (sb *Sandbox) ReadAppServerFile(host, path string) ([]byte, error) {
+	if _, ok := sb.hosts[host]; !ok || !sb.hasMediaWiki(host) {
+		return nil, fmt.Errorf("sandbox: %s is not a host with /srv/mediawiki; use one of %s", host, strings.Join(sb.mediaWikiHosts(), ", "))
+	}
+	clean := filepath.Clean("/" + path)
+	if clean == "/" {
+		return nil, fmt.Errorf("sandbox: give a file path under /srv/mediawiki, not %q", path)
+	}
+	return os.ReadFile(filepath.Join(sb.AppServerDir(host), clean))
+}
+
+func (sb *Sandbox) mediaWikiHosts() []string {
+	var out []string
+	for _, h := range sb.HostNames {
+		if sb.hasMediaWiki(h) {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+// Role lists the hosts of a role (runbooks.RoleDeploy, RoleTestServers, …).
+func (sb *Sandbox) Role(role string) []string { return append([]string(nil), sb.roles[role]...) }
+
+// Addr is host's SSH address, 127.0.0.1:port.
+func (sb *Sandbox) Addr(host string) string {
+	h, ok := sb.hosts[host]
+	if !ok {
+		return ""
+	}
+	return fmt.Sprintf("127.0.0.1:%d", h.port)
+}
+
+// DropConnections closes every SSH connection to host and kills what they
+// run, as a crash or reboot would; the host accepts new connections.
+func (sb *Sandbox) DropConnections(host string) error {
+	h, ok := sb.hosts[host]
+	if !ok {
+		return fmt.Errorf("sandbox: no host %s", host)
+	}
+	h.dropConnections()
+	return nil
+}
+
+// SetFailing makes the scap stand-in's copy to these hosts fail (none to
+// heal them all), to rehearse a failed sync.
+func (sb *Sandbox) SetFailing(hosts ...string) error {
+	for _, h := range hosts {
+		if _, ok := sb.hosts[h]; !ok {
+			return fmt.Errorf("sandbox: no host %s", h)
+		}
+	}
+	data := ""
+	if len(hosts) > 0 {
+		data = strings.Join(hosts, "\n") + "\n"
+	}
+	return os.WriteFile(filepath.Join(sb.Root, "etc", "fail-hosts"), []byte(data), 0o644)
+}
+
+func (sb *Sandbox) passwordFile() string { return filepath.Join(sb.Root, "etc", "gerrit-password") }
+
+// Close stops the SSH hosts (killing their commands) and the emulator,
+// and removes Root when Start made it and Keep is not set.
+func (sb *Sandbox) Close() error {
+	sb.closeMu.Lock()
+	defer sb.closeMu.Unlock()
+	if sb.closed {
+		return nil
+	}
+	sb.closed = true
+	if sb.cancel != nil {
+		sb.cancel()
+	}
+	var errs []error
+	for _, h := range sb.hosts {
+		if err := h.close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	sb.wg.Wait()
+	if sb.Gerrit != nil {
+		sb.Gerrit.Close()
+	}
+	if sb.ownRoot && !sb.keep && sb.Root != "" {
+		if err := os.RemoveAll(sb.Root); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
