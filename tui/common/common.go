@@ -1,0 +1,42 @@
+// Package common holds what every TUI component shares: the screen size,
+// the styles and the key map.
+package common
+
+import (
+	"charm.land/bubbles/v2/help"
+	tea "charm.land/bubbletea/v2"
+
+	"porthole/tui/keymap"
+	"porthole/tui/styles"
+)
+
+// Common is shared by pointer between the root model and its components, so
+// a change of styles (dark/light) reaches them all.
+type Common struct {
+	Styles *styles.Styles
+	Keys   *keymap.KeyMap
+	Width  int
+	Height int
+}
+
+// New returns a Common with default keys and dark styles.
+func New() *Common {
+	return &Common{Styles: styles.New(true), Keys: keymap.Default(), Width: 80, Height: 24}
+}
+
+// Component is a part of the screen: it updates on messages, draws itself in
+// the space it is given, and says which keys it answers to.
+type Component interface {
+	help.KeyMap
+	SetSize(width, height int)
+	View() string
+}
+
+// ErrMsg reports a failed command to whoever started it.
+type ErrMsg struct{ Err error }
+
+// Error implements error.
+func (e ErrMsg) Error() string { return e.Err.Error() }
+
+// ErrCmd wraps an error as a command result.
+func ErrCmd(err error) tea.Cmd { return func() tea.Msg { return ErrMsg{err} } }
