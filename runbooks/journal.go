@@ -46,7 +46,8 @@ func OpenJournal(dir string, plan *Plan) (*Journal, error) {
 	if plan == nil {
 		return nil, errors.New("open journal: no plan")
 	}
-	if plan.ID == "" {
+	generated := plan.ID == ""
+	if generated {
 		plan.ID = NewWindowID(plan.Kind, time.Now())
 	}
 	if err := validWindowID(plan.ID); err != nil {
@@ -56,10 +57,19 @@ func OpenJournal(dir string, plan *Plan) (*Journal, error) {
 	if err := os.MkdirAll(wdir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating the journal directory: %w", err)
 	}
-	_ = os.Chmod(dir, 0o700)
-	_ = os.Chmod(wdir, 0o700)
+	_ = os.Chmod(wdir, 0o700) // ours; the state dir itself may be the deployer's choice, left alone
+	flags := os.O_RDWR | os.O_CREATE | os.O_APPEND
+	if generated {
+		flags |= os.O_EXCL
+	}
+	base := plan.ID
 	path := filepath.Join(wdir, plan.ID+".jsonl")
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
+	f, err := os.OpenFile(path, flags, 0o600)
+	for n := 2; generated && errors.Is(err, os.ErrExist) && n < 100; n++ {
+		plan.ID = fmt.Sprintf("%s-%d", base, n) // two windows of a kind in one second
+		path = filepath.Join(wdir, plan.ID+".jsonl")
+		f, err = os.OpenFile(path, flags, 0o600)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("opening the journal: %w", err)
 	}

@@ -2,6 +2,7 @@ package runbooks
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -101,8 +102,10 @@ func loadWindow(path string, full bool) (*WindowState, error) {
 		line, err := rd.ReadBytes('\n')
 		if len(line) > 0 {
 			var rec Record
-			if len(strings.TrimSpace(string(line))) == 0 {
+			if len(bytes.TrimSpace(line)) == 0 {
 				// blank: ends a torn line on reopen
+			} else if !full && isOutputLine(line) {
+				// a summary needs no output: skip decoding the bulk of the file
 			} else if jerr := json.Unmarshal(line, &rec); jerr != nil || rec.Type == "" {
 				w.Torn++
 			} else {
@@ -130,6 +133,12 @@ func loadWindow(path string, full bool) (*WindowState, error) {
 		}
 	}
 	return w, nil
+}
+
+// isOutputLine spots an output record by its opening, as Append writes it.
+func isOutputLine(line []byte) bool {
+	head := line[:min(len(line), 40)]
+	return bytes.Contains(head, []byte(`"type":"output"`))
 }
 
 func (w *WindowState) step(id string) *StepLog {

@@ -2,10 +2,12 @@ package runbooks
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"porthole/gerrit"
 	"porthole/remote"
@@ -265,5 +267,96 @@ func TestJournalAppendIsSafeConcurrently(t *testing.T) {
 	}
 	if err := j.Append(Record{Type: RecNote}, true); err == nil {
 		t.Fatal("append after close succeeded")
+	}
+}
+
+func TestGeneratedWindowIDsDoNotCollide(t *testing.T) {
+	dir := t.TempDir()
+	var ids []string
+	for i := 0; i < 3; i++ {
+		p := &Plan{Kind: "revert"}
+		j, err := OpenJournal(dir, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		j.Close()
+		ids = append(ids, p.ID)
+	}
+	if ids[0] == ids[1] || ids[1] == ids[2] || ids[0] == ids[2] {
+		t.Fatalf("ids %v collide", ids)
+	}
+}
+
+func TestAnExistingJournalIsOnlyContinuedByAResume(t *testing.T) {
+	dir := t.TempDir()
+	plan := &Plan{ID: "same", Kind: "test", Steps: []*Step{shStep("a", RoleLocal, "true")}}
+	j, _ := OpenJournal(dir, plan)
+	drive(t, NewRunner(testEnv(t, nil), plan, j, RunOptions{}), nil)
+	j.Close()
+	before, _ := os.ReadFile(j.Path())
+	j2, err := OpenJournal(dir, plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rr := drive(t, NewRunner(testEnv(t, nil), plan, j2, RunOptions{}), nil)
+	j2.Close()
+	if rr.err == nil || !strings.Contains(rr.err.Error(), "already has a journal") {
+		t.Fatalf("a second window with the same id ran: %v", rr.err)
+	}
+	if after, _ := os.ReadFile(j.Path()); string(after) != string(before) {
+		t.Fatal("the old window's journal was written to")
+	}
+}
+
+func TestDurableRecordsAreSyncedBeforeAppendReturns(t *testing.T) {
+	j, _ := newJournal(t, &Plan{ID: "sync", Kind: "test"})
+	for i := 0; i < 5; i++ {
+		if err := j.Append(Record{Type: RecOutput, Text: "line"}, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := j.Append(Record{Type: RecStepEnd, Step: "a", State: "done"}, true); err != nil {
+		t.Fatal(err)
+	}
+	j.mu.Lock()
+	written, synced := j.written, j.synced
+	j.mu.Unlock()
+	if written != 6 || synced != 6 {
+		t.Fatalf("after a durable append: written %d, synced %d (the output before it must be synced too)", written, synced)
+	}
+}
+
+func TestProgressIsThrottledInTheJournal(t *testing.T) {
+	hosts := make([]string, 12)
+	for i := range hosts {
+		hosts[i] = fmt.Sprintf("mw%d", 1001+i)
+	}
+	env := testEnv(t, map[string][]string{RoleAppServers: hosts})
+	frozen := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	env.Now = func() time.Time { return frozen } // the throttle never sees a second pass
+	plan := &Plan{ID: "prog", Kind: "test", Steps: []*Step{{ID: "sync", Title: "sync", Role: RoleAppServers,
+		Do: func(ctx context.Context, sc *StepContext) error {
+			_, err := sc.ExecAll(ctx, RoleAppServers, remote.Command{Cmd: "case $(hostname) in *) true;; esac"},
+				remote.FanOutOptions{Name: "sync-apaches", Concurrency: 4})
+			return err
+		}}}}
+	j, _ := newJournal(t, plan)
+	rr := drive(t, NewRunner(env, plan, j, RunOptions{}), nil)
+	if rr.err != nil {
+		t.Fatal(rr.err)
+	}
+	j.Close()
+	events := 0
+	for _, e := range rr.events {
+		if _, ok := e.(StepProgress); ok {
+			events++
+		}
+	}
+	progs := recordsOf(readRecords(t, j.Path()), RecProgress)
+	if events < 20 || len(progs) != 2 {
+		t.Fatalf("%d progress events, %d journaled; want every event on the channel and only the first and the last journaled", events, len(progs))
+	}
+	if !strings.Contains(progs[0].Progress, "left: 12") || !strings.Contains(progs[1].Progress, "100% (in-flight: 0; ok: 12; fail: 0; left: 0)") {
+		t.Fatalf("journaled %q, %q", progs[0].Progress, progs[1].Progress)
 	}
 }

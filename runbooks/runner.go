@@ -177,21 +177,28 @@ func CurrentUser() string {
 
 func (r *Runner) run(ctx context.Context) {
 	defer r.q.close()
-	r.begin()
+	if err := r.begin(); err != nil {
+		r.q.push(RunFinished{Err: err})
+		return
+	}
 	err := r.execute(ctx)
 	r.finish(err)
 }
 
-// begin journals the window's start (or its resumption).
-func (r *Runner) begin() {
+// begin journals the window's start (or its resumption). A journal that
+// already holds a window is only continued by a resume.
+func (r *Runner) begin() error {
 	if r.j == nil {
-		return
+		return nil
+	}
+	if r.j.Resumed() && r.opts.Resume == nil {
+		return fmt.Errorf("window %s already has a journal (%s): resume it, or give the new window another id", r.j.ID(), r.j.Path())
 	}
 	if r.j.redactor() == nil {
 		r.j.SetRedactor(NewRedactor(r.env.Config))
 	}
 	typ := RecWindowStart
-	if r.opts.Resume != nil || r.j.Resumed() {
+	if r.opts.Resume != nil {
 		typ = RecWindowResume
 	}
 	host, _ := os.Hostname()
@@ -223,6 +230,7 @@ func (r *Runner) begin() {
 		}
 		r.emit(StepNote{Level: Info, Text: msg})
 	}
+	return r.journalErr()
 }
 
 // finish journals the window's end and reports it.

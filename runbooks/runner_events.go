@@ -110,7 +110,7 @@ func (r *Runner) journalProgress(step string, p remote.Progress, flush bool) {
 	if !flush {
 		m.last, m.pending = p, true
 	}
-	now := time.Now()
+	now := r.now()
 	write := m.pending && (flush || !ok || p.Failed != m.journaled.Failed || p.Done() == p.Total ||
 		now.Sub(m.at) >= progressEvery)
 	if write {
