@@ -19,14 +19,10 @@ type streamEvent struct {
 	RefName        string          `json:"refName"`
 	NewRev         string          `json:"newRev"`
 	Change         *struct {
-		Project string    `json:"project"`
-		Branch  string    `json:"branch"`
-		ID      string    `json:"id"`
-		Number  flexInt   `json:"number"`
-		Status  string    `json:"status"`
-		URL     string    `json:"url"`
-		Subject string    `json:"subject"`
-		Owner   *struct{} `json:"owner"`
+		Project string  `json:"project"`
+		Branch  string  `json:"branch"`
+		ID      string  `json:"id"`
+		Number  flexInt `json:"number"`
 	} `json:"change"`
 	PatchSet *struct {
 		Number   flexInt `json:"number"`

@@ -202,7 +202,7 @@ func (s *Server) changeInfo(c *change, o options, caller int) *changeJSON {
 		a := s.acct(c.Submitter, o)
 		j.Submitter = &a
 	}
-	if c.open() && !o["SKIP_MERGEABLE"] {
+	if c.open() && !o["SKIP_MERGEABLE"] && !s.opts.HideMergeable {
 		m := s.mergeable(c)
 		j.Mergeable = &m
 	}
