@@ -201,13 +201,15 @@ func (h *SSHHost) sessionErr(lc *liveConn, err error) error {
 // sshd ignores signal requests (OpenSSH does for root logins, which run
 // without privilege separation). A watchdog holds stdin (the command gets
 // /dev/null, like ssh -n); on EOF it sends SIGTERM to the command's process
-// group, then SIGKILL after the grace period. When the command ends by
+// group every 100ms (a child forked just after the first one would miss it),
+// then SIGKILL once the grace period is over. When the command ends by
 // itself the watchdog is killed on exit. POSIX sh; the script runs in the
 // login shell as before, and Result.Cmd stays the script itself.
 func guard(script string, grace time.Duration) string {
-	secs := int((grace + time.Second - 1) / time.Second)
+	rounds := max(int(grace/(100*time.Millisecond)), 1)
 	return "exec 3<&0 </dev/null\n" +
-		"{ read _ <&3; trap '' TERM; kill -TERM 0; sleep " + strconv.Itoa(secs) + "; kill -KILL 0; } >/dev/null 2>&1 &\n" +
+		"{ read _ <&3; trap '' TERM; i=0; while [ $i -lt " + strconv.Itoa(rounds) + " ]; do kill -TERM 0; " +
+		"sleep 0.1 2>/dev/null || sleep 1; i=$((i+1)); done; kill -KILL 0; } >/dev/null 2>&1 &\n" +
 		"porthole_guard=$!; exec 3<&-; trap 'kill $porthole_guard 2>/dev/null' EXIT\n" +
 		script
 }
