@@ -62,10 +62,15 @@ func NewRunner(env *Env, plan *Plan, j *Journal, opts RunOptions) *Runner {
 		states: map[string]StepState{}, vars: map[string]string{}, confirmed: map[string]bool{},
 		progress: map[string]progressMark{}, q: newEventQueue()}
 	for _, s := range plan.Steps {
-		r.states[s.ID] = Pending
+		if s != nil {
+			r.states[s.ID] = Pending
+		}
 	}
 	if rs := opts.Resume; rs != nil {
 		for _, s := range plan.Steps {
+			if s == nil {
+				continue
+			}
 			if st := rs.StepState(s.ID); st == Done || st == Skipped {
 				r.states[s.ID] = st
 			}
@@ -188,6 +193,16 @@ func (r *Runner) run(ctx context.Context) {
 // begin journals the window's start (or its resumption). A journal that
 // already holds a window is only continued by a resume.
 func (r *Runner) begin() error {
+	seen := map[string]bool{}
+	for i, s := range r.plan.Steps {
+		if s == nil || s.ID == "" {
+			return fmt.Errorf("step %d of the %s plan has no id: this is a bug in the runbook", i+1, r.plan.Kind)
+		}
+		if seen[s.ID] {
+			return fmt.Errorf("the %s plan has two steps with id %q: this is a bug in the runbook", r.plan.Kind, s.ID)
+		}
+		seen[s.ID] = true
+	}
 	if r.j == nil {
 		return nil
 	}
@@ -425,6 +440,16 @@ func (r *Runner) do(ctx context.Context, s *Step, sc *StepContext) (err error) {
 	}
 	_, err = remote.Check(sc.Exec(ctx, s.Role, remote.Command{Cmd: s.Command, Dir: s.Dir}))
 	return err
+}
+
+// check runs a step's Check; a panic is an error, not a crash.
+func (r *Runner) check(ctx context.Context, s *Step, sc *StepContext) (ok bool, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			ok, err = false, fmt.Errorf("checking step %s panicked: %v", s.ID, p)
+		}
+	}()
+	return s.Check(ctx, sc)
 }
 
 // stepContext wires a StepContext to this run's variables, events and gates.

@@ -179,7 +179,7 @@ func (r *Runner) recheck(ctx context.Context, s *Step) (bool, error) {
 			"%s was running when porthole stopped: checking whether it completed", s.Title)})
 		sc := r.stepContext(s)
 		start := r.now()
-		ok, err := s.Check(ctx, sc)
+		ok, err := r.check(ctx, s, sc)
 		if ctx.Err() != nil {
 			return false, &CancelledError{StepID: s.ID, Err: ctx.Err()}
 		}

@@ -502,3 +502,16 @@ func TestMidStepConfirmIsJournaled(t *testing.T) {
 		t.Fatalf("gate records %+v", g)
 	}
 }
+
+func TestMalformedPlansAreRefused(t *testing.T) {
+	for _, steps := range [][]*Step{
+		{shStep("a", RoleLocal, "true"), shStep("a", RoleLocal, "true")},
+		{shStep("", RoleLocal, "true")},
+		{nil},
+	} {
+		rr := drive(t, NewRunner(testEnv(t, nil), &Plan{ID: "bad", Kind: "test", Steps: steps}, nil, RunOptions{}), nil)
+		if rr.err == nil || !strings.Contains(rr.err.Error(), "bug in the runbook") {
+			t.Errorf("malformed plan ran: %v", rr.err)
+		}
+	}
+}
