@@ -67,6 +67,9 @@ func (e *Error) Temporary() bool {
 	return false
 }
 
+// Transient is Temporary under the name the runbooks' retry logic asks for.
+func (e *Error) Transient() bool { return e.Temporary() }
+
 // Timeout is true when git said the network timed out.
 func (e *Error) Timeout() bool {
 	s := strings.ToLower(e.Stderr)

@@ -72,8 +72,9 @@ type SubmoduleState struct {
 	Recorded   string // the gitlink in HEAD
 	CheckedOut string // the submodule's HEAD; "" when not initialised
 	Relation   Relation
-	// LocalCommits are recorded..checked-out when the checkout is ahead
-	// (security patches), newest first.
+	// LocalCommits are recorded..checked-out when the checkout is ahead or
+	// has diverged: commits only the checkout has (security patches, or a
+	// patch made on an older recorded commit), newest first.
 	LocalCommits []Commit
 }
 
@@ -282,6 +283,10 @@ func subState(ctx context.Context, run Run, dir, sub, recorded string) (*Submodu
 		return ss, nil
 	}
 	ss.Relation = SubDiverged
+	ss.LocalCommits, err = Log(ctx, run, sdir, recorded+".."+head)
+	if err != nil {
+		return nil, err
+	}
 	return ss, nil
 }
 

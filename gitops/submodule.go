@@ -171,3 +171,19 @@ func ChangedSubmodules(ctx context.Context, run Run, dir, from, to string) ([]st
 	}
 	return paths, nil
 }
+
+// SubmoduleUpdateMode is the submodule's configured update strategy
+// (`git config submodule.NAME.update`): "checkout" when unset. With checkout,
+// `git submodule update` drops local commits (security patches) in the
+// submodule; rebase and merge keep them.
+func SubmoduleUpdateMode(ctx context.Context, run Run, dir, name string) (string, error) {
+	res, err := git(ctx, run, dir, "config", "--get", "submodule."+name+".update")
+	if err != nil {
+		var ge *Error
+		if errors.As(err, &ge) && ge.ExitCode == 1 {
+			return "checkout", nil
+		}
+		return "", err
+	}
+	return strings.TrimSpace(string(res.Stdout)), nil
+}
