@@ -27,5 +27,7 @@ type Config struct {
 	SALFormat   string `yaml:"sal_format"`  // "Backport: {links}" by default
 	StateDir    string `yaml:"state_dir"`   // journals and logs; XDG state dir when empty
 	Concurrency int    `yaml:"concurrency"` // fan-out width
-	Sandbox     bool   `yaml:"-"`           // set by porthole demo
+	// Maintenance configures the maintenance-script runbooks (see MaintConfig).
+	Maintenance MaintConfig `yaml:"maintenance"`
+	Sandbox     bool        `yaml:"-"` // set by porthole demo
 }

@@ -73,6 +73,10 @@ type Step struct {
 	// CoveredBy names an earlier step whose gate, answered yes in this run,
 	// already confirmed this irreversible step (an emergency revert asks once).
 	CoveredBy string
+	// DryRun marks a read-only rehearsal of a later irreversible step (a
+	// maintenance script without --fix); `porthole run --yes-dry-runs`
+	// answers its gate itself.
+	DryRun bool
 	// Do performs the step. It must be safe to call again after a crash only when
 	// Check cannot tell whether it finished.
 	Do func(ctx context.Context, sc *StepContext) error `json:"-"`

@@ -1,0 +1,338 @@
+package runbooks
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+)
+
+// ParamType is the kind of value a runbook parameter takes.
+type ParamType string
+
+// Parameter types, shared by the built-in maintenance runbooks and YAML runbooks.
+const (
+	ParamWiki     ParamType = "wiki"     // one wiki database name, checked against all.dblist
+	ParamWikiList ParamType = "wikilist" // wiki database names or dblist names, comma- or space-separated
+	ParamString   ParamType = "string"   // free text (still validated: no control characters)
+	ParamURL      ParamType = "url"      // one http(s) URL
+	ParamURLList  ParamType = "urllist"  // http(s) URLs, space- or comma-separated
+	ParamEnum     ParamType = "enum"     // one of Allowed
+	ParamInt      ParamType = "int"      // a decimal integer
+	ParamBool     ParamType = "bool"     // true/false (yes/no, 1/0 accepted)
+)
+
+// ParamSpec describes one parameter of a runbook, enough for the TUI to render
+// a form field and for porthole to validate a value before it is used.
+type ParamSpec struct {
+	Name     string    `yaml:"name"`
+	Type     ParamType `yaml:"type"`
+	Required bool      `yaml:"required"`
+	Default  string    `yaml:"default"`
+	Allowed  []string  `yaml:"allowed"` // for enum (and, if set, any type): the only accepted values
+	Pattern  string    `yaml:"pattern"` // regexp the whole value must match
+	Help     string    `yaml:"help"`
+
+	// prepare rewrites a value before its type checks (built-ins only).
+	prepare func(v string) string
+	// check refines a value after its type checks (normalise, apply a
+	// runbook's own rule); built-in runbooks only.
+	check func(v string) (string, error)
+}
+
+// maxParamLen bounds any one parameter value.
+const maxParamLen = 4096
+
+var (
+	paramMu    sync.Mutex
+	paramSpecs = map[string][]ParamSpec{}
+)
+
+// RegisterParams records the parameter schema of a runbook kind.
+func RegisterParams(kind string, specs []ParamSpec) {
+	paramMu.Lock()
+	defer paramMu.Unlock()
+	paramSpecs[kind] = append([]ParamSpec(nil), specs...)
+}
+
+// Params is the parameter schema of a runbook kind (nil when it has none registered).
+func Params(kind string) []ParamSpec {
+	paramMu.Lock()
+	defer paramMu.Unlock()
+	s, ok := paramSpecs[kind]
+	if !ok {
+		return nil
+	}
+	return append([]ParamSpec(nil), s...)
+}
+
+var (
+	wikiRe      = regexp.MustCompile(`^[a-z0-9][a-z0-9_]*$`)
+	paramNameRe = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+)
+
+// ValidateParams checks raw values against specs: unknown names, required
+// values, types, allowed values and patterns. It returns the normalised values
+// (defaults filled in, lists canonicalised, booleans as "true"/"false"); wiki
+// names are only checked for form here (see checkWikis for the dblist).
+func ValidateParams(kind string, specs []ParamSpec, raw map[string]string) (map[string]string, error) {
+	known := map[string]bool{}
+	for _, s := range specs {
+		known[s.Name] = true
+	}
+	var unknown []string
+	for k := range raw {
+		if !known[k] {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return nil, fmt.Errorf("%s has no parameter %q (its parameters: %s)", kind, unknown[0], specNames(specs))
+	}
+	out := make(map[string]string, len(specs))
+	for _, s := range specs {
+		v, given := raw[s.Name]
+		if !given || v == "" {
+			v = s.Default
+		}
+		if v == "" {
+			if s.Required {
+				return nil, fmt.Errorf("%s needs --param %s=%s%s", kind, s.Name, placeholder(s), helpSuffix(s))
+			}
+			out[s.Name] = ""
+			continue
+		}
+		nv, err := s.Validate(v)
+		if err != nil {
+			return nil, fmt.Errorf("%s: parameter %s: %w", kind, s.Name, err)
+		}
+		out[s.Name] = nv
+	}
+	return out, nil
+}
+
+// Validate checks one value against the spec and returns it normalised.
+func (s ParamSpec) Validate(v string) (string, error) {
+	if len(v) > maxParamLen {
+		return "", fmt.Errorf("value is %d bytes long; the limit is %d", len(v), maxParamLen)
+	}
+	if s.prepare != nil {
+		v = s.prepare(v)
+	}
+	if !utf8.ValidString(v) {
+		return "", fmt.Errorf("value %q is not valid UTF-8", v)
+	}
+	for _, r := range v {
+		if unicode.IsControl(r) {
+			return "", fmt.Errorf("value %q holds a control character (%U); remove it", v, r)
+		}
+	}
+	var err error
+	switch s.Type {
+	case ParamWiki:
+		v = strings.TrimSpace(v)
+		if !wikiRe.MatchString(v) {
+			return "", fmt.Errorf("%q is not a wiki database name (like enwiki or zh_min_nanwiki)", v)
+		}
+	case ParamWikiList:
+		var ws []string
+		ws, err = splitList(v)
+		if err == nil && len(ws) == 0 {
+			err = fmt.Errorf("no wiki given")
+		}
+		for _, w := range ws {
+			if !wikiRe.MatchString(w) {
+				return "", fmt.Errorf("%q is not a wiki database name or dblist name (like enwiki or wikipedia)", w)
+			}
+		}
+		v = strings.Join(ws, ",")
+	case ParamURL:
+		v, err = checkURL(strings.TrimSpace(v))
+	case ParamURLList:
+		var us []string
+		us, err = splitList(v)
+		if err == nil && len(us) == 0 {
+			err = fmt.Errorf("no URL given")
+		}
+		for i, u := range us {
+			if us[i], err = checkURL(u); err != nil {
+				break
+			}
+		}
+		v = strings.Join(us, " ")
+	case ParamEnum:
+		if len(s.Allowed) == 0 {
+			return "", fmt.Errorf("enum parameter without allowed values")
+		}
+	case ParamInt:
+		v = strings.TrimSpace(v)
+		if _, e := strconv.ParseInt(v, 10, 64); e != nil {
+			err = fmt.Errorf("%q is not a whole number", v)
+		}
+	case ParamBool:
+		switch strings.ToLower(strings.TrimSpace(v)) {
+		case "true", "yes", "y", "1", "on":
+			v = "true"
+		case "false", "no", "n", "0", "off":
+			v = "false"
+		default:
+			err = fmt.Errorf("%q is not true or false", v)
+		}
+	case ParamString, "":
+	default:
+		return "", fmt.Errorf("unknown parameter type %q", s.Type)
+	}
+	if err != nil {
+		return "", err
+	}
+	if len(s.Allowed) > 0 && !contains(s.Allowed, v) {
+		return "", fmt.Errorf("%q is not allowed (choose one of: %s)", v, strings.Join(s.Allowed, ", "))
+	}
+	if s.Pattern != "" {
+		re, e := regexp.Compile(`^(?:` + s.Pattern + `)$`)
+		if e != nil {
+			return "", fmt.Errorf("bad pattern %q: %v", s.Pattern, e)
+		}
+		var parts []string
+		switch s.Type {
+		case ParamWikiList:
+			parts = strings.Split(v, ",")
+		case ParamURLList:
+			parts = strings.Fields(v)
+		default:
+			parts = []string{v}
+		}
+		for _, p := range parts {
+			if !re.MatchString(p) {
+				return "", fmt.Errorf("%q does not match %s%s", p, s.Pattern, helpSuffix(s))
+			}
+		}
+	}
+	if s.check != nil {
+		return s.check(v)
+	}
+	return v, nil
+}
+
+// splitList splits a comma- or whitespace-separated list, dropping empty
+// items and duplicates, keeping the order.
+func splitList(v string) ([]string, error) {
+	f := strings.FieldsFunc(v, func(r rune) bool { return r == ',' || unicode.IsSpace(r) })
+	seen := map[string]bool{}
+	var out []string
+	for _, x := range f {
+		if !seen[x] {
+			seen[x] = true
+			out = append(out, x)
+		}
+	}
+	return out, nil
+}
+
+// checkURL accepts an absolute http(s) URL with a host and nothing a shell or
+// a log would trip on.
+func checkURL(u string) (string, error) {
+	if u == "" {
+		return "", fmt.Errorf("empty URL")
+	}
+	if strings.ContainsAny(u, " \t\\\"'`<>") {
+		return "", fmt.Errorf("%q is not a valid URL (spaces, quotes and backslashes must be percent-encoded)", u)
+	}
+	p, err := url.Parse(u)
+	if err != nil {
+		return "", fmt.Errorf("%q is not a valid URL: %v", u, err)
+	}
+	if p.Scheme != "https" && p.Scheme != "http" {
+		return "", fmt.Errorf("%q is not an http(s) URL", u)
+	}
+	if p.Host == "" || p.User != nil {
+		return "", fmt.Errorf("%q needs a host and no user part", u)
+	}
+	return u, nil
+}
+
+func specNames(specs []ParamSpec) string {
+	var n []string
+	for _, s := range specs {
+		n = append(n, s.Name)
+	}
+	if len(n) == 0 {
+		return "none"
+	}
+	return strings.Join(n, ", ")
+}
+
+func placeholder(s ParamSpec) string {
+	switch s.Type {
+	case ParamWiki:
+		return "WIKI"
+	case ParamWikiList:
+		return "WIKI[,WIKI...]"
+	case ParamURL:
+		return "URL"
+	case ParamURLList:
+		return "URL[,URL...]"
+	case ParamEnum:
+		return strings.Join(s.Allowed, "|")
+	case ParamInt:
+		return "N"
+	case ParamBool:
+		return "true|false"
+	}
+	return "VALUE"
+}
+
+func helpSuffix(s ParamSpec) string {
+	if s.Help == "" {
+		return ""
+	}
+	return " (" + s.Help + ")"
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// validateSpecs checks a schema itself (YAML runbooks are written by people).
+func validateSpecs(specs []ParamSpec) error {
+	seen := map[string]bool{}
+	for _, s := range specs {
+		if !paramNameRe.MatchString(s.Name) {
+			return fmt.Errorf("parameter name %q: use lower case letters, digits and _ (like wiki or previous_collation)", s.Name)
+		}
+		if seen[s.Name] {
+			return fmt.Errorf("parameter %q is declared twice", s.Name)
+		}
+		seen[s.Name] = true
+		switch s.Type {
+		case ParamWiki, ParamWikiList, ParamString, ParamURL, ParamURLList, ParamEnum, ParamInt, ParamBool:
+		default:
+			return fmt.Errorf("parameter %s: unknown type %q (use wiki, wikilist, string, url, urllist, enum, int or bool)", s.Name, s.Type)
+		}
+		if s.Type == ParamEnum && len(s.Allowed) == 0 {
+			return fmt.Errorf("parameter %s: an enum needs allowed values", s.Name)
+		}
+		if s.Pattern != "" {
+			if _, err := regexp.Compile(s.Pattern); err != nil {
+				return fmt.Errorf("parameter %s: bad pattern %q: %v", s.Name, s.Pattern, err)
+			}
+		}
+		if s.Default != "" {
+			if _, err := s.Validate(s.Default); err != nil {
+				return fmt.Errorf("parameter %s: default %q: %v", s.Name, s.Default, err)
+			}
+		}
+	}
+	return nil
+}
