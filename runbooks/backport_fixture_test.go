@@ -253,9 +253,14 @@ func filesOf(files map[string]string) []gerrit.File {
 	return fs
 }
 
-// run builds and runs a plan, answering gates with answer (nil: "y", and
-// for choices the given default).
+// run runs a plan, answering gates with answer ("y" when nil).
 func (f *bpFixture) run(p *Plan, answer func(GateRequest) string) (*Runner, []Event, error) {
+	f.t.Helper()
+	return f.runTimed(p, answer, nil)
+}
+
+// runTimed is run with a hook seeing every event as it arrives.
+func (f *bpFixture) runTimed(p *Plan, answer func(GateRequest) string, seen func(Event)) (*Runner, []Event, error) {
 	f.t.Helper()
 	j, err := OpenJournal(f.env.Config.StateDir, p)
 	if err != nil {
@@ -267,6 +272,9 @@ func (f *bpFixture) run(p *Plan, answer func(GateRequest) string) (*Runner, []Ev
 	var runErr error
 	for e := range r.Events() {
 		evs = append(evs, e)
+		if seen != nil {
+			seen(e)
+		}
 		switch ev := e.(type) {
 		case GateRequest:
 			choice := "y"
