@@ -131,3 +131,37 @@ func openJournal(env *runbooks.Env, plan *runbooks.Plan) (*runbooks.Journal, err
 	j.SetRedactor(runbooks.NewRedactor(env.Config))
 	return j, nil
 }
+
+// resumeWindow prepares an unfinished window for a Runner: it finds the
+// journal by id (or unique prefix; "" for the newest unfinished window),
+// rebuilds the plan, and reopens the journal for appending.
+func resumeWindow(ctx context.Context, env *runbooks.Env, id string) (*runbooks.Plan, runbooks.RunOptions, *runbooks.Journal, error) {
+	state := stateDir(env)
+	if id == "" {
+		un, err := runbooks.Unfinished(state)
+		if err != nil {
+			return nil, runbooks.RunOptions{}, nil, err
+		}
+		if len(un) == 0 {
+			return nil, runbooks.RunOptions{}, nil, fmt.Errorf("no unfinished window under %s: porthole log lists the windows there are", runbooks.WindowsDir(state))
+		}
+		id = un[0].ID
+	}
+	path, err := runbooks.FindWindow(state, id)
+	if err != nil {
+		return nil, runbooks.RunOptions{}, nil, err
+	}
+	w, err := runbooks.LoadWindow(path)
+	if err != nil {
+		return nil, runbooks.RunOptions{}, nil, err
+	}
+	plan, opts, err := runbooks.Resume(ctx, env, w)
+	if err != nil {
+		return nil, runbooks.RunOptions{}, nil, err
+	}
+	j, err := openJournal(env, plan)
+	if err != nil {
+		return nil, runbooks.RunOptions{}, nil, err
+	}
+	return plan, opts, j, nil
+}

@@ -106,3 +106,63 @@ func TestLoadEnvErrors(t *testing.T) {
 		t.Error("a missing named config loaded")
 	}
 }
+
+func TestResumeWindowPicksUpTheNewestUnfinished(t *testing.T) {
+	runbooks.Register("cmdtest-resume", func(_ context.Context, _ *runbooks.Env, p map[string]string) (*runbooks.Plan, error) {
+		return &runbooks.Plan{Title: "resumable", Steps: []*runbooks.Step{
+			{ID: "a", Title: "A", Role: runbooks.RoleLocal, Command: "echo a >> " + remote.Quote(p["out"])},
+			{ID: "b", Title: "B", Role: runbooks.RoleLocal, Command: "echo b >> " + remote.Quote(p["out"]), Irreversible: true},
+		}}, nil
+	})
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "config.yaml")
+	os.WriteFile(cfgPath, []byte("state_dir: "+filepath.Join(dir, "state")+"\n"), 0o600)
+	env, cleanup, err := loadEnv(context.Background(), &envFlags{config: cfgPath})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	if _, _, _, err := resumeWindow(context.Background(), env, ""); err == nil || !strings.Contains(err.Error(), "no unfinished window") {
+		t.Fatalf("resume with nothing to resume: %v", err)
+	}
+	out := filepath.Join(dir, "out")
+	plan, err := runbooks.Build(context.Background(), env, "cmdtest-resume", map[string]string{"out": out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := openJournal(env, plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := runbooks.NewRunner(env, plan, j, runbooks.RunOptions{})
+	r.Start(context.Background())
+	for e := range r.Events() {
+		if _, ok := e.(runbooks.GateRequest); ok {
+			r.Cancel() // the deployer quits at the irreversible step's gate
+		}
+	}
+	j.Close()
+	plan2, opts, j2, err := resumeWindow(context.Background(), env, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan2.ID != plan.ID || opts.Resume == nil {
+		t.Fatalf("resumed %s (%v), want %s", plan2.ID, opts.Resume, plan.ID)
+	}
+	r = runbooks.NewRunner(env, plan2, j2, opts)
+	r.Start(context.Background())
+	var runErr error
+	for e := range r.Events() {
+		switch ev := e.(type) {
+		case runbooks.GateRequest:
+			ev.Answer(runbooks.Decision{Choice: "y"})
+		case runbooks.RunFinished:
+			runErr = ev.Err
+		}
+	}
+	j2.Close()
+	b, _ := os.ReadFile(out)
+	if runErr != nil || string(b) != "a\nb\n" {
+		t.Fatalf("resumed run: %v, wrote %q", runErr, b)
+	}
+}
