@@ -13,7 +13,11 @@ import (
 )
 
 // masterVersion is what core's master calls itself while wmf/<version> is deployed.
-const masterVersion = "1.45.0-alpha"
+const masterVersion = "1.44.0-alpha"
+
+// seedTime is when the seeded history was written (2024-06-03 09:00 UTC),
+// fixed so that it reads the same every time.
+const seedTime = 1717405200
 
 // startGerrit starts the emulator and creates the sandbox's projects:
 // core (master and wmf/<version> with Echo and Vector as submodules),
@@ -63,22 +67,22 @@ func (sb *Sandbox) startGerrit(ciDelay time.Duration) (trees, error) {
 	if t.config, err = configFiles(sb.Version); err != nil {
 		return t, err
 	}
+
+	// Extensions and skins: master, and the wmf branch cut from it.
+	const devs = "MediaWiki developers <wikitech-l@example.org>"
 	for _, p := range []struct {
-		name     string
-		branches map[string]map[string]string
-	}{
-		{ProjectEcho, map[string]map[string]string{"master": t.echo, wmf: t.echo}},
-		{ProjectVector, map[string]map[string]string{"master": vector, wmf: vector}},
-		{ProjectCore, map[string]map[string]string{"master": coreMaster, wmf: t.core}},
-		{ProjectConfig, map[string]map[string]string{"master": t.config}},
-	} {
-		if err := g.CreateProject(p.name, p.branches); err != nil {
-			return t, fmt.Errorf("sandbox: create project %s: %w", p.name, err)
+		name  string
+		files map[string]string
+	}{{ProjectEcho, t.echo}, {ProjectVector, vector}} {
+		if err := importRepo(g.RepoPath(p.name), []seedCommit{{
+			branch: "master", parent: -1, author: devs, when: seedTime, also: []string{wmf},
+			message: "Import " + p.name + " (porthole sandbox seed)\n", files: p.files,
+		}}); err != nil {
+			return t, fmt.Errorf("sandbox: create %s: %w", p.name, err)
 		}
 	}
-
-	// The branch cut: core's wmf branch gets its submodules, their URLs the
-	// emulator's bare repositories; Gerrit then keeps the gitlinks current.
+	// Core: master, then the train's branch cut: version, .gitmodules and the
+	// submodules' gitlinks, their URLs the emulator's bare repositories.
 	subs := map[string]string{"extensions/Echo": ProjectEcho, "skins/Vector": ProjectVector}
 	urls, links := map[string]string{}, map[string]string{}
 	for path, project := range subs {
@@ -87,9 +91,34 @@ func (sb *Sandbox) startGerrit(ciDelay time.Duration) (trees, error) {
 			return t, err
 		}
 	}
-	msg := "Creating new " + wmf + " branch\n\nAdds the extensions and skins deployed with " + sb.Version + " as submodules.\n"
-	if _, err := branchCut(g.RepoPath(ProjectCore), wmf, msg, gitmodules(urls, wmf), links); err != nil {
-		return t, fmt.Errorf("sandbox: branch cut of %s: %w", wmf, err)
+	cut := map[string]string{".gitmodules": gitmodules(urls, wmf), "includes/Defines.php": t.core["includes/Defines.php"]}
+	if err := importRepo(g.RepoPath(ProjectCore), []seedCommit{
+		{branch: "master", parent: -1, author: devs, when: seedTime, files: coreMaster,
+			message: "Import mediawiki/core (porthole sandbox seed)\n"},
+		{branch: wmf, parent: 0, author: "TrainBranchBot <trainbranchbot@example.org>", when: seedTime + 3600, files: cut, links: links,
+			message: "Creating new " + wmf + " branch\n\nAdds the extensions and skins deployed with " + sb.Version + " as submodules.\n"},
+	}); err != nil {
+		return t, fmt.Errorf("sandbox: create %s: %w", ProjectCore, err)
+	}
+	if err := importRepo(g.RepoPath(ProjectConfig), []seedCommit{{
+		branch: "master", parent: -1, author: devs, when: seedTime, files: t.config,
+		message: "Import operations/mediawiki-config (porthole sandbox seed)\n",
+	}}); err != nil {
+		return t, fmt.Errorf("sandbox: create %s: %w", ProjectConfig, err)
+	}
+	// The emulator adopts the repositories; Gerrit then keeps core's gitlinks current.
+	for _, p := range []struct {
+		name     string
+		branches []string
+	}{{ProjectEcho, []string{"master", wmf}}, {ProjectVector, []string{"master", wmf}},
+		{ProjectCore, []string{"master", wmf}}, {ProjectConfig, []string{"master"}}} {
+		branches := map[string]map[string]string{}
+		for _, b := range p.branches {
+			branches[b] = nil
+		}
+		if err := g.CreateProject(p.name, branches); err != nil {
+			return t, fmt.Errorf("sandbox: register project %s: %w", p.name, err)
+		}
 	}
 	for path, project := range subs {
 		g.SubscribeSubmodule(ProjectCore, path, project)

@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 )
 
@@ -50,55 +49,6 @@ func identity(role, name, email, date string) []string {
 	}
 }
 
-// branchCut writes, on a bare repository's branch, the commit the train's
-// branch cut makes: .gitmodules and the submodules' gitlinks. links maps a
-// path to the commit the gitlink records.
-func branchCut(bare, branch, message, modules string, links map[string]string) (string, error) {
-	idx := filepath.Join(bare, "sandbox-branch-cut.index")
-	defer os.Remove(idx)
-	env := gitEnv(bare, append(append([]string{"GIT_INDEX_FILE=" + idx},
-		identity("AUTHOR", "Release Engineering", "releng@example.org", "2024-06-03T10:00:00Z")...),
-		identity("COMMITTER", "Release Engineering", "releng@example.org", "2024-06-03T10:00:00Z")...)...)
-	ref := "refs/heads/" + branch
-	tipOut, err := runGit(env, bare, "", "rev-parse", "--verify", ref)
-	if err != nil {
-		return "", err
-	}
-	tip := strings.TrimSpace(tipOut)
-	if _, err := runGit(env, bare, "", "read-tree", tip); err != nil {
-		return "", err
-	}
-	blob, err := runGit(env, bare, modules, "hash-object", "-w", "--stdin")
-	if err != nil {
-		return "", err
-	}
-	info := fmt.Sprintf("100644 %s\t.gitmodules\n", strings.TrimSpace(blob))
-	paths := make([]string, 0, len(links))
-	for p := range links {
-		paths = append(paths, p)
-	}
-	sort.Strings(paths)
-	for _, p := range paths {
-		info += fmt.Sprintf("160000 %s\t%s\n", links[p], p)
-	}
-	if _, err := runGit(env, bare, info, "update-index", "--add", "--index-info"); err != nil {
-		return "", err
-	}
-	tree, err := runGit(env, bare, "", "write-tree")
-	if err != nil {
-		return "", err
-	}
-	sha, err := runGit(env, bare, message, "commit-tree", strings.TrimSpace(tree), "-p", tip)
-	if err != nil {
-		return "", err
-	}
-	sha = strings.TrimSpace(sha)
-	if _, err := runGit(env, bare, "", "update-ref", ref, sha, tip); err != nil {
-		return "", err
-	}
-	return sha, nil
-}
-
 // tipOf is a bare repository's branch tip.
 func tipOf(bare, branch string) (string, error) {
 	out, err := runGit(gitEnv(bare), bare, "", "rev-parse", "--verify", "refs/heads/"+branch)
@@ -128,19 +78,34 @@ var securityPatch = struct {
 // buildStaging lays out the deployment host's /srv/mediawiki-staging: a
 // clone of operations/mediawiki-config with php-<version> (a clone of core's
 // wmf branch, submodules initialised, one local security patch) inside it.
+// The two clones run side by side; php-<version> is moved in at the end
+// (its submodules' git directories are relative, so the move is safe).
 func buildStaging(staging, home, configBare, coreBare, version, user, email string) error {
 	env := gitEnv(home)
-	if _, err := runGit(env, filepath.Dir(staging), "", "clone", "-q", "--branch", "master", configBare, staging); err != nil {
+	configDone := make(chan error, 1)
+	go func() {
+		_, err := runGit(env, filepath.Dir(staging), "", "clone", "-q", "--branch", "master", configBare, staging)
+		configDone <- err
+	}()
+	tmp := filepath.Join(filepath.Dir(staging), ".php-"+version+".clone")
+	err := clonePHP(tmp, home, coreBare, version, user, email)
+	if cerr := <-configDone; cerr != nil {
+		return cerr
+	}
+	if err != nil {
 		return err
 	}
-	php := filepath.Join(staging, "php-"+version)
-	if _, err := runGit(env, staging, "", "clone", "-q", "--branch", "wmf/"+version, coreBare, php); err != nil {
+	return os.Rename(tmp, filepath.Join(staging, "php-"+version))
+}
+
+// clonePHP clones core's wmf branch with its submodules into dir and
+// commits the local security patch.
+func clonePHP(dir, home, coreBare, version, user, email string) error {
+	env := gitEnv(home)
+	if _, err := runGit(env, filepath.Dir(dir), "", "clone", "-q", "--recurse-submodules", "--branch", "wmf/"+version, coreBare, dir); err != nil {
 		return err
 	}
-	if _, err := runGit(env, php, "", "submodule", "update", "--init", "-q"); err != nil {
-		return err
-	}
-	p := filepath.Join(php, securityPatch.path)
+	p := filepath.Join(dir, securityPatch.path)
 	data, err := os.ReadFile(p)
 	if err != nil {
 		return err
@@ -153,7 +118,7 @@ func buildStaging(staging, home, configBare, coreBare, version, user, email stri
 	}
 	cenv := append(gitEnv(home, identity("AUTHOR", "Security Team", "security@example.org", "2024-06-03T11:30:00Z")...),
 		identity("COMMITTER", user, email, "2024-06-03T11:30:00Z")...)
-	if _, err := runGit(cenv, php, "", "commit", "-q", "-m", securityPatch.message, "--", securityPatch.path); err != nil {
+	if _, err := runGit(cenv, dir, "", "commit", "-q", "-m", securityPatch.message, "--", securityPatch.path); err != nil {
 		return err
 	}
 	return nil

@@ -25,7 +25,7 @@ func start(t *testing.T) *Sandbox {
 	if err != nil {
 		t.Fatalf("Start: %v", err)
 	}
-	t.Logf("sandbox started in %v", time.Since(t0).Round(time.Millisecond))
+	t.Logf("sandbox started in %v %v", time.Since(t0).Round(time.Millisecond), sb.phases)
 	t.Cleanup(func() {
 		if err := sb.Close(); err != nil {
 			t.Errorf("Close: %v", err)

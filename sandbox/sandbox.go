@@ -87,6 +87,20 @@ type Sandbox struct {
 	wg      sync.WaitGroup
 	closeMu sync.Mutex
 	closed  bool
+	phases  []phase // how long each part of Start took
+}
+
+// phase is one timed part of Start.
+type phase struct {
+	name string
+	took time.Duration
+}
+
+// lap records the time since *t0 as phase name and restarts the clock.
+func (sb *Sandbox) lap(name string, t0 *time.Time) {
+	now := time.Now()
+	sb.phases = append(sb.phases, phase{name, now.Sub(*t0)})
+	*t0 = now
 }
 
 // Start builds and starts a sandbox. It needs no network beyond loopback
@@ -126,6 +140,7 @@ func Start(ctx context.Context, opts Options) (_ *Sandbox, err error) {
 	wctx, cancel := context.WithCancel(context.Background())
 	sb.cancel = cancel
 
+	t0 := time.Now()
 	if err := sb.layoutHosts(opts.AppServers); err != nil {
 		return nil, err
 	}
@@ -135,36 +150,64 @@ func Start(ctx context.Context, opts Options) (_ *Sandbox, err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	sb.lap("hosts", &t0)
 	t, err := sb.startGerrit(opts.CIDelay)
 	if err != nil {
 		return nil, err
 	}
-	if err := buildStaging(sb.StagingDir(), sb.hostHome(DeployHost), sb.Gerrit.RepoPath(ProjectConfig),
-		sb.Gerrit.RepoPath(ProjectCore), sb.Version, sb.User, sb.email()); err != nil {
-		return nil, fmt.Errorf("sandbox: build %s: %w", sb.StagingDir(), err)
-	}
-	for _, h := range sb.HostNames {
-		if sb.hasMediaWiki(h) {
-			if err := copyTree(sb.StagingDir(), sb.AppServerDir(h)); err != nil {
-				return nil, fmt.Errorf("sandbox: install MediaWiki on %s: %w", h, err)
-			}
-		}
-	}
-	if err := ctx.Err(); err != nil {
+	sb.lap("gerrit", &t0)
+	// Three independent jobs: the changes in Gerrit, the deploy host's
+	// checkouts (then /srv/mediawiki everywhere), the SSH servers.
+	var jobs sync.WaitGroup
+	errs := make([]error, 3)
+	jobs.Add(3)
+	go func() {
+		defer jobs.Done()
+		errs[0] = sb.seedChanges(t)
+	}()
+	go func() {
+		defer jobs.Done()
+		errs[1] = sb.installMediaWiki()
+	}()
+	go func() {
+		defer jobs.Done()
+		errs[2] = sb.startSSH()
+	}()
+	jobs.Wait()
+	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	if err := sb.seedChanges(t); err != nil {
-		return nil, err
-	}
-	if err := sb.startSSH(); err != nil {
-		return nil, err
-	}
+	sb.lap("staging+changes+ssh", &t0)
 	if err := sb.writeConfig(); err != nil {
 		return nil, err
 	}
+	sb.lap("config", &t0)
 	sb.wg.Add(1)
 	go sb.watchExtraCommit(wctx, sb.Changes["extra-commit"], opts.CIDelay)
 	return sb, nil
+}
+
+// installMediaWiki builds the deploy host's staging directory, then
+// installs its tree as /srv/mediawiki on every other host.
+func (sb *Sandbox) installMediaWiki() error {
+	if err := buildStaging(sb.StagingDir(), sb.hostHome(DeployHost), sb.Gerrit.RepoPath(ProjectConfig),
+		sb.Gerrit.RepoPath(ProjectCore), sb.Version, sb.User, sb.email()); err != nil {
+		return fmt.Errorf("sandbox: build %s: %w", sb.StagingDir(), err)
+	}
+	hosts := sb.mediaWikiHosts()
+	errs := make([]error, len(hosts))
+	var wg sync.WaitGroup
+	for i, h := range hosts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := copyTree(sb.StagingDir(), sb.AppServerDir(h)); err != nil {
+				errs[i] = fmt.Errorf("sandbox: install MediaWiki on %s: %w", h, err)
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // prepareRoot makes the root directory: a new temporary one, or dir when it
