@@ -1,0 +1,202 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+
+	"porthole/remote"
+)
+
+// execOutput prints porthole exec's host-prefixed lines, host errors and
+// progress. Lines are buffered and written every tick (or when the buffer
+// grows big), so 100 hosts × 2000 lines cost a few writes, not 200,000;
+// on a terminal the progress line is cleared before output and redrawn after.
+type execOutput struct {
+	mu       sync.Mutex
+	out, err io.Writer
+	obuf     []byte
+	ebuf     []byte
+
+	showProgress bool
+	tty          bool // err is a terminal: redraw one progress line in place
+	prog         remote.Progress
+	progDirty    bool
+	progShown    bool // a progress line is on screen (tty)
+	lastProg     time.Time
+
+	stop chan struct{}
+	done chan struct{}
+}
+
+const (
+	execFlushEvery   = 100 * time.Millisecond
+	execFlushBytes   = 1 << 20
+	execProgressPipe = time.Second // a progress line at most this often when not on a terminal
+)
+
+func newExecOutput(out, errw io.Writer, progress bool) *execOutput {
+	o := &execOutput{out: out, err: errw, showProgress: progress, tty: isTerminal(errw),
+		stop: make(chan struct{}), done: make(chan struct{})}
+	go o.ticker()
+	return o
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func (o *execOutput) ticker() {
+	defer close(o.done)
+	t := time.NewTicker(execFlushEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-o.stop:
+			return
+		case <-t.C:
+			o.mu.Lock()
+			o.flushLocked(false)
+			o.mu.Unlock()
+		}
+	}
+}
+
+// line takes one output line of a host (remote.Command.OnLine).
+func (o *execOutput) line(l remote.Line) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if l.Stream == remote.Stderr {
+		o.ebuf = appendLine(o.ebuf, l.Host, l.Text)
+	} else {
+		o.obuf = appendLine(o.obuf, l.Host, l.Text)
+	}
+	if len(o.obuf)+len(o.ebuf) > execFlushBytes {
+		o.flushLocked(false)
+	}
+}
+
+func appendLine(b []byte, host, text string) []byte {
+	b = append(b, host...)
+	b = append(b, ": "...)
+	b = append(b, text...)
+	return append(b, '\n')
+}
+
+// result reports a host that could not run the command (remote.FanOutOptions.OnResult).
+func (o *execOutput) result(hr remote.HostResult) {
+	if hr.Err == nil || hr.Skipped {
+		return
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.ebuf = append(o.ebuf, fmt.Sprintf("porthole: %s: %v\n", hr.Host, hr.Err)...)
+}
+
+// setProgress takes a fan-out progress value (remote.FanOutOptions.OnProgress).
+func (o *execOutput) setProgress(p remote.Progress) {
+	if !o.showProgress {
+		return
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.prog, o.progDirty = p, true
+}
+
+func (o *execOutput) progressText() string {
+	return time.Now().Format("15:04:05") + " " + o.prog.String()
+}
+
+// flushLocked writes buffered lines and the progress; final forces the last progress line.
+func (o *execOutput) flushLocked(final bool) {
+	if o.tty && o.progShown && (len(o.obuf) > 0 || len(o.ebuf) > 0 || final) {
+		io.WriteString(o.err, "\r\033[K")
+		o.progShown = false
+	}
+	if len(o.ebuf) > 0 {
+		o.err.Write(o.ebuf)
+		o.ebuf = o.ebuf[:0]
+	}
+	if len(o.obuf) > 0 {
+		o.out.Write(o.obuf)
+		o.obuf = o.obuf[:0]
+	}
+	if !o.showProgress || o.prog.Total == 0 {
+		return
+	}
+	switch {
+	case final:
+		io.WriteString(o.err, o.progressText()+"\n")
+	case o.tty && (o.progDirty || !o.progShown):
+		io.WriteString(o.err, "\r\033[K"+o.progressText())
+		o.progShown, o.progDirty = true, false
+	case !o.tty && o.progDirty && time.Since(o.lastProg) >= execProgressPipe:
+		io.WriteString(o.err, o.progressText()+"\n")
+		o.progDirty, o.lastProg = false, time.Now()
+	}
+}
+
+// finish stops the ticker and writes everything left, with the final progress line.
+func (o *execOutput) finish() {
+	o.close()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.flushLocked(true)
+	o.showProgress = false
+}
+
+// close stops the ticker (idempotent).
+func (o *execOutput) close() {
+	select {
+	case <-o.stop:
+	default:
+		close(o.stop)
+	}
+	<-o.done
+}
+
+// writeGathered prints each distinct output once under the hosts that gave
+// it, clush -b style, in the order the hosts were given; stderr likewise.
+func writeGathered(out, errw io.Writer, results []remote.HostResult) {
+	gather(out, results, func(r remote.Result) []byte { return r.Stdout }, "")
+	gather(errw, results, func(r remote.Result) []byte { return r.Stderr }, " stderr")
+}
+
+func gather(w io.Writer, results []remote.HostResult, pick func(remote.Result) []byte, label string) {
+	type group struct {
+		hosts []string
+		text  []byte
+	}
+	var groups []*group
+	byText := map[string]*group{}
+	for _, r := range results {
+		text := pick(r.Result)
+		if len(text) == 0 {
+			continue
+		}
+		g := byText[string(text)]
+		if g == nil {
+			g = &group{text: text}
+			byText[string(text)] = g
+			groups = append(groups, g)
+		}
+		g.hosts = append(g.hosts, r.Host)
+	}
+	var b bytes.Buffer
+	for _, g := range groups {
+		fmt.Fprintf(&b, "---------------\n%s (%d)%s\n---------------\n", remote.FoldHosts(g.hosts), len(g.hosts), label)
+		b.Write(g.text)
+		if g.text[len(g.text)-1] != '\n' {
+			b.WriteByte('\n')
+		}
+	}
+	w.Write(b.Bytes())
+}
