@@ -38,6 +38,13 @@ func (s *Server) CreateChange(spec ChangeSpec) (int, error) {
 	if strings.TrimSpace(spec.Subject) == "" || strings.Contains(spec.Subject, "\n") {
 		return 0, fmt.Errorf("gerrittest: change subject must be one non-empty line, got %q", spec.Subject)
 	}
+	if spec.Parent != 0 {
+		pc := s.changes[spec.Parent]
+		if pc == nil || pc.Project != spec.Project || pc.Branch != branch {
+			return 0, fmt.Errorf("gerrittest: parent change %d is not a change of %s %s", spec.Parent, spec.Project, branch)
+		}
+		tip = pc.current().Rev
+	}
 	owner := s.userByName(spec.Owner)
 	if owner == nil {
 		return 0, fmt.Errorf("gerrittest: unknown owner %q: AddUser it first", spec.Owner)

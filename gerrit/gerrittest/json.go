@@ -121,6 +121,7 @@ type changeJSON struct {
 	Owner                  accountJSON              `json:"owner"`
 	Labels                 map[string]*labelJSON    `json:"labels,omitempty"`
 	PermittedLabels        map[string][]string      `json:"permitted_labels,omitempty"`
+	RemovableReviewers     []accountJSON            `json:"removable_reviewers,omitempty"`
 	Reviewers              map[string][]accountJSON `json:"reviewers,omitempty"`
 	Messages               []messageJSON            `json:"messages,omitempty"`
 	CurrentRevision        string                   `json:"current_revision,omitempty"`
@@ -229,6 +230,10 @@ func (s *Server) changeInfo(c *change, o options, caller int) *changeJSON {
 					j.Reviewers = map[string][]accountJSON{}
 				}
 				j.Reviewers["REVIEWER"] = append(j.Reviewers["REVIEWER"], s.acct(id, o))
+				// The owner may remove any reviewer, others only themselves.
+				if caller != 0 && (caller == c.Owner || caller == id) {
+					j.RemovableReviewers = append(j.RemovableReviewers, s.acct(id, o))
+				}
 			}
 		}
 	}

@@ -38,6 +38,9 @@ type ChangeSpec struct {
 	CI       CIResult
 	WIP      bool
 	Topic    string
+	// Parent stacks the change on another open change's current patch set
+	// (same project and branch) instead of the branch tip.
+	Parent int
 }
 
 // ChangeState is a read-only view of a change for tests.

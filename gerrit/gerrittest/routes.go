@@ -171,6 +171,8 @@ func (s *Server) route(q *request) error {
 		return get(method, func() error { return writeJSON(q, http.StatusOK, s.fileInfos(ps)) })
 	case len(seg) == 5 && seg[4] == "patch":
 		return get(method, func() error { return s.getPatch(q, c, ps) })
+	case len(seg) == 5 && seg[4] == "related":
+		return get(method, func() error { return s.getRelated(q, c, ps) })
 	case len(seg) == 5 && seg[4] == "mergeable":
 		return get(method, func() error { return s.getMergeable(q, c, ps) })
 	case len(seg) == 5 && seg[4] == "review":
