@@ -30,7 +30,7 @@ func exitText(code int) string {
 		return "did not finish"
 	case code == 42:
 		return "exit 42: mwscript gave up waiting for the service mesh; retry, or run with MESH_CHECK_SKIP=1"
-	case code > 128:
+	case code > 128 && code <= 128+64:
 		return fmt.Sprintf("exit %d: killed by signal %d", code, code-128)
 	}
 	return fmt.Sprintf("exit %d", code)

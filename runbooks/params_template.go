@@ -12,7 +12,8 @@ import (
 //	{name}          the parameter's value, shell-quoted as one word
 //	{name?PREFIX}   for a bool: PREFIX when true, nothing when false;
 //	                otherwise PREFIX+value as one quoted word when the value
-//	                is not empty, nothing when it is (e.g. {ns?--namespace=})
+//	                is not empty, nothing when it is (e.g. {ns?--namespace=});
+//	                for a URL list, PREFIX+URL for each URL
 //
 // Placeholders must stand outside quotes: porthole does the quoting, so
 // "{x}" or '{x}' would be wrong and are refused. ${VAR} is left to the shell.
@@ -150,6 +151,13 @@ func expandTemplate(tmpl string, specs []ParamSpec, vals map[string]string) (str
 			}
 			if v == "" {
 				return "", nil
+			}
+			if s.Type == ParamURLList {
+				var words []string
+				for _, u := range strings.Fields(v) {
+					words = append(words, r.Prefix+u)
+				}
+				return remote.QuoteAll(words...), nil
 			}
 			return remote.Quote(r.Prefix + v), nil
 		}
