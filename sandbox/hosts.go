@@ -79,9 +79,9 @@ func bashrc(deploy bool) string {
 if [ -r /usr/lib/git-core/git-sh-prompt ]; then
 	. /usr/lib/git-core/git-sh-prompt
 	GIT_PS1_SHOWUPSTREAM="auto verbose"
-	PS1='[sandbox] \u@'"$SANDBOX_HOST"':\w$(__git_ps1 " (%s)")\$ '
+	PS1='[sandbox] '"$USER@$SANDBOX_HOST"':\w$(__git_ps1 " (%s)")\$ '
 else
-	PS1='[sandbox] \u@'"$SANDBOX_HOST"':\w\$ '
+	PS1='[sandbox] '"$USER@$SANDBOX_HOST"':\w\$ '
 fi
 `
 	if deploy {

@@ -1,0 +1,230 @@
+package sandbox
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"porthole/remote"
+)
+
+// progressRE is scap's progress line: "HH:MM:SS name:  40% (in-flight: 1; ok: 2; fail: 0; left: 2)".
+var progressRE = regexp.MustCompile(`^\d\d:\d\d:\d\d ([a-z-]+): +(\d+)% \((?:in-flight: (\d+); )?ok: (\d+); fail: (\d+); left: (\d+)\)$`)
+
+// stageProgress parses the progress lines of one stage.
+func stageProgress(t *testing.T, out, stage string) []remote.Progress {
+	t.Helper()
+	var ps []remote.Progress
+	for _, l := range lines(out) {
+		m := progressRE.FindStringSubmatch(l)
+		if m == nil || m[1] != stage {
+			continue
+		}
+		n := func(s string) int { v, _ := strconv.Atoi(s); return v }
+		p := remote.Progress{Name: m[1], InFlight: n(m[3]), OK: n(m[4]), Failed: n(m[5])}
+		p.Total = p.OK + p.Failed + p.InFlight + n(m[6])
+		if p.Percent() != n(m[2]) {
+			t.Errorf("%q: %d%% but scap's floor(100*done/total) is %d%%", l, n(m[2]), p.Percent())
+		}
+		ps = append(ps, p)
+	}
+	return ps
+}
+
+// checkStage checks one stage's progress lines: a 0% line, then one line
+// per finished host, counts moving by one, ending at 100%.
+func checkStage(t *testing.T, out, stage string, hosts, failed int) {
+	t.Helper()
+	ps := stageProgress(t, out, stage)
+	if len(ps) != hosts+1 {
+		t.Fatalf("%s: %d progress lines, want %d (one at start, one per host):\n%s", stage, len(ps), hosts+1, out)
+	}
+	for i, p := range ps {
+		if p.Total != hosts || p.Done() != i {
+			t.Errorf("%s line %d: %+v, want %d of %d hosts done", stage, i, p, i, hosts)
+		}
+	}
+	if last := ps[len(ps)-1]; last.Failed != failed || last.InFlight != 0 || last.Percent() != 100 {
+		t.Errorf("%s ends at %+v, want 100%% with %d failed", stage, last, failed)
+	}
+}
+
+func TestScapSyncFile(t *testing.T) {
+	sb := start(t)
+	cl := newClients(t, sb)
+	n := sb.Changes["core"]
+	if err := sb.Gerrit.Submit(n); err != nil {
+		t.Fatal(err)
+	}
+	php := "php-" + sb.Version
+	path := php + "/includes/api/ApiMain.php"
+	cl.ok(t, DeployHost, "cd "+q(filepath.Join(sb.StagingDir(), php))+" && git fetch -q && git rebase -q")
+	want, err := os.ReadFile(filepath.Join(sb.StagingDir(), path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if old, _ := sb.ReadAppServerFile("mw1001", path); string(old) == string(want) {
+		t.Fatal("the app servers already run the change")
+	}
+
+	sal := fmt.Sprintf("Backport: [[gerrit:%d|%s (T388101)]]", n, sb.Gerrit.Change(n).Subject)
+	out := cl.ok(t, DeployHost, "cd "+q(sb.StagingDir())+" && scap sync-file "+q(path)+" "+q(sal))
+	ls := lines(out)
+	if !strings.HasPrefix(ls[0], "[sandbox] scap stand-in: ") {
+		t.Errorf("first line %q does not say it is the sandbox's stand-in", ls[0])
+	}
+	if !regexp.MustCompile(`^\d\d:\d\d:\d\d Started scap sync-file: ` + regexp.QuoteMeta(sal) + `$`).MatchString(ls[1]) {
+		t.Errorf("second line %q, want the Started announcement", ls[1])
+	}
+	last := regexp.MustCompile(`^\d\d:\d\d:\d\d Synchronized ` + regexp.QuoteMeta(path) + `: ` + regexp.QuoteMeta(sal) + ` \(duration: \d\dm \d\ds\)$`)
+	if !last.MatchString(ls[len(ls)-1]) {
+		t.Errorf("last line %q, want scap's Synchronized line", ls[len(ls)-1])
+	}
+	checkStage(t, out, "sync-testservers", 2, 0)
+	checkStage(t, out, "sync-canaries", 1, 0)
+	checkStage(t, out, "sync-apaches", 6, 0) // 5 app servers and the maintenance host
+	for _, h := range sb.HostNames[1:] {
+		got, err := sb.ReadAppServerFile(h, path)
+		if err != nil || string(got) != string(want) {
+			t.Errorf("%s: the synced file differs (err %v)", h, err)
+		}
+	}
+	// Only that file moved: the rest of the tree is as before.
+	if _, err := os.Stat(filepath.Join(sb.AppServerDir("mw1002"), php, ".git")); !os.IsNotExist(err) {
+		t.Errorf("sync-file copied .git: %v", err)
+	}
+
+	// A directory (an extension after git submodule update) syncs whole.
+	cl.ok(t, DeployHost, "cd "+q(filepath.Join(sb.StagingDir(), php))+" && echo new > extensions/Echo/NEWFILE && rm extensions/Echo/i18n/en.json")
+	out = cl.ok(t, DeployHost, "cd "+q(sb.StagingDir())+" && scap sync-file "+q(php+"/extensions/Echo/")+" 'Backport: Echo'")
+	checkStage(t, out, "sync-apaches", 6, 0)
+	for _, h := range []string{"mw1005", "mwdebug1002", MaintHost} {
+		if got, err := sb.ReadAppServerFile(h, php+"/extensions/Echo/NEWFILE"); err != nil || string(got) != "new\n" {
+			t.Errorf("%s: new file not synced: %q %v", h, got, err)
+		}
+		if _, err := sb.ReadAppServerFile(h, php+"/extensions/Echo/i18n/en.json"); !os.IsNotExist(err) {
+			t.Errorf("%s: a file deleted in staging survives a directory sync: %v", h, err)
+		}
+		if _, err := os.Stat(filepath.Join(sb.AppServerDir(h), php, "extensions/Echo/.git")); !os.IsNotExist(err) {
+			t.Errorf("%s: the submodule's .git was synced: %v", h, err)
+		}
+	}
+}
+
+func TestScapSyncFileFailures(t *testing.T) {
+	sb := start(t)
+	cl := newClients(t, sb)
+	staging := q(sb.StagingDir())
+	path := "wmf-config/InitialiseSettings.php"
+	cl.ok(t, DeployHost, "cd "+staging+" && echo '// edited' >> "+path)
+
+	if err := sb.SetFailing("mw1003"); err != nil {
+		t.Fatal(err)
+	}
+	out, errs, code := cl.run(t, DeployHost, "cd "+staging+" && scap sync-file "+path+" 'Config: test'")
+	if code != 1 {
+		t.Errorf("sync with a failing host exited %d, want 1", code)
+	}
+	if !strings.Contains(errs, "(ran as mwdeploy@mw1003) returned [255]") || !strings.Contains(errs, "1 apaches had sync errors") {
+		t.Errorf("stderr does not report mw1003's failure as scap does:\n%s", errs)
+	}
+	checkStage(t, out, "sync-apaches", 6, 1)
+	for _, h := range []string{"mw1001", "mw1002", "mw1004", "mw1005"} {
+		if got, _ := sb.ReadAppServerFile(h, path); !strings.HasSuffix(string(got), "// edited\n") {
+			t.Errorf("%s did not get the file", h)
+		}
+	}
+	if got, _ := sb.ReadAppServerFile("mw1003", path); strings.HasSuffix(string(got), "// edited\n") {
+		t.Error("the failing host got the file")
+	}
+	if err := sb.SetFailing(); err != nil {
+		t.Fatal(err)
+	}
+
+	_, errs, code = cl.run(t, DeployHost, "cd "+staging+" && scap sync-file wmf-config/NoSuchFile.php 'x'")
+	if code == 0 || !strings.Contains(errs, "File/directory not found") {
+		t.Errorf("missing path: exit %d, stderr %q", code, errs)
+	}
+	_, errs, code = cl.run(t, DeployHost, "scap sync-file ../../etc/passwd 'x'")
+	if code == 0 || !strings.Contains(errs, "outside /srv/mediawiki-staging") {
+		t.Errorf("path outside staging: exit %d, stderr %q", code, errs)
+	}
+	_, errs, code = cl.run(t, "mw1001", "scap sync-file "+path+" 'x'")
+	if code == 0 || !strings.Contains(errs, "runs on the deployment host") {
+		t.Errorf("sync-file on an app server: exit %d, stderr %q", code, errs)
+	}
+	_, errs, code = cl.run(t, DeployHost, "scap sync-file --bogus "+path)
+	if code != 2 || !strings.Contains(errs, "unrecognized arguments: --bogus") {
+		t.Errorf("unknown option: exit %d, stderr %q", code, errs)
+	}
+
+	// Another deployer's running sync holds the lock; a dead one's does not.
+	lock := filepath.Join(sb.HostDir(DeployHost), "var", "lock", "scap")
+	holder := exec.Command("sleep", "60")
+	if err := holder.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Process.Kill()
+	writeLock := func(pid int) {
+		os.RemoveAll(lock)
+		if err := os.MkdirAll(lock, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(lock, "pid"), []byte(strconv.Itoa(pid)+"\n"), 0o644)
+		os.WriteFile(filepath.Join(lock, "owner"), []byte("someone\n"), 0o644)
+		os.WriteFile(filepath.Join(lock, "reason"), []byte("Backport: other\n"), 0o644)
+	}
+	writeLock(holder.Process.Pid)
+	_, errs, code = cl.run(t, DeployHost, "cd "+staging+" && scap sync-file "+path+" 'x'")
+	if code == 0 || !strings.Contains(errs, `Failed to acquire lock "/var/lock/scap"; owner is "someone"; reason is "Backport: other"`) {
+		t.Errorf("held lock: exit %d, stderr %q", code, errs)
+	}
+	holder.Process.Kill()
+	holder.Wait()
+	writeLock(holder.Process.Pid)
+	cl.ok(t, DeployHost, "cd "+staging+" && scap sync-file "+path+" 'x'")
+	if _, err := os.Stat(lock); !os.IsNotExist(err) {
+		t.Errorf("the lock is left behind after a sync: %v", err)
+	}
+}
+
+func TestScapPull(t *testing.T) {
+	sb := start(t)
+	cl := newClients(t, sb)
+	staging := q(sb.StagingDir())
+	cl.ok(t, DeployHost, "cd "+staging+" && echo '<?php // new' > wmf-config/New.php && rm dblists/group0.dblist")
+
+	out := cl.ok(t, "mwdebug1001", "scap pull")
+	if !strings.HasPrefix(out, "[sandbox] scap stand-in: ") || !strings.Contains(out, "Finished rsync common (duration: ") {
+		t.Errorf("scap pull output:\n%s", out)
+	}
+	if got, err := sb.ReadAppServerFile("mwdebug1001", "wmf-config/New.php"); err != nil || string(got) != "<?php // new\n" {
+		t.Errorf("mwdebug1001 did not get the new file: %q %v", got, err)
+	}
+	if _, err := sb.ReadAppServerFile("mwdebug1001", "dblists/group0.dblist"); !os.IsNotExist(err) {
+		t.Errorf("a file deleted in staging survives scap pull: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(sb.AppServerDir("mwdebug1001"), "php-"+sb.Version, ".git")); !os.IsNotExist(err) {
+		t.Errorf("scap pull copied .git: %v", err)
+	}
+	if _, err := sb.ReadAppServerFile("mwdebug1002", "wmf-config/New.php"); !os.IsNotExist(err) {
+		t.Errorf("mwdebug1002 changed without a pull: %v", err)
+	}
+
+	_, errs, code := cl.run(t, DeployHost, "scap pull")
+	if code == 0 || !strings.Contains(errs, "has no /srv/mediawiki") {
+		t.Errorf("scap pull on the deploy host: exit %d, stderr %q", code, errs)
+	}
+	if err := sb.SetFailing("mwdebug1002"); err != nil {
+		t.Fatal(err)
+	}
+	_, errs, code = cl.run(t, "mwdebug1002", "scap pull")
+	if code == 0 || !strings.Contains(errs, "rsync") {
+		t.Errorf("failing pull: exit %d, stderr %q", code, errs)
+	}
+}
