@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"porthole/remote"
+	"porthole/sandbox"
+)
+
+// demoTUI opens the TUI on a running sandbox (its Config, ConfigPath,
+// Gerrit emulator and Scenarios). cmd/porthole/tui.go sets it in its
+// init(); while it is nil, porthole demo serves the sandbox as --serve does.
+var demoTUI func(ctx context.Context, sb *sandbox.Sandbox) error
+
+func init() {
+	register(&command{
+		name:    "demo",
+		summary: "start the embedded sandbox (Gerrit, SSH hosts, repositories) and open porthole on it",
+		run:     runDemo,
+	})
+}
+
+func runDemo(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	dir := fs.String("dir", "", "build the sandbox in `DIR` (empty or missing; kept after exit)")
+	keep := fs.Bool("keep", false, "keep the temporary sandbox directory after exit")
+	serve := fs.Bool("serve", false, "only serve the sandbox (print its config, ssh_config and Gerrit URL) until Ctrl-C")
+	ciDelay := fs.Duration("ci-delay", 3*time.Second, "how long CI takes to merge a change after its +2")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			demoUsage(fs)
+			return nil
+		}
+		return usageError{err.Error() + " (see porthole demo -h)"}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("unexpected argument %q (see porthole demo -h)", fs.Arg(0))}
+	}
+	if *ciDelay < 0 {
+		return usageError{"--ci-delay must not be negative"}
+	}
+
+	start := time.Now()
+	fmt.Fprintln(os.Stderr, "porthole demo: starting the sandbox…")
+	sb, err := sandbox.Start(ctx, sandbox.Options{
+		Dir: *dir, Keep: *keep, CIDelay: *ciDelay, SyncDelay: 600 * time.Millisecond, Log: os.Stderr,
+	})
+	if err != nil {
+		return err
+	}
+	kept := *keep || *dir != ""
+	defer func() {
+		if err := sb.Close(); err != nil {
+			fmt.Fprintf(os.Stderr, "porthole demo: stopping the sandbox: %v\n", err)
+		}
+		if kept {
+			fmt.Fprintf(os.Stderr, "porthole demo: the sandbox is kept in %s (its servers are stopped)\n", sb.Root)
+		}
+	}()
+	demoBanner(os.Stderr, sb, kept, time.Since(start))
+
+	if *serve || demoTUI == nil {
+		if !*serve {
+			fmt.Fprintln(os.Stderr, "\nThis build has no TUI yet: serving the sandbox instead.")
+		}
+		demoServeHelp(os.Stderr, sb)
+		<-ctx.Done()
+		fmt.Fprintln(os.Stderr, "\nporthole demo: stopping")
+		return nil
+	}
+	return demoTUI(ctx, sb)
+}
+
+// demoBanner says, before anything else is drawn, that this is a sandbox and where it lives.
+func demoBanner(w io.Writer, sb *sandbox.Sandbox, kept bool, took time.Duration) {
+	where := "removed on exit; --keep keeps it"
+	if kept {
+		where = "kept after exit"
+	}
+	fmt.Fprintf(w, "\nporthole demo — a SANDBOX on this machine: nothing here reaches production.\n")
+	fmt.Fprintf(w, "  lives in  %s (%s)\n", sb.Root, where)
+	fmt.Fprintf(w, "  Gerrit    %s (in-process emulator; you are %q)\n", sb.Gerrit.URL(), sb.User)
+	fmt.Fprintf(w, "  hosts     %s (in-process SSH on 127.0.0.1)\n", strings.Join(sb.HostNames, " "))
+	fmt.Fprintf(w, "  staging   %s (deploy1002's /srv/mediawiki-staging)\n", sb.StagingDir())
+	fmt.Fprintf(w, "  started   in %.1f s\n\n", took.Seconds())
+	fmt.Fprintf(w, "Changes waiting for a backport window (MediaWiki %s):\n", sb.Version)
+	for _, s := range sb.Scenarios {
+		fmt.Fprintf(w, "  %-5d %-13s %s\n", s.Change, s.Name, s.Subject)
+		fmt.Fprintf(w, "        %-13s %s\n", "", s.About)
+	}
+}
+
+// demoServeHelp tells how to point porthole and ssh at the served sandbox.
+func demoServeHelp(w io.Writer, sb *sandbox.Sandbox) {
+	fmt.Fprintf(w, "\n  config      %s\n", sb.ConfigPath)
+	fmt.Fprintf(w, "  ssh_config  %s\n", sb.SSHConfigPath)
+	fmt.Fprintf(w, "  known_hosts %s\n", sb.KnownHostsPath)
+	fmt.Fprintf(w, "\nTry, in another terminal:\n")
+	fmt.Fprintf(w, "  ssh -F %s %s\n", remote.Quote(sb.SSHConfigPath), sandbox.DeployHost)
+	fmt.Fprintf(w, "  PORTHOLE_CONFIG=%s porthole exec -g appservers -- hostname\n", remote.Quote(sb.ConfigPath))
+	if n, ok := sb.Changes["core"]; ok {
+		fmt.Fprintf(w, "  PORTHOLE_CONFIG=%s porthole plan %d\n", remote.Quote(sb.ConfigPath), n)
+	}
+	fmt.Fprintf(w, "\nServing until Ctrl-C.\n")
+}
+
+func demoUsage(fs *flag.FlagSet) {
+	fs.SetOutput(os.Stderr)
+	fmt.Fprintln(os.Stderr, "usage: porthole demo [--dir DIR] [--keep] [--serve] [--ci-delay 3s]")
+	fmt.Fprintln(os.Stderr, "\nStarts, in this process, a Gerrit emulator with changes of every kind, SSH hosts that run")
+	fmt.Fprintln(os.Stderr, "real commands in a temporary directory, MediaWiki repositories laid out like production,")
+	fmt.Fprintln(os.Stderr, "and stand-ins for scap and mwscript; then opens porthole on it.")
+	fmt.Fprintln(os.Stderr)
+	fs.PrintDefaults()
+}
