@@ -118,12 +118,7 @@ func jsonBody(t *testing.T, r response, v any) {
 // gitOut runs git in dir (a work tree or bare repo) and returns its output.
 func gitOut(t *testing.T, dir string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(cmd.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
-		"GIT_AUTHOR_NAME=Dee Ployer", "GIT_AUTHOR_EMAIL=deployer@example.org",
-		"GIT_COMMITTER_NAME=Dee Ployer", "GIT_COMMITTER_EMAIL=deployer@example.org")
-	out, err := cmd.CombinedOutput()
+	out, err := gitCmd(dir, args...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
@@ -135,4 +130,19 @@ func must(t *testing.T, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// gitCmd is git in dir, isolated from the machine's configuration, as the
+// deployer (unless later -c user.* arguments say otherwise).
+func gitCmd(dir string, args ...string) *exec.Cmd {
+	cmd := exec.Command("git", append([]string{"-c", "user.name=Dee Ployer", "-c", "user.email=deployer@example.org"}, args...)...)
+	cmd.Dir = dir
+	var env []string
+	for _, kv := range cmd.Environ() {
+		if !strings.HasPrefix(kv, "GIT_") {
+			env = append(env, kv)
+		}
+	}
+	cmd.Env = append(env, "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null")
+	return cmd
 }

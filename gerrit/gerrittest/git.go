@@ -77,7 +77,40 @@ func initBare(dir string) error {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("git init --bare %s: %v: %s", dir, err, out)
 	}
-	return nil
+	return installReceiveHook(dir)
+}
+
+// receiveHook moves each push to refs/for/… aside at once, under
+// refs/gerrittest/pushes/<when>/…, so every push is received on its own as
+// Gerrit would (a second push to refs/for/BRANCH is never a non-fast-forward
+// of the first); ProcessPushes turns them into changes.
+const receiveHook = `#!/bin/sh
+# gerrittest: spool pushes to refs/for/ (see gerrittest/git.go).
+i=0
+while read old new ref; do
+	case "$ref" in
+	refs/for/*)
+		i=$((i+1))
+		git update-ref "refs/gerrittest/pushes/$(date +%s%N)-$$-$i/${ref#refs/for/}" "$new" &&
+			git update-ref -d "$ref" "$new"
+		;;
+	esac
+done
+exit 0
+`
+
+// installReceiveHook writes the post-receive hook and pins core.hooksPath to
+// the repository's own hooks, whatever the pusher's global config says.
+func installReceiveHook(dir string) error {
+	hooks := filepath.Join(dir, "hooks")
+	if err := os.MkdirAll(hooks, 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(hooks, "post-receive"), []byte(receiveHook), 0o755); err != nil {
+		return err
+	}
+	_, err := git(dir, nil, "", "config", "core.hooksPath", hooks)
+	return err
 }
 
 // treeEdit is a change to a tree: file content, DeleteFile, or a gitlink.

@@ -76,6 +76,11 @@ func (s *Server) ensureProject(name string) (*project, error) {
 	if err := initBare(dir); err != nil {
 		return nil, err
 	}
+	if !fileExists(filepath.Join(dir, "hooks", "post-receive")) {
+		if err := installReceiveHook(dir); err != nil {
+			return nil, err
+		}
+	}
 	p := &project{Name: name, Dir: dir}
 	s.projects[name] = p
 	return p, nil

@@ -37,7 +37,7 @@ func (s *Server) processPushesLocked() ([]int, error) {
 		if !hasPendingPushes(p.Dir) {
 			continue
 		}
-		out, err := git1(p.Dir, "for-each-ref", "--format=%(objectname) %(refname)", "refs/for/")
+		out, err := git1(p.Dir, "for-each-ref", "--sort=refname", "--format=%(objectname) %(refname)", spoolRefs, "refs/for/")
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -50,24 +50,28 @@ func (s *Server) processPushesLocked() ([]int, error) {
 			n, err := s.receiveLocked(p, ref, sha)
 			nums = append(nums, n...)
 			if err != nil {
-				errs = append(errs, fmt.Errorf("gerrittest: push of %s to %s: %w", sha[:12], ref, err))
+				errs = append(errs, fmt.Errorf("gerrittest: push of %s to %s %s: %w", sha[:12], p.Name, pushedRef(ref), err))
 			}
 			if _, err := git(p.Dir, nil, "", "update-ref", "-d", ref); err != nil {
 				errs = append(errs, err)
 			}
 		}
 		removeEmptyDirs(filepath.Join(p.Dir, "refs", "for"))
+		removeEmptyDirs(filepath.Join(p.Dir, filepath.FromSlash(spoolRefs)))
 	}
 	return nums, errors.Join(errs...)
 }
 
-// hasPendingPushes is a cheap check (no git process) for refs/for/ refs.
+// spoolRefs is where the post-receive hook moves pushes to refs/for/.
+const spoolRefs = "refs/gerrittest/pushes/"
+
+// hasPendingPushes is a cheap check (no git process) for pushed refs.
 func hasPendingPushes(dir string) bool {
-	if fileExists(filepath.Join(dir, "refs", "for")) {
+	if fileExists(filepath.Join(dir, "refs", "for")) || fileExists(filepath.Join(dir, filepath.FromSlash(spoolRefs))) {
 		return true
 	}
 	b, err := os.ReadFile(filepath.Join(dir, "packed-refs"))
-	return err == nil && strings.Contains(string(b), " refs/for/")
+	return err == nil && (strings.Contains(string(b), " refs/for/") || strings.Contains(string(b), " "+spoolRefs))
 }
 
 // removeEmptyDirs removes dir and its subdirectories when they hold no files.
@@ -88,9 +92,18 @@ func removeEmptyDirs(dir string) bool {
 	return false
 }
 
-// receiveLocked turns one refs/for/ ref into changes.
+// pushedRef is the refs/for/… name a spooled push was made to.
+func pushedRef(ref string) string {
+	if rest, ok := strings.CutPrefix(ref, spoolRefs); ok {
+		_, spec, _ := strings.Cut(rest, "/") // drop the spool id
+		return "refs/for/" + spec
+	}
+	return ref
+}
+
+// receiveLocked turns one pushed ref into changes.
 func (s *Server) receiveLocked(p *project, ref, sha string) ([]int, error) {
-	spec := strings.TrimPrefix(ref, "refs/for/")
+	spec := strings.TrimPrefix(pushedRef(ref), "refs/for/")
 	branch, opts, _ := strings.Cut(spec, "%")
 	branch = strings.TrimPrefix(branch, "refs/heads/")
 	topic, wip := "", false
