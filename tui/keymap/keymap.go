@@ -17,7 +17,7 @@ type KeyMap struct {
 	Add, Remove, NextSection, PrevSection, Open key.Binding
 
 	// The running window.
-	NextStep, Revert, Diff, Copy, Card, Filter, Focus, Back key.Binding
+	NextStep, Revert, Diff, Copy, Card, Filter, Focus, Back, Suggest key.Binding
 
 	// Diff viewer.
 	NextFile, PrevFile, NextCommit, PrevCommit key.Binding
@@ -62,6 +62,7 @@ func Default() *KeyMap {
 		Filter:   b("f", "filter host", "f"),
 		Focus:    b("tab", "steps/log", "tab"),
 		Back:     b("esc", "back", "esc"),
+		Suggest:  b("s", "run the suggested runbook", "s"),
 
 		NextFile:   b("]", "next file", "]"),
 		PrevFile:   b("[", "previous file", "["),
@@ -74,7 +75,7 @@ func Default() *KeyMap {
 		Yes:        b("y", "yes", "y", "Y"),
 		No:         b("n", "no", "n", "N"),
 		Accept:     b("enter", "answer the highlighted choice", "enter"),
-		Cancel:     b("esc", "no", "esc"),
+		Cancel:     b("esc", "hide (answer later)", "esc"),
 		ChoiceNext: b("→/tab", "next choice", "right", "tab", "l"),
 		ChoicePrev: b("←/shift+tab", "previous choice", "left", "shift+tab", "h"),
 	}

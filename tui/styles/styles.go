@@ -91,7 +91,7 @@ type Styles struct {
 	Log struct {
 		Box, Title, Line, Stderr, Host, Command, Time lipgloss.Style
 		NoteInfo, NoteWarn, NoteDanger                lipgloss.Style
-		ProgressLabel                                 lipgloss.Style
+		ProgressLabel, BarFull, BarEmpty              lipgloss.Style
 	}
 	Dialog struct {
 		Box, BoxDanger, Title, TitleDanger, Body, Detail lipgloss.Style
@@ -182,6 +182,8 @@ func New(isDark bool) *Styles {
 	s.Log.NoteWarn = fg(t.Warning).Bold(true)
 	s.Log.NoteDanger = fg(t.Danger).Bold(true)
 	s.Log.ProgressLabel = fg(t.Subtle)
+	s.Log.BarFull = fg(t.Accent)
+	s.Log.BarEmpty = fg(t.Faint)
 
 	dialog := ns().Border(lipgloss.RoundedBorder()).BorderForeground(t.Accent).Padding(1, 2)
 	s.Dialog.Box = dialog

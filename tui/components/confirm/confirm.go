@@ -1,0 +1,231 @@
+// Package confirm is the dialog a gate is answered in: a question, exactly
+// what will run where, and the choices with the default highlighted. An
+// irreversible step's dialog is red and defaults to No. Keys typed before the
+// dialog appeared are ignored (as scap flushes the terminal before a prompt).
+package confirm
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"porthole/runbooks"
+	"porthole/tui/common"
+)
+
+// ArmDelay is how long a new dialog ignores keys, so that an enter meant for
+// the previous screen cannot answer it.
+const ArmDelay = 300 * time.Millisecond
+
+// AnsweredMsg is the deployer's answer to dialog ID.
+type AnsweredMsg struct {
+	ID     int
+	Choice string
+}
+
+// HideMsg asks the owner to hide dialog ID without answering it.
+type HideMsg struct{ ID int }
+
+// ArmMsg makes dialog ID take keys.
+type ArmMsg struct{ ID int }
+
+// Model is one dialog.
+type Model struct {
+	c       *common.Common
+	ID      int
+	Gate    runbooks.Gate
+	Title   string // the step's title, "" for none
+	Where   string // "runs on deploy1002 in /srv/mediawiki-staging"
+	Danger  bool   // irreversible: red, default No
+	choices []runbooks.Choice
+	sel     int
+	armed   bool
+}
+
+// New opens a dialog for a gate; the command arms it after ArmDelay.
+func New(c *common.Common, id int, g runbooks.Gate, title string, danger bool) (Model, tea.Cmd) {
+	m := Model{c: c, ID: id, Gate: g, Title: title, Danger: danger}
+	switch g.Kind {
+	case runbooks.GateChoice:
+		m.choices = append(m.choices, g.Choices...)
+	case runbooks.GateContinue:
+		m.choices = []runbooks.Choice{{Key: "y", Label: "Continue"}, {Key: "n", Label: "Stop the window"}}
+	default:
+		m.choices = []runbooks.Choice{{Key: "y", Label: "Yes"}, {Key: "n", Label: "No"}}
+	}
+	def := g.Default
+	if danger || def == "" && g.Kind == runbooks.GateConfirm {
+		def = "n"
+	}
+	for i, ch := range m.choices {
+		if ch.Key == def {
+			m.sel = i
+		}
+	}
+	return m, tea.Tick(ArmDelay, func(time.Time) tea.Msg { return ArmMsg{ID: id} })
+}
+
+// Armed tells whether the dialog takes keys yet.
+func (m Model) Armed() bool { return m.armed }
+
+// Selected is the key of the highlighted choice.
+func (m Model) Selected() string { return m.choices[m.sel].Key }
+
+// Choices are the dialog's answers.
+func (m Model) Choices() []runbooks.Choice { return m.choices }
+
+// Update answers, moves the highlight, or hides the dialog.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case ArmMsg:
+		if msg.ID == m.ID {
+			m.armed = true
+		}
+		return m, nil
+	case tea.KeyPressMsg:
+		return m.key(msg)
+	}
+	return m, nil
+}
+
+func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
+	if !m.armed {
+		return m, nil // typed before the question was on screen
+	}
+	k := m.c.Keys
+	answer := func(choice string) tea.Cmd {
+		id := m.ID
+		return func() tea.Msg { return AnsweredMsg{ID: id, Choice: choice} }
+	}
+	switch {
+	case key.Matches(msg, k.Cancel):
+		id := m.ID
+		return m, func() tea.Msg { return HideMsg{ID: id} }
+	case key.Matches(msg, k.Accept):
+		return m, answer(m.choices[m.sel].Key)
+	case key.Matches(msg, k.ChoiceNext, k.Down):
+		m.sel = (m.sel + 1) % len(m.choices)
+		return m, nil
+	case key.Matches(msg, k.ChoicePrev, k.Up):
+		m.sel = (m.sel + len(m.choices) - 1) % len(m.choices)
+		return m, nil
+	}
+	s := msg.String()
+	for _, ch := range m.choices {
+		if s == ch.Key || (len(s) == 1 && strings.EqualFold(s, ch.Key) && len(ch.Key) == 1) {
+			return m, answer(ch.Key)
+		}
+	}
+	return m, nil
+}
+
+// View draws the dialog at most width columns wide and height lines high
+// (the detail is shortened first; the question and choices always show).
+func (m Model) View(width, height int) string {
+	st := m.c.Styles.Dialog
+	box := st.Box
+	if m.Danger {
+		box = st.BoxDanger
+	}
+	w := max(30, min(width, 80))
+	if m.Danger {
+		w = max(30, min(width, 100))
+	}
+	inner := w - box.GetHorizontalFrameSize()
+	var lines []string
+	if m.Danger {
+		lines = append(lines, st.TitleDanger.Render("⚠ IRREVERSIBLE — this reaches production"))
+	}
+	if m.Title != "" {
+		lines = append(lines, st.Hint.Render(ansi.Truncate(m.Title, inner, "…")))
+	}
+	title := st.Title
+	if m.Danger {
+		title = st.TitleDanger
+	}
+	lines = append(lines, strings.Split(title.Render(wrap(m.Gate.Prompt, inner)), "\n")...)
+	tail := append([]string{""}, m.choiceLines(inner)...)
+	tail = append(tail, "", st.Hint.Render(ansi.Truncate(m.hint(), inner, "…")))
+	if d := strings.TrimSpace(m.Gate.Detail); d != "" || m.Where != "" {
+		if m.Where != "" && !strings.Contains(d, m.Where) {
+			d = strings.TrimSpace(d + "\n" + m.Where)
+		}
+		detail := strings.Split(wrap(d, inner), "\n")
+		room := height - box.GetVerticalFrameSize() - len(lines) - len(tail) - 1
+		if height > 0 && len(detail) > room {
+			cut := max(0, room-1)
+			more := len(detail) - cut
+			detail = append(detail[:cut], fmt.Sprintf("… %d more lines (enlarge the terminal to read them all)", more))
+		}
+		lines = append(lines, "")
+		for _, l := range detail {
+			lines = append(lines, st.Detail.Render(l))
+		}
+	}
+	lines = append(lines, tail...)
+	return box.Width(w).Render(strings.Join(lines, "\n"))
+}
+
+func (m Model) choiceLines(inner int) []string {
+	st := m.c.Styles.Dialog
+	def := m.Gate.Default
+	if m.Danger || def == "" {
+		def = "n"
+	}
+	render := func(i int, ch runbooks.Choice) string {
+		label := fmt.Sprintf("[%s] %s", ch.Key, ch.Label)
+		if ch.Key == def {
+			label += " (default)"
+		}
+		if i == m.sel {
+			if m.Danger && ch.Key != "n" {
+				return st.ChoiceDanger.Render("› " + label)
+			}
+			return st.ChoiceDefault.Render("› " + label)
+		}
+		return st.Choice.Render("  " + label)
+	}
+	if m.Gate.Kind != runbooks.GateChoice {
+		var parts []string
+		for i, ch := range m.choices {
+			parts = append(parts, render(i, ch))
+		}
+		return []string{ansi.Truncate(strings.Join(parts, "  "), inner, "")}
+	}
+	var out []string
+	for i, ch := range m.choices {
+		out = append(out, ansi.Truncate(render(i, ch), inner, "…"))
+	}
+	return out
+}
+
+func (m Model) hint() string {
+	var keys []string
+	for _, ch := range m.choices {
+		keys = append(keys, ch.Key)
+	}
+	h := strings.Join(keys, "/") + ": answer · enter: " + m.choices[m.sel].Label + " · esc: hide (answer later)"
+	if !m.armed {
+		h = "…"
+	}
+	return h
+}
+
+// wrap breaks text to width, keeping words whole where it can and cutting
+// long words (a command line must be seen whole, never truncated).
+func wrap(s string, width int) string {
+	return ansi.Hardwrap(ansi.Wrap(s, width, " /"), width, true)
+}
+
+// ShortHelp lists the dialog's keys.
+func (m Model) ShortHelp() []key.Binding {
+	k := m.c.Keys
+	return []key.Binding{k.Yes, k.No, k.Accept, k.ChoiceNext, k.Cancel}
+}
+
+// FullHelp lists the dialog's keys.
+func (m Model) FullHelp() [][]key.Binding { return [][]key.Binding{m.ShortHelp()} }

@@ -1,0 +1,199 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strings"
+
+	"porthole/gerrit"
+	"porthole/runbooks"
+)
+
+// WindowRun is a window being run: its events, a way to stop it, its variables.
+// *runbooks.Runner provides Events, Cancel and Vars.
+type WindowRun interface {
+	Events() <-chan runbooks.Event
+	Cancel()
+	Vars() map[string]string
+	// Close releases the journal once the events are drained.
+	Close() error
+}
+
+// Engine is what the TUI asks of porthole's engine. Every method may do I/O
+// and is only ever called from a command, never from Update or View.
+type Engine interface {
+	// Resolve looks a change up in Gerrit (number, URL or Change-Id).
+	Resolve(ctx context.Context, ref string) (*gerrit.Change, error)
+	// Build builds a plan of a runbook kind (read-only: nothing is changed).
+	Build(ctx context.Context, kind string, params map[string]string) (*runbooks.Plan, error)
+	// BuildRevert builds the emergency revert of a window's synced changes.
+	BuildRevert(ctx context.Context, plan *runbooks.Plan, vars map[string]string) (*runbooks.Plan, error)
+	// Start journals and runs a plan.
+	Start(ctx context.Context, plan *runbooks.Plan, opts runbooks.RunOptions) (WindowRun, error)
+	// Resume picks up an unfinished window where it stopped.
+	Resume(ctx context.Context, w runbooks.WindowSummary) (*runbooks.Plan, map[string]runbooks.StepState, WindowRun, error)
+	// Windows lists the unfinished windows and all past ones, newest first.
+	Windows() (unfinished, past []runbooks.WindowSummary, err error)
+	// Report is a past window's journal as Markdown.
+	Report(w runbooks.WindowSummary) (string, error)
+	// Kinds are the maintenance runbooks.
+	Kinds() []string
+	// Params is a runbook's parameter schema.
+	Params(kind string) []runbooks.ParamSpec
+	// Hosts names a role's hosts, without connecting ("deploy1002", "5 hosts").
+	Hosts(role string) string
+	// SAL is the Server Admin Log text of a window.
+	SAL(plan *runbooks.Plan, vars map[string]string) string
+	// User is who is deploying.
+	User() string
+	// CIAccount is whose Verified vote counts.
+	CIAccount() string
+}
+
+// envEngine is the real Engine, over a runbooks.Env and a state directory.
+type envEngine struct {
+	env   *runbooks.Env
+	state string
+}
+
+// NewEngine wires the TUI to the runbooks engine.
+func NewEngine(env *runbooks.Env, stateDir string) Engine {
+	if stateDir == "" {
+		stateDir = runbooks.StateDir(env.Config)
+	}
+	return &envEngine{env: env, state: stateDir}
+}
+
+func (e *envEngine) Resolve(ctx context.Context, ref string) (*gerrit.Change, error) {
+	if e.env.Gerrit == nil {
+		return nil, errors.New("no Gerrit is configured: set gerrit.url in the config (porthole demo brings its own)")
+	}
+	return e.env.Gerrit.Resolve(ctx, ref)
+}
+
+func (e *envEngine) Build(ctx context.Context, kind string, params map[string]string) (*runbooks.Plan, error) {
+	return runbooks.Build(ctx, e.env, kind, params)
+}
+
+func (e *envEngine) BuildRevert(ctx context.Context, plan *runbooks.Plan, vars map[string]string) (*runbooks.Plan, error) {
+	return runbooks.BuildRevertFrom(ctx, e.env, plan, vars)
+}
+
+// runnerRun is a Runner with its journal.
+type runnerRun struct {
+	*runbooks.Runner
+	j *runbooks.Journal
+}
+
+func (r runnerRun) Close() error { return r.j.Close() }
+
+func (e *envEngine) Start(ctx context.Context, plan *runbooks.Plan, opts runbooks.RunOptions) (WindowRun, error) {
+	j, err := runbooks.OpenJournal(e.state, plan)
+	if err != nil {
+		return nil, err
+	}
+	j.SetRedactor(runbooks.NewRedactor(e.env.Config))
+	r := runbooks.NewRunner(e.env, plan, j, opts)
+	r.Start(ctx)
+	return runnerRun{Runner: r, j: j}, nil
+}
+
+func (e *envEngine) Resume(ctx context.Context, w runbooks.WindowSummary) (*runbooks.Plan, map[string]runbooks.StepState, WindowRun, error) {
+	state, err := runbooks.LoadWindow(w.Path)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	plan, opts, err := runbooks.Resume(ctx, e.env, state)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	opts.StepMode = true
+	states := map[string]runbooks.StepState{}
+	for _, s := range plan.Steps {
+		if st := state.StepState(s.ID); st == runbooks.Done || st == runbooks.Skipped {
+			states[s.ID] = st
+		}
+	}
+	run, err := e.Start(ctx, plan, opts)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return plan, states, run, nil
+}
+
+func (e *envEngine) Windows() ([]runbooks.WindowSummary, []runbooks.WindowSummary, error) {
+	past, err := runbooks.ListWindows(e.state)
+	if err != nil {
+		return nil, nil, err
+	}
+	unf, err := runbooks.Unfinished(e.state)
+	return unf, past, err
+}
+
+func (e *envEngine) Report(w runbooks.WindowSummary) (string, error) {
+	state, err := runbooks.LoadWindow(w.Path)
+	if err != nil {
+		return "", err
+	}
+	return runbooks.Markdown(state), nil
+}
+
+func (e *envEngine) Kinds() []string {
+	var out []string
+	for _, k := range runbooks.Kinds() {
+		if k != "backport" && k != "revert" {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (e *envEngine) Params(kind string) []runbooks.ParamSpec { return runbooks.Params(kind) }
+
+func (e *envEngine) Hosts(role string) string { return hostNames(e.env.Hosts, role) }
+
+// hostNames names a role's hosts for a narrow column.
+func hostNames(h runbooks.Hosts, role string) string {
+	switch role {
+	case "", runbooks.RoleLocal:
+		return "local"
+	case runbooks.RoleGerrit:
+		return "gerrit"
+	}
+	hn, ok := h.(runbooks.HostNamer)
+	if !ok {
+		return role
+	}
+	names := hn.Names(role)
+	switch len(names) {
+	case 0:
+		return role
+	case 1:
+		return names[0]
+	case 2:
+		return strings.Join(names, ",")
+	}
+	return names[0] + " +" + itoa(len(names)-1)
+}
+
+func (e *envEngine) SAL(plan *runbooks.Plan, vars map[string]string) string {
+	if s := vars["sal"]; s != "" {
+		return s
+	}
+	format := ""
+	if e.env.Config != nil {
+		format = e.env.Config.SALFormat
+	}
+	return gerrit.SAL(plan.Changes, format)
+}
+
+func (e *envEngine) User() string { return e.env.User }
+
+func (e *envEngine) CIAccount() string {
+	if e.env.Config == nil {
+		return ""
+	}
+	return e.env.Config.Gerrit.CIAccount
+}

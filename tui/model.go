@@ -1,0 +1,174 @@
+// Package tui is porthole's cockpit: Home (the window's changes, an
+// unfinished window to resume, runbooks, past windows), the running window
+// (step list, live log with scap's progress, gate dialogs, the incoming diff),
+// emergency revert, and the help — a Bubble Tea v2 program over the runbooks
+// engine. All I/O happens in commands; Update and View only compute.
+package tui
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"porthole/runbooks"
+	"porthole/tui/common"
+	"porthole/tui/components/confirm"
+	"porthole/tui/components/diffview"
+	"porthole/tui/components/footer"
+	"porthole/tui/components/form"
+	"porthole/tui/components/home"
+	"porthole/tui/components/logpane"
+	"porthole/tui/components/report"
+	"porthole/tui/components/steplist"
+	"porthole/tui/styles"
+)
+
+// Options configure the TUI.
+type Options struct {
+	Env      *runbooks.Env // the engine's environment (ignored when Engine is set)
+	StateDir string        // journals; runbooks.StateDir(Env.Config) when empty
+	Changes  []string      // changes to look up at start (porthole 12345 …)
+	DiffFile string        // open this patch in the diff viewer and nothing else
+	Sandbox  bool          // show the SANDBOX badge
+	Title    string        // shown in the status bar ("porthole" when empty)
+
+	Input  io.Reader // the terminal (tests); stdin when nil
+	Output io.Writer // the terminal (tests); stdout when nil
+
+	// Engine replaces the runbooks engine (tests).
+	Engine Engine
+	// Now is the clock (tests); time.Now when nil.
+	Now func() time.Time
+	// Logger gets the TUI's own log lines; slog.Default() (a file, set up by
+	// cmd/porthole) when nil. Nothing is ever logged to the screen.
+	Logger *slog.Logger
+	// Phabricator is the base URL of task links.
+	Phabricator string
+}
+
+type screen int
+
+const (
+	screenHome screen = iota
+	screenWindow
+	screenDiff
+	screenForm
+	screenReport
+)
+
+// window is the run on screen: its plan, its runner, and where it is.
+type window struct {
+	gen      int
+	plan     *runbooks.Plan
+	run      WindowRun
+	started  time.Time
+	running  string // the step running now
+	gate     *runbooks.GateRequest
+	dialog   *confirm.Model
+	hidden   bool // the dialog is hidden (esc): the gate waits
+	vars     map[string]string
+	finished bool
+	closed   bool // the events channel is drained
+	err      error
+	cancel   bool // a cancel was asked
+	sugs     []runbooks.Suggestion
+}
+
+// Model is the root of the TUI.
+type Model struct {
+	c      *common.Common
+	opts   Options
+	engine Engine
+	ctx    context.Context
+	log    *slog.Logger
+	now    func() time.Time
+
+	screen   screen
+	prev     screen // where the diff viewer, form or report returns to
+	home     home.Model
+	steps    steplist.Model
+	logs     logpane.Model
+	diff     diffview.Model
+	form     *form.Model
+	report   *report.Model
+	footer   footer.Model
+	win      *window
+	gen      int
+	dialogs  int
+	quitDlg  *confirm.Model
+	help     bool
+	card     bool // the change cards replace the log pane
+	focusLog bool
+
+	preview    *runbooks.Plan
+	previewKey string
+	previewErr error
+	building   string // what is being built ("" for nothing)
+	revert     *pendingRevert
+
+	status    string
+	statusErr bool
+	statusID  int
+	ticking   bool
+	quitting  bool
+	orphan    string // said on the terminal after exit: a command that may still run
+
+	width, height int
+}
+
+// New builds the root model.
+func New(ctx context.Context, opts Options) Model {
+	c := common.New()
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Title == "" {
+		opts.Title = "porthole"
+	}
+	e := opts.Engine
+	if e == nil {
+		e = NewEngine(opts.Env, opts.StateDir)
+	}
+	m := Model{c: c, opts: opts, engine: e, ctx: ctx, log: opts.Logger, now: opts.Now, width: 80, height: 24}
+	m.home = home.New(c, e.CIAccount(), opts.Phabricator)
+	m.home.SetRunbooks(e.Kinds())
+	m.steps = steplist.New(c, e.Hosts)
+	m.logs = logpane.New(c, opts.Now)
+	m.diff = diffview.New(c)
+	m.footer = footer.New(c.Styles)
+	for _, ref := range opts.Changes {
+		m.home.Add(ref)
+	}
+	m.layout()
+	return m
+}
+
+// Init asks the terminal's background (for light or dark styles), lists the
+// windows, and looks up the changes given on the command line.
+func (m Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{tea.RequestBackgroundColor}
+	if m.opts.DiffFile != "" {
+		return tea.Batch(append(cmds, func() tea.Msg { return openDiffMsg{path: m.opts.DiffFile} })...)
+	}
+	cmds = append(cmds, windowsCmd(m.engine))
+	for _, e := range m.home.Entries() {
+		cmds = append(cmds, resolveCmd(m.ctx, m.engine, e.Ref))
+	}
+	return tea.Batch(cmds...)
+}
+
+// openDiffMsg opens a patch file in the viewer.
+type openDiffMsg struct{ path string }
+
+// Styles are the TUI's styles (for tests and embedding).
+func (m Model) Styles() *styles.Styles { return m.c.Styles }
+
+// Orphan is what the TUI has to tell on the terminal after it exits: a
+// remote command that may still be running. "" when there is none.
+func (m Model) Orphan() string { return m.orphan }

@@ -1,0 +1,77 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// FPS is how often the screen may be redrawn: high enough that a page-down
+// shows at once, and the renderer only writes what changed.
+const FPS = 120
+
+// Run opens the TUI and returns when the deployer quits. If a window was
+// still running (quit by force, or the context ended), its runner is cancelled
+// and given a moment to stop; anything that may still run on a host is said
+// on stderr.
+func Run(ctx context.Context, opts Options) error {
+	if opts.Env == nil && opts.Engine == nil && opts.DiffFile == "" {
+		return errors.New("tui: no environment: load the config first (porthole does this for you)")
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	m := New(ctx, opts)
+	popts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(FPS)}
+	if opts.Input != nil {
+		popts = append(popts, tea.WithInput(opts.Input))
+	}
+	if opts.Output != nil {
+		popts = append(popts, tea.WithOutput(opts.Output))
+	}
+	final, err := tea.NewProgram(m, popts...).Run()
+	fm, _ := final.(Model)
+	if msg := fm.shutdown(); msg != "" {
+		fmt.Fprintln(stderr(opts), msg)
+	}
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return nil // interrupted from outside (SIGTERM): the window is journaled and resumable
+	}
+	return err
+}
+
+func stderr(opts Options) io.Writer {
+	if opts.Output != nil {
+		return io.Discard
+	}
+	return os.Stderr
+}
+
+// shutdown stops a window that is still open when the program has ended and
+// returns what the deployer must be told.
+func (m Model) shutdown() string {
+	w := m.win
+	if w == nil || w.closed || w.run == nil {
+		return m.orphan
+	}
+	w.run.Cancel()
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case _, ok := <-w.run.Events(): // a pending gate is released by the cancel
+			if !ok {
+				_ = w.run.Close()
+				return m.orphan
+			}
+		case <-deadline:
+			if m.orphan != "" {
+				return m.orphan
+			}
+			return m.orphanText("porthole exited before the window's runner stopped")
+		}
+	}
+}
