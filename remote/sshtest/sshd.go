@@ -329,3 +329,63 @@ func descendants(pid int) []int {
 }
 
 func hashHostname(name string) string { return knownhosts.HashHostname(name) }
+
+// children lists pid's direct children, from /proc.
+func children(pid int) []int {
+	var out []int
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
+	if err == nil {
+		for _, f := range strings.Fields(string(b)) {
+			if n, err := strconv.Atoi(f); err == nil {
+				out = append(out, n)
+			}
+		}
+		return out
+	}
+	for _, q := range descendants(pid) {
+		if ppid(q) == pid {
+			out = append(out, q)
+		}
+	}
+	return out
+}
+
+func ppid(pid int) int {
+	f := statFields(pid)
+	if len(f) < 2 {
+		return 0
+	}
+	n, _ := strconv.Atoi(f[1])
+	return n
+}
+
+// statFields are /proc/pid/stat's fields after the command name (state first).
+func statFields(pid int) []string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return nil
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return nil
+	}
+	return strings.Fields(s[i+1:])
+}
+
+// clockTicks is USER_HZ, the unit of /proc/pid/stat's times (100 on Linux).
+const clockTicks = 100
+
+// procCPUTicks is utime+stime+cutime+cstime of pid.
+func procCPUTicks(pid int) int64 {
+	f := statFields(pid)
+	if len(f) < 15 {
+		return 0
+	}
+	var t int64
+	for _, i := range []int{11, 12, 13, 14} { // fields 14-17 of stat, counted after the name
+		n, _ := strconv.ParseInt(f[i], 10, 64)
+		t += n
+	}
+	return t
+}

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"porthole/remote"
 	"porthole/remote/sshtest"
@@ -97,5 +98,39 @@ func TestPacked(t *testing.T) {
 	}
 	if err := exec.Command("ssh", "-F", c.SSHConfigPath, "h20", "true").Run(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestConnectionsAndCPU(t *testing.T) {
+	c := sshtest.Start(t, 2, sshtest.PortsPerSSHD(2))
+	if len(c.PIDs()) != 1 {
+		t.Fatalf("2 hosts packed 2 per sshd run %d sshd processes", len(c.PIDs()))
+	}
+	if err := c.WaitIdle(time.Second); err != nil || c.Connections() != 0 {
+		t.Fatalf("fresh cluster busy: %v", err)
+	}
+	before := c.CPU()
+	for i := 0; i < 5; i++ {
+		exec.Command("ssh", "-F", c.SSHConfigPath, "h1", "true").Run()
+	}
+	if err := c.WaitIdle(10 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if c.CPU() <= before {
+		t.Errorf("sshd CPU did not grow over 5 logins: %v then %v", before, c.CPU())
+	}
+
+	x := exec.Command("ssh", "-F", c.SSHConfigPath, "h2", "echo started; sleep 30")
+	out, _ := x.StdoutPipe()
+	x.Start()
+	out.Read(make([]byte, 8)) // "started"
+	if n := c.Connections(); n != 1 {
+		t.Errorf("%d connections while one ssh runs, want 1", n)
+	}
+	x.Process.Kill()
+	x.Wait()
+	c.Stop(1)
+	if c.Connections() != 0 || len(c.PIDs()) != 0 {
+		t.Errorf("after Stop: %d connections, %d sshd", c.Connections(), len(c.PIDs()))
 	}
 }
