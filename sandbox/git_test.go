@@ -22,7 +22,7 @@ func repoOf(sb *Sandbox, project string) string {
 }
 
 func TestChangesFetchable(t *testing.T) {
-	sb := start(t)
+	sb := shared(t)
 	cl := newClients(t, sb)
 	touched := map[string][]string{} // file → scenarios
 	for _, s := range sb.Scenarios {
@@ -58,31 +58,8 @@ func TestChangesFetchable(t *testing.T) {
 	}
 }
 
-func TestCoreChangeArrivesOnFetch(t *testing.T) {
-	sb := start(t)
-	cl := newClients(t, sb)
-	n := sb.Changes["core"]
-	if err := sb.Gerrit.Submit(n); err != nil {
-		t.Fatal(err)
-	}
-	php := q(repoOf(sb, ProjectCore))
-	got := cl.ok(t, DeployHost, "cd "+php+" && git fetch -q && git log --format=%s HEAD..@{u}")
-	if want := sb.Gerrit.Change(n).Subject + "\n"; got != want {
-		t.Fatalf("HEAD..@{u} after the merge = %q, want only %q", got, want)
-	}
-	patch := cl.ok(t, DeployHost, "cd "+php+" && git log -p HEAD..@{u}")
-	if !strings.Contains(patch, "includes/api/ApiMain.php") || !strings.Contains(patch, "Change-Id: "+sb.Gerrit.Change(n).ChangeID) {
-		t.Errorf("git log -p HEAD..@{u} does not show the change:\n%s", patch)
-	}
-	// The deployer's rebase keeps the security patch on top.
-	cl.ok(t, DeployHost, "cd "+php+" && git rebase -q")
-	if got := cl.ok(t, DeployHost, "cd "+php+" && git log --format=%s -2"); !strings.HasPrefix(got, "SECURITY: ") || !strings.Contains(got, "ApiMain: ") {
-		t.Errorf("after the rebase, the last two commits are %q", got)
-	}
-}
-
 func TestExtraCommitScenario(t *testing.T) {
-	sb := start(t)
+	sb := start(t, 1)
 	cl := newClients(t, sb)
 	n := sb.Changes["extra-commit"]
 	// The deployer's +2, as porthole gives it.
@@ -109,7 +86,7 @@ func TestExtraCommitScenario(t *testing.T) {
 }
 
 func TestExtensionChangeBumpsCore(t *testing.T) {
-	sb := start(t)
+	sb := start(t, 1)
 	cl := newClients(t, sb)
 	n := sb.Changes["extension"]
 	if err := sb.Gerrit.Submit(n); err != nil {
@@ -135,7 +112,7 @@ func TestExtensionChangeBumpsCore(t *testing.T) {
 func TestScenariosMergeInAnyOrder(t *testing.T) {
 	tips := map[string][2]string{}
 	for round, reverse := range []bool{false, true} {
-		sb := start(t)
+		sb := start(t, 1)
 		order := append([]Scenario(nil), sb.Scenarios...)
 		if reverse {
 			for i, j := 0, len(order)-1; i < j; i, j = i+1, j-1 {

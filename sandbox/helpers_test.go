@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -17,11 +18,12 @@ import (
 	"porthole/remote"
 )
 
-// start starts a sandbox for one test, with no CI or sync delays.
-func start(t *testing.T) *Sandbox {
+// start starts a sandbox for one test that changes it, with no CI or sync
+// delays; appServers 0 means the default 5.
+func start(t *testing.T, appServers int) *Sandbox {
 	t.Helper()
 	t0 := time.Now()
-	sb, err := Start(context.Background(), Options{Dir: t.TempDir(), Log: testLog{t}})
+	sb, err := Start(context.Background(), Options{Dir: t.TempDir(), AppServers: appServers, Log: testLog{t}})
 	if err != nil {
 		t.Fatalf("Start: %v", err)
 	}
@@ -32,6 +34,40 @@ func start(t *testing.T) *Sandbox {
 		}
 	})
 	return sb
+}
+
+// The shared sandbox serves the tests that only read it (or change what no
+// other test looks at): one start instead of many.
+var (
+	sharedOnce sync.Once
+	sharedSB   *Sandbox
+	sharedErr  error
+)
+
+func shared(t *testing.T) *Sandbox {
+	t.Helper()
+	sharedOnce.Do(func() {
+		t0 := time.Now()
+		sharedSB, sharedErr = Start(context.Background(), Options{})
+		if sharedErr == nil {
+			t.Logf("shared sandbox started in %v %v", time.Since(t0).Round(time.Millisecond), sharedSB.phases)
+		}
+	})
+	if sharedErr != nil {
+		t.Fatalf("Start: %v", sharedErr)
+	}
+	return sharedSB
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if sharedSB != nil {
+		if err := sharedSB.Close(); err != nil {
+			fmt.Fprintln(os.Stderr, "closing the shared sandbox:", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
 }
 
 type testLog struct{ t *testing.T }

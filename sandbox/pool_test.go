@@ -14,7 +14,7 @@ import (
 // path the demo exercises: ssh_config aliases, the sandbox's key and strict
 // known_hosts, connection reuse, fan-out and cancel.
 func TestPortholePool(t *testing.T) {
-	sb := start(t)
+	sb := shared(t)
 	pool := remote.NewPool(remote.SSHOptions{ConfigPath: sb.SSHConfigPath, KnownHosts: sb.Config.KnownHosts})
 	defer pool.Close()
 	ctx := context.Background()

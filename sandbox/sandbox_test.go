@@ -15,7 +15,7 @@ import (
 )
 
 func TestLayout(t *testing.T) {
-	sb := start(t)
+	sb := shared(t)
 	cl := newClients(t, sb)
 	staging := sb.StagingDir()
 	php := filepath.Join(staging, "php-"+sb.Version)
@@ -117,7 +117,7 @@ func TestLayout(t *testing.T) {
 }
 
 func TestConfig(t *testing.T) {
-	sb := start(t)
+	sb := shared(t)
 	c := sb.Config
 	if !c.Sandbox || c.StagingDir != sb.StagingDir() || c.SSHConfig != sb.SSHConfigPath ||
 		!reflect.DeepEqual(c.KnownHosts, []string{sb.KnownHostsPath}) || c.Gerrit.URL != sb.Gerrit.URL() || c.Gerrit.User != sb.User {

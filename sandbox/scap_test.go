@@ -54,8 +54,11 @@ func checkStage(t *testing.T, out, stage string, hosts, failed int) {
 	}
 }
 
-func TestScapSyncFile(t *testing.T) {
-	sb := start(t)
+// TestCoreBackport walks a core backport as the deployers' guide has it:
+// the change merges; on deploy1002 git fetch, git log -p HEAD..@{u}, git
+// rebase; then scap sync-file to every server.
+func TestCoreBackport(t *testing.T) {
+	sb := start(t, 0)
 	cl := newClients(t, sb)
 	n := sb.Changes["core"]
 	if err := sb.Gerrit.Submit(n); err != nil {
@@ -63,7 +66,20 @@ func TestScapSyncFile(t *testing.T) {
 	}
 	php := "php-" + sb.Version
 	path := php + "/includes/api/ApiMain.php"
-	cl.ok(t, DeployHost, "cd "+q(filepath.Join(sb.StagingDir(), php))+" && git fetch -q && git rebase -q")
+	dir := q(filepath.Join(sb.StagingDir(), php))
+	got := cl.ok(t, DeployHost, "cd "+dir+" && git fetch -q && git log --format=%s HEAD..@{u}")
+	if want := sb.Gerrit.Change(n).Subject + "\n"; got != want {
+		t.Fatalf("HEAD..@{u} after the merge = %q, want only %q", got, want)
+	}
+	patch := cl.ok(t, DeployHost, "cd "+dir+" && git log -p HEAD..@{u}")
+	if !strings.Contains(patch, "includes/api/ApiMain.php") || !strings.Contains(patch, "Change-Id: "+sb.Gerrit.Change(n).ChangeID) {
+		t.Errorf("git log -p HEAD..@{u} does not show the change:\n%s", patch)
+	}
+	// The deployer's rebase keeps the security patch on top.
+	cl.ok(t, DeployHost, "cd "+dir+" && git rebase -q")
+	if got := cl.ok(t, DeployHost, "cd "+dir+" && git log --format=%s -2"); !strings.HasPrefix(got, "SECURITY: ") || !strings.Contains(got, "ApiMain: ") {
+		t.Errorf("after the rebase, the last two commits are %q", got)
+	}
 	want, err := os.ReadFile(filepath.Join(sb.StagingDir(), path))
 	if err != nil {
 		t.Fatal(err)
@@ -116,8 +132,10 @@ func TestScapSyncFile(t *testing.T) {
 	}
 }
 
-func TestScapSyncFileFailures(t *testing.T) {
-	sb := start(t)
+// TestScapFailures rehearses what goes wrong: a failing host, bad paths,
+// the wrong host, a held lock; then scap pull on a test server.
+func TestScapFailures(t *testing.T) {
+	sb := start(t, 0)
 	cl := newClients(t, sb)
 	staging := q(sb.StagingDir())
 	path := "wmf-config/InitialiseSettings.php"
@@ -191,11 +209,11 @@ func TestScapSyncFileFailures(t *testing.T) {
 	if _, err := os.Stat(lock); !os.IsNotExist(err) {
 		t.Errorf("the lock is left behind after a sync: %v", err)
 	}
+
+	t.Run("pull", func(t *testing.T) { testScapPull(t, sb, cl) })
 }
 
-func TestScapPull(t *testing.T) {
-	sb := start(t)
-	cl := newClients(t, sb)
+func testScapPull(t *testing.T, sb *Sandbox, cl *clients) {
 	staging := q(sb.StagingDir())
 	cl.ok(t, DeployHost, "cd "+staging+" && echo '<?php // new' > wmf-config/New.php && rm dblists/group0.dblist")
 

@@ -17,7 +17,7 @@ import (
 )
 
 func TestOpenSSHClient(t *testing.T) {
-	sb := start(t)
+	sb := shared(t)
 	php := filepath.Join(sb.StagingDir(), "php-"+sb.Version)
 
 	out, errs, code := openssh(t, sb, "", DeployHost, "git -C "+q(php)+" status")
@@ -80,7 +80,7 @@ func TestOpenSSHClient(t *testing.T) {
 }
 
 func TestGoClient(t *testing.T) {
-	sb := start(t)
+	sb := shared(t)
 	cl := newClients(t, sb)
 
 	out, errs, code := cl.run(t, "mw1002", "echo out; echo err >&2; exit 3")
@@ -171,7 +171,7 @@ func readPID(t *testing.T, path string) int {
 }
 
 func TestCancelKillsTheCommand(t *testing.T) {
-	sb := start(t)
+	sb := shared(t)
 	cl := newClients(t, sb)
 	dir := t.TempDir()
 
@@ -239,7 +239,7 @@ func TestCancelKillsTheCommand(t *testing.T) {
 }
 
 func TestPTYShell(t *testing.T) {
-	sb := start(t)
+	sb := shared(t)
 	cl := newClients(t, sb)
 	s, err := cl.client(t, DeployHost).NewSession()
 	if err != nil {
