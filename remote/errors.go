@@ -42,25 +42,29 @@ func (e *ConnError) Error() string {
 		where += " via " + e.Via
 	}
 	cause := cleanCause(e.Err)
+	try := sshCommand(e.Host)
 	switch e.Op {
 	case OpDial:
 		switch {
 		case isRefused(e.Err):
-			return fmt.Sprintf("cannot connect to %s: connection refused; is the host up and sshd running? try: ssh %s true", where, e.Host)
+			return fmt.Sprintf("cannot connect to %s: connection refused; is the host up and sshd running? try: %s true", where, try)
 		case isTimeout(e.Err):
 			return fmt.Sprintf("cannot connect to %s: timed out; check the host name, the network/VPN, and ConnectTimeout", where)
 		case isNoSuchHost(e.Err):
 			return fmt.Sprintf("cannot connect to %s: no such host; check the name (and HostName in ssh_config)", where)
 		}
-		return fmt.Sprintf("cannot connect to %s: %s; check that the host is up and reachable (ssh %s true)", where, cause, e.Host)
+		return fmt.Sprintf("cannot connect to %s: %s; check that the host is up and reachable (%s true)", where, cause, try)
 	case OpAuth:
 		return fmt.Sprintf("%s refused our keys (%s); check IdentityFile in ssh_config, that the key is in ssh-agent (ssh-add -l), and the login user", where, cause)
 	case OpHandshake:
-		return fmt.Sprintf("SSH handshake with %s failed: %s; check that it is an SSH server and try: ssh -v %s true", where, cause, e.Host)
+		if isTimeout(e.Err) {
+			return fmt.Sprintf("SSH handshake with %s timed out (%s): the port answers but does not speak SSH, or the host is overloaded; try: %s true", where, cause, strings.Replace(try, "ssh ", "ssh -v ", 1))
+		}
+		return fmt.Sprintf("SSH handshake with %s failed: %s; check that it is an SSH server and try: %s true", where, cause, strings.Replace(try, "ssh ", "ssh -v ", 1))
 	case OpSession:
 		return fmt.Sprintf("%s would not start a command: %s; the connection will be re-dialled on the next step", where, cause)
 	case OpLost:
-		return fmt.Sprintf("connection to %s lost while a command ran (%s): its outcome on the host is unknown; check the host (ssh %s) before retrying — porthole reconnects on the next step", where, cause, e.Host)
+		return fmt.Sprintf("connection to %s lost while a command ran (%s): its outcome on the host is unknown; check the host (%s) before retrying — porthole reconnects on the next step", where, cause, try)
 	}
 	return fmt.Sprintf("%s: %s", where, cause)
 }
@@ -110,6 +114,19 @@ func Reason(r Result, err error) string {
 		s = s[:57] + "..."
 	}
 	return s
+}
+
+// sshCommand is how the deployer would reach host with OpenSSH's ssh.
+func sshCommand(host string) string {
+	hs, err := parseHostSpec(host)
+	if err != nil || hs.port == 0 {
+		return "ssh " + Quote(host)
+	}
+	target := hs.host
+	if hs.user != "" {
+		target = hs.user + "@" + target
+	}
+	return fmt.Sprintf("ssh -p %d %s", hs.port, Quote(target))
 }
 
 // isRefused is true for a refused TCP connect, direct or forwarded by a jump host.
