@@ -58,16 +58,22 @@ func (w *waiter) run(ctx context.Context) (WaitResult, error) {
 		defer t.Stop()
 		timeout = t.C
 	}
+	// Subscribing may mean an SSH handshake: do it aside so a slow or hung
+	// stream never delays the first poll.
 	var events <-chan Event
+	subscribed := make(chan (<-chan Event), 1)
+	subFailed := make(chan error, 1)
 	if w.opts.Events != nil {
 		done := make(chan struct{})
 		defer close(done)
-		evs, err := w.opts.Events.Subscribe(done)
-		if err != nil {
-			w.streamNote = "stream-events unavailable (" + oneLine(err.Error()) + "), polling"
-		} else {
-			events = evs
-		}
+		go func() {
+			evs, err := w.opts.Events.Subscribe(done)
+			if err != nil {
+				subFailed <- err
+				return
+			}
+			subscribed <- evs
+		}()
 	}
 	poll := time.NewTimer(0) // first poll at once
 	defer poll.Stop()
@@ -77,6 +83,12 @@ func (w *waiter) run(ctx context.Context) (WaitResult, error) {
 			return w.end(WaitCancelled, fmt.Sprintf("stopped waiting for change %d after %s; it may still merge: check it in Gerrit before going on", w.ch.Number, w.elapsed())), ctx.Err()
 		case <-timeout:
 			return w.end(WaitTimeout, fmt.Sprintf("change %d is still not merged after %s (%s): check CI (Zuul) and the change page, then wait again or abandon the window", w.ch.Number, w.opts.Timeout, w.summary())), nil
+		case evs := <-subscribed:
+			events = evs
+			continue
+		case err := <-subFailed:
+			w.streamNote = "stream-events unavailable (" + oneLine(err.Error()) + "), polling"
+			continue
 		case ev, ok := <-events:
 			if !ok {
 				events = nil

@@ -239,9 +239,35 @@ func TestWaitStreamUnavailableFallsBackToPolling(t *testing.T) {
 	src := gerrit.NewStreamEvents(func(context.Context) (io.ReadCloser, error) {
 		return nil, errors.New("ssh: connect to host gerrit port 29418: refused")
 	})
-	res, err, seen := waitFor(t, e, n, gerrit.WaitOptions{Events: src}, at(1, func() { must(t, e.srv.Submit(n)) }))
+	ch := mustResolve(t, e.c, n)
+	must(t, e.c.Approve(ctx, ch, "Backport"))
+	c, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	// The subscription fails aside from the polling; once the status says
+	// so, the change is submitted and polling alone must see it.
+	submitted := false
+	res, err := e.c.WaitForMerge(c, ch, gerrit.WaitOptions{Interval: 5 * time.Millisecond, Events: src}, func(s gerrit.WaitStatus) {
+		if !submitted && strings.Contains(s.Note, "stream-events unavailable (ssh: connect to host gerrit port 29418: refused), polling") {
+			submitted = true
+			must(t, e.srv.Submit(n))
+		}
+	})
 	must(t, err)
-	if res.Reason != gerrit.WaitMerged || !strings.Contains(seen[0].Note, "stream-events unavailable") {
-		t.Fatalf("result = %+v, statuses %+v", res, seen)
+	if res.Reason != gerrit.WaitMerged || !submitted {
+		t.Fatalf("result = %+v (submitted %v)", res, submitted)
+	}
+}
+
+func TestWaitHungStreamDoesNotDelayPolling(t *testing.T) {
+	e := newEnv(t, gerrittest.Options{})
+	n := e.change(t, gerrittest.ChangeSpec{CI: gerrittest.CIManual})
+	hung := gerrit.NewStreamEvents(func(c context.Context) (io.ReadCloser, error) {
+		<-c.Done() // an SSH handshake that never finishes
+		return nil, c.Err()
+	})
+	res, err, _ := waitFor(t, e, n, gerrit.WaitOptions{Events: hung}, at(1, func() { must(t, e.srv.Submit(n)) }))
+	must(t, err)
+	if res.Reason != gerrit.WaitMerged {
+		t.Fatalf("result = %+v", res)
 	}
 }
