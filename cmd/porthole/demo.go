@@ -27,7 +27,10 @@ func init() {
 	})
 }
 
-func runDemo(ctx context.Context, args []string) error {
+func runDemo(ctx context.Context, args []string) error { return demo(ctx, args, os.Stderr) }
+
+// demo runs porthole demo, telling the user (on w) what it does.
+func demo(ctx context.Context, args []string, w io.Writer) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	dir := fs.String("dir", "", "build the sandbox in `DIR` (empty or missing; kept after exit)")
@@ -36,7 +39,7 @@ func runDemo(ctx context.Context, args []string) error {
 	ciDelay := fs.Duration("ci-delay", 3*time.Second, "how long CI takes to merge a change after its +2")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			demoUsage(fs)
+			demoUsage(fs, w)
 			return nil
 		}
 		return usageError{err.Error() + " (see porthole demo -h)"}
@@ -49,9 +52,9 @@ func runDemo(ctx context.Context, args []string) error {
 	}
 
 	start := time.Now()
-	fmt.Fprintln(os.Stderr, "porthole demo: starting the sandbox…")
+	fmt.Fprintln(w, "porthole demo: starting the sandbox…")
 	sb, err := sandbox.Start(ctx, sandbox.Options{
-		Dir: *dir, Keep: *keep, CIDelay: *ciDelay, SyncDelay: 600 * time.Millisecond, Log: os.Stderr,
+		Dir: *dir, Keep: *keep, CIDelay: *ciDelay, SyncDelay: 600 * time.Millisecond, Log: w,
 	})
 	if err != nil {
 		return err
@@ -59,21 +62,21 @@ func runDemo(ctx context.Context, args []string) error {
 	kept := *keep || *dir != ""
 	defer func() {
 		if err := sb.Close(); err != nil {
-			fmt.Fprintf(os.Stderr, "porthole demo: stopping the sandbox: %v\n", err)
+			fmt.Fprintf(w, "porthole demo: stopping the sandbox: %v\n", err)
 		}
 		if kept {
-			fmt.Fprintf(os.Stderr, "porthole demo: the sandbox is kept in %s (its servers are stopped)\n", sb.Root)
+			fmt.Fprintf(w, "porthole demo: the sandbox is kept in %s (its servers are stopped)\n", sb.Root)
 		}
 	}()
-	demoBanner(os.Stderr, sb, kept, time.Since(start))
+	demoBanner(w, sb, kept, time.Since(start))
 
 	if *serve || demoTUI == nil {
 		if !*serve {
-			fmt.Fprintln(os.Stderr, "\nThis build has no TUI yet: serving the sandbox instead.")
+			fmt.Fprintln(w, "\nThis build has no TUI yet: serving the sandbox instead.")
 		}
-		demoServeHelp(os.Stderr, sb)
+		demoServeHelp(w, sb)
 		<-ctx.Done()
-		fmt.Fprintln(os.Stderr, "\nporthole demo: stopping")
+		fmt.Fprintln(w, "\nporthole demo: stopping")
 		return nil
 	}
 	return demoTUI(ctx, sb)
@@ -112,12 +115,12 @@ func demoServeHelp(w io.Writer, sb *sandbox.Sandbox) {
 	fmt.Fprintf(w, "\nServing until Ctrl-C.\n")
 }
 
-func demoUsage(fs *flag.FlagSet) {
-	fs.SetOutput(os.Stderr)
-	fmt.Fprintln(os.Stderr, "usage: porthole demo [--dir DIR] [--keep] [--serve] [--ci-delay 3s]")
-	fmt.Fprintln(os.Stderr, "\nStarts, in this process, a Gerrit emulator with changes of every kind, SSH hosts that run")
-	fmt.Fprintln(os.Stderr, "real commands in a temporary directory, MediaWiki repositories laid out like production,")
-	fmt.Fprintln(os.Stderr, "and stand-ins for scap and mwscript; then opens porthole on it.")
-	fmt.Fprintln(os.Stderr)
+func demoUsage(fs *flag.FlagSet, w io.Writer) {
+	fs.SetOutput(w)
+	fmt.Fprintln(w, "usage: porthole demo [--dir DIR] [--keep] [--serve] [--ci-delay 3s]")
+	fmt.Fprintln(w, "\nStarts, in this process, a Gerrit emulator with changes of every kind, SSH hosts that run")
+	fmt.Fprintln(w, "real commands in a temporary directory, MediaWiki repositories laid out like production,")
+	fmt.Fprintln(w, "and stand-ins for scap and mwscript; then opens porthole on it.")
+	fmt.Fprintln(w)
 	fs.PrintDefaults()
 }

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"porthole/remote"
+	"porthole/runbooks"
+	"porthole/sandbox"
+)
+
+// lockedBuffer is a bytes.Buffer safe to read while demo writes to it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func TestDemoServe(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sb")
+	var out lockedBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- demo(ctx, []string{"--serve", "--dir", dir, "--ci-delay", "0s"}, &out) }()
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(out.String(), "Serving until Ctrl-C") {
+		select {
+		case err := <-done:
+			t.Fatalf("demo ended before serving: %v\n%s", err, out.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("demo did not start serving:\n%s", out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	banner := out.String()
+	cfgPath := filepath.Join(dir, "etc", "porthole.yaml")
+	for _, want := range []string{"SANDBOX", "nothing here reaches production", "lives in  " + dir, "http://127.0.0.1:",
+		"extra-commit", "namespace", "config      " + cfgPath, "ssh -F "} {
+		if !strings.Contains(banner, want) {
+			t.Errorf("banner lacks %q:\n%s", want, banner)
+		}
+	}
+
+	// What --serve prints is enough to drive the sandbox: porthole's own
+	// config loader accepts the config, and its SSH pool reaches the hosts.
+	cfg, err := runbooks.LoadConfig(cfgPath)
+	if err != nil {
+		t.Fatalf("porthole cannot load the sandbox's config: %v", err)
+	}
+	pool := remote.NewPool(remote.SSHOptions{ConfigPath: cfg.SSHConfig, KnownHosts: cfg.KnownHosts})
+	defer pool.Close()
+	ex, err := pool.Get(cfg.Hosts[runbooks.RoleDeploy][0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := ex.Run(ctx, remote.Command{Cmd: "git rev-parse --abbrev-ref HEAD", Dir: cfg.StagingDir, Keep: true})
+	if err != nil || strings.TrimSpace(string(res.Stdout)) != "master" {
+		t.Errorf("git in the staging dir over SSH: %v %q %q", err, res.Stdout, res.Stderr)
+	}
+	pool.Close()
+
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("demo after Ctrl-C: %v", err)
+	}
+	if !strings.Contains(out.String(), "kept in "+dir) {
+		t.Errorf("no word that the given --dir is kept:\n%s", out.String())
+	}
+	if _, err := os.Stat(cfgPath); err != nil {
+		t.Errorf("--dir was not kept: %v", err)
+	}
+}
+
+func TestDemoOpensTheTUI(t *testing.T) {
+	saved := demoTUI
+	t.Cleanup(func() { demoTUI = saved })
+	var root string
+	demoTUI = func(ctx context.Context, sb *sandbox.Sandbox) error {
+		root = sb.Root
+		if !sb.Config.Sandbox || sb.Config.StagingDir != sb.StagingDir() {
+			t.Errorf("the TUI gets a config that is not the sandbox's: %+v", sb.Config)
+		}
+		if _, err := os.Stat(sb.ConfigPath); err != nil {
+			t.Error(err)
+		}
+		return errors.New("tui closed")
+	}
+	var out lockedBuffer
+	err := demo(context.Background(), []string{"--ci-delay", "0s"}, &out)
+	if err == nil || err.Error() != "tui closed" {
+		t.Errorf("demo returned %v, want the TUI's error", err)
+	}
+	if root == "" {
+		t.Fatal("the TUI was not opened")
+	}
+	if !strings.Contains(out.String(), "SANDBOX") {
+		t.Errorf("no banner before the TUI:\n%s", out.String())
+	}
+	if _, err := os.Stat(root); !os.IsNotExist(err) {
+		t.Errorf("the temporary sandbox %s is left behind without --keep: %v", root, err)
+		os.RemoveAll(root)
+	}
+}
+
+func TestDemoFlags(t *testing.T) {
+	for _, args := range [][]string{{"--bogus"}, {"extra"}, {"--ci-delay", "-1s"}, {"--ci-delay", "soon"}} {
+		var out lockedBuffer
+		err := demo(context.Background(), args, &out)
+		var ue usageError
+		if !errors.As(err, &ue) {
+			t.Errorf("demo %v: %v, want a usage error", args, err)
+		}
+	}
+	var out lockedBuffer
+	if err := demo(context.Background(), []string{"-h"}, &out); err != nil {
+		t.Errorf("demo -h: %v", err)
+	}
+	if !strings.Contains(out.String(), "usage: porthole demo") || !strings.Contains(out.String(), "-keep") {
+		t.Errorf("demo -h printed:\n%s", out.String())
+	}
+	// A non-empty --dir is refused before anything starts.
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "x"), nil, 0o644)
+	if err := demo(context.Background(), []string{"--dir", dir}, &out); err == nil || !strings.Contains(err.Error(), "not empty") {
+		t.Errorf("demo --dir on a non-empty directory: %v", err)
+	}
+}

@@ -1,0 +1,42 @@
+// Package sandbox is porthole's embedded default (`porthole demo`): in one
+// process and with no network beyond loopback, a Gerrit emulator seeded
+// with changes of every kind, SSH hosts that run real shell commands in
+// directories of their own, MediaWiki repositories laid out like
+// production's, and stand-ins for scap and mwscript. porthole drives it
+// exactly as it drives production: over SSH, with the git CLI, scap
+// command lines and the Gerrit REST API.
+//
+// Everything lives under Sandbox.Root:
+//
+//	bin/                 stand-ins (scap, mwscript), first on every host's PATH
+//	etc/porthole.yaml    porthole's config for this sandbox (Sandbox.Config)
+//	etc/ssh/             ssh_config (one Host alias per host), known_hosts, id_ed25519
+//	etc/gerrit-password  the deployer's Gerrit HTTP password (0600)
+//	etc/sandbox.env      settings the stand-ins source (deploy host, staging path, sync delay)
+//	etc/appservers, testservers, canaries, maintservers
+//	                     host lists scap's stages sync to
+//	etc/fail-hosts       hosts whose scap copy fails (Sandbox.SetFailing)
+//	gerrit/git/          the emulator's bare repositories: the hosts' "origin"
+//	hosts/<name>/        one directory per host: home/<user>/ is HOME;
+//	                     deploy1002 has srv/mediawiki-staging (config clone with
+//	                     php-<version> inside), the others srv/mediawiki
+//	state/               porthole's journals and log for the sandbox
+//
+// Hosts: deploy1002 (deploy), mwdebug1001-1002 (mwdebug), mwmaint1002
+// (maintenance), mw1001… (appservers). Each listens on its own 127.0.0.1
+// port with a generated ed25519 host key and accepts the generated user
+// key. An "exec" runs `/bin/sh -c CMD` (not a login shell) in HOME with only
+// HOME, PATH (bin/, /usr/bin, /bin), USER, LOGNAME, SHELL, SANDBOX_HOST,
+// SANDBOX_ROOT, SANDBOX_STAGING (deploy1002's staging directory) and, on
+// hosts with one, SANDBOX_MEDIAWIKI (their /srv/mediawiki), plus LANG, LC_*
+// and TERM if the client sends them. The command's process group is killed
+// when the channel closes or the connection drops; "signal" requests reach
+// the whole group; "pty-req" and "shell" give an interactive bash.
+//
+// Scenarios (Sandbox.Changes, Sandbox.Scenarios) are open changes, each by
+// its own owner and with a Bug: footer, editing files no other scenario
+// touches, so they can be deployed in any order: core, extension (Echo,
+// bumped into core by Gerrit's submodule subscription), config,
+// extra-commit (when it is +2'd, a commit lands on its branch before it
+// merges), schema, ci-fail, i18n, static, collation, namespace.
+package sandbox
