@@ -121,7 +121,7 @@ func (c *Client) fail(ctx context.Context, action string, resp *gg.Response, err
 		case http.StatusUnauthorized, http.StatusForbidden:
 			return &AuthError{Status: resp.StatusCode, User: c.user, Host: c.base.Host, Message: msg, Action: action}
 		}
-		return &APIError{Status: resp.StatusCode, Message: msg, Method: resp.Request.Method, URL: redactURL(resp.Request.URL)}
+		return &APIError{Status: resp.StatusCode, Message: msg, Method: resp.Request.Method, URL: redactURL(resp.Request.URL), Action: action}
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {

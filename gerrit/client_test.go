@@ -391,3 +391,19 @@ func mustResolve(t *testing.T, c *gerrit.Client, n int) *gerrit.Change {
 	}
 	return ch
 }
+
+func TestApproveAChangeThatMovedOn(t *testing.T) {
+	e := newEnv(t, gerrittest.Options{})
+	n := e.change(t, gerrittest.ChangeSpec{CI: gerrittest.CIManual})
+	ch := mustResolve(t, e.c, n) // resolved while open…
+	must(t, e.srv.Abandon(n))    // …abandoned before the +2
+	err := e.c.Approve(ctx, ch, "Backport")
+	var ae *gerrit.APIError
+	if !errors.As(err, &ae) || ae.Status != http.StatusConflict || ae.Message != "change is abandoned" {
+		t.Fatalf("Approve(abandoned meanwhile) = %#v", err)
+	}
+	want := fmt.Sprintf("Gerrit could not approve change %d: 409 Conflict: change is abandoned; the change moved on", n)
+	if !strings.HasPrefix(err.Error(), want) || strings.Contains(err.Error(), deployerPW) {
+		t.Errorf("error = %q", err)
+	}
+}

@@ -2,6 +2,7 @@ package gerrit
 
 import (
 	"fmt"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -14,15 +15,34 @@ type APIError struct {
 	Message string // Gerrit's message, trimmed
 	Method  string // GET, POST
 	URL     string // request URL, never with credentials
+	Action  string // what porthole was doing: "approve change 12345"
 }
 
-// Error is one line: what was asked, the status and Gerrit's message.
+// Error is one line: what failed, Gerrit's status and message, what to do.
 func (e *APIError) Error() string {
 	msg := oneLine(e.Message)
 	if msg == "" {
 		msg = "(no message)"
 	}
-	return fmt.Sprintf("gerrit: %s %s: %d: %s", e.Method, e.URL, e.Status, msg)
+	action := e.Action
+	if action == "" {
+		action = "answer " + e.Method + " " + e.URL
+	}
+	return fmt.Sprintf("Gerrit could not %s: %d %s: %s; %s", action, e.Status, http.StatusText(e.Status), msg, apiHint(e.Status))
+}
+
+func apiHint(status int) string {
+	switch {
+	case status == http.StatusConflict || status == http.StatusPreconditionFailed:
+		return "the change moved on: look at it in Gerrit, then resolve it again"
+	case status == http.StatusNotFound:
+		return "check the change number or URL"
+	case status == http.StatusTooManyRequests:
+		return "Gerrit's quota is exhausted: wait a minute and retry"
+	case status >= 500:
+		return "Gerrit is failing: retry in a minute or check its status page"
+	}
+	return "this is likely a porthole bug: report it with this message"
 }
 
 // NotFoundError says Gerrit has no visible change for a reference.
