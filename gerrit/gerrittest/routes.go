@@ -103,6 +103,13 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// Error texts: "Not found: <id>", "Multiple changes found for <id>",
+// "Authentication required", the label errors, "change is <status>",
+// "Failed to submit 1 change due to the following problems:\nChange N: …",
+// "revision … is not current revision", "Revision has no parent." and
+// "Revision has more than 1 parent." are Gerrit's literals (see
+// reference/gerrit.md). The texts for a bad o= option, an unsupported query
+// operator and a body that is not JSON are close guesses.
 var (
 	errNotFound   = &httpError{http.StatusNotFound, "Not Found"}
 	errMethod     = &httpError{http.StatusMethodNotAllowed, "Method Not Allowed"}
