@@ -109,10 +109,12 @@ func (s *session) serve(reqs <-chan *ssh.Request) {
 		case "exec":
 			var c struct{ Command string }
 			if ssh.Unmarshal(req.Payload, &c) == nil {
-				ok = s.start(c.Command, false)
+				s.start(c.Command, false, req)
+				continue
 			}
 		case "shell":
-			ok = s.start("", true)
+			s.start("", true, req)
+			continue
 		case "signal":
 			var sg struct{ Signal string }
 			if ssh.Unmarshal(req.Payload, &sg) == nil {
@@ -163,13 +165,21 @@ func (s *session) environ() []string {
 	return env
 }
 
-// start runs the command (or a shell when shell is set). It reports false
-// when the session already runs something or the process cannot start.
-func (s *session) start(cmdline string, shell bool) bool {
+// start runs the command (or a shell when shell is set) and answers req:
+// false when the session already runs something, else true, sent before
+// the command can write anything (or end the session). A command that
+// cannot be started then exits 127, as from a shell.
+func (s *session) start(cmdline string, shell bool, req *ssh.Request) {
+	reply := func(ok bool) {
+		if req.WantReply {
+			_ = req.Reply(ok, nil)
+		}
+	}
 	s.mu.Lock()
 	if s.started {
 		s.mu.Unlock()
-		return false
+		reply(false)
+		return
 	}
 	s.started = true
 	pty := s.pty
@@ -187,9 +197,18 @@ func (s *session) start(cmdline string, shell bool) bool {
 	c.Dir = s.host.home
 	c.Env = s.environ()
 	if pty != nil {
-		return s.startPTY(c, pty)
+		s.startPTY(c, pty, reply)
+		return
 	}
-	return s.startPipes(c)
+	s.startPipes(c, reply)
+}
+
+// cannotStart ends a session whose command could not be started.
+func (s *session) cannotStart(err error, eol string) {
+	_, _ = io.WriteString(s.ch.Stderr(), "porthole sandbox: "+err.Error()+eol)
+	_ = s.ch.CloseWrite()
+	_, _ = s.ch.SendRequest("exit-status", false, ssh.Marshal(struct{ Status uint32 }{127}))
+	_ = s.ch.Close()
 }
 
 func interactiveShell() string {
@@ -200,10 +219,11 @@ func interactiveShell() string {
 }
 
 // startPipes runs c with stdin/stdout/stderr wired to the channel.
-func (s *session) startPipes(c *exec.Cmd) bool {
+func (s *session) startPipes(c *exec.Cmd, reply func(bool)) {
 	inR, inW, err := os.Pipe()
 	if err != nil {
-		return false
+		reply(false)
+		return
 	}
 	c.Stdin = inR // an *os.File: Wait does not wait on the client's stdin
 	c.Stdout = s.ch
@@ -211,11 +231,12 @@ func (s *session) startPipes(c *exec.Cmd) bool {
 	// A background child keeping stdout open must not hold the session forever.
 	c.WaitDelay = 10 * time.Second
 	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	reply(true)
 	if err := c.Start(); err != nil {
 		inR.Close()
 		inW.Close()
-		_, _ = io.WriteString(s.ch.Stderr(), "porthole sandbox: "+err.Error()+"\n")
-		return false
+		s.cannotStart(err, "\n")
+		return
 	}
 	inR.Close()
 	s.mu.Lock()
@@ -226,24 +247,25 @@ func (s *session) startPipes(c *exec.Cmd) bool {
 		inW.Close()
 	}()
 	go s.wait(c, nil)
-	return true
 }
 
 // startPTY runs c on a new pseudo-terminal, as its session leader.
-func (s *session) startPTY(c *exec.Cmd, p *ptyRequest) bool {
+func (s *session) startPTY(c *exec.Cmd, p *ptyRequest, reply func(bool)) {
 	master, slave, err := openPTY()
 	if err != nil {
 		_, _ = io.WriteString(s.ch.Stderr(), "porthole sandbox: no pty: "+err.Error()+"\r\n")
-		return false
+		reply(false)
+		return
 	}
 	_ = setWinsize(master, p.Columns, p.Rows)
 	c.Stdin, c.Stdout, c.Stderr = slave, slave, slave
 	c.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	reply(true)
 	if err := c.Start(); err != nil {
 		master.Close()
 		slave.Close()
-		_, _ = io.WriteString(s.ch.Stderr(), "porthole sandbox: "+err.Error()+"\r\n")
-		return false
+		s.cannotStart(err, "\r\n")
+		return
 	}
 	slave.Close()
 	s.mu.Lock()
@@ -257,7 +279,6 @@ func (s *session) startPTY(c *exec.Cmd, p *ptyRequest) bool {
 	}()
 	go func() { _, _ = io.Copy(master, s.ch) }()
 	go s.wait(c, out)
-	return true
 }
 
 // wait reaps the command and reports its end to the client the way sshd
