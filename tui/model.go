@@ -42,11 +42,13 @@ type Options struct {
 	Engine Engine
 	// Now is the clock (tests); time.Now when nil.
 	Now func() time.Time
-	// Logger gets the TUI's own log lines; slog.Default() (a file, set up by
-	// cmd/porthole) when nil. Nothing is ever logged to the screen.
+	// Logger gets the TUI's own log lines (cmd/porthole passes its file log);
+	// discarded when nil. Nothing is ever logged to the screen.
 	Logger *slog.Logger
 	// Phabricator is the base URL of task links.
 	Phabricator string
+	// ArmDelay is how long a new question ignores keys (confirm.ArmDelay when 0).
+	ArmDelay time.Duration
 }
 
 type screen int
@@ -122,11 +124,12 @@ type Model struct {
 // New builds the root model.
 func New(ctx context.Context, opts Options) Model {
 	c := common.New()
+	c.ArmDelay = opts.ArmDelay
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
 	if opts.Logger == nil {
-		opts.Logger = slog.Default()
+		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	if opts.Title == "" {
 		opts.Title = "porthole"

@@ -156,15 +156,6 @@ func (m Model) onComponentMsg(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.win.dialog = &d
 		}
 		return m, nil
-	case confirm.AnsweredMsg:
-		return m.onAnswer(msg)
-	case confirm.HideMsg:
-		if m.quitDlg != nil && m.quitDlg.ID == msg.ID {
-			m.quitDlg = nil
-		} else if m.win != nil && m.win.dialog != nil && m.win.dialog.ID == msg.ID {
-			m.win.hidden = true
-		}
-		return m, nil
 	}
 	var cmd tea.Cmd
 	m.diff, cmd = m.diff.Update(msg) // the viewer's own messages (indexing, highlighting, search)
@@ -201,9 +192,18 @@ func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	if m.quitDlg != nil {
-		d, cmd := m.quitDlg.Update(msg)
+		d, _ := m.quitDlg.Update(msg)
 		m.quitDlg = &d
-		return m, cmd
+		if d.WantsHide() {
+			m.quitDlg = nil
+		}
+		if choice, ok := d.Answer(); ok {
+			m.quitDlg = nil
+			if choice == "y" {
+				return m.stopAndQuit()
+			}
+		}
+		return m, nil
 	}
 	switch m.screen {
 	case screenDiff:

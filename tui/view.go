@@ -198,11 +198,22 @@ func (m Model) footerView(w int) string {
 	s := m.c.Styles
 	next := m.nextAction()
 	if m.status != "" {
+		text, style := m.status, s.App.Info
 		if m.statusErr {
-			next = s.App.Error.Render("✖ " + m.status)
-		} else {
-			next = s.App.Info.Render(m.status)
+			text, style = "✖ "+m.status, s.App.Error
 		}
+		if ansi.StringWidth(text) > w { // a long message takes the keys' line too
+			lines := strings.Split(ansi.Wrap(text, w, " /"), "\n")
+			if len(lines) > footerHeight {
+				lines = lines[:footerHeight]
+				lines[footerHeight-1] = ansi.Truncate(lines[footerHeight-1], w-1, "") + "…"
+			}
+			for i, l := range lines {
+				lines[i] = style.Render(l)
+			}
+			return fitBlock(strings.Join(lines, "\n"), w, footerHeight)
+		}
+		next = style.Render(text)
 	}
 	return fitBlock(m.footer.View(next, m.shortHelp()), w, footerHeight)
 }
@@ -300,7 +311,11 @@ func (m Model) shortHelp() []key.Binding {
 // windowKeys are the window's keys, those that do nothing now left out.
 func (m Model) windowKeys() []key.Binding {
 	k := m.c.Keys
-	out := []key.Binding{k.NextStep}
+	next := k.NextStep
+	if m.win != nil && m.win.closed {
+		next.SetHelp("enter/esc", "Home")
+	}
+	out := []key.Binding{next}
 	if m.canRevert() {
 		out = append(out, k.Revert)
 	}

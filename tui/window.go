@@ -181,15 +181,9 @@ func (m *Model) onEvent(ev runbooks.Event) tea.Cmd {
 		}
 	case runbooks.RunFinished:
 		w.finished, w.err, w.gate, w.dialog, w.running = true, e.Err, nil, nil, ""
-		m.log.Info("window finished", "id", w.plan.ID, "err", e.Err)
-		switch {
-		case e.Err == nil:
-			return m.setInfo("window finished: every step is done")
-		case errors.Is(e.Err, runbooks.ErrDeclined):
-			return m.setError("window stopped: " + e.Err.Error())
-		default:
-			return m.setError("window stopped: " + e.Err.Error())
-		}
+		declined := errors.Is(e.Err, runbooks.ErrDeclined)
+		m.log.Info("window finished", "id", w.plan.ID, "err", e.Err, "declined", declined)
+		m.status = "" // the footer's next action says how it ended
 	}
 	return nil
 }
@@ -272,28 +266,28 @@ func (m *Model) answer(choice string) {
 	m.log.Info("gate answered", "step", req.StepID, "choice", choice, "by", m.engine.User())
 }
 
-// onAnswer handles a dialog's answer.
-func (m Model) onAnswer(msg confirm.AnsweredMsg) (tea.Model, tea.Cmd) {
-	if m.quitDlg != nil && m.quitDlg.ID == msg.ID {
-		m.quitDlg = nil
-		if msg.Choice == "y" {
-			return m.stopAndQuit()
-		}
-		return m, nil
-	}
+// onDialogKey gives a key to the open question and acts on the answer.
+func (m Model) onDialogKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	w := m.win
-	if w == nil || w.dialog == nil || w.dialog.ID != msg.ID {
-		return m, nil
+	d, cmd := w.dialog.Update(msg)
+	w.dialog = &d
+	if d.WantsHide() {
+		w.hidden = true
+		return m, cmd
+	}
+	choice, ok := d.Answer()
+	if !ok {
+		return m, cmd
 	}
 	// "Show their diff" opens the viewer on the fetched patch; the question waits.
-	if msg.Choice == "d" && w.gate.Gate.Kind == runbooks.GateChoice {
+	if choice == "d" && w.gate.Gate.Kind == runbooks.GateChoice {
 		if p := m.patchFor(w.gate.StepID); p != "" {
 			w.hidden = true
 			return m, m.openPatch(p)
 		}
 	}
-	m.answer(msg.Choice)
-	return m, nil
+	m.answer(choice)
+	return m, cmd
 }
 
 // windowKey handles keys on the window screen.
@@ -305,9 +299,7 @@ func (m Model) windowKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			m.help = true
 			return m, nil
 		}
-		d, cmd := w.dialog.Update(msg)
-		w.dialog = &d
-		return m, cmd
+		return m.onDialogKey(msg)
 	}
 	switch {
 	case key.Matches(msg, k.Help):
@@ -533,7 +525,7 @@ func (m Model) stopAndQuit() (tea.Model, tea.Cmd) {
 		s := m.step(w.running)
 		msg = "cancelling " + m.stepTitle(w.running)
 		if s != nil && s.Command != "" {
-			msg += ": stopping `" + s.Command + "` on " + m.engine.Hosts(s.Role)
+			msg = "cancelling `" + s.Command + "` on " + m.engine.Hosts(s.Role)
 		}
 		msg += " — porthole quits once it has stopped (ctrl+c again: quit now)"
 	}

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 
 	"github.com/charmbracelet/x/term"
@@ -63,7 +64,8 @@ func runTUI(ctx context.Context, args []string) error {
 		return err
 	}
 	defer cleanup()
-	return tui.Run(ctx, tui.Options{Env: env, StateDir: stateDir(env), Changes: fs.Args(), Sandbox: env.Config.Sandbox})
+	return tui.Run(ctx, tui.Options{Env: env, StateDir: stateDir(env), Changes: fs.Args(), Sandbox: env.Config.Sandbox,
+		Logger: slog.Default()}) // loadEnv made the default logger the redacted file log
 }
 
 // runDemoTUI opens the TUI on a running sandbox, with the SANDBOX badge.
@@ -76,5 +78,5 @@ func runDemoTUI(ctx context.Context, sb *sandbox.Sandbox) error {
 		return err
 	}
 	defer cleanup()
-	return tui.Run(ctx, tui.Options{Env: env, StateDir: stateDir(env), Sandbox: true, Title: "porthole demo"})
+	return tui.Run(ctx, tui.Options{Env: env, StateDir: stateDir(env), Sandbox: true, Title: "porthole demo", Logger: slog.Default()})
 }

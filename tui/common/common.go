@@ -3,6 +3,8 @@
 package common
 
 import (
+	"time"
+
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
 
@@ -17,6 +19,8 @@ type Common struct {
 	Keys   *keymap.KeyMap
 	Width  int
 	Height int
+	// ArmDelay is how long a new dialog ignores keys (0: the dialog's default).
+	ArmDelay time.Duration
 }
 
 // New returns a Common with default keys and dark styles.

@@ -21,15 +21,6 @@ import (
 // the previous screen cannot answer it.
 const ArmDelay = 300 * time.Millisecond
 
-// AnsweredMsg is the deployer's answer to dialog ID.
-type AnsweredMsg struct {
-	ID     int
-	Choice string
-}
-
-// HideMsg asks the owner to hide dialog ID without answering it.
-type HideMsg struct{ ID int }
-
 // ArmMsg makes dialog ID take keys.
 type ArmMsg struct{ ID int }
 
@@ -44,6 +35,8 @@ type Model struct {
 	choices []runbooks.Choice
 	sel     int
 	armed   bool
+	answer  string // set by Update when the deployer answered
+	hide    bool   // set by Update when the deployer asked to hide the dialog
 }
 
 // New opens a dialog for a gate; the command arms it after ArmDelay.
@@ -66,8 +59,18 @@ func New(c *common.Common, id int, g runbooks.Gate, title string, danger bool) (
 			m.sel = i
 		}
 	}
-	return m, tea.Tick(ArmDelay, func(time.Time) tea.Msg { return ArmMsg{ID: id} })
+	delay := ArmDelay
+	if c.ArmDelay > 0 {
+		delay = c.ArmDelay
+	}
+	return m, tea.Tick(delay, func(time.Time) tea.Msg { return ArmMsg{ID: id} })
 }
+
+// Answer is the choice the last key answered, if it did.
+func (m Model) Answer() (string, bool) { return m.answer, m.answer != "" }
+
+// WantsHide is true when the last key asked to hide the dialog (esc).
+func (m Model) WantsHide() bool { return m.hide }
 
 // Armed tells whether the dialog takes keys yet.
 func (m Model) Armed() bool { return m.armed }
@@ -78,7 +81,8 @@ func (m Model) Selected() string { return m.choices[m.sel].Key }
 // Choices are the dialog's answers.
 func (m Model) Choices() []runbooks.Choice { return m.choices }
 
-// Update answers, moves the highlight, or hides the dialog.
+// Update answers, moves the highlight, or asks to be hidden; the owner reads
+// Answer and WantsHide after each key.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case ArmMsg:
@@ -93,20 +97,18 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 }
 
 func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
+	m.answer, m.hide = "", false
 	if !m.armed {
 		return m, nil // typed before the question was on screen
 	}
 	k := m.c.Keys
-	answer := func(choice string) tea.Cmd {
-		id := m.ID
-		return func() tea.Msg { return AnsweredMsg{ID: id, Choice: choice} }
-	}
 	switch {
 	case key.Matches(msg, k.Cancel):
-		id := m.ID
-		return m, func() tea.Msg { return HideMsg{ID: id} }
+		m.hide = true
+		return m, nil
 	case key.Matches(msg, k.Accept):
-		return m, answer(m.choices[m.sel].Key)
+		m.answer = m.choices[m.sel].Key
+		return m, nil
 	case key.Matches(msg, k.ChoiceNext, k.Down):
 		m.sel = (m.sel + 1) % len(m.choices)
 		return m, nil
@@ -117,7 +119,8 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	s := msg.String()
 	for _, ch := range m.choices {
 		if s == ch.Key || (len(s) == 1 && strings.EqualFold(s, ch.Key) && len(ch.Key) == 1) {
-			return m, answer(ch.Key)
+			m.answer = ch.Key
+			return m, nil
 		}
 	}
 	return m, nil
