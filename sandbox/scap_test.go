@@ -210,7 +210,57 @@ func TestScapFailures(t *testing.T) {
 		t.Errorf("the lock is left behind after a sync: %v", err)
 	}
 
+	t.Run("cancel", func(t *testing.T) { testScapCancel(t, sb, cl) })
 	t.Run("pull", func(t *testing.T) { testScapPull(t, sb, cl) })
+}
+
+// testScapCancel closes the session of a running sync, as a cancelled
+// porthole step does: the stand-in and its copies die and the lock goes.
+func testScapCancel(t *testing.T, sb *Sandbox, cl *clients) {
+	envFile := filepath.Join(sb.Root, "etc", "sandbox.env")
+	saved, err := os.ReadFile(envFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slow := strings.Replace(string(saved), "SANDBOX_SYNC_DELAY_MS=0", "SANDBOX_SYNC_DELAY_MS=60000", 1)
+	if err := os.WriteFile(envFile, []byte(slow), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	defer os.WriteFile(envFile, saved, 0o644)
+
+	s, err := cl.client(t, DeployHost).NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := s.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start("cd " + q(sb.StagingDir()) + " && scap sync-file wmf-config/InitialiseSettings.php 'slow one'"); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 4096)
+	var seen strings.Builder
+	for !strings.Contains(seen.String(), "sync-testservers:   0%") {
+		n, err := out.Read(buf)
+		if err != nil {
+			t.Fatalf("the sync ended before its first stage: %v\n%s", err, seen.String())
+		}
+		seen.Write(buf[:n])
+	}
+	lock := filepath.Join(sb.HostDir(DeployHost), "var", "lock", "scap")
+	pid := readPID(t, filepath.Join(lock, "pid"))
+	if pid == 0 || !pidAlive(pid) {
+		t.Fatalf("no running sync holds the lock (pid %d)", pid)
+	}
+	s.Close()
+	waitFor(t, "the cancelled sync to die", func() bool { return !pidAlive(pid) })
+	waitFor(t, "the cancelled sync to release its lock", func() bool {
+		_, err := os.Stat(lock)
+		return os.IsNotExist(err)
+	})
+	os.WriteFile(envFile, saved, 0o644)
+	cl.ok(t, DeployHost, "cd "+q(sb.StagingDir())+" && scap sync-file wmf-config/InitialiseSettings.php 'after the cancel'")
 }
 
 func testScapPull(t *testing.T, sb *Sandbox, cl *clients) {

@@ -79,7 +79,11 @@ func demo(ctx context.Context, args []string, w io.Writer) error {
 		fmt.Fprintln(w, "\nporthole demo: stopping")
 		return nil
 	}
-	return demoTUI(ctx, sb)
+	err = demoTUI(ctx, sb)
+	if errors.Is(err, errNoTTY) {
+		fmt.Fprintln(w, "porthole demo: no terminal here; `porthole demo --serve` serves the sandbox without one")
+	}
+	return err
 }
 
 // demoBanner says, before anything else is drawn, that this is a sandbox and where it lives.
