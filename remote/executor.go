@@ -90,6 +90,7 @@ type ExitError struct {
 	Result Result
 }
 
+// Error says which command exited how on which host.
 func (e *ExitError) Error() string {
 	return fmt.Sprintf("%s on %s exited %d", e.Result.Cmd, e.Result.Host, e.Result.ExitCode)
 }

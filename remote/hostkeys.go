@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
@@ -106,17 +107,18 @@ func (db *hostKeyDB) lookup(address string, remote net.Addr, key ssh.PublicKey) 
 	return db.check(address, remote, key)
 }
 
-var probeKey = func() ssh.PublicKey {
+// probeKey is a key no host has, looked up to learn which keys a host has.
+var probeKey = sync.OnceValue(func() ssh.PublicKey {
 	pub, _, _ := ed25519.GenerateKey(nil)
 	k, _ := ssh.NewPublicKey(pub)
 	return k
-}()
+})
 
 // knownTypes lists the key types known_hosts holds for address, so the
 // handshake asks for those first (as OpenSSH does) and a host with several
 // keys is not mistaken for a changed one.
 func (db *hostKeyDB) knownTypes(address string) []string {
-	err := db.lookup(address, fakeAddr(address), probeKey)
+	err := db.lookup(address, fakeAddr(address), probeKey())
 	var ke *knownhosts.KeyError
 	if !errors.As(err, &ke) {
 		return nil

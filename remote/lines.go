@@ -21,6 +21,7 @@ func newLineWriter(host string, s Stream, onLine func(Line), keep *bytes.Buffer)
 	return &lineWriter{host: host, stream: s, onLine: onLine, keep: keep}
 }
 
+// Write keeps p (with Keep) and hands on every complete line.
 func (w *lineWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()

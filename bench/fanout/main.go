@@ -16,11 +16,13 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"runtime"
 	"slices"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -69,6 +71,7 @@ func main() {
 	bin := flag.String("bin", "bench/out", "directory holding the porthole and gofan binaries")
 	outDir := flag.String("out", "bench/out", "directory for the cluster, outputs and results")
 	only := flag.String("tools", "porthole,pssh,clush,gofan", "tools to run")
+	serve := flag.Bool("serve", false, "only start the hosts, print how to reach them, and wait for Ctrl-C")
 	flag.Parse()
 	if *reps < 3 {
 		die("use -reps 3 or more: a median of fewer runs means little")
@@ -91,6 +94,14 @@ func main() {
 	}
 	defer c.Close()
 	fmt.Printf("%d hosts on %d sshd processes\n", *n, len(c.PIDs()))
+	if *serve {
+		fmt.Printf("ssh_config:  %s\nknown_hosts: %s\ntry: %s exec -F %s --known-hosts %s --no-agent -H 'h[1-%d]' -- uptime\n",
+			c.SSHConfigPath, c.KnownHostsPath, filepath.Join(binDir, "porthole"), c.SSHConfigPath, c.KnownHostsPath, *n)
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+		<-sig
+		return
+	}
 
 	hostsFile := filepath.Join(out, "hosts")
 	addrsFile := filepath.Join(out, "addrs")

@@ -28,8 +28,10 @@ func init() {
 // listFlag collects a repeatable, comma-separable flag.
 type listFlag []string
 
+// String joins the values (flag.Value).
 func (l *listFlag) String() string { return strings.Join(*l, ",") }
 
+// Set adds comma-separated values (flag.Value).
 func (l *listFlag) Set(v string) error {
 	for _, p := range strings.Split(v, ",") {
 		if p = strings.TrimSpace(p); p != "" {
@@ -221,6 +223,7 @@ type timeoutExecutor struct {
 	limit time.Duration
 }
 
+// Run runs cmd with the time limit.
 func (t timeoutExecutor) Run(ctx context.Context, cmd remote.Command) (remote.Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, t.limit)
 	defer cancel()
