@@ -216,9 +216,14 @@ func (m Model) View() string {
 	}
 	body := m.bodyHeight()
 	lines := m.visible(l, body)
-	multi := l != nil && len(l.hosts) > 1 && m.filter == ""
+	hostW := 0
+	if l != nil && len(l.hosts) > 1 && m.filter == "" {
+		for _, h := range l.hosts {
+			hostW = max(hostW, min(16, ansi.StringWidth(h)))
+		}
+	}
 	for _, e := range lines {
-		out = append(out, m.entry(e, multi))
+		out = append(out, m.entry(e, hostW))
 	}
 	if len(lines) == 0 {
 		out = append(out, st.Time.Render("  (no output yet)"))
@@ -318,11 +323,12 @@ func (m Model) visible(l *stepLog, n int) []Entry {
 	return rev
 }
 
-func (m Model) entry(e Entry, multi bool) string {
+// entry draws one line; hostW > 0 puts the host in a column of that width.
+func (m Model) entry(e Entry, hostW int) string {
 	st := m.c.Styles.Log
 	prefix := ""
-	if multi && e.Host != "" {
-		prefix = st.Host.Render(fmt.Sprintf("%-10s", ansi.Truncate(e.Host, 10, "…"))) + " "
+	if hostW > 0 {
+		prefix = st.Host.Render(fmt.Sprintf("%-*s", hostW, ansi.Truncate(e.Host, hostW, "…"))) + " "
 	}
 	w := max(1, m.width-ansi.StringWidth(prefix))
 	text := e.Text
@@ -369,7 +375,8 @@ func contains(xs []string, s string) bool {
 // (progress redraws), tabs become spaces and other control characters
 // become visible placeholders.
 func Sanitize(s string) string {
-	if i := strings.LastIndexByte(strings.TrimRight(s, "\r"), '\r'); i >= 0 {
+	s = strings.TrimRight(s, "\r")
+	if i := strings.LastIndexByte(s, '\r'); i >= 0 {
 		s = s[i+1:]
 	}
 	s = ansi.Strip(s)

@@ -111,6 +111,10 @@ func (m *Model) Started(id string, attempt int, at time.Time) {
 		in.State, in.Attempt, in.Started, in.Err, in.Waiting = runbooks.Running, attempt, at, "", false
 	}
 	m.advance()
+	if i := m.Index(id); i >= 0 {
+		m.current, m.selected = i, i
+		m.scroll()
+	}
 }
 
 // Finished records how a step ended.
@@ -285,7 +289,7 @@ func (m Model) line(i int, s *runbooks.Step) string {
 	right := m.hosts(s.Role)
 	if in != nil {
 		switch {
-		case in.State == runbooks.Done || in.State == runbooks.Failed:
+		case (in.State == runbooks.Done || in.State == runbooks.Failed) && in.Duration > 0:
 			right += " " + fmtDuration(in.Duration)
 		case in.State == runbooks.Running && in.Attempt > 1:
 			right += fmt.Sprintf(" try %d", in.Attempt)

@@ -1,0 +1,162 @@
+package home
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"porthole/gerrit"
+	"porthole/runbooks"
+	"porthole/tui/common"
+	"porthole/tui/internal/testkit"
+)
+
+func core() *gerrit.Change {
+	return &gerrit.Change{Number: 1000, Project: "mediawiki/core", Branch: "wmf/1.44.0-wmf.5", Subject: "ApiMain: Send X-Database-Lag only with maxlag errors",
+		Status: "NEW", Owner: gerrit.Account{Name: "Amara Okafor"}, Bugs: []string{"T388101"},
+		Files: []gerrit.File{{Path: "includes/api/ApiMain.php", Status: "M", Inserted: 1, Deleted: 1}}}
+}
+
+var started = time.Date(2026, 3, 2, 10, 2, 0, 0, time.UTC)
+
+func full(w, h int) Model {
+	m := New(common.New(), "jenkins-bot", "")
+	m.SetSize(w, h)
+	m.Add("1000")
+	m.Resolved("1000", core(), nil)
+	m.Add("99999")
+	m.Resolved("99999", nil, errors.New("change 99999 not found in Gerrit: check the number"))
+	m.SetRunbooks([]string{"namespaceDupes", "purgeList", "updateCollation"})
+	m.SetWindows([]runbooks.WindowSummary{{ID: "20260302-100200-backport", Kind: "backport", Title: "Backport 998", Started: started, Steps: 11, Done: 6, Interrupted: "sync-testservers"}},
+		[]runbooks.WindowSummary{{ID: "20260301-090000-backport", Kind: "backport", Title: "Backport 990", Started: started.Add(-25 * time.Hour), Status: runbooks.StatusOK}})
+	return m
+}
+
+// run feeds keys and returns the messages the home screen sends back.
+func run(t *testing.T, m Model, keys ...string) (Model, []tea.Msg) {
+	t.Helper()
+	var out []tea.Msg
+	for _, k := range keys {
+		var cmd tea.Cmd
+		m, cmd = m.Update(testkit.Key(k))
+		if cmd == nil {
+			continue
+		}
+		msg := cmd()
+		if b, ok := msg.(tea.BatchMsg); ok {
+			for _, c := range b {
+				out = append(out, c())
+			}
+			continue
+		}
+		out = append(out, msg)
+	}
+	return m, out
+}
+
+func TestHomeGolden(t *testing.T) {
+	for _, c := range []struct{ w, h int }{{80, 21}, {100, 27}, {140, 37}} {
+		t.Run(fmt.Sprint(c.w), func(t *testing.T) {
+			golden.RequireEqual(t, testkit.Size(t, full(c.w, c.h).View(), c.w, c.h))
+		})
+	}
+}
+
+func TestTypingAddsChanges(t *testing.T) {
+	m := New(common.New(), "", "")
+	m.SetSize(80, 20)
+	m, msgs := run(t, m, "1", "0", "0", "1", "enter")
+	if len(msgs) != 1 || msgs[0] != (AddMsg{Ref: "1001"}) {
+		t.Fatalf("enter sent %v", msgs)
+	}
+	if e := m.Entries(); len(e) != 1 || !e[0].Resolving {
+		t.Fatalf("entries %+v", e)
+	}
+	// Several refs pasted at once; a duplicate is ignored.
+	m, _ = m.Update(tea.PasteMsg{Content: "1002 https://gerrit.wikimedia.org/r/1003\n1001"})
+	m, msgs = run(t, m, "enter")
+	if len(msgs) != 2 || msgs[0] != (AddMsg{Ref: "1002"}) || msgs[1] != (AddMsg{Ref: "https://gerrit.wikimedia.org/r/1003"}) {
+		t.Fatalf("pasted refs sent %v", msgs)
+	}
+	// Not ready while resolving: enter on an empty line does nothing.
+	if _, msgs = run(t, m, "enter"); len(msgs) != 0 {
+		t.Fatalf("enter while resolving sent %v", msgs)
+	}
+	for i, r := range []string{"1001", "1002", "https://gerrit.wikimedia.org/r/1003"} {
+		ch := core()
+		ch.Number = 1001 + i
+		m.Resolved(r, ch, nil)
+	}
+	if !m.Ready() {
+		t.Fatal("not ready with every change resolved")
+	}
+	if _, msgs = run(t, m, "enter"); len(msgs) != 1 || msgs[0] != (StartMsg{}) {
+		t.Fatalf("enter when ready sent %v", msgs)
+	}
+}
+
+func TestSameChangeTwiceIsRefused(t *testing.T) {
+	m := New(common.New(), "", "")
+	m.Add("1000")
+	m.Resolved("1000", core(), nil)
+	m.Add("https://gerrit.wikimedia.org/r/c/mediawiki/core/+/1000")
+	m.Resolved("https://gerrit.wikimedia.org/r/c/mediawiki/core/+/1000", core(), nil)
+	if e := m.Entries()[1]; e.Err == nil || !strings.Contains(e.Err.Error(), "already in this window") {
+		t.Fatalf("second entry %+v", e)
+	}
+	if m.Ready() {
+		t.Fatal("ready with a duplicate")
+	}
+}
+
+func TestSectionsAndActions(t *testing.T) {
+	m := full(100, 27)
+	m, _ = run(t, m, "tab")
+	if m.Focus() != SecChanges || m.Typing() {
+		t.Fatalf("tab: focus %d", m.Focus())
+	}
+	// q and ? are keys, not text, outside the input: the root handles them.
+	m, msgs := run(t, m, "up", "x")
+	if len(msgs) != 1 || msgs[0] != (RemovedMsg{Ref: "1000"}) || len(m.Entries()) != 1 {
+		t.Fatalf("x sent %v, left %d", msgs, len(m.Entries()))
+	}
+	m, _ = run(t, m, "tab")
+	if m.Focus() != SecResume {
+		t.Fatalf("focus %d, want resume", m.Focus())
+	}
+	_, msgs = run(t, m, "enter")
+	if len(msgs) != 1 || msgs[0].(ResumeMsg).Window.ID != "20260302-100200-backport" {
+		t.Fatalf("enter on resume sent %v", msgs)
+	}
+	m, _ = run(t, m, "tab", "down", "down")
+	_, msgs = run(t, m, "enter")
+	if len(msgs) != 1 || msgs[0] != (RunbookMsg{Kind: "updateCollation"}) {
+		t.Fatalf("enter on runbooks sent %v", msgs)
+	}
+	m, _ = run(t, m, "tab")
+	_, msgs = run(t, m, "enter")
+	if len(msgs) != 1 || msgs[0].(ReportMsg).Window.Title != "Backport 990" {
+		t.Fatalf("enter on past sent %v", msgs)
+	}
+	m, _ = run(t, m, "tab")
+	if !m.Typing() {
+		t.Fatal("tab does not come back to the input")
+	}
+	m, _ = run(t, m, "shift+tab")
+	if m.Focus() != SecPast {
+		t.Fatalf("shift+tab: focus %d", m.Focus())
+	}
+}
+
+func TestEmptySectionsAreSkipped(t *testing.T) {
+	m := New(common.New(), "", "")
+	m, _ = run(t, m, "tab")
+	if !m.Typing() {
+		t.Fatalf("with nothing else on Home, tab left the input for %d", m.Focus())
+	}
+}
