@@ -168,6 +168,10 @@ func (j *TmuxJob) Follow(ctx context.Context, dial func() (remote.Executor, erro
 			return nil
 		}
 	}
+	maxBackoff := 5 * time.Second
+	if o.Poll*20 < maxBackoff {
+		maxBackoff = o.Poll * 20
+	}
 	lastOK := time.Now()
 	lost := false
 	gone := 0
@@ -193,8 +197,8 @@ func (j *TmuxJob) Follow(ctx context.Context, dial func() (remote.Executor, erro
 			if err := sleep(backoff); err != nil {
 				return -1, err
 			}
-			if backoff < 5*time.Second {
-				backoff *= 2
+			if backoff *= 2; backoff > maxBackoff {
+				backoff = maxBackoff
 			}
 			continue
 		}
