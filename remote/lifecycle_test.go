@@ -120,7 +120,7 @@ func TestHostDiesMidCommand(t *testing.T) {
 func TestFrozenHostDetectedByKeepalive(t *testing.T) {
 	c := sshtest.Start(t, 1)
 	opts := c.Options()
-	opts.KeepAlive = 100 * time.Millisecond
+	opts.KeepAlive = 300 * time.Millisecond // dead after 3 missed replies: 0.9 s
 	pool := remote.NewPool(opts)
 	defer pool.Close()
 	ex := get(t, pool, "h1")
