@@ -152,10 +152,11 @@ func (ep *endpoint) conn(ctx context.Context) (lc *liveConn, fresh bool, err err
 			ep.mu.Unlock()
 			select {
 			case <-a.done:
-				if a.err != nil {
+				ctxErr := errors.Is(a.err, context.Canceled) || errors.Is(a.err, context.DeadlineExceeded)
+				if a.err != nil && !(ctxErr && ctx.Err() == nil) {
 					return nil, false, a.err
 				}
-				continue
+				continue // dialled, or the dialler gave up for its own reasons: try again
 			case <-ctx.Done():
 				return nil, false, ctx.Err()
 			}

@@ -215,3 +215,21 @@ func TestProxyCommandRefused(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// With no paths given, ~/.ssh/config, ~/.ssh/known_hosts and ~/.ssh/id_ed25519 are used.
+func TestDefaultsFromHome(t *testing.T) {
+	c := sshtest.Start(t, 1)
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	dot := filepath.Join(home, ".ssh")
+	os.MkdirAll(dot, 0o700)
+	key, _ := os.ReadFile(c.KeyPath)
+	os.WriteFile(filepath.Join(dot, "id_ed25519"), key, 0o600)
+	os.WriteFile(filepath.Join(dot, "known_hosts"), []byte(c.KnownHostsLine(0, true)+"\n"), 0o600)
+	os.WriteFile(filepath.Join(dot, "config"), []byte(fmt.Sprintf("Host deploy1002\n  HostName 127.0.0.1\n  Port %d\n  User %s\n", c.Ports[0], c.User)), 0o600)
+	pool := remote.NewPool(remote.SSHOptions{})
+	defer pool.Close()
+	if r := run(t, get(t, pool, "deploy1002"), "echo home"); string(r.Stdout) != "home\n" {
+		t.Fatalf("%q", r.Stdout)
+	}
+}
