@@ -203,8 +203,10 @@ func (h *SSHHost) sessionErr(lc *liveConn, err error) error {
 // /dev/null, like ssh -n); on EOF it sends SIGTERM to the command's process
 // group every 100ms (a child forked just after the first one would miss it),
 // then SIGKILL once the grace period is over. When the command ends by
-// itself the watchdog is killed on exit. POSIX sh; the script runs in the
-// login shell as before, and Result.Cmd stays the script itself.
+// itself the watchdog is killed on exit (a script that sets its own EXIT
+// trap, or ends in exec, leaves it waiting: closing the session then ends
+// what the script left in its process group). POSIX sh; the script runs in
+// the login shell as before, and Result.Cmd stays the script itself.
 func guard(script string, grace time.Duration) string {
 	rounds := max(int(grace/(100*time.Millisecond)), 1)
 	return "exec 3<&0 </dev/null\n" +
