@@ -138,3 +138,91 @@ func TestBackportStopsOnCIFailureAgainstEmulator(t *testing.T) {
 }
 
 func itoaBP(n int) string { return strconv.Itoa(n) }
+
+func TestBackportReapprovesNewPatchSetAgainstEmulator(t *testing.T) {
+	for _, answer := range []string{"y", "n"} {
+		t.Run(answer, func(t *testing.T) {
+			f := newBPFixture(t)
+			srv := withEmulator(t, f)
+			n, err := srv.CreateChange(gerrittest.ChangeSpec{Project: gitopstest.ConfigProject, Branch: "master",
+				Subject: "Tweak", Files: map[string]string{"wmf-config/CommonSettings.php": "<?php\n// v1\n"}, Owner: "owner", CI: gerrittest.CIManual})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := f.build("backport", map[string]string{"changes": itoaBP(n)})
+			var reapprove []string
+			_, evs, err := f.runTimed(p, func(g GateRequest) string {
+				if strings.Contains(g.Gate.Prompt, "Re-approve") {
+					reapprove = append(reapprove, g.Gate.Prompt)
+					if g.Gate.Default != "n" {
+						t.Errorf("re-approve gate defaults to %q", g.Gate.Default)
+					}
+					return answer
+				}
+				return "y"
+			}, func(e Event) {
+				switch ev := e.(type) {
+				case StepStarted:
+					if ev.StepID == "wait-merge-"+itoaBP(n) {
+						// the owner uploads a new patch set while CI runs
+						if err := srv.NewPatchSet(n, map[string]string{"wmf-config/CommonSettings.php": "<?php\n// v2\n"}); err != nil {
+							t.Error(err)
+						}
+					}
+				case StepNote:
+					if strings.HasPrefix(ev.Text, "+2 again on change") {
+						// CI passes on the new patch set and Zuul submits it
+						if err := srv.Vote(n, "jenkins-bot", "Verified", 2); err != nil {
+							t.Error(err)
+						}
+						if err := srv.Submit(n); err != nil {
+							t.Error(err)
+						}
+					}
+				}
+			})
+			if len(reapprove) != 1 || !strings.Contains(reapprove[0], "patch set 2") {
+				t.Fatalf("re-approve gates %q", reapprove)
+			}
+			switch answer {
+			case "y":
+				if err != nil {
+					t.Fatalf("%v %q", err, bpNotes(evs))
+				}
+				if st := srv.Change(n); st.Status != "MERGED" || st.PatchSet != 2 || st.Votes["Code-Review"]["alice"] != 2 {
+					t.Fatalf("change %+v", st)
+				}
+				if got := f.appFile("mw1001", "wmf-config/CommonSettings.php"); got != "<?php\n// v2\n" {
+					t.Fatalf("deployed %q", got)
+				}
+			case "n":
+				if err == nil || !strings.Contains(err.Error(), "was not re-approved") {
+					t.Fatalf("declined re-approval: %v", err)
+				}
+				if st := srv.Change(n); st.Status != "NEW" || st.Votes["Code-Review"]["alice"] == 2 {
+					t.Fatalf("patch set 2 approved without asking: %+v", st)
+				}
+			}
+		})
+	}
+}
+
+func TestBackportFetchRetriesNetworkErrors(t *testing.T) {
+	f := newBPFixture(t)
+	f.configChange(180, "Tweak", nil, map[string]string{"wmf-config/CommonSettings.php": "<?php\n// t\n"})
+	f.s.Git(f.s.Dir, "remote", "set-url", "origin", "http://127.0.0.1:1/operations/mediawiki-config")
+	p := f.build("backport", map[string]string{"changes": "180"})
+	r, evs, err := f.run(p, nil)
+	if err == nil || !strings.Contains(err.Error(), "git fetch") {
+		t.Fatalf("fetch from a dead origin: %v", err)
+	}
+	attempts := 0
+	for _, e := range evs {
+		if s, ok := e.(StepStarted); ok && s.StepID == "fetch-mediawiki-config" {
+			attempts++
+		}
+	}
+	if attempts != 3 || r.States()["fetch-mediawiki-config"] != Failed {
+		t.Fatalf("fetch attempts %d (want 1 + 2 retries), state %v", attempts, r.States()["fetch-mediawiki-config"])
+	}
+}

@@ -65,6 +65,7 @@ func (bp *backport) approve(ch *gerrit.Change) func(context.Context, *StepContex
 			return err
 		}
 		sc.Set(fmt.Sprintf("approved-at:%d", ch.Number), at.UTC().Format(time.RFC3339Nano))
+		sc.Set(fmt.Sprintf("approved-ps:%d", ch.Number), fmt.Sprint(cur.PatchSet))
 		sc.Note(Info, "+2 on change %d patch set %d with message \"Backport\"", ch.Number, cur.PatchSet)
 		return nil
 	}
@@ -100,6 +101,14 @@ func (bp *backport) waitMerge(ch *gerrit.Change) func(context.Context, *StepCont
 				bp.noteMerged(sc, cur, 0)
 				return nil
 			}
+			// a patch set uploaded after our +2 and before this wait began
+			// is not approved: ask, rather than wait for a merge that will not come
+			if ps := sc.Get(fmt.Sprintf("approved-ps:%d", ch.Number)); ps != "" && ps != fmt.Sprint(cur.PatchSet) {
+				if err := bp.reapprove(ctx, sc, ch, cur, fmt.Sprintf("patch set %d was uploaded after the +2 on patch set %s", cur.PatchSet, ps)); err != nil {
+					return err
+				}
+				continue
+			}
 			opts := gerrit.WaitOptions{Interval: cfg.Gerrit.PollInterval, Timeout: cfg.Gerrit.MergeTimeout, CIAccount: cfg.Gerrit.CIAccount}
 			if t, err := time.Parse(time.RFC3339Nano, sc.Get(fmt.Sprintf("approved-at:%d", ch.Number))); err == nil {
 				opts.ApprovedAt = t
@@ -128,22 +137,9 @@ func (bp *backport) waitMerge(ch *gerrit.Change) func(context.Context, *StepCont
 				bp.noteMerged(sc, cur, res.Elapsed)
 				return nil
 			case gerrit.WaitNewPatchSet:
-				d, err := sc.Confirm(ctx, Gate{Kind: GateConfirm,
-					Prompt:  fmt.Sprintf("Change %d was updated to patch set %d while waiting. Re-approve and continue?", ch.Number, cur.PatchSet),
-					Detail:  res.Detail + "\nLook at what changed in the new patch set before you +2 it again.",
-					Default: "n"})
-				if err != nil {
+				if err := bp.reapprove(ctx, sc, ch, cur, res.Detail); err != nil {
 					return err
 				}
-				if !d.Yes() {
-					return fmt.Errorf("change %d has a new patch set (%d) and was not re-approved: the window stops here", ch.Number, cur.PatchSet)
-				}
-				at := sc.Now()
-				if err := bp.env.Gerrit.Approve(ctx, cur, "Backport"); err != nil {
-					return err
-				}
-				sc.Set(fmt.Sprintf("approved-at:%d", ch.Number), at.UTC().Format(time.RFC3339Nano))
-				sc.Note(Info, "+2 again on change %d patch set %d", ch.Number, cur.PatchSet)
 			default:
 				detail := res.Detail
 				if detail == "" {
@@ -153,6 +149,28 @@ func (bp *backport) waitMerge(ch *gerrit.Change) func(context.Context, *StepCont
 			}
 		}
 	}
+}
+
+// reapprove asks whether to +2 a change's new patch set, and does.
+func (bp *backport) reapprove(ctx context.Context, sc *StepContext, ch, cur *gerrit.Change, detail string) error {
+	d, err := sc.Confirm(ctx, Gate{Kind: GateConfirm,
+		Prompt:  fmt.Sprintf("Change %d was updated to patch set %d while waiting. Re-approve and continue?", ch.Number, cur.PatchSet),
+		Detail:  strings.TrimSpace(detail + "\nLook at what changed in the new patch set before you +2 it again."),
+		Default: "n"})
+	if err != nil {
+		return err
+	}
+	if !d.Yes() {
+		return fmt.Errorf("change %d has a new patch set (%d) and was not re-approved: the window stops here", ch.Number, cur.PatchSet)
+	}
+	at := sc.Now()
+	if err := bp.env.Gerrit.Approve(ctx, cur, "Backport"); err != nil {
+		return err
+	}
+	sc.Set(fmt.Sprintf("approved-at:%d", ch.Number), at.UTC().Format(time.RFC3339Nano))
+	sc.Set(fmt.Sprintf("approved-ps:%d", ch.Number), fmt.Sprint(cur.PatchSet))
+	sc.Note(Info, "+2 again on change %d patch set %d", ch.Number, cur.PatchSet)
+	return nil
 }
 
 func (bp *backport) noteMerged(sc *StepContext, cur *gerrit.Change, elapsed time.Duration) {
