@@ -44,6 +44,9 @@ func (sb *Sandbox) layoutHosts(appServers int) error {
 		if err := os.WriteFile(filepath.Join(home, ".bashrc"), []byte(bashrc(h == DeployHost)), 0o644); err != nil {
 			return err
 		}
+		if err := os.MkdirAll(sb.hostTmp(h), 0o1777); err != nil {
+			return err
+		}
 		if err := os.MkdirAll(filepath.Join(sb.HostDir(h), "srv"), 0o755); err != nil {
 			return err
 		}
@@ -71,6 +74,9 @@ func (sb *Sandbox) layoutHosts(appServers int) error {
 	}
 	return nil
 }
+
+// hostTmp is a host's /tmp (TMPDIR, and TMUX_TMPDIR when short enough).
+func (sb *Sandbox) hostTmp(host string) string { return filepath.Join(sb.HostDir(host), "tmp") }
 
 // bashrc is the interactive shell's setup on a sandbox host (ssh -t HOST).
 func bashrc(deploy bool) string {
@@ -144,7 +150,12 @@ func (sb *Sandbox) startSSH() error {
 		if err != nil {
 			return err
 		}
-		extra := []string{"SANDBOX_STAGING=" + sb.StagingDir()}
+		extra := []string{"SANDBOX_STAGING=" + sb.StagingDir(), "TMPDIR=" + sb.hostTmp(name)}
+		// Each host runs its own tmux server, as separate machines would,
+		// unless the socket path would be too long for a Unix socket.
+		if len(sb.hostTmp(name))+len("/tmux-4294967295/default") < 100 {
+			extra = append(extra, "TMUX_TMPDIR="+sb.hostTmp(name))
+		}
 		if sb.hasMediaWiki(name) {
 			extra = append(extra, "SANDBOX_MEDIAWIKI="+sb.AppServerDir(name))
 		}

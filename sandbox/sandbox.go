@@ -373,6 +373,7 @@ func (sb *Sandbox) Close() error {
 		}
 	}
 	sb.wg.Wait()
+	killStrays(sb.Root)
 	if sb.Gerrit != nil {
 		sb.Gerrit.Close()
 	}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -214,10 +216,45 @@ func TestRootDirectory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// What a host's command leaves running on its own (a tmux server, a
+	// setsid'd job) outlives its session, as on a real host, but not the sandbox.
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Fatal("tmux is missing: install it (see .ci/run)")
+	}
+	cl := newClients(t, sb)
+	out := cl.ok(t, MaintHost, "tmux new-session -d -s maint 'sleep 300' && tmux display-message -p '#{pid}' && { setsid sleep 301 </dev/null >/dev/null 2>&1 & echo $!; }")
+	var pids []int
+	for _, f := range strings.Fields(out) {
+		pid, err := strconv.Atoi(f)
+		if err != nil {
+			t.Fatalf("tmux pid and setsid pid: %q", out)
+		}
+		pids = append(pids, pid)
+	}
+	if len(pids) != 2 {
+		t.Fatalf("tmux pid and setsid pid: %q", out)
+	}
+	if _, err := os.Stat(filepath.Join(sb.HostDir(MaintHost), "tmp")); err != nil {
+		t.Error(err)
+	}
+	if got := cl.ok(t, MaintHost, "tmux ls -F '#{session_name}'"); got != "maint\n" {
+		t.Errorf("tmux ls on the maintenance host: %q", got)
+	}
+	if _, _, code := cl.run(t, "mw1001", "tmux ls"); code == 0 {
+		t.Error("mw1001 sees the maintenance host's tmux server; each host should have its own")
+	}
+	for _, pid := range pids {
+		if !pidAlive(pid) {
+			t.Errorf("process %d did not outlive its session", pid)
+		}
+	}
 	if err := sb.Close(); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(given, "etc", "porthole.yaml")); err != nil {
 		t.Errorf("given root emptied by Close: %v", err)
+	}
+	for _, pid := range pids {
+		waitFor(t, "the sandbox's stray processes to be killed", func() bool { return !pidAlive(pid) })
 	}
 }
