@@ -27,11 +27,14 @@
 // port with a generated ed25519 host key and accepts the generated user
 // key. An "exec" runs `/bin/sh -c CMD` (not a login shell) in HOME with only
 // HOME, PATH (bin/, /usr/bin, /bin), USER, LOGNAME, SHELL, SANDBOX_HOST,
-// SANDBOX_ROOT, SANDBOX_STAGING (deploy1002's staging directory) and, on
-// hosts with one, SANDBOX_MEDIAWIKI (their /srv/mediawiki), plus LANG, LC_*
-// and TERM if the client sends them. The command's process group is killed
-// when the channel closes or the connection drops; "signal" requests reach
-// the whole group; "pty-req" and "shell" give an interactive bash.
+// SANDBOX_ROOT, SANDBOX_STAGING (deploy1002's staging directory), TMPDIR and
+// TMUX_TMPDIR (the host's own tmp/, so each host has its own tmux server)
+// and, on hosts with one, SANDBOX_MEDIAWIKI (their /srv/mediawiki), plus
+// LANG, LC_* and TERM if the client sends them. The command's process group
+// is killed when the channel closes or the connection drops; "signal"
+// requests reach the whole group; "pty-req" and "shell" give an interactive
+// bash. What a command detaches (a tmux server) outlives its session, as on
+// a real host, until Close.
 //
 // Scenarios (Sandbox.Changes, Sandbox.Scenarios) are open changes, each by
 // its own owner and with a Bug: footer, editing files no other scenario

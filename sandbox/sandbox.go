@@ -56,7 +56,7 @@ const DefaultVersion = "1.44.0-wmf.5"
 // Sandbox is a running sandbox: a Gerrit emulator, SSH hosts and the
 // repositories and directories they work on, all under Root.
 type Sandbox struct {
-	Root    string
+	Root    string // where everything lives (see the package documentation)
 	Version string // deployed MediaWiki version, e.g. 1.44.0-wmf.5
 	User    string // the deployer
 
