@@ -1,0 +1,62 @@
+package gitops_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"porthole/gitops"
+	"porthole/gitops/gitopstest"
+	"porthole/remote"
+	"porthole/remote/sshtest"
+)
+
+// TestExtensionDeployOverRealSSH runs the extension part of a window through
+// a real OpenSSH sshd, as on the deployment host: status, fetch, the bump
+// commit matched by Change-Id, rebase, submodule update and its check.
+func TestExtensionDeployOverRealSSH(t *testing.T) {
+	s := gitopstest.New(t)
+	c := sshtest.Start(t, 1, sshtest.Names("deploy1002"), sshtest.Env("GIT_CONFIG_GLOBAL", filepath.Join(s.Root, "gitconfig")))
+	pool := remote.NewPool(remote.SSHOptions{ConfigPath: c.SSHConfigPath, KnownHosts: []string{c.KnownHostsPath}, IdentityFiles: []string{c.KeyPath}})
+	t.Cleanup(func() { _ = pool.Close() })
+	ex, err := pool.Get("deploy1002")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := gitops.FromExecutor(ex)
+	ctx := context.Background()
+
+	patch := s.LocalCommit(s.CoreDir, "SECURITY: local patch", map[string]string{"includes/Title.php": "<?php\nclass Title { /* p */ }\n"})
+	st, err := gitops.Status(ctx, run, s.CoreDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.LocalCommits) != 1 || st.LocalCommits[0].SHA != patch || len(st.Entries) != 0 {
+		t.Fatalf("status over ssh: %+v", st)
+	}
+	id := gitopstest.ChangeID(40)
+	ext, _ := s.LandExtension("Echo: over ssh", id, map[string]string{"includes/Hooks.php": "<?php\nclass Hooks { /* ssh */ }\n"})
+	if err := gitops.Fetch(ctx, run, s.CoreDir); err != nil {
+		t.Fatal(err)
+	}
+	in, err := gitops.Incoming(ctx, run, s.CoreDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if chk := gitops.CheckIncoming(in, []string{id}); !chk.OK() {
+		t.Fatalf("incoming over ssh: %+v", chk)
+	}
+	if err := gitops.Rebase(ctx, run, s.CoreDir); err != nil {
+		t.Fatal(err)
+	}
+	if err := gitops.SubmoduleUpdate(ctx, run, s.CoreDir, "extensions/Echo"); err != nil {
+		t.Fatal(err)
+	}
+	sub, err := gitops.SubmoduleCommit(ctx, run, s.CoreDir, "extensions/Echo")
+	if err != nil || sub.Relation != gitops.SubSame || sub.CheckedOut != ext {
+		t.Fatalf("submodule over ssh: %+v %v", sub, err)
+	}
+	if top := s.Git(s.CoreDir, "log", "-1", "--format=%H"); top == patch {
+		t.Fatal("rebase did not move the security patch on top of upstream")
+	}
+}
