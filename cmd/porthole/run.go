@@ -1,0 +1,359 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"porthole/runbooks"
+)
+
+// runOut, runErr and runIn are where `porthole run` talks (tests swap them).
+var (
+	runOut io.Writer = os.Stdout
+	runErr io.Writer = os.Stderr
+	runIn  io.Reader = os.Stdin
+)
+
+func init() {
+	register(&command{name: "run", summary: "run a maintenance runbook without the TUI (--list lists them)", run: runRunbook})
+}
+
+const runUsage = `usage: porthole run RUNBOOK [--param NAME=VALUE]... [--yes-dry-runs] [-config FILE]
+       porthole run --list
+Runs a runbook (namespaceDupes, updateCollation, purgeList, createExtensionTables,
+or one of your YAML runbooks under $XDG_CONFIG_HOME/porthole/runbooks) without the
+TUI: every step's output is printed with its host, every gate is asked here
+([y/N]; irreversible steps default to No), and the window is journaled like any
+other (porthole log). --yes-dry-runs answers yes to the gates of dry-run steps.
+Examples:
+  porthole run namespaceDupes --param wiki=hewiki
+  porthole run updateCollation --param wiki=iswiki --param previous_collation=uppercase
+  porthole run purgeList --param urls=https://en.wikipedia.org/static/images/project-logos/hewiki.png`
+
+// runParams collects repeated --param NAME=VALUE.
+type runParams map[string]string
+
+func (p runParams) String() string { return "" }
+
+func (p runParams) Set(s string) error {
+	k, v, ok := strings.Cut(s, "=")
+	k = strings.TrimSpace(k)
+	if !ok || k == "" {
+		return fmt.Errorf("--param %q: write NAME=VALUE, e.g. --param wiki=enwiki", s)
+	}
+	if _, dup := p[k]; dup {
+		return fmt.Errorf("--param %s is given twice", k)
+	}
+	p[k] = v
+	return nil
+}
+
+func runRunbook(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("porthole run", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	ef := addEnvFlags(fs)
+	params := runParams{}
+	fs.Var(params, "param", "a runbook parameter, NAME=VALUE (repeatable)")
+	list := fs.Bool("list", false, "list the runbooks and their parameters")
+	yesDry := fs.Bool("yes-dry-runs", false, "answer yes to the gates of dry-run steps")
+	pos, err := parseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(runOut, runUsage)
+		return nil
+	}
+	if err != nil {
+		return usageError{msg: err.Error() + "\n" + runUsage}
+	}
+	if !*list && len(pos) != 1 {
+		return usageError{msg: "name one runbook, e.g. porthole run namespaceDupes --param wiki=hewiki (porthole run --list lists them)\n" + runUsage}
+	}
+	cfg, err := loadConfig(ef)
+	if err != nil {
+		return err
+	}
+	_, problems := runbooks.RegisterUserRunbooks(cfg)
+	for _, p := range problems {
+		fmt.Fprintf(runErr, "porthole run: skipped a YAML runbook: %v\n", p)
+	}
+	if *list {
+		return runList(runOut)
+	}
+	kind := pos[0]
+	if !runContains(runbooks.Kinds(), kind) {
+		return usageError{msg: fmt.Sprintf("no runbook named %q: porthole run --list lists them%s", kind, runClosest(kind, runbooks.Kinds()))}
+	}
+	env, cleanup, err := envFromConfig(ctx, cfg, ef)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	plan, err := runbooks.Build(ctx, env, kind, params)
+	if err != nil {
+		return err
+	}
+	j, err := openJournal(env, plan)
+	if err != nil {
+		return err
+	}
+	defer j.Close()
+	runPrintPlan(runOut, env, plan)
+	r := runbooks.NewRunner(env, plan, j, runbooks.RunOptions{})
+	r.Start(ctx)
+	return runDrive(ctx, r, env, plan, *yesDry)
+}
+
+func runContains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// closest suggests a runbook name differing only in case or by a typo.
+func runClosest(s string, names []string) string {
+	for _, n := range names {
+		if strings.EqualFold(n, s) {
+			return "; did you mean " + n + "?"
+		}
+	}
+	for _, n := range names {
+		if len(n) > 3 && (strings.HasPrefix(strings.ToLower(n), strings.ToLower(s)) || strings.HasPrefix(strings.ToLower(s), strings.ToLower(n))) {
+			return "; did you mean " + n + "?"
+		}
+	}
+	return ""
+}
+
+// listRunbooks prints each runbook with where it comes from and its parameters.
+func runList(w io.Writer) error {
+	kinds := runbooks.Kinds()
+	sort.Strings(kinds)
+	for _, k := range kinds {
+		src := "built-in"
+		if f := runbooks.UserRunbookFile(k); f != "" {
+			src = f
+		}
+		fmt.Fprintf(w, "%s  (%s)\n", k, src)
+		for _, p := range runbooks.Params(k) {
+			req := ""
+			switch {
+			case p.Required:
+				req = ", required"
+			case p.Default != "":
+				req = ", default " + p.Default
+			}
+			typ := string(p.Type)
+			if len(p.Allowed) > 0 {
+				typ += " " + strings.Join(p.Allowed, "|")
+			}
+			fmt.Fprintf(w, "    --param %s=…  %s%s", p.Name, typ, req)
+			if p.Help != "" {
+				fmt.Fprintf(w, ": %s", p.Help)
+			}
+			fmt.Fprintln(w)
+		}
+	}
+	return nil
+}
+
+// printRunPlan shows the window before it starts.
+func runPrintPlan(w io.Writer, env *runbooks.Env, plan *runbooks.Plan) {
+	fmt.Fprintf(w, "porthole run %s: %s (window %s)\n", plan.Kind, plan.Title, plan.ID)
+	for i, s := range plan.Steps {
+		mark := ""
+		switch {
+		case s.Irreversible:
+			mark = "  [irreversible: asks, default No]"
+		case s.DryRun:
+			mark = "  [dry run]"
+		}
+		fmt.Fprintf(w, "  %d. %s — on %s%s\n", i+1, s.Title, runHosts(env, s.Role), mark)
+		for _, l := range strings.Split(s.Command, "\n") {
+			if l != "" {
+				fmt.Fprintf(w, "       $ %s\n", l)
+			}
+		}
+	}
+}
+
+func runHosts(env *runbooks.Env, role string) string {
+	if hn, ok := env.Hosts.(runbooks.HostNamer); ok {
+		if n := hn.Names(role); len(n) > 0 {
+			return strings.Join(n, ", ") + " (" + role + ")"
+		}
+	}
+	return "the " + role + " host"
+}
+
+// runStdin reads the terminal's answers one line at a time; closed at EOF.
+type runStdin struct {
+	once sync.Once
+	ch   chan string
+}
+
+func (s *runStdin) next(ctx context.Context) (string, bool) {
+	s.once.Do(func() {
+		s.ch = make(chan string)
+		go func() {
+			sc := bufio.NewScanner(runIn)
+			for sc.Scan() {
+				s.ch <- sc.Text()
+			}
+			close(s.ch)
+		}()
+	})
+	select {
+	case l, ok := <-s.ch:
+		return l, ok
+	case <-ctx.Done():
+		return "", false
+	}
+}
+
+// drive prints the run's events and answers its gates from the terminal.
+func runDrive(ctx context.Context, r *runbooks.Runner, env *runbooks.Env, plan *runbooks.Plan, yesDry bool) error {
+	steps := map[string]*runbooks.Step{}
+	index := map[string]int{}
+	for i, s := range plan.Steps {
+		steps[s.ID] = s
+		index[s.ID] = i + 1
+	}
+	in := &runStdin{}
+	lastProg := map[string]string{}
+	var final error
+	for e := range r.Events() {
+		switch ev := e.(type) {
+		case runbooks.StepStarted:
+			s := steps[ev.StepID]
+			fmt.Fprintf(runOut, "\n==> [%d/%d] %s\n", index[ev.StepID], len(plan.Steps), s.Title)
+		case runbooks.StepOutput:
+			fmt.Fprintf(runOut, "%s: %s\n", ev.Line.Host, ev.Line.Text)
+		case runbooks.StepNote:
+			prefix := "--"
+			switch ev.Level {
+			case runbooks.Warn:
+				prefix = "!!"
+			case runbooks.Danger:
+				prefix = "XX"
+			}
+			fmt.Fprintf(runOut, "%s %s\n", prefix, ev.Text)
+		case runbooks.StepProgress:
+			p := ev.Progress
+			if p.Total > 1 {
+				key := fmt.Sprintf("%d/%d/%d", p.OK, p.Failed, p.InFlight)
+				if lastProg[ev.StepID] != key {
+					lastProg[ev.StepID] = key
+					fmt.Fprintf(runErr, "%s\n", p.String())
+				}
+			}
+		case runbooks.GateRequest:
+			ev.Answer(runAsk(ctx, in, ev, steps[ev.StepID], env, yesDry))
+		case runbooks.StepFinished:
+			s := steps[ev.StepID]
+			switch ev.State {
+			case runbooks.Done:
+				fmt.Fprintf(runOut, "<== %s: done (%s)\n", s.Title, ev.Duration.Round(time.Millisecond))
+			case runbooks.Failed:
+				fmt.Fprintf(runOut, "<== %s: FAILED: %v\n", s.Title, ev.Err)
+			case runbooks.Skipped:
+				fmt.Fprintf(runOut, "<== %s: skipped\n", s.Title)
+			}
+		case runbooks.RunFinished:
+			final = ev.Err
+		}
+	}
+	journal := ""
+	if j := r.Journal(); j != nil {
+		journal = " (porthole log show " + j.ID() + ")"
+	}
+	if final != nil {
+		fmt.Fprintf(runOut, "\nporthole run %s stopped%s\n", plan.Kind, journal)
+		return final
+	}
+	fmt.Fprintf(runOut, "\nporthole run %s: all %d steps done%s\n", plan.Kind, len(plan.Steps), journal)
+	return nil
+}
+
+// ask puts a gate to the deployer on the terminal.
+func runAsk(ctx context.Context, in *runStdin, g runbooks.GateRequest, s *runbooks.Step, env *runbooks.Env, yesDry bool) runbooks.Decision {
+	d := runbooks.Decision{By: env.User, At: time.Now()}
+	gate := g.Gate
+	fmt.Fprintf(runOut, "\n?? %s\n", gate.Prompt)
+	if gate.Detail != "" {
+		for _, l := range strings.Split(gate.Detail, "\n") {
+			fmt.Fprintf(runOut, "   %s\n", l)
+		}
+	}
+	if yesDry && s != nil && s.DryRun && !s.Irreversible {
+		fmt.Fprintln(runOut, "   y (--yes-dry-runs: a dry run changes nothing)")
+		d.Choice = "y"
+		return d
+	}
+	def := gate.Default
+	var hint string
+	switch gate.Kind {
+	case runbooks.GateChoice:
+		var cs []string
+		for _, c := range gate.Choices {
+			cs = append(cs, c.Key+"="+c.Label)
+		}
+		hint = "[" + strings.Join(cs, ", ") + "; default " + def + "]"
+	case runbooks.GateContinue:
+		if def == "" {
+			def = "y"
+		}
+		hint = "[enter to go on, n to stop]"
+	default:
+		if def == "y" {
+			hint = "[Y/n]"
+		} else {
+			def = "n"
+			hint = "[y/N]"
+		}
+	}
+	for {
+		fmt.Fprintf(runOut, "   %s ", hint)
+		line, ok := in.next(ctx)
+		if !ok {
+			// No terminal to answer (EOF) or cancelled: the safe answer.
+			fmt.Fprintln(runOut, "n (no answer)")
+			d.Choice = "n"
+			return d
+		}
+		a := strings.ToLower(strings.TrimSpace(line))
+		if a == "" {
+			a = def
+		}
+		if a == "yes" {
+			a = "y"
+		}
+		if a == "no" {
+			a = "n"
+		}
+		valid := a == "y" || a == "n"
+		if gate.Kind == runbooks.GateChoice {
+			valid = false
+			for _, c := range gate.Choices {
+				if c.Key == a {
+					valid = true
+				}
+			}
+		}
+		if valid {
+			d.Choice, d.At = a, time.Now()
+			return d
+		}
+		fmt.Fprintf(runOut, "   %q is not an answer here\n", line)
+	}
+}
