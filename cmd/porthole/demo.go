@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"porthole/remote"
@@ -51,6 +53,10 @@ func demo(ctx context.Context, args []string, w io.Writer) error {
 		return usageError{"--ci-delay must not be negative"}
 	}
 
+	// Closing the terminal ends the demo like Ctrl-C does: the sandbox is
+	// stopped and its temporary directory removed.
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGHUP)
+	defer stop()
 	start := time.Now()
 	fmt.Fprintln(w, "porthole demo: starting the sandbox…")
 	sb, err := sandbox.Start(ctx, sandbox.Options{
