@@ -22,16 +22,21 @@ func (c *Change) Backportable() error {
 
 // Approve votes Code-Review +2 with message on the change's current
 // revision as last resolved (so a patch set uploaded since is not approved
-// blindly: WaitForMerge reports it). A merged change needs nothing.
+// blindly: WaitForMerge reports it). A merged change needs nothing; an
+// abandoned or work-in-progress one is refused with a *StateError.
 func (c *Client) Approve(ctx context.Context, ch *Change, message string) error {
 	if ch == nil {
 		return fmt.Errorf("approve: no change given")
 	}
-	switch ch.Status {
-	case "MERGED":
+	switch {
+	case ch.Status == "MERGED":
 		return nil
-	case "ABANDONED":
+	case ch.Status == "ABANDONED":
 		return &StateError{Change: ch, Action: "approve", Reason: "is abandoned", Hint: "restore it in Gerrit or pick the change that replaced it"}
+	case ch.WIP:
+		// Gerrit would take the vote, but never submit a WIP change: the
+		// wait for merge could only time out.
+		return &StateError{Change: ch, Action: "approve", Reason: "is marked work in progress", Hint: "ask the owner to mark it ready for review first"}
 	}
 	rev := ch.CurrentRevision
 	if rev == "" {

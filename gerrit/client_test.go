@@ -305,6 +305,12 @@ func TestAbandonedAndWIP(t *testing.T) {
 	if !wch.WIP || wch.Backportable() == nil || !strings.Contains(wch.Backportable().Error(), "work in progress") {
 		t.Errorf("WIP change: wip=%v backportable=%v", wch.WIP, wch.Backportable())
 	}
+	if err := e.c.Approve(ctx, wch, "Backport"); !errors.As(err, &se) || !strings.Contains(err.Error(), "mark it ready") {
+		t.Errorf("Approve(WIP) = %v", err)
+	}
+	if len(e.srv.Writes()) != 0 {
+		t.Errorf("Approve of a WIP change wrote to Gerrit: %+v", e.srv.Writes())
+	}
 	if err := mustResolve(t, e.c, e.change(t, gerrittest.ChangeSpec{})).Backportable(); err != nil {
 		t.Errorf("open change not backportable: %v", err)
 	}
