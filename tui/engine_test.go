@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -228,19 +229,67 @@ func (e *testEngine) Start(ctx context.Context, plan *runbooks.Plan, opts runboo
 	return testRun{r}, nil
 }
 
+// Resume picks a window up from its real journal (see unfinishedWindow),
+// the way runbooks.Resume does after rebuilding the plan.
 func (e *testEngine) Resume(ctx context.Context, w runbooks.WindowSummary) (*runbooks.Plan, map[string]runbooks.StepState, WindowRun, error) {
+	state, err := runbooks.LoadWindow(w.Path)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	plan := e.backportPlan([]*gerrit.Change{e.changes["1000"]})
-	plan.ID = w.ID
-	state := &runbooks.WindowState{ID: w.ID, Vars: map[string]string{}}
-	states := map[string]runbooks.StepState{"approve-1000": runbooks.Done, "fetch-php": runbooks.Done}
-	_ = state
-	r := runbooks.NewRunner(&runbooks.Env{User: "deployer", Now: e.clock}, plan, nil, runbooks.RunOptions{StepMode: true, StartAt: "review-php"})
+	plan.ID = state.ID
+	states := map[string]runbooks.StepState{}
+	for _, s := range plan.Steps {
+		states[s.ID] = state.StepState(s.ID)
+	}
+	j, err := runbooks.OpenJournal(filepath.Dir(filepath.Dir(w.Path)), plan)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	r := runbooks.NewRunner(&runbooks.Env{User: "deployer", Now: e.clock}, plan, j, runbooks.RunOptions{StepMode: true, Resume: state})
 	r.Start(ctx)
 	e.mu.Lock()
 	e.started = append(e.started, plan)
 	e.runners = append(e.runners, r)
 	e.mu.Unlock()
-	return plan, states, testRun{r}, nil
+	return plan, states, journaledRun{r, j}, nil
+}
+
+type journaledRun struct {
+	*runbooks.Runner
+	j *runbooks.Journal
+}
+
+func (r journaledRun) Close() error { return r.j.Close() }
+
+// unfinishedWindow runs a journaled window up to the review step, then stops
+// it there (as a crash or a quit would): a real unfinished window.
+func (e *testEngine) unfinishedWindow(t *testing.T) runbooks.WindowSummary {
+	t.Helper()
+	dir := t.TempDir()
+	plan := e.backportPlan([]*gerrit.Change{e.changes["1000"]})
+	j, err := runbooks.OpenJournal(dir, plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := runbooks.NewRunner(&runbooks.Env{User: "deployer", Now: e.clock}, plan, j, runbooks.RunOptions{StepMode: true})
+	r.Start(context.Background())
+	for ev := range r.Events() {
+		if g, ok := ev.(runbooks.GateRequest); ok {
+			if g.StepID == "review-php" {
+				r.Cancel()
+			}
+			g.Answer(runbooks.Decision{Choice: "y", By: "deployer", At: e.clock()})
+		}
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	unf, err := runbooks.Unfinished(dir)
+	if err != nil || len(unf) != 1 {
+		t.Fatalf("unfinished windows: %v %v", unf, err)
+	}
+	return unf[0]
 }
 
 func (e *testEngine) Windows() ([]runbooks.WindowSummary, []runbooks.WindowSummary, error) {

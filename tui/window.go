@@ -88,6 +88,7 @@ func (m Model) onWindowMsg(msg tea.Msg) (Model, tea.Cmd, bool) {
 		m.logs = logpane.New(m.c, m.now)
 		m.card, m.focusLog = false, false
 		m.screen = screenWindow
+		m.status = "" // "building…", "resuming…": done
 		m.log.Info("window started", "id", msg.plan.ID, "kind", msg.plan.Kind, "how", msg.what)
 		cmds := []tea.Cmd{waitEvent(msg.gen, msg.run), m.layout()}
 		if !m.ticking {
@@ -241,14 +242,27 @@ func (m *Model) onGate(req runbooks.GateRequest) tea.Cmd {
 		danger = s.Irreversible
 	}
 	d, cmd := confirm.New(m.c, m.dialogs, req.Gate, title, danger)
-	if s != nil && s.Role != "" {
-		d.Where = "runs on " + m.engine.Hosts(s.Role)
-		if s.Dir != "" {
-			d.Where += " in " + s.Dir
-		}
-	}
+	d.Where = m.where(s)
 	w.dialog = &d
 	return cmd
+}
+
+// where says where a step runs, for its question ("" when it is this machine).
+func (m Model) where(s *runbooks.Step) string {
+	if s == nil {
+		return ""
+	}
+	switch s.Role {
+	case "", runbooks.RoleLocal:
+		return ""
+	case runbooks.RoleGerrit:
+		return "through Gerrit's REST API"
+	}
+	w := "runs on " + m.engine.Hosts(s.Role)
+	if s.Dir != "" {
+		w += " in " + s.Dir
+	}
+	return w
 }
 
 // answer gives the runner the deployer's decision.

@@ -193,24 +193,32 @@ func (m Model) rows(i int) int {
 	return 1
 }
 
-// scroll keeps the selected step on screen, with some context.
+// rowsBetween counts the lines steps a..b (inclusive) take.
+func (m Model) rowsBetween(a, b int) int {
+	n := 0
+	for i := max(0, a); i <= b && i < len(m.steps); i++ {
+		n += m.rows(i)
+	}
+	return n
+}
+
+// scroll keeps the selected step on screen with a line of what follows it,
+// and shows as many earlier steps as fit.
 func (m *Model) scroll() {
+	if len(m.steps) == 0 {
+		m.offset = 0
+		return
+	}
 	if m.selected < m.offset {
 		m.offset = m.selected
 	}
-	for {
-		used := 0
-		for i := m.offset; i <= m.selected && i < len(m.steps); i++ {
-			used += m.rows(i)
-		}
-		ctx := 0
-		if m.selected+1 < len(m.steps) {
-			ctx = 1
-		}
-		if used+ctx <= m.height || m.offset >= m.selected {
-			break
-		}
+	next := min(m.selected+1, len(m.steps)-1)
+	for m.offset < m.selected && m.rowsBetween(m.offset, next) > m.height {
 		m.offset++
+	}
+	ahead := min(m.selected+3, len(m.steps)-1) // up to three coming steps, then what is done
+	for m.offset > 0 && m.rowsBetween(m.offset-1, ahead) <= m.height {
+		m.offset--
 	}
 }
 
