@@ -330,6 +330,9 @@ func (rp *revertPlan) push(t *revertTarget) func(context.Context, *StepContext) 
 		if rev == "" {
 			return fmt.Errorf("change %d was not reverted in this window: nothing to push", n)
 		}
+		if err := gerrit.CheckRevertPush(t.Change.Branch, t.SHA); err != nil {
+			return fmt.Errorf("%w — the revert IS live but not in Gerrit yet", err)
+		}
 		head, err := gitops.RevParse(ctx, deployQuery(sc), t.Dir, "HEAD")
 		if err != nil {
 			return err
