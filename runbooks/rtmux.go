@@ -93,12 +93,15 @@ var ErrNoTmux = errors.New("tmux is not installed")
 // StartTmux starts cmd in a new detached tmux session on ex. The transcript
 // goes to dir/<session>.log (dir relative to the login directory unless
 // absolute). cmd runs with /bin/sh, stdin from /dev/null, in the login
-// directory, with the PATH the host's non-interactive shell has.
+// directory, with the environment a command run directly would have (the
+// tmux server may be older and have another): it is saved to a 0600 file
+// beside the transcript, read by the session, then removed.
 func StartTmux(ctx context.Context, ex remote.Executor, socket, dir, session, cmd string) (*TmuxJob, error) {
 	j := &TmuxJob{Host: ex.Host(), Session: session, Socket: socket, Marker: "porthole-exit-" + nonce(6) + ":", Cmd: cmd}
-	// The session's shell: run cmd in a subshell (so that an `exit` in it
-	// still reaches the marker), tee everything into the transcript ($1).
-	inner := "{ ( " + cmd + "\n) </dev/null 2>&1; echo \"" + j.Marker + "$?\"; } | tee -a \"$1\""
+	// The session's shell: take the environment ($2), run cmd in a subshell
+	// (so that an `exit` in it still reaches the marker), tee everything
+	// into the transcript ($1).
+	inner := ". \"$2\"; rm -f -- \"$2\"; { ( " + cmd + "\n) </dev/null 2>&1; echo \"" + j.Marker + "$?\"; } | tee -a \"$1\""
 	qs := remote.Quote(session)
 	script := strings.Join([]string{
 		"command -v tmux >/dev/null 2>&1 || { echo 'porthole: tmux is not installed on this host' >&2; exit 127; }",
@@ -106,8 +109,10 @@ func StartTmux(ctx context.Context, ex remote.Executor, socket, dir, session, cm
 		"t=$(cd -- " + remote.Quote(dir) + " && pwd)/" + qs + ".log",
 		"if " + tmuxCmd(socket, "has-session", "-t", "="+session) + " 2>/dev/null; then echo 'porthole: tmux session " + session + " already exists' >&2; exit 3; fi",
 		": > \"$t\"",
+		"e=\"${t%.log}.env\"",
+		"(umask 077 && /bin/sh -c 'export -p' > \"$e\")",
 		tmuxCmd(socket, "new-session", "-d", "-s", session, "-x", "200", "-y", "50") +
-			" -c \"$PWD\" -e \"PATH=$PATH\" /bin/sh -c " + remote.Quote(inner) + " sh \"$t\"",
+			" -c \"$PWD\" /bin/sh -c " + remote.Quote(inner) + " sh \"$t\" \"$e\"",
 		"printf '%s\\n' \"$t\"",
 	}, " && ")
 	j.Started = time.Now()

@@ -216,3 +216,33 @@ func TestTmuxJobRecordRoundTrip(t *testing.T) {
 		t.Fatalf("session name %q", n)
 	}
 }
+
+func TestTmuxJobGetsTheCallersEnvironment(t *testing.T) {
+	sock := tmuxSocket(t)
+	ex := &remote.Local{}
+	ctx := context.Background()
+	dir := t.TempDir()
+	// A tmux server started earlier, with another environment.
+	first, err := StartTmux(ctx, ex, sock, dir, TmuxSessionName("first"), "sleep 30")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Kill(ctx, ex)
+	t.Setenv("PORTHOLE_TMUX_TEST", `it's "quoted" $HOME`)
+	j, err := StartTmux(ctx, ex, sock, dir, TmuxSessionName("env"), `printf '%s\n' "$PORTHOLE_TMUX_TEST"`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	code, err := j.Follow(ctx, func() (remote.Executor, error) { return ex, nil }, FollowOptions{Poll: 20 * time.Millisecond, OnLine: func(l string) { lines = append(lines, l) }})
+	if err != nil || code != 0 {
+		t.Fatalf("code %d err %v", code, err)
+	}
+	if len(lines) != 1 || lines[0] != `it's "quoted" $HOME` {
+		t.Fatalf("lines %q", lines)
+	}
+	envs, _ := filepath.Glob(filepath.Join(dir, "*.env"))
+	if len(envs) != 0 {
+		t.Fatalf("environment files left: %v", envs)
+	}
+}
