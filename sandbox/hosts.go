@@ -160,7 +160,7 @@ func (sb *Sandbox) startSSH() error {
 			extra = append(extra, "SANDBOX_MEDIAWIKI="+sb.AppServerDir(name))
 		}
 		h := &sshHost{
-			name: name, dir: sb.HostDir(name), home: sb.hostHome(name), root: sb.Root,
+			name: name, home: sb.hostHome(name), root: sb.Root,
 			binDir: filepath.Join(sb.Root, "bin"), authorizedKeys: authorized,
 			extraEnv: extra, signer: hostSigner,
 		}

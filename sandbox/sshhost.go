@@ -16,7 +16,6 @@ import (
 // shell commands in the host's directories, like a production host would.
 type sshHost struct {
 	name           string
-	dir            string // Root/hosts/<name>
 	home           string // HOME of every session
 	root           string // sandbox Root, exported as SANDBOX_ROOT
 	binDir         string // stand-ins, first on PATH
