@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"porthole/remote"
 )
@@ -384,5 +386,105 @@ func TestParamsSchemaRegistered(t *testing.T) {
 	}
 	if Params("nope") != nil {
 		t.Fatal("params for an unknown kind")
+	}
+}
+
+// switchHosts is the fixture's hosts with the maintenance host switchable
+// off, like a laptop that lost the network.
+type switchHosts struct {
+	Hosts
+	mu   sync.Mutex
+	down bool
+}
+
+func (s *switchHosts) One(role string) (remote.Executor, error) {
+	s.mu.Lock()
+	down := s.down
+	s.mu.Unlock()
+	if down && role == RoleMaintenance {
+		return nil, errors.New("dial tcp: connect: network is unreachable")
+	}
+	return s.Hosts.One(role)
+}
+
+func (s *switchHosts) setDown(d bool) { s.mu.Lock(); s.down = d; s.mu.Unlock() }
+
+// TestMaintResumeReattachesAfterTheHostWasGone: the maintenance host stays
+// unreachable longer than reconnect_for, the window stops (the script goes
+// on in tmux); `porthole resume` later reattaches instead of running the
+// script again, and the window completes.
+func TestMaintResumeReattachesAfterTheHostWasGone(t *testing.T) {
+	f := newMaintFixture(t)
+	f.env.Config.Commands.Mwscript = "MWSCRIPT_DELAY=0.3 " + f.mw()
+	f.env.Config.Maintenance.ReconnectFor = 200 * time.Millisecond
+	sh := &switchHosts{Hosts: f.env.Hosts}
+	f.env.Hosts = sh
+	ctx := context.Background()
+	plan, err := Build(ctx, f.env, KindNamespaceDupes, map[string]string{"wiki": "frwiki"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := OpenJournal(f.env.Config.StateDir, plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := NewRunner(f.env, plan, j, RunOptions{})
+	r.Start(ctx)
+	var first []string
+	var runErr error
+	for e := range r.Events() {
+		switch ev := e.(type) {
+		case StepOutput:
+			first = append(first, ev.Line.Text)
+			if strings.HasPrefix(ev.Line.Text, "[sandbox] mwscript stand-in") {
+				sh.setDown(true)
+			}
+		case StepNote:
+			first = append(first, "note: "+ev.Text)
+		case GateRequest:
+			ev.Answer(Decision{Choice: "n"})
+		case RunFinished:
+			runErr = ev.Err
+		}
+	}
+	j.Close()
+	if !errors.Is(runErr, ErrHostLost) {
+		t.Fatalf("first run: %v\n%s", runErr, strings.Join(first, "\n"))
+	}
+
+	sh.setDown(false)
+	path, err := FindWindow(f.env.Config.StateDir, plan.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	state, err := LoadWindow(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan2, opts, err := Resume(ctx, f.env, state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j2, err := OpenJournal(f.env.Config.StateDir, plan2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j2.Close()
+	r2 := runPlan(t, f.env, plan2, opts, answerYes)
+	if r2.err != nil {
+		t.Fatalf("resumed run: %v\n%s", r2.err, r2.notesText())
+	}
+	if !strings.Contains(r2.notesText(), "reattaching to tmux session porthole-") {
+		t.Fatalf("notes:\n%s", r2.notesText())
+	}
+	all := strings.Join(first, "\n") + "\n" + strings.Join(r2.lines, "\n")
+	if n := strings.Count(all, "[sandbox] mwscript stand-in: mwscript namespaceDupes.php frwiki (on"); n != 1 {
+		t.Fatalf("the dry run ran %d times:\n%s", n, all)
+	}
+	if !strings.Contains(strings.Join(r2.lines, "\n"), "Looks good!") {
+		t.Fatalf("the resumed run did not read the rest of the transcript:\n%s", strings.Join(r2.lines, "\n"))
+	}
+	if f.stateFile(t, "frwiki/fixed") != "Portail\nDiscussion_Portail\n" {
+		t.Fatal("--fix did not run after the resume")
 	}
 }
