@@ -43,7 +43,7 @@ func init() {
 	registerMaint(KindUpdateCollation, []ParamSpec{
 		paramWikis,
 		{Name: "previous_collation", Type: ParamString, Required: true, Pattern: `[A-Za-z0-9][A-Za-z0-9_.-]*`,
-			Help: "the wiki's previous $wgCategoryCollation (the removed line's value; uppercase is MediaWiki's default)"},
+			Help: "the wiki's previous $wgCategoryCollation, the removed line's value; uppercase is MediaWiki's default"},
 		{Name: "dry_run", Type: ParamBool, Default: "true", Help: "run updateCollation.php --dry-run first and show what it would update"},
 		paramOnFailure, paramTmux,
 	}, updateCollationSteps)

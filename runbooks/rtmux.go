@@ -177,6 +177,12 @@ func (j *TmuxJob) Follow(ctx context.Context, dial func() (remote.Executor, erro
 	if o.Poll*20 < maxBackoff {
 		maxBackoff = o.Poll * 20
 	}
+	// Poll fast at first and while output flows, slowing down to o.Poll
+	// while the script is quiet: short scripts end promptly, long quiet
+	// ones cost one read per o.Poll.
+	fast := min(100*time.Millisecond, o.Poll)
+	busy := max(o.Poll/4, fast)
+	interval := fast
 	lastOK := time.Now()
 	lost := false
 	gone := 0
@@ -253,6 +259,11 @@ func (j *TmuxJob) Follow(ctx context.Context, dial func() (remote.Executor, erro
 		if len(data) >= pollChunk {
 			continue // more is waiting
 		}
+		if len(data) > 0 {
+			interval = busy
+		} else if interval *= 2; interval > o.Poll {
+			interval = o.Poll
+		}
 		if !alive {
 			// The marker is written before the session ends, so one more read
 			// after the session is gone sees everything there is.
@@ -266,7 +277,7 @@ func (j *TmuxJob) Follow(ctx context.Context, dial func() (remote.Executor, erro
 			}
 			continue
 		}
-		if err := sleep(o.Poll); err != nil {
+		if err := sleep(interval); err != nil {
 			return -1, err
 		}
 	}
