@@ -103,18 +103,19 @@ func StartTmux(ctx context.Context, ex remote.Executor, socket, dir, session, cm
 	// into the transcript ($1).
 	inner := ". \"$2\"; rm -f -- \"$2\"; { ( " + cmd + "\n) </dev/null 2>&1; echo \"" + j.Marker + "$?\"; } | tee -a \"$1\""
 	qs := remote.Quote(session)
+	q := remote.Quote(dir)
 	script := strings.Join([]string{
 		"command -v tmux >/dev/null 2>&1 || { echo 'porthole: tmux is not installed on this host' >&2; exit 127; }",
-		"mkdir -p -- " + remote.Quote(dir),
-		"t=$(cd -- " + remote.Quote(dir) + " && pwd)/" + qs + ".log",
+		"mkdir -p -- " + q + " || exit 1",
+		"t=$(cd -- " + q + " && pwd)/" + qs + ".log || exit 1",
 		"if " + tmuxCmd(socket, "has-session", "-t", "="+session) + " 2>/dev/null; then echo 'porthole: tmux session " + session + " already exists' >&2; exit 3; fi",
-		": > \"$t\"",
+		": > \"$t\" || exit 1",
 		"e=\"${t%.log}.env\"",
-		"(umask 077 && /bin/sh -c 'export -p' > \"$e\")",
+		"(umask 077 && /bin/sh -c 'export -p' > \"$e\") || { rm -f -- \"$e\"; exit 1; }",
 		tmuxCmd(socket, "new-session", "-d", "-s", session, "-x", "200", "-y", "50") +
-			" -c \"$PWD\" /bin/sh -c " + remote.Quote(inner) + " sh \"$t\" \"$e\"",
+			" -c \"$PWD\" /bin/sh -c " + remote.Quote(inner) + " sh \"$t\" \"$e\" || { rm -f -- \"$e\"; exit 1; }",
 		"printf '%s\\n' \"$t\"",
-	}, " && ")
+	}, "\n")
 	j.Started = time.Now()
 	res, err := ex.Run(ctx, remote.Command{Cmd: script, Keep: true})
 	if err != nil {
