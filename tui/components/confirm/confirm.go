@@ -224,10 +224,18 @@ func wrap(s string, width int) string {
 	return ansi.Hardwrap(ansi.Wrap(s, width, " /"), width, true)
 }
 
-// ShortHelp lists the dialog's keys.
+// ShortHelp lists the dialog's keys: its choices, then how to move and hide.
 func (m Model) ShortHelp() []key.Binding {
 	k := m.c.Keys
-	return []key.Binding{k.Yes, k.No, k.Accept, k.ChoiceNext, k.Cancel}
+	var out []key.Binding
+	for _, ch := range m.choices {
+		label := strings.ToLower(ch.Label)
+		if i := strings.IndexAny(label, "(,"); i > 0 {
+			label = strings.TrimSpace(label[:i])
+		}
+		out = append(out, key.NewBinding(key.WithKeys(ch.Key), key.WithHelp(ch.Key, label)))
+	}
+	return append(out, k.Accept, k.ChoiceNext, k.Cancel)
 }
 
 // FullHelp lists the dialog's keys.

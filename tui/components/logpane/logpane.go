@@ -222,9 +222,17 @@ func (m Model) View() string {
 			hostW = max(hostW, min(16, ansi.StringWidth(h)))
 		}
 	}
-	for _, e := range lines {
-		out = append(out, m.entry(e, hostW))
+	// Long lines wrap (a deployer must be able to read a whole error); the
+	// newest lines win the space.
+	var rows []string
+	for i := len(lines) - 1; i >= 0 && len(rows) < body; i-- {
+		r := m.entry(lines[i], hostW)
+		if len(r) > body-len(rows) {
+			r = r[len(r)-(body-len(rows)):]
+		}
+		rows = append(r, rows...)
 	}
+	out = append(out, rows...)
 	if len(lines) == 0 {
 		out = append(out, st.Time.Render("  (no output yet)"))
 	}
@@ -323,8 +331,12 @@ func (m Model) visible(l *stepLog, n int) []Entry {
 	return rev
 }
 
-// entry draws one line; hostW > 0 puts the host in a column of that width.
-func (m Model) entry(e Entry, hostW int) string {
+// maxWrap bounds how many screen lines one log line may take.
+const maxWrap = 6
+
+// entry draws one log line, wrapped to the pane's width (at most maxWrap
+// lines); hostW > 0 puts the host in a column of that width.
+func (m Model) entry(e Entry, hostW int) []string {
 	st := m.c.Styles.Log
 	prefix := ""
 	if hostW > 0 {
@@ -348,7 +360,21 @@ func (m Model) entry(e Entry, hostW int) string {
 			style, text = st.NoteInfo, "ℹ "+text
 		}
 	}
-	return prefix + style.Render(ansi.Truncate(text, w, "…"))
+	parts := strings.Split(ansi.Hardwrap(ansi.Wrap(text, w, " /"), w, true), "\n")
+	if len(parts) > maxWrap {
+		parts = parts[:maxWrap]
+		parts[maxWrap-1] = ansi.Truncate(parts[maxWrap-1], w-1, "") + "…"
+	}
+	pad := strings.Repeat(" ", ansi.StringWidth(prefix))
+	out := make([]string, len(parts))
+	for i, p := range parts {
+		lead := pad
+		if i == 0 {
+			lead = prefix
+		}
+		out[i] = lead + style.Render(p)
+	}
+	return out
 }
 
 // clock formats a duration as m:ss or h:mm:ss.

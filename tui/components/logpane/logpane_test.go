@@ -129,3 +129,19 @@ func TestSanitize(t *testing.T) {
 		}
 	}
 }
+
+func TestLongLinesWrap(t *testing.T) {
+	m := New(common.New(), nil)
+	m.SetSize(40, 10)
+	m.Show("s", "step")
+	long := "error: could not apply 1234abc... Parser: Trim non-breaking spaces from section headings (conflict in includes/parser/Parser.php)"
+	m.Add("s", Entry{Kind: Stderr, Text: long})
+	m.Add("s", Entry{Text: "last line"})
+	v := testkit.MaxWidth(t, m.View(), 40)
+	if got := strings.Join(strings.Fields(v), ""); !strings.Contains(got, strings.Join(strings.Fields(long), "")) {
+		t.Fatalf("the long line is not shown whole:\n%s", v)
+	}
+	if !strings.Contains(v, "last line") {
+		t.Fatalf("the newest line is not shown:\n%s", v)
+	}
+}
