@@ -28,12 +28,15 @@ func init() {
 }
 
 const runUsage = `usage: porthole run RUNBOOK [--param NAME=VALUE]... [--yes-dry-runs] [-config FILE]
+       porthole run --resume [WINDOW]
        porthole run --list
 Runs a runbook (namespaceDupes, updateCollation, purgeList, createExtensionTables,
 or one of your YAML runbooks under $XDG_CONFIG_HOME/porthole/runbooks) without the
 TUI: every step's output is printed with its host, every gate is asked here
 ([y/N]; irreversible steps default to No), and the window is journaled like any
 other (porthole log). --yes-dry-runs answers yes to the gates of dry-run steps.
+--resume picks up an unfinished window (the newest, or WINDOW): done steps are
+not run again, and a script still running in tmux on the host is reattached.
 Examples:
   porthole run namespaceDupes --param wiki=hewiki
   porthole run updateCollation --param wiki=iswiki --param previous_collation=uppercase
@@ -65,6 +68,7 @@ func runRunbook(ctx context.Context, args []string) error {
 	fs.Var(params, "param", "a runbook parameter, NAME=VALUE (repeatable)")
 	list := fs.Bool("list", false, "list the runbooks and their parameters")
 	yesDry := fs.Bool("yes-dry-runs", false, "answer yes to the gates of dry-run steps")
+	resume := fs.Bool("resume", false, "resume an unfinished window (the newest, or the one named)")
 	pos, err := parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(runOut, runUsage)
@@ -73,7 +77,13 @@ func runRunbook(ctx context.Context, args []string) error {
 	if err != nil {
 		return usageError{msg: err.Error() + "\n" + runUsage}
 	}
-	if !*list && len(pos) != 1 {
+	if *resume && len(params) > 0 {
+		return usageError{msg: "--resume takes no --param: the window's own parameters are used\n" + runUsage}
+	}
+	if *resume && len(pos) > 1 {
+		return usageError{msg: "--resume takes at most one window id\n" + runUsage}
+	}
+	if !*list && !*resume && len(pos) != 1 {
 		return usageError{msg: "name one runbook, e.g. porthole run namespaceDupes --param wiki=hewiki (porthole run --list lists them)\n" + runUsage}
 	}
 	cfg, err := loadConfig(ef)
@@ -86,6 +96,44 @@ func runRunbook(ctx context.Context, args []string) error {
 	}
 	if *list {
 		return runList(runOut)
+	}
+	if *resume {
+		id := ""
+		if len(pos) == 1 {
+			id = pos[0]
+		}
+		env, cleanup, err := envFromConfig(ctx, cfg, ef)
+		if err != nil {
+			return err
+		}
+		defer cleanup()
+		if id == "" {
+			// The newest window that did not finish well: unfinished, or
+			// stopped by a failure (a lost host, a failed script).
+			ws, err := runbooks.ListWindows(stateDir(env))
+			if err != nil {
+				return err
+			}
+			for _, w := range ws {
+				if w.Status != runbooks.StatusOK && w.Kind != "" {
+					id = w.ID
+					break
+				}
+			}
+			if id == "" {
+				return fmt.Errorf("no window to resume under %s: porthole log lists the windows there are", runbooks.WindowsDir(stateDir(env)))
+			}
+		}
+		plan, opts, j, err := resumeWindow(ctx, env, id)
+		if err != nil {
+			return err
+		}
+		defer j.Close()
+		fmt.Fprintln(runOut, "resuming:")
+		runPrintPlan(runOut, env, plan, opts.Resume)
+		r := runbooks.NewRunner(env, plan, j, opts)
+		r.Start(ctx)
+		return runDrive(ctx, r, env, plan, *yesDry)
 	}
 	kind := pos[0]
 	if !runContains(runbooks.Kinds(), kind) {
@@ -105,7 +153,7 @@ func runRunbook(ctx context.Context, args []string) error {
 		return err
 	}
 	defer j.Close()
-	runPrintPlan(runOut, env, plan)
+	runPrintPlan(runOut, env, plan, nil)
 	r := runbooks.NewRunner(env, plan, j, runbooks.RunOptions{})
 	r.Start(ctx)
 	return runDrive(ctx, r, env, plan, *yesDry)
@@ -167,12 +215,14 @@ func runList(w io.Writer) error {
 	return nil
 }
 
-// printRunPlan shows the window before it starts.
-func runPrintPlan(w io.Writer, env *runbooks.Env, plan *runbooks.Plan) {
+// runPrintPlan shows the window before it starts (or resumes: done steps marked).
+func runPrintPlan(w io.Writer, env *runbooks.Env, plan *runbooks.Plan, resumed *runbooks.WindowState) {
 	fmt.Fprintf(w, "porthole run %s: %s (window %s)\n", plan.Kind, plan.Title, plan.ID)
 	for i, s := range plan.Steps {
 		mark := ""
 		switch {
+		case resumed != nil && resumed.StepState(s.ID) == runbooks.Done:
+			mark = "  [done]"
 		case s.Irreversible:
 			mark = "  [irreversible: asks, default No]"
 		case s.DryRun:

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"porthole/remote"
 	"porthole/remote/sshtest"
@@ -21,6 +22,7 @@ import (
 // file naming them all.
 type runFixture struct {
 	dir, config, state string
+	cluster            *sshtest.Cluster
 }
 
 func newRunFixture(t *testing.T) *runFixture {
@@ -29,7 +31,7 @@ func newRunFixture(t *testing.T) *runFixture {
 	// YAML runbooks call mwscript by name: it is on the hosts' PATH.
 	c := sshtest.Start(t, 2, sshtest.Names("mwmaint1002", "deploy1002"),
 		sshtest.Env("PATH", filepath.Join(dir, "bin")+":/usr/local/bin:/usr/bin:/bin"))
-	f := &runFixture{dir: dir, config: filepath.Join(dir, "config.yaml"), state: filepath.Join(dir, "mwstate")}
+	f := &runFixture{dir: dir, config: filepath.Join(dir, "config.yaml"), state: filepath.Join(dir, "mwstate"), cluster: c}
 	staging := filepath.Join(dir, "staging")
 	write := func(p, content string, mode os.FileMode) {
 		t.Helper()
@@ -213,5 +215,73 @@ steps:
 		if !strings.Contains(out, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestRunResumeReattachesAfterTheHostDied: the maintenance host's sshd dies
+// while a script runs in tmux and stays down longer than reconnect_for; the
+// run stops; once the host is back, `porthole run --resume` reattaches to
+// the script (it is not run twice) and finishes the window.
+func TestRunResumeReattachesAfterTheHostDied(t *testing.T) {
+	f := newRunFixture(t)
+	cfg, err := os.ReadFile(f.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A slower script, and a short patience for the lost host.
+	cfg = bytes.Replace(cfg, []byte("  mwscript: "), []byte("  mwscript: MWSCRIPT_DELAY=0.4 "), 1)
+	cfg = append(cfg, []byte("  reconnect_for: 300ms\n")...)
+	if err := os.WriteFile(f.config, cfg, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Kill the host's sshd as soon as the script has started.
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		deadline := time.Now().Add(30 * time.Second)
+		for time.Now().Before(deadline) {
+			logs, _ := filepath.Glob(filepath.Join(f.dir, "transcripts", "*.log"))
+			for _, l := range logs {
+				if b, _ := os.ReadFile(l); bytes.Contains(b, []byte("[sandbox] mwscript stand-in")) {
+					_ = f.cluster.Stop(0)
+					return
+				}
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+	out, _, err := f.porthole(t, "", "namespaceDupes", "--param", "wiki=frwiki")
+	<-stopped
+	if !errors.Is(err, runbooks.ErrHostLost) {
+		t.Fatalf("first run: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "!! lost the connection to mwmaint1002") {
+		t.Fatalf("stdout:\n%s", out)
+	}
+	if err := f.cluster.Restart(0); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, err := f.porthole(t, "y\n", "--resume")
+	if err != nil {
+		t.Fatalf("resume: %v\n%s\n%s", err, out, errOut)
+	}
+	for _, want := range []string{
+		"resuming:\nporthole run namespaceDupes: namespaceDupes on frwiki",
+		"!! reattaching to tmux session porthole-",
+		"mwmaint1002: Looks good!",
+		"all 2 steps done",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stdout lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "[sandbox] mwscript stand-in: mwscript namespaceDupes.php frwiki (") {
+		t.Errorf("the dry run ran again:\n%s", out)
+	}
+	if b, _ := os.ReadFile(filepath.Join(f.state, "frwiki", "fixed")); string(b) != "Portail\n" {
+		t.Errorf("frwiki not fixed: %q", b)
+	}
+	if t.Failed() {
+		t.Logf("stdout:\n%s", out)
 	}
 }
