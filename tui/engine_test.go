@@ -33,6 +33,7 @@ type testEngine struct {
 	built     []string
 	unf, past []runbooks.WindowSummary
 	release   chan struct{} // the sync step waits on it (to test cancel and q)
+	failFetch int           // the fetch fails this many times (like a flaky network)
 }
 
 type testRun struct{ *runbooks.Runner }
@@ -136,6 +137,14 @@ func (e *testEngine) backportPlan(chs []*gerrit.Change) *runbooks.Plan {
 			{ID: "fetch-php", Title: "git fetch in php-1.44.0-wmf.5", Role: runbooks.RoleDeploy, Command: "git fetch",
 				Dir: "/srv/mediawiki-staging/php-1.44.0-wmf.5", Do: func(ctx context.Context, sc *runbooks.StepContext) error {
 					sc.Output(remote.Line{Host: "deploy1002", Text: "$ cd /srv/mediawiki-staging/php-1.44.0-wmf.5 && git fetch", Time: e.clock()})
+					e.mu.Lock()
+					fail := e.failFetch > 0
+					e.failFetch--
+					e.mu.Unlock()
+					if fail {
+						sc.Output(remote.Line{Host: "deploy1002", Stream: remote.Stderr, Text: "fatal: unable to access 'https://gerrit.example.org/r/mediawiki/core/': Could not resolve host", Time: e.clock()})
+						return errors.New("git fetch exited 128")
+					}
 					sc.Output(remote.Line{Host: "deploy1002", Stream: remote.Stderr, Text: "From https://gerrit.example.org/r/mediawiki/core", Time: e.clock()})
 					return nil
 				}},

@@ -403,3 +403,77 @@ func TestHelpShowsTheKeys(t *testing.T) {
 		t.Fatal("esc did not close the help")
 	}
 }
+
+func TestFailedStepAsksToRetry(t *testing.T) {
+	e := newTestEngine(t)
+	e.failFetch = 2
+	d := newDriver(t, testOptions(e), 100, 30)
+	openWindow(t, d)
+	d.key("y")
+	d.gate("fetch-php")
+	d.key("enter")
+	for i := 0; i < 2; i++ {
+		d.until("the retry question", func(m Model) bool {
+			return m.win.dialog != nil && strings.Contains(m.win.gate.Gate.Prompt, "Retry it?")
+		})
+		d.dialogArmed()
+		s := d.screen()
+		if !strings.Contains(flat(s), "git fetch in php-1.44.0-wmf.5 failed: git fetch exited 128. Retry it?") || !strings.Contains(s, "[r] Retry the step") {
+			t.Fatalf("retry question:\n%s", s)
+		}
+		d.key("r")
+	}
+	d.gate("review-php")
+	if in := d.m.steps.Info("fetch-php"); in.State != runbooks.Done {
+		t.Fatalf("fetch after two retries: %+v", in)
+	}
+	d.key("up")
+	if s := d.screen(); !strings.Contains(s, "Could not resolve host") {
+		t.Fatalf("the failed attempts' output is not in the log:\n%s", s)
+	}
+}
+
+func TestWindowViewKeys(t *testing.T) {
+	e := newTestEngine(t)
+	d := newDriver(t, testOptions(e), 100, 30)
+	holdSync(t, d)
+	// i shows the change card instead of the log, and back.
+	d.key("i")
+	if s := d.screen(); !strings.Contains(s, "owner   Amara Okafor (aokafor)") {
+		t.Fatalf("i did not show the card:\n%s", s)
+	}
+	d.key("i")
+	if s := d.screen(); !strings.Contains(s, "sync-apaches: 60%") {
+		t.Fatalf("i again did not bring the log back:\n%s", s)
+	}
+	// y copies the SAL text like c.
+	d.key("y")
+	d.until("the clipboard", func(Model) bool { return len(d.clips) == 1 })
+	// tab gives the arrows to the log (scroll back), then back to the steps.
+	d.key("tab")
+	if !d.m.focusLog {
+		t.Fatal("tab did not focus the log")
+	}
+	d.key("up") // (scrolling itself is the log pane's test)
+	if d.m.steps.Selected().ID != "sync-php" {
+		t.Fatal("up in the log moved the step list")
+	}
+	d.key("tab", "up")
+	if d.m.steps.Selected().ID != "owner-verify" {
+		t.Fatalf("up in the steps selected %s", d.m.steps.Selected().ID)
+	}
+	if s := d.screen(); !strings.Contains(s, "Log · Wait for Amara Okafor to verify on mwdebug") {
+		t.Fatalf("the log does not follow the selected step:\n%s", s)
+	}
+	// enter while a step runs says so and does nothing else.
+	d.key("enter")
+	if s := d.screen(); !strings.Contains(s, "is running: wait for it (ctrl+c cancels it)") {
+		t.Fatalf("enter while running:\n%s", s)
+	}
+	// d opens the fetched diff from anywhere in the window.
+	d.key("d")
+	d.until("the diff", func(m Model) bool { return m.screen == screenDiff && m.diff.Doc() != nil })
+	d.key("esc")
+	d.until("the window", func(m Model) bool { return m.screen == screenWindow })
+	close(e.release)
+}
