@@ -14,9 +14,17 @@ type listener struct {
 	lines chan []byte
 	once  sync.Once
 	done  chan struct{}
+	pw    *io.PipeWriter
 }
 
-func (l *listener) close() { l.once.Do(func() { close(l.done) }) }
+// close ends the session, also unblocking a write to a reader that stopped
+// reading.
+func (l *listener) close() {
+	l.once.Do(func() {
+		close(l.done)
+		l.pw.CloseWithError(errClosed)
+	})
+}
 
 // Events is the server's stream-events feed: the same JSON lines
 // `gerrit stream-events` prints over SSH, decoded with gerrit.ParseStreamEvent.
@@ -34,13 +42,13 @@ func (s *Server) OpenStream(ctx context.Context) (io.ReadCloser, error) {
 		s.mu.Unlock()
 		return nil, errClosed
 	}
-	l := &listener{lines: make(chan []byte, 1024), done: make(chan struct{})}
+	pr, pw := io.Pipe()
+	l := &listener{lines: make(chan []byte, 1024), done: make(chan struct{}), pw: pw}
 	id := s.nextListen
 	s.nextListen++
 	s.listeners[id] = l
 	s.mu.Unlock()
 
-	pr, pw := io.Pipe()
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()

@@ -218,3 +218,22 @@ func TestReproducibleCommits(t *testing.T) {
 		t.Errorf("two identical servers made %s/%s and %s/%s", c1, r1, c2, r2)
 	}
 }
+
+// TestCloseWithAStalledSubscriber: a subscriber that stopped reading must
+// not keep Close from returning.
+func TestCloseWithAStalledSubscriber(t *testing.T) {
+	s := newServer(t, gerrittest.Options{})
+	if _, err := s.Events().Subscribe(make(chan struct{})); err != nil { // never read, never closed
+		t.Fatal(err)
+	}
+	for i := 0; i < 40; i++ { // 80 events: more than the subscriber's buffer
+		newChange(t, s, gerrittest.ChangeSpec{Subject: fmt.Sprintf("Change %d", i), Files: map[string]string{fmt.Sprintf("f%d", i): "x\n"}})
+	}
+	closed := make(chan struct{})
+	go func() { s.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(30 * time.Second):
+		t.Fatal("Close hangs on a subscriber that stopped reading")
+	}
+}
