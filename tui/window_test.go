@@ -467,7 +467,7 @@ func TestWindowViewKeys(t *testing.T) {
 	}
 	// enter while a step runs says so and does nothing else.
 	d.key("enter")
-	if s := d.screen(); !strings.Contains(s, "is running: wait for it (ctrl+c cancels it)") {
+	if s := d.screen(); !strings.Contains(flat(s), "is running: wait for it (ctrl+c cancels it)") {
 		t.Fatalf("enter while running:\n%s", s)
 	}
 	// d opens the fetched diff from anywhere in the window.
