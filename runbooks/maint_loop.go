@@ -319,12 +319,15 @@ func runInTmux(ctx context.Context, sc *StepContext, ls loopSpec, r maintRun) (r
 			sc.Output(remote.Line{Host: host, Stream: remote.Stdout, Text: l, Time: sc.Now()})
 		},
 		OnOffset: func(int64) {
-			if time.Since(lastSaved) >= 5*time.Second {
+			// Journal how far the output was shown (at most once a second), so
+			// that a reattach after a crash shows little twice.
+			if time.Since(lastSaved) >= time.Second {
 				lastSaved = time.Now()
 				sc.Set(jv, job.Encode())
 			}
 		},
 		OnLost: func(err error) {
+			sc.Set(jv, job.Encode()) // exactly what was shown: a resume goes on from here
 			sc.Note(Warn, "lost the connection to %s (%v); the command goes on in tmux session %s; reattaching…", host, err, job.Session)
 		},
 		OnBack: func() {

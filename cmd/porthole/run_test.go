@@ -250,7 +250,8 @@ func TestRunResumeReattachesAfterTheHostDied(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 		}
 	}()
-	out, _, err := f.porthole(t, "", "namespaceDupes", "--param", "wiki=frwiki")
+	out1, _, err := f.porthole(t, "", "namespaceDupes", "--param", "wiki=frwiki")
+	out := out1
 	<-stopped
 	if !errors.Is(err, runbooks.ErrHostLost) {
 		t.Fatalf("first run: %v\n%s", err, out)
@@ -275,8 +276,14 @@ func TestRunResumeReattachesAfterTheHostDied(t *testing.T) {
 			t.Errorf("stdout lacks %q", want)
 		}
 	}
-	if strings.Contains(out, "[sandbox] mwscript stand-in: mwscript namespaceDupes.php frwiki (") {
-		t.Errorf("the dry run ran again:\n%s", out)
+	// The dry run ran once: one transcript, and the resumed run showed only
+	// what came after what the first run had shown.
+	if dry, _ := filepath.Glob(filepath.Join(f.dir, "transcripts", "*-dry-run-frwiki-*.log")); len(dry) != 1 {
+		t.Errorf("dry-run transcripts: %v", dry)
+	}
+	header := "[sandbox] mwscript stand-in: mwscript namespaceDupes.php frwiki ("
+	if n := strings.Count(out1+out, header); n != 1 {
+		t.Errorf("the dry run's first line was shown %d times over the two runs:\n%s\n----\n%s", n, out1, out)
 	}
 	if b, _ := os.ReadFile(filepath.Join(f.state, "frwiki", "fixed")); string(b) != "Portail\n" {
 		t.Errorf("frwiki not fixed: %q", b)
