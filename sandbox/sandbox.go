@@ -366,12 +366,21 @@ func (sb *Sandbox) Close() error {
 	if sb.cancel != nil {
 		sb.cancel()
 	}
-	var errs []error
+	errs := make([]error, 0, len(sb.hosts)+1)
+	var mu sync.Mutex
+	var hosts sync.WaitGroup
 	for _, h := range sb.hosts {
-		if err := h.close(); err != nil {
-			errs = append(errs, err)
-		}
+		hosts.Add(1)
+		go func() {
+			defer hosts.Done()
+			if err := h.close(); err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+		}()
 	}
+	hosts.Wait()
 	sb.wg.Wait()
 	killStrays(sb.Root)
 	if sb.Gerrit != nil {

@@ -197,16 +197,22 @@ func (h *sshHost) close() error {
 			err = nil
 		}
 	}
+	var kills sync.WaitGroup
 	for _, s := range sessions {
-		s.kill()
+		kills.Add(1)
+		go func() {
+			defer kills.Done()
+			s.kill()
+		}()
 	}
+	kills.Wait()
 	h.dropConnections()
 	done := make(chan struct{})
 	go func() { h.wg.Wait(); close(done) }()
 	select {
 	case <-done:
-	case <-time.After(5 * time.Second):
-		return fmt.Errorf("sandbox host %s: sessions still running 5 s after close", h.name)
+	case <-time.After(10 * time.Second):
+		return fmt.Errorf("sandbox host %s: sessions still running 10 s after close", h.name)
 	}
 	return err
 }

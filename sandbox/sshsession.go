@@ -330,9 +330,12 @@ func (s *session) signal(sig syscall.Signal) {
 	}
 }
 
-// kill ends the command and everything it started in its process group:
-// SIGHUP and SIGTERM first (an interactive shell ignores TERM), SIGKILL
-// two seconds later for whatever ignored them.
+// kill ends a command still running when its channel closes (a cancelled
+// client), and everything in its process group: SIGHUP and SIGTERM first
+// (an interactive shell ignores TERM) so traps can clean up, then, once the
+// command is gone or five seconds have passed, SIGKILL for whatever is left
+// in the group. A command that already exited is left alone with what it
+// started in the background, as sshd leaves a nohup'd job.
 func (s *session) kill() {
 	s.mu.Lock()
 	pid, started := s.pid, s.started
@@ -342,8 +345,6 @@ func (s *session) kill() {
 	}
 	select {
 	case <-s.exited:
-		// The leader is gone; children it left behind in its group go too.
-		_ = syscall.Kill(-pid, syscall.SIGKILL)
 		return
 	default:
 	}
@@ -351,7 +352,7 @@ func (s *session) kill() {
 	_ = syscall.Kill(-pid, syscall.SIGTERM)
 	select {
 	case <-s.exited:
-	case <-time.After(2 * time.Second):
-		_ = syscall.Kill(-pid, syscall.SIGKILL)
+	case <-time.After(5 * time.Second):
 	}
+	_ = syscall.Kill(-pid, syscall.SIGKILL)
 }
