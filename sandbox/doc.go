@@ -30,11 +30,12 @@
 // SANDBOX_ROOT, SANDBOX_STAGING (deploy1002's staging directory), TMPDIR and
 // TMUX_TMPDIR (the host's own tmp/, so each host has its own tmux server)
 // and, on hosts with one, SANDBOX_MEDIAWIKI (their /srv/mediawiki), plus
-// LANG, LC_* and TERM if the client sends them. The command's process group
-// is killed when the channel closes or the connection drops; "signal"
+// LANG, LC_* and TERM if the client sends them. A command still running
+// when its channel closes or its connection drops (a cancelled client) is
+// killed with its whole process group (HUP and TERM, then KILL); "signal"
 // requests reach the whole group; "pty-req" and "shell" give an interactive
-// bash. What a command detaches (a tmux server) outlives its session, as on
-// a real host, until Close.
+// bash. What a finished command left in the background (a tmux server, a
+// nohup'd job) keeps running, as on a real host, until Close.
 //
 // Scenarios (Sandbox.Changes, Sandbox.Scenarios) are open changes, each by
 // its own owner and with a Bug: footer, editing files no other scenario
