@@ -1,7 +1,9 @@
-// Command cmp times viewers of a patch file in a real terminal (tmux, 80x24):
-// how long until the first screen is drawn, how long a page-down takes to
-// show, and the viewer's resident memory. It runs less and porthole's diff
-// viewer the same way, in the same run, and prints a table.
+// Command cmp measures porthole's diff viewer on a patch file, in-process
+// (first screen, page-down, heap against the file's size) and in a real
+// terminal (tmux, 80x24: first screen drawn, page-down shown, resident
+// memory) next to less on the same file in the same run, prints a table and
+// checks the targets: first screen < 100 ms, page-down < 5 ms, heap < 3x
+// the file. It exits 1 when a target is missed.
 package main
 
 import (
@@ -10,10 +12,16 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"porthole/tui/common"
+	"porthole/tui/components/diffview"
 )
 
 const session = "porthole-diffview-bench"
@@ -106,6 +114,79 @@ func median(ds []time.Duration) time.Duration {
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
 
+// settle runs a command and all that follows from it, synchronously.
+func settle(m diffview.Model, cmd tea.Cmd) diffview.Model {
+	queue := []tea.Cmd{cmd}
+	for len(queue) > 0 {
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil {
+			continue
+		}
+		msg := c()
+		if b, ok := msg.(tea.BatchMsg); ok {
+			queue = append(queue, b...)
+			continue
+		}
+		var next tea.Cmd
+		m, next = m.Update(msg)
+		queue = append(queue, next)
+	}
+	return m
+}
+
+// inProcess is the viewer measured without a terminal.
+type inProcess struct {
+	first, pgdown, pgdownHL []time.Duration
+	heap                    float64 // bytes held after indexing and paging through everything
+}
+
+func measureInProcess(path string, runs, pages int) inProcess {
+	var r inProcess
+	pgdn := tea.KeyPressMsg{Code: tea.KeyPgDown}
+	for i := 0; i < runs; i++ {
+		start := time.Now()
+		m := diffview.New(common.New())
+		m.SetSize(80, 23)
+		m, rest := m.Update(m.Open(path, path)())
+		_ = m.View()
+		r.first = append(r.first, time.Since(start))
+		m = settle(m, rest) // the rest of the index, the prefetch
+		for p := 0; p < pages; p++ {
+			start = time.Now()
+			var cmd tea.Cmd
+			m, cmd = m.Update(pgdn)
+			_ = m.View()
+			r.pgdown = append(r.pgdown, time.Since(start))
+			start = time.Now()
+			if cmd != nil { // this page's highlighting, done at once (nothing prefetched)
+				m, _ = m.Update(cmd())
+			}
+			_ = m.View()
+			r.pgdownHL = append(r.pgdownHL, time.Since(start)+r.pgdown[len(r.pgdown)-1])
+		}
+		m.Close()
+	}
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	m := diffview.New(common.New())
+	m.SetSize(80, 23)
+	m, rest := m.Update(m.Open(path, path)())
+	m = settle(m, rest)
+	for m.Top() < m.Doc().Lines()-21 {
+		var cmd tea.Cmd
+		m, cmd = m.Update(pgdn)
+		m = settle(m, cmd)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	r.heap = float64(after.HeapInuse) - float64(before.HeapInuse)
+	runtime.KeepAlive(m)
+	m.Close()
+	return r
+}
+
 func main() {
 	patch := flag.String("patch", "", "the patch file")
 	viewer := flag.String("viewer", "", "porthole's diff viewer command (gets the file as its argument)")
@@ -125,6 +206,7 @@ func main() {
 	fi, _ := os.Stat(*patch)
 	lines := bytes.Count(head, []byte("\n"))
 
+	ip := measureInProcess(*patch, *runs, *pages*5)
 	var results []result
 	for _, v := range []struct{ name, cmd string }{
 		{"less -S", "less -S " + *patch},
@@ -139,10 +221,30 @@ func main() {
 	}
 	fmt.Printf("file: %s, %d lines, %.1f MiB; tmux 80x24, %d runs x %d page-downs; medians\n\n",
 		*patch, lines, float64(fi.Size())/(1<<20), *runs, *pages)
-	fmt.Printf("| %-18s | %-20s | %-22s | %-12s |\n", "viewer", "first screen (tmux)", "page-down shown (tmux)", "RSS after")
-	fmt.Printf("|%s|%s|%s|%s|\n", strings.Repeat("-", 20), strings.Repeat("-", 22), strings.Repeat("-", 24), strings.Repeat("-", 14))
+	row := func(a, b, c, d string) { fmt.Printf("| %-34s | %-14s | %-34s | %-30s |\n", a, b, c, d) }
+	row("viewer", "first screen", "page-down", "memory")
+	fmt.Printf("|%s|%s|%s|%s|\n", strings.Repeat("-", 36), strings.Repeat("-", 16), strings.Repeat("-", 36), strings.Repeat("-", 32))
+	ratio := ip.heap / float64(fi.Size())
+	row("porthole diffview, in-process", ms(median(ip.first)),
+		fmt.Sprintf("%s (%s with its syntax job)", ms(median(ip.pgdown)), ms(median(ip.pgdownHL))),
+		fmt.Sprintf("heap %.1f MiB = %.2fx the file", ip.heap/(1<<20), ratio))
 	for _, r := range results {
-		fmt.Printf("| %-18s | %-20s | %-22s | %-12s |\n", r.name, ms(median(r.first)), ms(median(r.pgdown)),
-			fmt.Sprintf("%.1f MiB", float64(r.rssAfter)/1024))
+		row(r.name+" in tmux", ms(median(r.first)), ms(median(r.pgdown))+" until shown", fmt.Sprintf("RSS %.1f MiB", float64(r.rssAfter)/1024))
+	}
+	fmt.Println()
+	ok := true
+	check := func(name string, good bool, got string) {
+		mark := "met"
+		if !good {
+			mark, ok = "MISSED", false
+		}
+		fmt.Printf("target %-28s %-7s (%s)\n", name, mark, got)
+	}
+	check("first screen < 100 ms", median(ip.first) < 100*time.Millisecond, ms(median(ip.first)))
+	check("page-down < 5 ms", median(ip.pgdown) < 5*time.Millisecond && median(ip.pgdownHL) < 5*time.Millisecond,
+		ms(median(ip.pgdown))+", "+ms(median(ip.pgdownHL))+" with syntax")
+	check("memory < 3x the file", ratio < 3, fmt.Sprintf("%.2fx", ratio))
+	if !ok {
+		os.Exit(1)
 	}
 }
