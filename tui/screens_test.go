@@ -77,11 +77,11 @@ func TestScreensGolden(t *testing.T) {
 		t.Run(fmt.Sprintf("help_%dx%d", w, h), func(t *testing.T) {
 			e := newTestEngine(t)
 			d := newDriver(t, testOptions(e), w, h)
-			d.key("?") // in the input: text, not help
+			d.typeText("1?") // in the input, after text: text, not help
 			if d.m.help {
 				t.Fatal("? in the input opened the help")
 			}
-			d.key("backspace")
+			d.key("backspace", "backspace")
 			d.typeText("1000")
 			d.key("enter")
 			d.waitScreen("plan ready")

@@ -230,7 +230,7 @@ func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 
 func (m Model) homeKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	k := m.c.Keys
-	if !m.home.Typing() {
+	if !m.home.Typing() || m.home.InputEmpty() {
 		switch {
 		case key.Matches(msg, k.Help):
 			m.help = true

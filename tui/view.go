@@ -52,8 +52,18 @@ func (m Model) View() tea.View {
 	v := tea.NewView(m.render())
 	v.AltScreen = true
 	v.WindowTitle = "porthole"
-	if m.win != nil && m.win.plan != nil {
-		v.WindowTitle = "porthole · " + m.win.plan.Title
+	if w := m.win; w != nil && w.plan != nil {
+		v.WindowTitle = "porthole · " + w.plan.Title
+		// The terminal's own progress indicator (OSC 9;4), where it has one.
+		if p, ok := m.logs.ProgressOf(w.running); ok && w.running != "" {
+			state := tea.ProgressBarDefault
+			if p.Failed > 0 {
+				state = tea.ProgressBarWarning
+			}
+			v.ProgressBar = tea.NewProgressBar(state, p.Percent())
+		} else if w.running != "" {
+			v.ProgressBar = tea.NewProgressBar(tea.ProgressBarIndeterminate, 0)
+		}
 	}
 	return v
 }

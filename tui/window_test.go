@@ -351,15 +351,12 @@ func TestQuitAsksWhileAStepRuns(t *testing.T) {
 func TestQuitWhenNothingRuns(t *testing.T) {
 	e := newTestEngine(t)
 	d := newDriver(t, testOptions(e), 80, 24)
-	d.key("q") // the input has the keys: q is text
-	if d.quit || d.m.home.Entries() != nil {
-		if d.quit {
-			t.Fatal("q in the input quit")
-		}
+	d.typeText("1q") // after text, q is text
+	d.settle()
+	if d.quit {
+		t.Fatal("q typed after text quit")
 	}
-	d.key("backspace", "tab") // leave the input (no other section: focus stays)
-	d.key("shift+tab")
-	e.unf = []runbooks.WindowSummary{}
+	d.key("backspace", "backspace")
 	// With a window waiting at a gate, q stops it and quits once it stopped.
 	openWindow(t, d)
 	d.key("esc", "q")
@@ -367,6 +364,17 @@ func TestQuitWhenNothingRuns(t *testing.T) {
 	if !d.m.win.closed {
 		t.Fatal("quit before the runner stopped")
 	}
+}
+
+func TestQOnAnEmptyHomeQuits(t *testing.T) {
+	e := newTestEngine(t)
+	d := newDriver(t, testOptions(e), 80, 24)
+	d.key("?")
+	if !d.m.help {
+		t.Fatal("? on an empty input did not open the help")
+	}
+	d.key("?", "q")
+	d.until("quit", func(Model) bool { return d.quit })
 }
 
 func TestRevertIsRefusedBeforeASyncAndWhileAStepRuns(t *testing.T) {

@@ -121,6 +121,10 @@ func (m Model) Focus() Section { return m.focus }
 // Typing is true when keys go to the text input.
 func (m Model) Typing() bool { return m.focus == SecInput }
 
+// InputEmpty is true when nothing is typed (then q and ? are keys: no
+// change number, URL or Change-Id starts with them).
+func (m Model) InputEmpty() bool { return m.input.Value() == "" }
+
 // Add records a change being resolved (from the input or the command line).
 func (m *Model) Add(ref string) bool {
 	for _, e := range m.entries {
@@ -475,9 +479,9 @@ func (m Model) ShortHelp() []key.Binding {
 		out = append(out, k.Remove)
 	}
 	if m.focus != SecInput {
-		out = append(out, k.Up, k.Down, k.Quit)
+		out = append(out, k.Up, k.Down)
 	}
-	return append(out, k.Help)
+	return append(out, k.Help, k.Quit)
 }
 
 // FullHelp lists every home key.

@@ -115,6 +115,14 @@ func (m *Model) Progress(id string, p remote.Progress, at time.Time) {
 	}
 }
 
+// ProgressOf is step id's last progress value, if it has one.
+func (m Model) ProgressOf(id string) (remote.Progress, bool) {
+	if l := m.logs[id]; l != nil && l.progress != nil {
+		return *l.progress, true
+	}
+	return remote.Progress{}, false
+}
+
 // Lines is how many lines step id's log holds.
 func (m Model) Lines(id string) int {
 	if l := m.logs[id]; l != nil {
