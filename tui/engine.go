@@ -65,6 +65,7 @@ func NewEngine(env *runbooks.Env, stateDir string) Engine {
 	return &envEngine{env: env, state: stateDir}
 }
 
+// Resolve implements Engine with the configured Gerrit client.
 func (e *envEngine) Resolve(ctx context.Context, ref string) (*gerrit.Change, error) {
 	if e.env.Gerrit == nil {
 		return nil, errors.New("no Gerrit is configured: set gerrit.url in the config (porthole demo brings its own)")
@@ -72,10 +73,12 @@ func (e *envEngine) Resolve(ctx context.Context, ref string) (*gerrit.Change, er
 	return e.env.Gerrit.Resolve(ctx, ref)
 }
 
+// Build implements Engine with runbooks.Build.
 func (e *envEngine) Build(ctx context.Context, kind string, params map[string]string) (*runbooks.Plan, error) {
 	return runbooks.Build(ctx, e.env, kind, params)
 }
 
+// BuildRevert implements Engine with runbooks.BuildRevertFrom.
 func (e *envEngine) BuildRevert(ctx context.Context, plan *runbooks.Plan, vars map[string]string) (*runbooks.Plan, error) {
 	return runbooks.BuildRevertFrom(ctx, e.env, plan, vars)
 }
@@ -86,8 +89,10 @@ type runnerRun struct {
 	j *runbooks.Journal
 }
 
+// Close closes the run's journal.
 func (r runnerRun) Close() error { return r.j.Close() }
 
+// Start implements Engine: it opens the window's journal and starts a Runner.
 func (e *envEngine) Start(ctx context.Context, plan *runbooks.Plan, opts runbooks.RunOptions) (WindowRun, error) {
 	j, err := runbooks.OpenJournal(e.state, plan)
 	if err != nil {
@@ -99,6 +104,8 @@ func (e *envEngine) Start(ctx context.Context, plan *runbooks.Plan, opts runbook
 	return runnerRun{Runner: r, j: j}, nil
 }
 
+// Resume implements Engine: it loads the journal, rebuilds the plan with
+// runbooks.Resume and runs it one step at a time.
 func (e *envEngine) Resume(ctx context.Context, w runbooks.WindowSummary) (*runbooks.Plan, map[string]runbooks.StepState, WindowRun, error) {
 	state, err := runbooks.LoadWindow(w.Path)
 	if err != nil {
@@ -122,6 +129,7 @@ func (e *envEngine) Resume(ctx context.Context, w runbooks.WindowSummary) (*runb
 	return plan, states, run, nil
 }
 
+// Windows implements Engine from the journals under the state dir.
 func (e *envEngine) Windows() ([]runbooks.WindowSummary, []runbooks.WindowSummary, error) {
 	past, err := runbooks.ListWindows(e.state)
 	if err != nil {
@@ -131,6 +139,7 @@ func (e *envEngine) Windows() ([]runbooks.WindowSummary, []runbooks.WindowSummar
 	return unf, past, err
 }
 
+// Report implements Engine with runbooks.Markdown.
 func (e *envEngine) Report(w runbooks.WindowSummary) (string, error) {
 	state, err := runbooks.LoadWindow(w.Path)
 	if err != nil {
@@ -139,6 +148,7 @@ func (e *envEngine) Report(w runbooks.WindowSummary) (string, error) {
 	return runbooks.Markdown(state), nil
 }
 
+// Kinds implements Engine: the registered runbooks but backport and revert.
 func (e *envEngine) Kinds() []string {
 	var out []string
 	for _, k := range runbooks.Kinds() {
@@ -150,8 +160,10 @@ func (e *envEngine) Kinds() []string {
 	return out
 }
 
+// Params implements Engine with runbooks.Params.
 func (e *envEngine) Params(kind string) []runbooks.ParamSpec { return runbooks.Params(kind) }
 
+// Hosts implements Engine from the config's host roles.
 func (e *envEngine) Hosts(role string) string { return hostNames(e.env.Hosts, role) }
 
 // hostNames names a role's hosts for a narrow column.
@@ -178,6 +190,7 @@ func hostNames(h runbooks.Hosts, role string) string {
 	return names[0] + " +" + itoa(len(names)-1)
 }
 
+// SAL implements Engine: the window's "sal" variable, or gerrit.SAL.
 func (e *envEngine) SAL(plan *runbooks.Plan, vars map[string]string) string {
 	if s := vars["sal"]; s != "" {
 		return s
@@ -189,8 +202,10 @@ func (e *envEngine) SAL(plan *runbooks.Plan, vars map[string]string) string {
 	return gerrit.SAL(plan.Changes, format)
 }
 
+// User implements Engine.
 func (e *envEngine) User() string { return e.env.User }
 
+// CIAccount implements Engine from the config.
 func (e *envEngine) CIAccount() string {
 	if e.env.Config == nil {
 		return ""

@@ -17,8 +17,10 @@ type viewer struct {
 	open tea.Cmd
 }
 
+// Init opens the patch.
 func (v viewer) Init() tea.Cmd { return v.open }
 
+// Update sizes the viewer and hands it every other message; q quits.
 func (v viewer) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
@@ -35,6 +37,7 @@ func (v viewer) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return v, cmd
 }
 
+// View draws the viewer full screen.
 func (v viewer) View() tea.View {
 	view := tea.NewView(v.dv.View())
 	view.AltScreen = true
