@@ -7,12 +7,10 @@ package diffview
 import (
 	"fmt"
 	"sort"
-	"strings"
 	"sync/atomic"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"porthole/tui/common"
 	"porthole/tui/components/input"
@@ -49,22 +47,6 @@ type searchedMsg struct {
 	res     searchResult
 	forward bool
 	query   string
-}
-
-// hlJob is one line to highlight, with its pair for the word diff.
-type hlJob struct {
-	line       int
-	kind       Kind
-	raw        string
-	path       string
-	partner    bool
-	partnerRaw string
-}
-
-// hlResult is what a highlighting command computed.
-type hlResult struct {
-	syn   map[int][]span
-	words map[int][]span
 }
 
 // Model is the diff viewer component.
@@ -445,56 +427,6 @@ func (m *Model) sync() tea.Cmd {
 	return m.highlightCmd()
 }
 
-// highlightCmd highlights the screen, or else prefetches the next and the
-// previous page, one job at a time.
-func (m *Model) highlightCmd() tea.Cmd {
-	if m.hlBusy || m.doc == nil {
-		return nil
-	}
-	body := m.body()
-	if len(m.syn) > maxCached {
-		m.evict(m.top-2*body, m.top+3*body)
-	}
-	jobs := jobsFor(m.doc, m.top, m.raw, m.syn, m.words, &m.run)
-	for _, from := range []int{m.top + body, m.top - body} {
-		if len(jobs) > 0 {
-			break
-		}
-		from = max(0, from)
-		if from >= m.doc.Lines() {
-			continue
-		}
-		raw, err := m.doc.ReadLines(from, from+body)
-		if err == nil {
-			jobs = jobsFor(m.doc, from, raw, m.syn, m.words, &m.run)
-		}
-	}
-	if len(jobs) == 0 {
-		return nil
-	}
-	m.hlBusy = true
-	hl, gen := m.hl, m.gen
-	return func() tea.Msg { return highlightedMsg{gen: gen, res: runJobs(hl, jobs)} }
-}
-
-// maxCached bounds how many lines keep their highlights (a few hundred
-// screens); memory stays flat however far one scrolls.
-const maxCached = 6000
-
-// evict forgets the highlights of lines outside [from, to).
-func (m *Model) evict(from, to int) {
-	syn, words := make(map[int][]span, to-from), make(map[int][]span, to-from)
-	for n := max(0, from); n < to; n++ {
-		if v, ok := m.syn[n]; ok {
-			syn[n] = v
-		}
-		if v, ok := m.words[n]; ok {
-			words[n] = v
-		}
-	}
-	m.syn, m.words = syn, words
-}
-
 // indexCmd scans the next chunk of the file.
 func (m *Model) indexCmd() tea.Cmd {
 	if m.doc == nil || m.doc.Done() {
@@ -502,120 +434,6 @@ func (m *Model) indexCmd() tea.Cmd {
 	}
 	r, size, st, gen := m.doc.r, m.doc.size, m.doc.st, m.gen
 	return func() tea.Msg { return indexedMsg{gen: gen, c: scan(r, size, st, chunkSize)} }
-}
-
-func (m *Model) merge(r hlResult) {
-	for k, v := range r.syn {
-		m.syn[k] = v
-	}
-	for k, v := range r.words {
-		m.words[k] = v
-	}
-}
-
-// jobsFor lists the lines of raw (starting at line from) that still need
-// syntax or word highlighting.
-func jobsFor(d *Doc, from int, raw []string, syn, words map[int][]span, run *[3]int) []hlJob {
-	var jobs []hlJob
-	for i, r := range raw {
-		n := from + i
-		k := d.Kind(n)
-		if !isContent(k) {
-			continue
-		}
-		_, haveSyn := syn[n]
-		_, haveWords := words[n]
-		if haveSyn && (haveWords || k == KindContext) {
-			continue
-		}
-		j := hlJob{line: n, kind: k, raw: r}
-		if f := d.FileAt(n); f >= 0 {
-			j.path = d.files[f].Path
-		}
-		if k != KindContext {
-			if p := partner(d, n, run); p >= 0 {
-				j.partner = true
-				if p >= from && p < from+len(raw) {
-					j.partnerRaw = raw[p-from]
-				} else if pr, err := d.ReadLines(p, p+1); err == nil && len(pr) == 1 {
-					j.partnerRaw = pr[0]
-				}
-			}
-		}
-		jobs = append(jobs, j)
-	}
-	return jobs
-}
-
-// runJobs highlights lines; it only reads its arguments and the shared,
-// locked highlighter, so it runs as a command.
-func runJobs(hl *highlighter, jobs []hlJob) hlResult {
-	res := hlResult{syn: map[int][]span{}, words: map[int][]span{}}
-	for _, j := range jobs {
-		_, text := lineText(j.kind, j.raw)
-		res.syn[j.line] = hl.spans(hl.lexer(j.path), text)
-		if j.kind == KindContext {
-			continue
-		}
-		res.words[j.line] = nil
-		if j.partner {
-			pk := KindAdd
-			if j.kind == KindAdd {
-				pk = KindDel
-			}
-			_, ptext := lineText(pk, j.partnerRaw)
-			if j.kind == KindDel {
-				res.words[j.line], _ = wordDiff(text, ptext)
-			} else {
-				_, res.words[j.line] = wordDiff(ptext, text)
-			}
-		}
-	}
-	return res
-}
-
-// runOf finds the run of lines of kind k around n (k must be Kind(n)).
-func runOf(d *Doc, n int, k Kind, memo *[3]int) (int, int) {
-	if memo[0] == int(k)+1 && n >= memo[1] && n <= memo[2] {
-		return memo[1], memo[2]
-	}
-	s, e := n, n
-	for s > 0 && d.kinds[s-1] == k {
-		s--
-	}
-	for e+1 < len(d.kinds) && d.kinds[e+1] == k {
-		e++
-	}
-	*memo = [3]int{int(k) + 1, s, e}
-	return s, e
-}
-
-// partner pairs the i-th removed line of a block with its i-th added line;
-// -1 when the line has no partner. Pairs that turn out to have little in
-// common get no word highlights (see wordDiff).
-func partner(d *Doc, n int, memo *[3]int) int {
-	switch k := d.kinds[n]; k {
-	case KindDel:
-		s, e := runOf(d, n, KindDel, memo)
-		a := e + 1
-		if a >= len(d.kinds) || d.kinds[a] != KindAdd {
-			return -1
-		}
-		_, ae := runOf(d, a, KindAdd, memo)
-		if p := a + n - s; p <= ae {
-			return p
-		}
-	case KindAdd:
-		s, _ := runOf(d, n, KindAdd, memo)
-		if s == 0 || d.kinds[s-1] != KindDel {
-			return -1
-		}
-		ds, de := runOf(d, s-1, KindDel, memo)
-		if p := ds + n - s; p <= de {
-			return p
-		}
-	}
-	return -1
 }
 
 // isExtra tells whether commit i is not part of the change.
@@ -636,150 +454,4 @@ func (m Model) isExtra(i int) bool {
 		}
 	}
 	return true
-}
-
-// View draws the header, the lines on screen and the status line.
-func (m Model) View() string {
-	w := m.width
-	st := m.c.Styles.Diff
-	var b strings.Builder
-	switch {
-	case m.err != nil && m.doc == nil:
-		b.WriteString(st.HeaderExtra.Width(w).Render(ansi.Truncate("Cannot show the diff: "+m.err.Error(), w, "…")))
-		b.WriteString("\n" + strings.Repeat("\n", m.body()))
-		b.WriteString(st.Status.Render("esc: back"))
-		return b.String()
-	case m.doc == nil:
-		b.WriteString(st.Header.Width(w).Render(ansi.Truncate("Loading "+m.path+"…", w, "…")))
-		b.WriteString("\n" + strings.Repeat("\n", m.body()))
-		return b.String()
-	}
-	b.WriteString(m.header())
-	b.WriteByte('\n')
-	body := m.body()
-	for i := 0; i < body; i++ {
-		n := m.top + i
-		if i < len(m.raw) {
-			b.WriteString(m.renderLine(n, m.raw[i]))
-		} else {
-			b.WriteString(st.Gutter.Render("~"))
-		}
-		b.WriteByte('\n')
-	}
-	b.WriteString(m.statusLine())
-	return b.String()
-}
-
-func (m Model) renderLine(n int, raw string) string {
-	k := m.doc.Kind(n)
-	if k == KindCommit {
-		if c := m.doc.CommitAt(n); m.isExtra(c) {
-			return m.paint.bannerLine(raw+"   "+ExtraBanner, m.width)
-		}
-	}
-	var matches []span
-	if m.match != nil {
-		_, text := lineText(k, raw)
-		matches = m.match.spans(text)
-	}
-	return m.paint.line(k, raw, m.syn[n], m.words[n], matches, m.hoff, m.width)
-}
-
-// header names the commit and file at the top of the screen.
-func (m Model) header() string {
-	d := m.doc
-	st := m.c.Styles.Diff
-	ci := d.CommitAt(m.top)
-	if ci < 0 && len(d.commits) > 0 {
-		ci = 0
-	}
-	more := ""
-	if !d.Done() {
-		more = "+"
-	}
-	var parts []string
-	extra := m.isExtra(ci)
-	if extra {
-		parts = append(parts, ExtraBanner)
-	}
-	if ci >= 0 {
-		c := d.commits[ci]
-		parts = append(parts, fmt.Sprintf("commit %d/%d%s %s %s", ci+1, len(d.commits), more, short(c.SHA), c.Subject))
-	} else if m.title != "" {
-		parts = append(parts, m.title)
-	}
-	if fi := d.FileAt(m.top); fi >= 0 {
-		f := d.files[fi]
-		n, total := filePos(d, fi)
-		parts = append(parts, fmt.Sprintf("file %d/%d %s", n, total, f.Path))
-	}
-	text := displayText(strings.Join(parts, " · "))
-	style := st.Header
-	if extra {
-		style = st.HeaderExtra
-	}
-	return style.Width(m.width).MaxHeight(1).Render(ansi.Truncate(text, m.width, "…"))
-}
-
-// filePos numbers file fi within its commit.
-func filePos(d *Doc, fi int) (int, int) {
-	c := d.files[fi].Commit
-	first, last := fi, fi
-	for first > 0 && d.files[first-1].Commit == c {
-		first--
-	}
-	for last+1 < len(d.files) && d.files[last+1].Commit == c {
-		last++
-	}
-	return fi - first + 1, last - first + 1
-}
-
-func short(sha string) string {
-	if len(sha) > 10 {
-		return sha[:10]
-	}
-	return sha
-}
-
-func (m Model) statusLine() string {
-	st := m.c.Styles.Diff
-	if m.searching {
-		return ansi.Truncate(m.input.View(), m.width, "")
-	}
-	d := m.doc
-	total := d.Lines()
-	pos := fmt.Sprintf("lines %d–%d of %d", min(m.top+1, total), min(m.top+m.body(), total), total)
-	if !d.Done() {
-		pos = fmt.Sprintf("lines %d–%d · reading %d%%", min(m.top+1, total), min(m.top+m.body(), total), 100*d.Indexed()/max(1, d.Size()))
-	} else if total > 0 {
-		pos += fmt.Sprintf(" · %d%%", 100*min(m.top+m.body(), total)/total)
-	}
-	left := m.status
-	if m.err != nil {
-		left = m.err.Error()
-	}
-	if left == "" {
-		left = "q back · / search · ]/[ file · }/{ commit"
-	}
-	gap := m.width - ansi.StringWidth(pos) - 1
-	left = ansi.Truncate(left, max(0, gap), "…")
-	pad := max(1, m.width-ansi.StringWidth(left)-ansi.StringWidth(pos))
-	return st.Status.Render(left + strings.Repeat(" ", pad) + pos)
-}
-
-// ShortHelp is the viewer's footer.
-func (m Model) ShortHelp() []key.Binding {
-	k := m.c.Keys
-	return []key.Binding{k.NextFile, k.NextCommit, k.Search, k.NextMatch, k.PageDown, k.Back}
-}
-
-// FullHelp is the viewer's help screen.
-func (m Model) FullHelp() [][]key.Binding {
-	k := m.c.Keys
-	return [][]key.Binding{
-		{k.Up, k.Down, k.PageDown, k.PageUp, k.HalfDown, k.HalfUp},
-		{k.Top, k.Bottom, k.Left, k.Right},
-		{k.NextFile, k.PrevFile, k.NextCommit, k.PrevCommit},
-		{k.Search, k.NextMatch, k.PrevMatch, k.Back},
-	}
 }
