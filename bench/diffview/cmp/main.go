@@ -221,9 +221,9 @@ func main() {
 	}
 	fmt.Printf("file: %s, %d lines, %.1f MiB; tmux 80x24, %d runs x %d page-downs; medians\n\n",
 		*patch, lines, float64(fi.Size())/(1<<20), *runs, *pages)
-	row := func(a, b, c, d string) { fmt.Printf("| %-34s | %-14s | %-34s | %-30s |\n", a, b, c, d) }
+	row := func(a, b, c, d string) { fmt.Printf("| %-34s | %-14s | %-38s | %-30s |\n", a, b, c, d) }
 	row("viewer", "first screen", "page-down", "memory")
-	fmt.Printf("|%s|%s|%s|%s|\n", strings.Repeat("-", 36), strings.Repeat("-", 16), strings.Repeat("-", 36), strings.Repeat("-", 32))
+	fmt.Printf("|%s|%s|%s|%s|\n", strings.Repeat("-", 36), strings.Repeat("-", 16), strings.Repeat("-", 40), strings.Repeat("-", 32))
 	ratio := ip.heap / float64(fi.Size())
 	row("porthole diffview, in-process", ms(median(ip.first)),
 		fmt.Sprintf("%s (%s with its syntax job)", ms(median(ip.pgdown)), ms(median(ip.pgdownHL))),
