@@ -38,8 +38,8 @@ func Run(ctx context.Context, opts Options) error {
 	if msg := fm.shutdown(); msg != "" {
 		fmt.Fprintln(stderr(opts), msg)
 	}
-	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
-		return nil // interrupted from outside (SIGTERM): the window is journaled and resumable
+	if errors.Is(err, tea.ErrInterrupted) || (errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil) {
+		return nil // SIGINT or SIGTERM from outside: the window was stopped above, journaled and resumable
 	}
 	return err
 }
