@@ -485,3 +485,20 @@ func TestWindowViewKeys(t *testing.T) {
 	d.until("the window", func(m Model) bool { return m.screen == screenWindow })
 	close(e.release)
 }
+
+// When the program ends with a step still running (SIGTERM, SIGINT from
+// outside), Run's shutdown cancels the window and waits for its runner.
+func TestShutdownStopsARunningWindow(t *testing.T) {
+	e := newTestEngine(t)
+	d := newDriver(t, testOptions(e), 100, 30)
+	holdSync(t, d)
+	if msg := d.m.shutdown(); msg != "" {
+		t.Fatalf("shutdown said %q for a step that stopped when cancelled", msg)
+	}
+	e.mu.Lock()
+	r := e.runners[len(e.runners)-1]
+	e.mu.Unlock()
+	if st := r.States()["sync-php"]; st != runbooks.Failed {
+		t.Fatalf("the held sync is %v after shutdown, want failed (cancelled)", st)
+	}
+}
