@@ -84,7 +84,7 @@ func TestHomeShowsDangerWarnings(t *testing.T) {
 	d.typeText("1004")
 	d.key("enter")
 	s := d.waitScreen("plan ready")
-	for _, want := range []string{"⚠ 1004", "✖ DANGER: change 1004 changes the database schema", "-1 Dana", "A sql/mysql/patch-rc_actor_timestamp.sql"} {
+	for _, want := range []string{"✖ 1004", "✖ DANGER: change 1004 changes the database schema", "-1 Dana", "A sql/mysql/patch-rc_actor_timestamp.sql"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("home does not show %q:\n%s", want, s)
 		}

@@ -421,7 +421,11 @@ func (m Model) entryLine(i int, e Entry, w int) string {
 		ch := e.Change
 		icon = "✓"
 		for _, wn := range m.warnings {
-			if wn.Change == ch.Number && wn.Level >= runbooks.Warn {
+			switch {
+			case wn.Change != ch.Number:
+			case wn.Level == runbooks.Danger:
+				icon = "✖"
+			case wn.Level == runbooks.Warn && icon != "✖":
 				icon = "⚠"
 			}
 		}
