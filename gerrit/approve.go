@@ -47,7 +47,7 @@ func (c *Client) Approve(ctx context.Context, ch *Change, message string) error 
 	_, resp, err := c.api.Changes.SetReview(ctx, changeID(ch), rev, in)
 	if err = c.fail(ctx, action, resp, err); err != nil {
 		if isNotFound(err) {
-			return &NotFoundError{Ref: fmt.Sprint(ch.Number), Host: c.base.Host}
+			return &NotFoundError{Ref: fmt.Sprint(ch.Number), Host: c.base.Host, User: c.user}
 		}
 		return err
 	}

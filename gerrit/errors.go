@@ -49,11 +49,15 @@ func apiHint(status int) string {
 type NotFoundError struct {
 	Ref  string // what was asked for
 	Host string // the Gerrit host asked
+	User string // the account that asked; "" when anonymous
 }
 
 // Error names the change and what to do.
 func (e *NotFoundError) Error() string {
-	return fmt.Sprintf("change %s not found on %s: check the number or URL (private and deleted changes are not visible, and anonymous access sees less than a logged-in user)", e.Ref, e.Host)
+	if e.User != "" {
+		return fmt.Sprintf("change %s not found on %s: check the number or URL (private and deleted changes are not visible to %s either)", e.Ref, e.Host, e.User)
+	}
+	return fmt.Sprintf("change %s not found on %s: check the number or URL (private and deleted changes are not visible, and anonymous access sees less: set gerrit.user and gerrit.password_file)", e.Ref, e.Host)
 }
 
 // AmbiguousError says a bare Change-Id matches several changes, usually

@@ -25,7 +25,7 @@ func (c *Client) Patch(ctx context.Context, ch *Change) ([]byte, error) {
 	resp, err := c.api.Do(req, &buf)
 	if err := c.fail(ctx, action, resp, err); err != nil {
 		if isNotFound(err) {
-			return nil, &NotFoundError{Ref: fmt.Sprintf("%d revision %s", ch.Number, rev), Host: c.base.Host}
+			return nil, &NotFoundError{Ref: fmt.Sprintf("%d revision %s", ch.Number, rev), Host: c.base.Host, User: c.user}
 		}
 		return nil, err
 	}

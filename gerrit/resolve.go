@@ -45,7 +45,7 @@ func (c *Client) Resolve(ctx context.Context, ref string) (*Change, error) {
 		}
 		switch len(cands) {
 		case 0:
-			return nil, &NotFoundError{Ref: r.ChangeID, Host: c.base.Host}
+			return nil, &NotFoundError{Ref: r.ChangeID, Host: c.base.Host, User: c.user}
 		case 1:
 			r = Ref{Input: r.Input, Number: cands[0].Number, Project: cands[0].Project}
 		default:
@@ -55,7 +55,7 @@ func (c *Client) Resolve(ctx context.Context, ref string) (*Change, error) {
 	ch, err := c.detail(ctx, r.ID(), "read change "+r.String())
 	if err != nil {
 		if isNotFound(err) {
-			return nil, &NotFoundError{Ref: r.String(), Host: c.base.Host}
+			return nil, &NotFoundError{Ref: r.String(), Host: c.base.Host, User: c.user}
 		}
 		return nil, err
 	}
@@ -66,7 +66,7 @@ func (c *Client) Resolve(ctx context.Context, ref string) (*Change, error) {
 func (c *Client) Refresh(ctx context.Context, ch *Change) (*Change, error) {
 	n, err := c.detail(ctx, changeID(ch), fmt.Sprintf("read change %d", ch.Number))
 	if err != nil && isNotFound(err) {
-		return nil, &NotFoundError{Ref: fmt.Sprint(ch.Number), Host: c.base.Host}
+		return nil, &NotFoundError{Ref: fmt.Sprint(ch.Number), Host: c.base.Host, User: c.user}
 	}
 	return n, err
 }

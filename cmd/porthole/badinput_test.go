@@ -1,0 +1,264 @@
+package main
+
+// End-to-end bad input: the porthole binary, built once, run as a deployer
+// would against a sandbox (in-process Gerrit emulator and SSH hosts) or real
+// sshd hosts. Every failure must exit non-zero with one line that names the
+// thing and says what to do next, leak no password, and lose nothing.
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"porthole/gerrit/gerrittest"
+	"porthole/sandbox"
+)
+
+var (
+	badBinOnce sync.Once
+	badBinDir  string
+	badBinPath string
+	badBinErr  error
+)
+
+// TestMain removes the binary the bad-input tests built (if any).
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if badBinDir != "" {
+		_ = os.RemoveAll(badBinDir)
+	}
+	os.Exit(code)
+}
+
+// portholeBin builds the porthole binary once for every test that needs it.
+func portholeBin(t *testing.T) string {
+	t.Helper()
+	badBinOnce.Do(func() {
+		badBinDir, badBinErr = os.MkdirTemp("", "porthole-badinput-")
+		if badBinErr != nil {
+			return
+		}
+		badBinPath = filepath.Join(badBinDir, "porthole")
+		if out, err := exec.Command("go", "build", "-o", badBinPath, ".").CombinedOutput(); err != nil {
+			badBinErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if badBinErr != nil {
+		t.Fatal(badBinErr)
+	}
+	return badBinPath
+}
+
+// outcome is what one porthole invocation did.
+type outcome struct {
+	code           int
+	stdout, stderr string
+}
+
+func (o outcome) String() string {
+	return fmt.Sprintf("exit %d\nstdout:\n%s\nstderr:\n%s", o.code, o.stdout, o.stderr)
+}
+
+// portholeEnv is the environment a test's porthole runs in: no config but
+// the one given with --config, no agent, its own XDG dirs, stdin not a TTY.
+func portholeEnv(xdg string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		switch k {
+		case "PORTHOLE_CONFIG", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "SSH_AUTH_SOCK":
+			continue
+		}
+		env = append(env, kv)
+	}
+	return append(env, "XDG_CONFIG_HOME="+filepath.Join(xdg, "config"), "XDG_STATE_HOME="+filepath.Join(xdg, "state"))
+}
+
+// runPorthole runs the binary to completion (at most a minute) with stdin.
+func runPorthole(t *testing.T, xdg, stdin string, args ...string) outcome {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, portholeBin(t), args...)
+	cmd.Env = portholeEnv(xdg)
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	o := outcome{stdout: out.String(), stderr: errb.String()}
+	var ee *exec.ExitError
+	switch {
+	case ctx.Err() != nil:
+		t.Fatalf("porthole %s hung (killed after a minute)\n%s", strings.Join(args, " "), o)
+	case errors.As(err, &ee):
+		o.code = ee.ExitCode()
+	case err != nil:
+		t.Fatal(err)
+	}
+	return o
+}
+
+// oneLineError checks that porthole failed with exit code want and that its
+// stderr is exactly one line, "porthole CMD: …", holding every part.
+func oneLineError(t *testing.T, what string, o outcome, want int, parts ...string) {
+	t.Helper()
+	if o.code != want {
+		t.Errorf("%s: exit %d, want %d\n%s", what, o.code, want, o)
+	}
+	msg := strings.TrimSuffix(o.stderr, "\n")
+	if msg == "" || strings.Contains(msg, "\n") {
+		t.Errorf("%s: stderr is not one line:\n%s", what, o.stderr)
+	}
+	if !strings.HasPrefix(msg, "porthole ") {
+		t.Errorf("%s: stderr does not start with porthole: %q", what, msg)
+	}
+	for _, p := range parts {
+		if !strings.Contains(msg, p) {
+			t.Errorf("%s: the message lacks %q:\n%s", what, p, msg)
+		}
+	}
+	if strings.Contains(msg, "panic") || strings.Contains(msg, "goroutine ") {
+		t.Errorf("%s: crashed:\n%s", what, o)
+	}
+}
+
+// badSandbox is a sandbox with a few extra changes for the bad cases.
+type badSandbox struct {
+	*sandbox.Sandbox
+	xdg                  string
+	master, wip, abandon int    // changes on core master, WIP, abandoned
+	twinA, twinB         int    // one Change-Id on wmf/<version> and master
+	twinID               string // their Change-Id
+}
+
+func startBadSandbox(t *testing.T) *badSandbox {
+	t.Helper()
+	sb, err := sandbox.Start(context.Background(), sandbox.Options{Dir: t.TempDir(), AppServers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sb.Close() })
+	b := &badSandbox{Sandbox: sb, xdg: t.TempDir(), twinID: "I0123456789abcdef0123456789abcdef0badc0de"}
+	wmf := "wmf/" + sb.Version
+	create := func(branch, subject string, wip bool, changeID string) int {
+		t.Helper()
+		n, err := sb.Gerrit.CreateChange(gerrittest.ChangeSpec{
+			Project: sandbox.ProjectCore, Branch: branch, Subject: subject, Owner: sb.User, WIP: wip, ChangeID: changeID,
+			Files: map[string]string{"includes/BadInput.php": "<?php\n// " + subject + "\n"},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	b.master = create("master", "Only on master", false, "")
+	b.wip = create(wmf, "Half done", true, "")
+	b.abandon = create(wmf, "Given up", false, "")
+	if err := sb.Gerrit.Abandon(b.abandon); err != nil {
+		t.Fatal(err)
+	}
+	b.twinA = create(wmf, "Backported fix", false, b.twinID)
+	b.twinB = create("master", "Backported fix", false, b.twinID)
+	return b
+}
+
+// configWith writes a copy of the sandbox config with one line replaced.
+func (b *badSandbox) configWith(t *testing.T, old, new string) string {
+	t.Helper()
+	data, err := os.ReadFile(b.ConfigPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(data, []byte(old)) {
+		t.Fatalf("the sandbox config has no %q:\n%s", old, data)
+	}
+	p := filepath.Join(t.TempDir(), "porthole.yaml")
+	if err := os.WriteFile(p, bytes.Replace(data, []byte(old), []byte(new), 1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func (b *badSandbox) run(t *testing.T, stdin string, args ...string) outcome {
+	t.Helper()
+	return runPorthole(t, b.xdg, stdin, args...)
+}
+
+func TestBadInputPlanChanges(t *testing.T) {
+	b := startBadSandbox(t)
+	cfg := b.ConfigPath
+	host := strings.TrimSuffix(strings.TrimPrefix(b.Gerrit.URL(), "http://"), "/r/")
+
+	o := b.run(t, "", "plan", "--config", cfg, "987654")
+	oneLineError(t, "unknown change", o, 1, "change 987654 not found on "+host, "check the number or URL")
+
+	for _, ref := range []string{"refs/changes/12/34", "Ixyz", "https://gerrit.wikimedia.org/r/c/mediawiki/core/+/", "0"} {
+		o = b.run(t, "", "plan", "--config", cfg, ref)
+		oneLineError(t, "malformed "+ref, o, 1, fmt.Sprintf("cannot read %q as a Gerrit change", ref), "paste a change number (12345)")
+	}
+
+	o = b.run(t, "", "plan", "--config", cfg, b.twinID)
+	oneLineError(t, "ambiguous Change-Id", o, 1, "Change-Id "+b.twinID+" matches 2 changes",
+		fmt.Sprintf("%d (mediawiki/core wmf/%s, NEW)", b.twinA, b.Version),
+		fmt.Sprintf("%d (mediawiki/core master, NEW)", b.twinB),
+		"paste the change number or URL of the one to deploy")
+
+	o = b.run(t, "", "plan", "--config", cfg, strconv.Itoa(b.master))
+	oneLineError(t, "master branch", o, 1, fmt.Sprintf("change %d is on mediawiki/core branch master", b.master),
+		"backports deploy from wmf/<version> branches (live: php-"+b.Version+")", "cherry-pick it to a deployed branch first")
+
+	o = b.run(t, "", "plan", "--config", cfg, strconv.Itoa(b.wip))
+	oneLineError(t, "WIP change", o, 1, fmt.Sprintf("change %d is marked work in progress", b.wip), "mark it ready for review first")
+
+	o = b.run(t, "", "plan", "--config", cfg, strconv.Itoa(b.abandon))
+	oneLineError(t, "abandoned change", o, 1, fmt.Sprintf("change %d is abandoned", b.abandon), "restore it in Gerrit")
+
+	// A wmf branch that exists in Gerrit but is not staged on the deployment
+	// host: an error that says how it would be; once staged but not in
+	// wikiversions.json, the plan shows it with a DANGER warning.
+	old := "1.44.0-wmf.4"
+	if b.Version == old {
+		t.Fatalf("the sandbox deploys %s already", old)
+	}
+	if out, err := exec.Command("git", "-C", b.Gerrit.RepoPath(sandbox.ProjectCore), "branch", "wmf/"+old, "wmf/"+b.Version).CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if err := b.Gerrit.CreateProject(sandbox.ProjectCore, map[string]map[string]string{"wmf/" + old: nil}); err != nil {
+		t.Fatal(err)
+	}
+	stale, err := b.Gerrit.CreateChange(gerrittest.ChangeSpec{Project: sandbox.ProjectCore, Branch: "wmf/" + old,
+		Subject: "Fix on an old branch", Owner: b.User, Files: map[string]string{"includes/Old.php": "<?php\n"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	phpOld := filepath.Join(b.StagingDir(), "php-"+old)
+	o = b.run(t, "", "plan", "--config", cfg, strconv.Itoa(stale))
+	oneLineError(t, "unstaged branch", o, 1, fmt.Sprintf("change %d is on wmf/%s but %s does not exist on the deployment host", stale, old, phpOld),
+		"scap prep "+old)
+	if err := os.Mkdir(phpOld, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	o = b.run(t, "", "plan", "--config", cfg, strconv.Itoa(stale))
+	if o.code != 0 || !strings.Contains(o.stdout, fmt.Sprintf("DANGER not-deployed  change %d is on wmf/%s but php-%s is not in wikiversions.json", stale, old, old)) {
+		t.Errorf("plan of a change on an undeployed branch:\n%s", o)
+	}
+
+	// porthole run backport resolves the same way.
+	o = b.run(t, "", "run", "backport", "--config", cfg, "--param", "changes=987654")
+	oneLineError(t, "run: unknown change", o, 1, "porthole run: change 987654 not found on "+host)
+	o = b.run(t, "", "run", "backport", "--config", cfg, "--param", "changes="+strconv.Itoa(b.wip))
+	oneLineError(t, "run: WIP change", o, 1, fmt.Sprintf("porthole run: change %d is marked work in progress", b.wip))
+
+	// porthole without a terminal says what to use instead.
+	o = b.run(t, "", "--config", cfg)
+	oneLineError(t, "no TTY", o, 1, "the TUI needs a terminal", "porthole plan CHANGE...")
+}
