@@ -8,8 +8,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +21,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/ssh"
 
 	"porthole/gerrit/gerrittest"
 	"porthole/sandbox"
@@ -261,4 +266,111 @@ func TestBadInputPlanChanges(t *testing.T) {
 	// porthole without a terminal says what to use instead.
 	o = b.run(t, "", "--config", cfg)
 	oneLineError(t, "no TTY", o, 1, "the TUI needs a terminal", "porthole plan CHANGE...")
+}
+
+func TestBadInputGerritAndHosts(t *testing.T) {
+	b := startBadSandbox(t)
+	core := strconv.Itoa(b.Changes["core"])
+
+	// A wrong HTTP password: 401, the account named, the password nowhere.
+	const wrong = "not-the-password-4711"
+	pw := filepath.Join(t.TempDir(), "pw")
+	if err := os.WriteFile(pw, []byte(wrong+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	real, err := os.ReadFile(filepath.Join(b.Root, "etc", "gerrit-password"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := b.configWith(t, "password_file: "+filepath.Join(b.Root, "etc", "gerrit-password"), "password_file: "+pw)
+	o := b.run(t, "", "plan", "--config", cfg, core)
+	oneLineError(t, "401", o, 1, "rejected the credentials of user "+b.User+" (401)", "check gerrit.user and the HTTP password in gerrit.password_file")
+	logs, err := os.ReadFile(filepath.Join(b.Root, "state", "porthole.log"))
+	if err != nil || len(logs) == 0 {
+		t.Fatalf("no log to check for passwords: %v", err)
+	}
+	for _, secret := range []string{wrong, strings.TrimSpace(string(real))} {
+		if strings.Contains(o.stdout+o.stderr, secret) {
+			t.Errorf("the output shows a password:\n%s", o)
+		}
+		if bytes.Contains(logs, []byte(secret)) {
+			t.Errorf("the log holds a password")
+		}
+	}
+
+	// Gerrit down: connection refused, the host named, what to check.
+	dead := deadPort(t)
+	cfg = b.configWith(t, "url: "+b.Gerrit.URL(), fmt.Sprintf("url: http://127.0.0.1:%d/r/", dead))
+	o = b.run(t, "", "plan", "--config", cfg, core)
+	oneLineError(t, "Gerrit down", o, 1, fmt.Sprintf("cannot reach Gerrit at 127.0.0.1:%d to read change %s", dead, core),
+		"connection refused", "check the network (VPN, proxy) and gerrit.url in the config")
+
+	// The deployment host down: plan reads wikiversions.json there.
+	sshCfg, err := os.ReadFile(b.SSHConfigPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deployPort := strings.TrimPrefix(b.Addr(sandbox.DeployHost), "127.0.0.1:")
+	deadCfg := filepath.Join(t.TempDir(), "ssh_config")
+	if err := os.WriteFile(deadCfg, bytes.Replace(sshCfg, []byte("Port "+deployPort+"\n"), []byte(fmt.Sprintf("Port %d\n", dead)), 1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg = b.configWith(t, "ssh_config: "+b.SSHConfigPath, "ssh_config: "+deadCfg)
+	o = b.run(t, "", "plan", "--config", cfg, core)
+	oneLineError(t, "deploy host down", o, 1, sandbox.DeployHost, "connection refused", "ssh "+sandbox.DeployHost+" true")
+
+	// The deployment host's key changed (known_hosts holds another one).
+	kh, err := os.ReadFile(b.KnownHostsPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var served ssh.PublicKey
+	var lines []string
+	for _, l := range strings.Split(string(kh), "\n") {
+		f := strings.Fields(l)
+		if len(f) == 3 && strings.Contains(f[0], sandbox.DeployHost) {
+			if served, _, _, _, err = ssh.ParseAuthorizedKey([]byte(f[1] + " " + f[2])); err != nil {
+				t.Fatal(err)
+			}
+			l = f[0] + " " + strings.TrimSpace(string(ssh.MarshalAuthorizedKey(newHostKey(t))))
+		}
+		lines = append(lines, l)
+	}
+	if served == nil {
+		t.Fatalf("no %s line in %s", sandbox.DeployHost, b.KnownHostsPath)
+	}
+	oldKH := filepath.Join(t.TempDir(), "known_hosts")
+	if err := os.WriteFile(oldKH, []byte(strings.Join(lines, "\n")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg = b.configWith(t, "- "+b.KnownHostsPath, "- "+oldKH)
+	o = b.run(t, "", "plan", "--config", cfg, core)
+	oneLineError(t, "host key changed", o, 1, "host key for "+sandbox.DeployHost, "has CHANGED",
+		ssh.FingerprintSHA256(served), "ssh-keygen -R '[127.0.0.1]:"+deployPort+"' -f "+oldKH)
+}
+
+// deadPort is a loopback port nothing listens on.
+func deadPort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	_ = l.Close()
+	return port
+}
+
+// newHostKey is a fresh ed25519 public key, not any host's.
+func newHostKey(t *testing.T) ssh.PublicKey {
+	t.Helper()
+	pub, _, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := ssh.NewPublicKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }
