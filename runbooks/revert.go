@@ -223,7 +223,7 @@ func (rp *revertPlan) steps() []*Step {
 		n := t.Change.Number
 		steps = append(steps, &Step{
 			ID: fmt.Sprintf("push-revert-%d", n), Title: fmt.Sprintf("Push the revert of %d to Gerrit for review", n), Role: RoleDeploy, Dir: t.Dir,
-			Command: remote.QuoteAll(append([]string{"git"}, gerrit.RevertPushArgs(t.Change.Branch, t.SHA)...)...),
+			Command: reviewPushOutline(t),
 			Retries: 1,
 			Undo:    "abandon the revert change in Gerrit",
 			Do:      rp.push(t), Check: rp.pushedCheck(t),
@@ -333,24 +333,37 @@ func (rp *revertPlan) push(t *revertTarget) func(context.Context, *StepContext) 
 		if err := gerrit.CheckRevertPush(t.Change.Branch, t.SHA); err != nil {
 			return fmt.Errorf("%w — the revert IS live but not in Gerrit yet", err)
 		}
-		head, err := gitops.RevParse(ctx, deployQuery(sc), t.Dir, "HEAD")
+		// The checkout may carry local security patches under the revert:
+		// only the revert, rebuilt on @{u}, goes to Gerrit.
+		res, err := gitops.PushRevertForReview(ctx, deployExec(sc), gitops.ReviewPush{
+			Dir: t.Dir, Local: rev, Reverted: t.SHA, Branch: t.Change.Branch, Topic: gerrit.RevertTopic(t.SHA)})
 		if err != nil {
-			return err
+			return fmt.Errorf("%w — the revert IS live and synced but not in Gerrit yet", err)
 		}
-		args := gerrit.RevertPushArgs(t.Change.Branch, t.SHA)
-		if head != rev {
-			// several reverts in one checkout: push this one by its SHA-1
-			args = gitops.PushArgs(rev, t.Change.Branch, gerrit.RevertTopic(t.SHA))
+		sc.Set(fmt.Sprintf("reviewcommit:%d", n), res.Commit)
+		if res.Commit == rev {
+			sc.Note(Info, "pushed the revert %s for review (its parent is %s, nothing else was pushed)", abbrev(rev), res.Base)
+		} else {
+			sc.Note(Info, "pushed the revert alone for review as %s, built on %s (%s): the local commits under %s stay on the deployment host",
+				abbrev(res.Commit), res.Base, abbrev(res.BaseSHA), abbrev(rev))
 		}
-		out, err := gitops.Push(ctx, deployExec(sc), t.Dir, args)
-		if err != nil {
-			return fmt.Errorf("%w — the revert IS live but not in Gerrit yet: push it by hand (cd %s && git %s)", err, t.Dir, remote.QuoteAll(args...))
+		if res.Output != "" {
+			sc.Note(Info, "%s", res.Output)
 		}
-		if out != "" {
-			sc.Note(Info, "%s", out)
+		if res.Cleanup != nil {
+			sc.Note(Warn, "%v", res.Cleanup)
 		}
 		return nil
 	}
+}
+
+// reviewPushOutline is what the push step runs, in order: the local revert
+// (REVERT) is rebuilt alone on the upstream in a temporary worktree (TMP) as
+// NEW, which must be the only commit in @{u}..NEW before it is pushed. A
+// detached checkout (an extension) uses origin/BRANCH for @{u}.
+func reviewPushOutline(t *revertTarget) string {
+	push := remote.QuoteAll(gitops.PushArgs("NEW", t.Change.Branch, gerrit.RevertTopic(t.SHA))...)
+	return "git worktree add --detach TMP @{u} && git -C TMP cherry-pick --ff REVERT && git worktree remove --force TMP && git rev-list @{u}..NEW && git " + push
 }
 
 func (rp *revertPlan) pushedCheck(t *revertTarget) func(context.Context, *StepContext) (bool, error) {
