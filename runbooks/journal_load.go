@@ -34,9 +34,11 @@ type WindowState struct {
 	// Interrupted is the step that was running when porthole died (or was
 	// cancelled mid-step), not re-checked since: it is not known to be complete.
 	Interrupted string
-	Resumes     int      // how many times the window was picked up again
-	Records     []Record // every record, in order (nil from ListWindows)
-	Torn        int      // lines that could not be read (a kill -9 mid-write)
+	Resumes     int       // how many times the window was picked up again
+	AbandonedBy string    // who gave the window up (StatusAbandoned)
+	LastAt      time.Time // the time of the last record (output lines aside)
+	Records     []Record  // every record, in order (nil from ListWindows)
+	Torn        int       // lines that could not be read (a kill -9 mid-write)
 
 	byID map[string]*StepLog
 }
@@ -77,7 +79,97 @@ func (w *WindowState) Step(id string) *StepLog {
 // Finished is true when the window ended (well or not) rather than stopped
 // mid-way with a step not known to be complete.
 func (w *WindowState) Finished() bool {
+	if w.Status == StatusAbandoned {
+		return true
+	}
 	return w.Status != StatusUnfinished && w.Status != StatusCancelled && w.Interrupted == ""
+}
+
+// Resumable is true when the window can be picked up again: it stopped
+// before its end (porthole died, was cancelled, a step failed, or the
+// deployer said no at a gate) and was not abandoned.
+func (w *WindowState) Resumable() bool {
+	if w.Kind == "" || w.Status == StatusAbandoned {
+		return false
+	}
+	return w.Status != StatusOK || w.Interrupted != ""
+}
+
+// FailedAt is the step where the window stopped: the one interrupted, or
+// the one that failed, or the one whose question was answered no; "" when
+// it finished well or stopped between steps.
+func (w *WindowState) FailedAt() string {
+	if w.Interrupted != "" {
+		return w.Interrupted
+	}
+	if w.Status == StatusOK {
+		return ""
+	}
+	if w.Status == StatusDeclined {
+		if s := w.declinedStep(); s != nil {
+			return s.ID
+		}
+	}
+	failed := ""
+	for _, s := range w.Steps {
+		if s.State == Failed {
+			failed = s.ID
+		}
+	}
+	if failed == "" {
+		if s := w.declinedStep(); s != nil {
+			return s.ID
+		}
+	}
+	return failed
+}
+
+// declinedStep is the last step whose last question was answered no.
+func (w *WindowState) declinedStep() *StepLog {
+	var out *StepLog
+	var at time.Time
+	for _, s := range w.Steps {
+		if n := len(s.Gates); n > 0 && s.Gates[n-1].Decision == "n" && !s.Gates[n-1].At.Before(at) {
+			out, at = s, s.Gates[n-1].At
+		}
+	}
+	return out
+}
+
+// Why says in one line why the window stopped ("" when it finished well).
+func (w *WindowState) Why() string {
+	at := w.Step(w.FailedAt())
+	switch {
+	case w.Status == StatusOK && w.Interrupted == "":
+		return ""
+	case w.Status == StatusAbandoned:
+		return "abandoned by " + w.AbandonedBy
+	case w.Status == StatusDeclined && at != nil && len(at.Gates) > 0:
+		g := at.Gates[len(at.Gates)-1]
+		return fmt.Sprintf("%s said no to %q", g.By, oneLineText(g.Prompt))
+	case w.Status == StatusFailed && at != nil && at.Error != "":
+		return "failed: " + oneLineText(at.Error)
+	case w.Status == StatusUnfinished:
+		if w.Interrupted != "" {
+			return "porthole stopped while this step ran (crash, kill or lost terminal): not known to be complete"
+		}
+		return "porthole stopped without ending the window (crash, kill or lost terminal)"
+	case w.Status == StatusCancelled:
+		return "cancelled mid-window"
+	case w.Error != "":
+		return oneLineText(w.Error)
+	}
+	return w.Status
+}
+
+func oneLineText(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// StoppedAt is when the window ended or, when it has no end, its last record.
+func (w *WindowState) StoppedAt() time.Time {
+	if !w.Ended.IsZero() {
+		return w.Ended
+	}
+	return w.LastAt
 }
 
 // LoadWindow reads a journal. Lines that cannot be read (a torn last line
@@ -110,6 +202,9 @@ func loadWindow(path string, full bool) (*WindowState, error) {
 				w.Torn++
 			} else {
 				w.apply(rec, full)
+				if rec.Type != RecOutput && rec.At.After(w.LastAt) {
+					w.LastAt = rec.At
+				}
 			}
 		}
 		if err == io.EOF {
@@ -241,6 +336,8 @@ func (w *WindowState) apply(rec Record, full bool) {
 		}
 	case RecWindowEnd:
 		w.Status, w.Error, w.Ended = rec.Status, rec.Error, rec.At
+	case RecWindowAbandon:
+		w.Status, w.Ended, w.AbandonedBy = StatusAbandoned, rec.At, rec.User
 	}
 }
 
@@ -261,6 +358,12 @@ type WindowSummary struct {
 	// Interrupted is a step not known to be complete: it was running when
 	// porthole died or was cancelled, and nobody has re-checked it since.
 	Interrupted string
+	// Stopped is when the window ended, or its last record when it has no end.
+	Stopped time.Time
+	// Why says in one line why the window stopped ("" when it finished well).
+	Why string
+	// Resumable is true for a window that stopped before its end and was not abandoned.
+	Resumable bool
 }
 
 // ListWindows lists the journals under stateDir, newest first. A journal
@@ -296,33 +399,22 @@ func ListWindows(stateDir string) ([]WindowSummary, error) {
 // Summary is the window's line for a list.
 func (w *WindowState) Summary() WindowSummary {
 	ws := WindowSummary{ID: w.ID, Path: w.Path, Kind: w.Kind, Title: w.Title, User: w.User,
-		Started: w.Started, Ended: w.Ended, Status: w.Status, Error: w.Error, Steps: len(w.Steps)}
+		Started: w.Started, Ended: w.Ended, Status: w.Status, Error: w.Error, Steps: len(w.Steps),
+		Interrupted: w.Interrupted, FailedStep: w.FailedAt(), Stopped: w.StoppedAt(), Why: w.Why(),
+		Resumable: w.Resumable()}
 	for _, s := range w.Steps {
 		if s.State == Done {
 			ws.Done++
 		}
 	}
-	ws.FailedStep, ws.Interrupted = w.Interrupted, w.Interrupted
-	if ws.FailedStep == "" && w.Status != StatusOK {
-		for _, s := range w.Steps {
-			if s.State == Failed {
-				ws.FailedStep = s.ID
-			}
-		}
-		if ws.FailedStep == "" && w.Status == StatusDeclined {
-			for _, s := range w.Steps {
-				if n := len(s.Gates); n > 0 && s.Gates[n-1].Decision == "n" {
-					ws.FailedStep = s.ID
-				}
-			}
-		}
-	}
 	return ws
 }
 
-// Unfinished lists the windows that stopped mid-way, newest first: porthole
-// died or was cancelled, or a step is still not known to be complete.
-// `porthole` offers to resume them.
+// Unfinished lists the windows that stopped before their end, the one that
+// stopped last first: porthole died or was cancelled, a step failed, or the
+// deployer said no at a gate (the owner was not ready for the full sync).
+// Windows that finished well or were abandoned are not listed. `porthole`
+// offers to resume them.
 func Unfinished(stateDir string) ([]WindowSummary, error) {
 	all, err := ListWindows(stateDir)
 	if err != nil {
@@ -330,10 +422,11 @@ func Unfinished(stateDir string) ([]WindowSummary, error) {
 	}
 	var out []WindowSummary
 	for _, w := range all {
-		if (w.Status == StatusUnfinished || w.Status == StatusCancelled || w.Interrupted != "") && w.Kind != "" {
+		if w.Resumable {
 			out = append(out, w)
 		}
 	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Stopped.After(out[j].Stopped) })
 	return out, nil
 }
 

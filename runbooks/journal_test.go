@@ -213,9 +213,15 @@ func TestListWindowsNewestFirstWithStatus(t *testing.T) {
 			t.Fatalf("not newest first: %v", order)
 		}
 	}
+	// unfinished: the crashed, declined and failed windows (not the one
+	// that finished well), the one that stopped last first
 	un, _ := Unfinished(state)
-	if len(un) != 1 || un[0].ID != "20260101-130000-test" {
-		t.Fatalf("Unfinished = %+v", un)
+	var ids []string
+	for _, u := range un {
+		ids = append(ids, u.ID)
+	}
+	if strings.Join(ids, " ") != "20260101-130000-test 20260101-120000-test 20260101-110000-test" {
+		t.Fatalf("Unfinished = %v", ids)
 	}
 	if p, err := FindWindow(state, "20260101-11"); err != nil || !strings.HasSuffix(p, "20260101-110000-test.jsonl") {
 		t.Fatalf("FindWindow by prefix: %s, %v", p, err)

@@ -11,10 +11,17 @@ import (
 // make a Runner pick it up: done steps are not run again, window variables
 // are restored, and the step that was running when porthole stopped is
 // re-checked with its Check (or the deployer is asked) rather than re-run.
+// A window that stopped at a gate answered no asks that gate again (the
+// step was never run); a window whose step failed runs that step again,
+// behind its gate (in step mode, the deployer's enter). An abandoned window
+// is refused.
 // Open the journal with OpenJournal(dir, plan) again: it appends.
 func Resume(ctx context.Context, env *Env, state *WindowState) (*Plan, RunOptions, error) {
 	if state == nil {
 		return nil, RunOptions{}, fmt.Errorf("resume: no window")
+	}
+	if state.Status == StatusAbandoned {
+		return nil, RunOptions{}, fmt.Errorf("window %s was abandoned by %s at %s: it cannot be resumed; start a new window", state.ID, state.AbandonedBy, state.Ended.Local().Format("2006-01-02 15:04"))
 	}
 	if state.Status == StatusOK {
 		return nil, RunOptions{}, fmt.Errorf("window %s finished well at %s: there is nothing to resume", state.ID, state.Ended.Format("2006-01-02 15:04"))
