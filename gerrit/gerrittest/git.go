@@ -99,18 +99,70 @@ done
 exit 0
 `
 
-// installReceiveHook writes the post-receive hook and pins core.hooksPath to
-// the repository's own hooks, whatever the pusher's global config says.
+// changeIDHook refuses, as Gerrit's receive does, a push for review whose
+// new commits lack a Change-Id footer (or carry a malformed or doubled one):
+// the push fails with Gerrit's "remote: ERROR: commit <short>: …" text and
+// nothing is stored. Commits already in the repository are not checked.
+const changeIDHook = `#!/bin/sh
+# gerrittest: Gerrit refuses commits pushed for review without a Change-Id footer.
+zero=0000000000000000000000000000000000000000
+bad=0
+while read old new ref; do
+	case "$ref" in refs/for/*) ;; *) continue ;; esac
+	[ "$new" = "$zero" ] && continue
+	for c in $(git rev-list "$new" --not --all); do
+		ids=$(git log -1 --format='%(trailers:key=Change-Id,valueonly,separator=%x20)' "$c")
+		short=$(git rev-parse --short=7 "$c")
+		why=
+		case "$ids" in
+		"") why="missing Change-Id in message footer" ;;
+		*" "*) why="multiple Change-Id lines in message footer" ;;
+		*) [ "$(expr "$ids" : 'I[0-9a-f]\{40\}$')" = 41 ] || why="invalid Change-Id line format in message footer" ;;
+		esac
+		if [ -n "$why" ]; then
+			echo "ERROR: commit $short: $why" >&2
+			bad=1
+		fi
+	done
+done
+if [ "$bad" = 1 ]; then
+	echo "" >&2
+	echo "Hint: to automatically insert a Change-Id, install Gerrit's commit-msg hook," >&2
+	echo "and then amend the commit: git commit --amend --no-edit" >&2
+	echo "Finally, push your changes again" >&2
+	exit 1
+fi
+exit 0
+`
+
+// receiveHooks are the hooks every emulated repository runs on a push.
+var receiveHooks = map[string]string{"pre-receive": changeIDHook, "post-receive": receiveHook}
+
+// installReceiveHook writes the pre-receive (Change-Id) and post-receive
+// (spool) hooks and pins core.hooksPath to the repository's own hooks,
+// whatever the pusher's global config says.
 func installReceiveHook(dir string) error {
 	hooks := filepath.Join(dir, "hooks")
 	if err := os.MkdirAll(hooks, 0o755); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(hooks, "post-receive"), []byte(receiveHook), 0o755); err != nil {
-		return err
+	for name, script := range receiveHooks {
+		if err := os.WriteFile(filepath.Join(hooks, name), []byte(script), 0o755); err != nil {
+			return err
+		}
 	}
 	_, err := git(dir, nil, "", "config", "core.hooksPath", hooks)
 	return err
+}
+
+// hasReceiveHooks is true when dir has every hook installReceiveHook writes.
+func hasReceiveHooks(dir string) bool {
+	for name := range receiveHooks {
+		if !fileExists(filepath.Join(dir, "hooks", name)) {
+			return false
+		}
+	}
+	return true
 }
 
 // treeEdit is a change to a tree: file content, DeleteFile, or a gitlink.

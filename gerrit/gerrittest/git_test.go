@@ -164,6 +164,8 @@ func TestPushForReviewCreatesTheRevertChange(t *testing.T) {
 	}
 	wt := clone(t, s, "mediawiki/core", branch)
 	gitOut(t, wt, "revert", "--no-edit", orig.Revision)
+	revertID := "I" + strings.Repeat("5e", 20)
+	gitOut(t, wt, "commit", "--quiet", "--amend", "-m", "Revert \"Break everything\"\n\nThis reverts commit "+orig.Revision+".\n\nChange-Id: "+revertID)
 	revertSHA := gitOut(t, wt, "rev-parse", "HEAD")
 	args := gerrit.RevertPushArgs(branch, orig.Revision)
 	gitOut(t, wt, args...)
@@ -176,7 +178,7 @@ func TestPushForReviewCreatesTheRevertChange(t *testing.T) {
 	if rv.RevertOf != n || rv.Revision != revertSHA || rv.Branch != branch || rv.Topic != "revert-"+orig.Revision || rv.Owner != "deployer" || rv.Status != "NEW" {
 		t.Errorf("revert change = %+v", rv)
 	}
-	if rv.Subject != `Revert "Break everything"` || !strings.HasPrefix(rv.ChangeID, "I") || len(rv.ChangeID) != 41 {
+	if rv.Subject != `Revert "Break everything"` || rv.ChangeID != revertID {
 		t.Errorf("subject %q change-id %q", rv.Subject, rv.ChangeID)
 	}
 	if refs := gitOut(t, s.RepoPath("mediawiki/core"), "for-each-ref", "refs/for/", "refs/gerrittest/"); refs != "" {
@@ -209,7 +211,7 @@ func TestPushErrors(t *testing.T) {
 	s := newServer(t, gerrittest.Options{})
 	wt := clone(t, s, "mediawiki/core", branch)
 	gitOut(t, wt, "push", "--quiet", "origin", "HEAD:refs/for/"+branch) // no new commit
-	gitOut(t, wt, "commit", "--quiet", "--allow-empty", "-m", "Orphan")
+	gitOut(t, wt, "commit", "--quiet", "--allow-empty", "-m", "Orphan\n\nChange-Id: I"+strings.Repeat("0a", 20))
 	gitOut(t, wt, "push", "--quiet", "origin", "HEAD:refs/for/no-such-branch")
 	nums, err := s.ProcessPushes()
 	if len(nums) != 0 || err == nil || !strings.Contains(err.Error(), "no new changes") || !strings.Contains(err.Error(), "branch no-such-branch not found") {
@@ -217,5 +219,47 @@ func TestPushErrors(t *testing.T) {
 	}
 	if refs := gitOut(t, s.RepoPath("mediawiki/core"), "for-each-ref", "refs/for/", "refs/gerrittest/"); refs != "" {
 		t.Errorf("rejected pushes left refs: %s", refs)
+	}
+}
+
+// TestPushWithoutChangeIDIsRefused: like Gerrit, a push for review whose
+// new commit has no Change-Id footer (or a bad one) fails, with Gerrit's
+// words, and leaves no change and no ref behind; the same commit with a
+// Change-Id goes through.
+func TestPushWithoutChangeIDIsRefused(t *testing.T) {
+	s := newServer(t, gerrittest.Options{})
+	wt := clone(t, s, "mediawiki/core", branch)
+	for msg, want := range map[string]string{
+		"No footer at all": "missing Change-Id in message footer",
+		"Id in the body\n\nChange-Id: I" + strings.Repeat("1", 40) + "\n\nBug: T1": "missing Change-Id in message footer",
+		"Short id\n\nChange-Id: I123": "invalid Change-Id line format in message footer",
+		"Two ids\n\nChange-Id: I" + strings.Repeat("2", 40) + "\nChange-Id: I" + strings.Repeat("3", 40): "multiple Change-Id lines in message footer",
+	} {
+		gitOut(t, wt, "reset", "--quiet", "--hard", "origin/"+branch)
+		gitOut(t, wt, "commit", "--quiet", "--allow-empty", "-m", msg)
+		short := gitOut(t, wt, "rev-parse", "--short=7", "HEAD")
+		out, err := gitCmd(wt, "push", "origin", "HEAD:refs/for/"+branch+"%topic=t").CombinedOutput()
+		if err == nil {
+			t.Errorf("%q: push accepted:\n%s", msg, out)
+		}
+		if line := "remote: ERROR: commit " + short + ": " + want; !strings.Contains(string(out), line) {
+			t.Errorf("%q: push output lacks %q:\n%s", msg, line, out)
+		}
+		if !strings.Contains(string(out), "[remote rejected]") {
+			t.Errorf("%q: push not rejected:\n%s", msg, out)
+		}
+		nums, err := s.ProcessPushes()
+		if len(nums) != 0 || err != nil {
+			t.Errorf("%q: ProcessPushes = %v, %v", msg, nums, err)
+		}
+		if refs := gitOut(t, s.RepoPath("mediawiki/core"), "for-each-ref", "refs/for/", "refs/gerrittest/"); refs != "" {
+			t.Errorf("%q: refused push left refs: %s", msg, refs)
+		}
+	}
+	gitOut(t, wt, "commit", "--quiet", "--amend", "--allow-empty", "-m", "With an id\n\nBug: T1\nChange-Id: I"+strings.Repeat("4", 40))
+	gitOut(t, wt, "push", "--quiet", "origin", "HEAD:refs/for/"+branch)
+	nums, err := s.ProcessPushes()
+	if err != nil || len(nums) != 1 || s.Change(nums[0]).ChangeID != "I"+strings.Repeat("4", 40) {
+		t.Fatalf("push with a Change-Id: %v, %v", nums, err)
 	}
 }

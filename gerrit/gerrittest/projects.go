@@ -76,7 +76,7 @@ func (s *Server) ensureProject(name string) (*project, error) {
 	if err := initBare(dir); err != nil {
 		return nil, err
 	}
-	if !fileExists(filepath.Join(dir, "hooks", "post-receive")) {
+	if !hasReceiveHooks(dir) {
 		if err := installReceiveHook(dir); err != nil {
 			return nil, err
 		}

@@ -141,8 +141,8 @@ func (s *Server) receiveLocked(p *project, ref, sha string) ([]int, error) {
 		}
 		uploader := s.accountFor(cm.Committer)
 		cid := footerValue(cm.Message, "Change-Id")
-		if !changeIDRe.MatchString(cid) {
-			cid = newChangeID("push", p.Name, branch, rev)
+		if !changeIDRe.MatchString(cid) { // the pre-receive hook refuses these; a repository without it lands here
+			return nums, fmt.Errorf("commit %s: missing Change-Id in message footer", rev[:7])
 		}
 		if c := s.openChange(p.Name, branch, cid); c != nil {
 			if err := s.uploadPatchSetLocked(c, rev, uploader); err != nil {
