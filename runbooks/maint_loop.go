@@ -162,7 +162,9 @@ func runLoop(ctx context.Context, sc *StepContext, runs []maintRun, ls loopSpec)
 		default:
 			prog.OK++
 			okKeys = append(okKeys, r.Key)
-			sc.Note(Info, "%s: %s", r.Key, oc.Summary)
+			if oc.Summary != "" {
+				sc.Note(Info, "%s: %s", r.Key, oc.Summary)
+			}
 		}
 		sc.Set(outcomeVar(ls.Var, r.Key), st+": "+oc.Summary)
 		sc.Progress(prog)

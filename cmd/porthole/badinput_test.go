@@ -19,12 +19,14 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/ssh"
 
 	"porthole/gerrit/gerrittest"
+	"porthole/remote"
 	"porthole/sandbox"
 )
 
@@ -373,4 +375,233 @@ func newHostKey(t *testing.T) ssh.PublicKey {
 		t.Fatal(err)
 	}
 	return k
+}
+
+// badBook is a YAML runbook of three steps on the maintenance host, each
+// appending to logPath; the second waits for the file gate to exist, in a
+// shell named by marker so that a test can find it among the processes.
+func badBook(t *testing.T, xdg, logPath, gate, marker string) {
+	t.Helper()
+	dir := filepath.Join(xdg, "config", "porthole", "runbooks")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	book := fmt.Sprintf(`name: badBook
+description: three steps, the second waits
+steps:
+  - title: First
+    command: echo first >> %[1]s
+  - title: Slow
+    command: echo slow-start >> %[1]s; sh -c 'while [ ! -e %[2]s ]; do sleep 0.05; done' %[3]s; echo slow-end >> %[1]s
+  - title: Last
+    command: echo last >> %[1]s
+`, remote.Quote(logPath), remote.Quote(gate), marker)
+	if err := os.WriteFile(filepath.Join(dir, "badbook.yaml"), []byte(book), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// startPorthole starts the binary in the background.
+func startPorthole(t *testing.T, xdg, stdin string, args ...string) (*exec.Cmd, *syncBuffer, *syncBuffer) {
+	t.Helper()
+	cmd := exec.Command(portholeBin(t), args...)
+	cmd.Env = portholeEnv(xdg)
+	cmd.Stdin = strings.NewReader(stdin)
+	out, errb := &syncBuffer{}, &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	return cmd, out, errb
+}
+
+// syncBuffer is a bytes.Buffer safe to read while a process writes it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// waitFor polls until cond holds, failing the test after a generous bound.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("gave up waiting for %s", what)
+}
+
+// waitExit waits for a started porthole and returns its outcome.
+func waitExit(t *testing.T, cmd *exec.Cmd, out, errb *syncBuffer) outcome {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(time.Minute):
+		_ = cmd.Process.Kill()
+		t.Fatalf("porthole hung\nstdout:\n%s\nstderr:\n%s", out, errb)
+	}
+	o := outcome{stdout: out.String(), stderr: errb.String()}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		o.code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+// processesWith lists the pids whose command line holds marker.
+func processesWith(marker string) []string {
+	var pids []string
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, d := range dirs {
+		b, err := os.ReadFile(filepath.Join(d, "cmdline"))
+		if err == nil && bytes.Contains(b, []byte(marker)) {
+			pids = append(pids, filepath.Base(d))
+		}
+	}
+	return pids
+}
+
+func fileText(p string) string {
+	b, _ := os.ReadFile(p)
+	return string(b)
+}
+
+// windowOf is the window id porthole run printed first.
+func windowOf(t *testing.T, stdout string) string {
+	t.Helper()
+	_, rest, ok := strings.Cut(stdout, "(window ")
+	id, _, ok2 := strings.Cut(rest, ")")
+	if !ok || !ok2 || id == "" {
+		t.Fatalf("no window id in:\n%s", stdout)
+	}
+	return id
+}
+
+// A SIGINT while a remote command runs stops that command on the host,
+// says where the window stands and how to go on; --resume then finishes it
+// without running the done step again.
+func TestBadInputRunInterrupted(t *testing.T) {
+	f := newRunFixture(t)
+	xdg := t.TempDir()
+	logPath, gate := filepath.Join(f.dir, "book.log"), filepath.Join(f.dir, "go-on")
+	marker := fmt.Sprintf("badinput-sigint-%d", os.Getpid())
+	badBook(t, xdg, logPath, gate, marker)
+
+	cmd, out, errb := startPorthole(t, xdg, "", "run", "badBook", "--config", f.config)
+	waitFor(t, "the slow step to run on the host", func() bool {
+		return strings.Contains(fileText(logPath), "slow-start") && len(processesWith(marker)) > 0
+	})
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	o := waitExit(t, cmd, out, errb)
+	id := windowOf(t, o.stdout)
+	oneLineError(t, "SIGINT", o, 1, "porthole run: interrupted during step 2/3 (Slow)",
+		"its command on mwmaint1002 (maintenance) was stopped", "1 of 3 steps done, all journaled",
+		"continue with: porthole run --resume "+id)
+	if !strings.Contains(o.stdout, "<== First: done") || !strings.Contains(o.stdout, "<== Slow: cancelled: its command was stopped") ||
+		strings.Contains(o.stdout, "[3/3]") {
+		t.Errorf("stdout:\n%s", o.stdout)
+	}
+	// Gone from the host: porthole does not leave it running.
+	waitFor(t, "the remote command to be gone", func() bool { return len(processesWith(marker)) == 0 })
+	if got := fileText(logPath); got != "first\nslow-start\n" {
+		t.Errorf("the host ran %q", got)
+	}
+
+	if err := os.WriteFile(gate, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o = runPorthole(t, xdg, "", "run", "--resume", id, "--config", f.config)
+	if o.code != 0 || !strings.Contains(o.stdout, "1. First — on mwmaint1002 (maintenance)  [done]") ||
+		!strings.Contains(o.stdout, "all 3 steps done") {
+		t.Errorf("resume:\n%s", o)
+	}
+	if got := fileText(logPath); got != "first\nslow-start\nslow-start\nslow-end\nlast\n" {
+		t.Errorf("after the resume the host ran %q", got)
+	}
+}
+
+// kill -9 of porthole run mid-window: the journal keeps the done step,
+// the host's command dies with the connection, and --resume runs only what
+// was not done.
+func TestBadInputRunKilledAndResumed(t *testing.T) {
+	f := newRunFixture(t)
+	xdg := t.TempDir()
+	logPath, gate := filepath.Join(f.dir, "book.log"), filepath.Join(f.dir, "go-on")
+	marker := fmt.Sprintf("badinput-kill-%d", os.Getpid())
+	badBook(t, xdg, logPath, gate, marker)
+
+	cmd, out, errb := startPorthole(t, xdg, "", "run", "badBook", "--config", f.config)
+	waitFor(t, "the slow step to run on the host", func() bool {
+		return strings.Contains(fileText(logPath), "slow-start") && len(processesWith(marker)) > 0
+	})
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	o := waitExit(t, cmd, out, errb)
+	id := windowOf(t, o.stdout)
+	waitFor(t, "the remote command to die with its connection", func() bool { return len(processesWith(marker)) == 0 })
+
+	// The journal has the done step, and the window is unfinished.
+	o = runPorthole(t, xdg, "", "log", "show", id, "--config", f.config)
+	for _, want := range []string{
+		"| Status | unfinished: porthole stopped during Slow |",
+		"| 1 | First | mwmaint1002 | done |",
+		"| 2 | Slow | maintenance | interrupted |",
+		"| 3 | Last | maintenance | not run |",
+	} {
+		if !strings.Contains(o.stdout, want) {
+			t.Errorf("porthole log show lacks %q:\n%s", want, o)
+		}
+	}
+	o = runPorthole(t, xdg, "", "log", "--config", f.config)
+	if !strings.Contains(o.stdout, "unfinished in slow") {
+		t.Errorf("porthole log:\n%s", o)
+	}
+
+	if err := os.WriteFile(gate, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o = runPorthole(t, xdg, "", "run", "--resume", "--config", f.config)
+	for _, want := range []string{
+		"porthole run badBook: badBook (window " + id + ")",
+		"1. First — on mwmaint1002 (maintenance)  [done]",
+		`1 of 3 steps already done; step "slow" was running when porthole stopped`,
+		"!! Slow had not completed: it runs again",
+		"all 3 steps done",
+	} {
+		if !strings.Contains(o.stdout, want) {
+			t.Errorf("resume output lacks %q", want)
+		}
+	}
+	if o.code != 0 || t.Failed() {
+		t.Fatalf("resume:\n%s", o)
+	}
+	if got := fileText(logPath); got != "first\nslow-start\nslow-start\nslow-end\nlast\n" {
+		t.Errorf("over both runs the host ran %q", got)
+	}
+	o = runPorthole(t, xdg, "", "log", "--config", f.config)
+	if !strings.Contains(o.stdout, id) || !strings.Contains(o.stdout, "ok (3/3 steps)") {
+		t.Errorf("porthole log:\n%s", o)
+	}
 }

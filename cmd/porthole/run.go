@@ -133,7 +133,7 @@ func runRunbook(ctx context.Context, args []string) error {
 		runPrintPlan(runOut, env, plan, opts.Resume)
 		r := runbooks.NewRunner(env, plan, j, opts)
 		r.Start(ctx)
-		return runDrive(ctx, r, env, plan, *yesDry)
+		return runDrive(ctx, r, env, plan, *yesDry, opts.Resume)
 	}
 	kind := pos[0]
 	if !runContains(runbooks.Kinds(), kind) {
@@ -156,7 +156,7 @@ func runRunbook(ctx context.Context, args []string) error {
 	runPrintPlan(runOut, env, plan, nil)
 	r := runbooks.NewRunner(env, plan, j, runbooks.RunOptions{})
 	r.Start(ctx)
-	return runDrive(ctx, r, env, plan, *yesDry)
+	return runDrive(ctx, r, env, plan, *yesDry, nil)
 }
 
 func runContains(list []string, s string) bool {
@@ -271,13 +271,18 @@ func (s *runStdin) next(ctx context.Context) (string, bool) {
 	}
 }
 
-// drive prints the run's events and answers its gates from the terminal.
-func runDrive(ctx context.Context, r *runbooks.Runner, env *runbooks.Env, plan *runbooks.Plan, yesDry bool) error {
+// drive prints the run's events and answers its gates from the terminal
+// (resumed: the window's state before this run, or nil).
+func runDrive(ctx context.Context, r *runbooks.Runner, env *runbooks.Env, plan *runbooks.Plan, yesDry bool, resumed *runbooks.WindowState) error {
 	steps := map[string]*runbooks.Step{}
 	index := map[string]int{}
+	done := 0
 	for i, s := range plan.Steps {
 		steps[s.ID] = s
 		index[s.ID] = i + 1
+		if resumed != nil && resumed.StepState(s.ID) == runbooks.Done {
+			done++
+		}
 	}
 	in := &runStdin{}
 	lastProg := map[string]string{}
@@ -311,12 +316,15 @@ func runDrive(ctx context.Context, r *runbooks.Runner, env *runbooks.Env, plan *
 			ev.Answer(runAsk(ctx, in, ev, steps[ev.StepID], env, yesDry))
 		case runbooks.StepFinished:
 			s := steps[ev.StepID]
-			switch ev.State {
-			case runbooks.Done:
+			switch {
+			case ev.State == runbooks.Done:
+				done++
 				fmt.Fprintf(runOut, "<== %s: done (%s)\n", s.Title, ev.Duration.Round(time.Millisecond))
-			case runbooks.Failed:
+			case ev.State == runbooks.Failed && errors.Is(ev.Err, context.Canceled):
+				fmt.Fprintf(runOut, "<== %s: cancelled: its command was stopped\n", s.Title)
+			case ev.State == runbooks.Failed:
 				fmt.Fprintf(runOut, "<== %s: FAILED: %v\n", s.Title, ev.Err)
-			case runbooks.Skipped:
+			case ev.State == runbooks.Skipped:
 				fmt.Fprintf(runOut, "<== %s: skipped\n", s.Title)
 			}
 		case runbooks.RunFinished:
@@ -329,10 +337,26 @@ func runDrive(ctx context.Context, r *runbooks.Runner, env *runbooks.Env, plan *
 	}
 	if final != nil {
 		fmt.Fprintf(runOut, "\nporthole run %s stopped%s\n", plan.Kind, journal)
+		var ce *runbooks.CancelledError
+		if errors.As(final, &ce) && r.Journal() != nil {
+			return runInterrupted(env, plan, index[ce.StepID], done, r.Journal().ID())
+		}
 		return final
 	}
 	fmt.Fprintf(runOut, "\nporthole run %s: all %d steps done%s\n", plan.Kind, len(plan.Steps), journal)
 	return nil
+}
+
+// runInterrupted says, in one line, where an interrupted window stands and
+// how to pick it up.
+func runInterrupted(env *runbooks.Env, plan *runbooks.Plan, n, done int, id string) error {
+	where := "between steps"
+	if n > 0 {
+		s := plan.Steps[n-1]
+		where = fmt.Sprintf("during step %d/%d (%s): its command on %s was stopped and will run again on resume", n, len(plan.Steps), s.Title, runHosts(env, s.Role))
+	}
+	return fmt.Errorf("interrupted %s; %d of %d steps done, all journaled; continue with: porthole run --resume %s (porthole log show %s shows the window)",
+		where, done, len(plan.Steps), id, id)
 }
 
 // ask puts a gate to the deployer on the terminal.
