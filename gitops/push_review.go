@@ -69,7 +69,7 @@ func PushRevertForReview(ctx context.Context, run Run, rp ReviewPush) (*ReviewPu
 		return nil, err
 	}
 	res := &ReviewPushResult{Base: base, BaseSHA: baseSHA}
-	if ok, err := IsAncestor(ctx, run, rp.Dir, rp.Reverted, baseSHA); err != nil {
+	if ok, err := IsAncestor(ctx, run, rp.Dir, rp.Reverted, base); err != nil {
 		return nil, err
 	} else if !ok {
 		return nil, fmt.Errorf("the reverted commit %s is not in %s (%s) of %s: run `git fetch origin` there, then retry; nothing was pushed",
