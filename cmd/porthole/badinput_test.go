@@ -605,3 +605,46 @@ func TestBadInputRunKilledAndResumed(t *testing.T) {
 		t.Errorf("porthole log:\n%s", o)
 	}
 }
+
+// A dead host and a changed host key, for porthole exec and porthole run,
+// against real sshd.
+func TestBadInputDeadHostAndChangedKey(t *testing.T) {
+	f := newRunFixture(t)
+	c := f.cluster
+	xdg := t.TempDir()
+	exe := func(host string) outcome {
+		return runPorthole(t, xdg, "", "exec", "--config", f.config, "--no-agent", "-H", host, "--", "true")
+	}
+
+	if err := c.Stop(0); err != nil {
+		t.Fatal(err)
+	}
+	o := exe("mwmaint1002")
+	if o.code != 1 || !strings.Contains(o.stderr, "porthole: mwmaint1002: cannot connect to mwmaint1002 ("+c.Addr(0)+"): connection refused; is the host up and sshd running? try: ssh mwmaint1002 true") ||
+		!strings.HasSuffix(o.stderr, "porthole exec: 0 ok, 1 failed: mwmaint1002 (connection refused)\n") {
+		t.Errorf("exec on a dead host:\n%s", o)
+	}
+	o = runPorthole(t, xdg, "", "run", "namespaceDupes", "--param", "wiki=frwiki", "--param", "tmux=false", "--config", f.config)
+	oneLineError(t, "run on a dead host", o, 1, `porthole run: step "dry-run" (Dry run: namespaceDupes.php on frwiki) failed`,
+		"cannot connect to mwmaint1002 ("+c.Addr(0)+"): connection refused", "try: ssh mwmaint1002 true")
+
+	if err := c.RotateHostKey(0); err != nil {
+		t.Fatal(err)
+	}
+	name := fmt.Sprintf("'[127.0.0.1]:%d'", c.Ports[0])
+	o = exe("mwmaint1002")
+	for _, want := range []string{"host key for mwmaint1002", "has CHANGED", c.Fingerprint(0),
+		"ssh-keygen -R " + name + " -f " + c.KnownHostsPath, "porthole exec: 0 ok, 1 failed: mwmaint1002 (host key changed)"} {
+		if o.code != 1 || !strings.Contains(o.stderr, want) {
+			t.Errorf("exec with a changed host key: lacks %q\n%s", want, o)
+		}
+	}
+	logins := c.Logins(0)
+	o = runPorthole(t, xdg, "", "run", "namespaceDupes", "--param", "wiki=frwiki", "--param", "tmux=false", "--config", f.config)
+	oneLineError(t, "run with a changed host key", o, 1, "host key for mwmaint1002", "has CHANGED", c.Fingerprint(0),
+		"ssh-keygen -R "+name+" -f "+c.KnownHostsPath)
+	// porthole never logged in to the host with the unverified key.
+	if n := c.Logins(0); n != logins {
+		t.Errorf("%d logins to a host whose key changed", n-logins)
+	}
+}
