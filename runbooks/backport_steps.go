@@ -109,7 +109,7 @@ func (bp *backport) waitMerge(ch *gerrit.Change) func(context.Context, *StepCont
 				}
 				continue
 			}
-			opts := gerrit.WaitOptions{Interval: cfg.Gerrit.PollInterval, Timeout: cfg.Gerrit.MergeTimeout, CIAccount: cfg.Gerrit.CIAccount}
+			opts := gerrit.WaitOptions{Interval: cfg.Gerrit.PollInterval, Timeout: cfg.Gerrit.MergeTimeout, CIAccount: cfg.Gerrit.CIAccount, Events: bp.env.Events}
 			if t, err := time.Parse(time.RFC3339Nano, sc.Get(fmt.Sprintf("approved-at:%d", ch.Number))); err == nil {
 				opts.ApprovedAt = t
 			}

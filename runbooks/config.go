@@ -7,6 +7,7 @@ import "time"
 type Config struct {
 	Gerrit struct {
 		URL          string        `yaml:"url"`           // REST base, e.g. https://gerrit.wikimedia.org/r/
+		WebURL       string        `yaml:"web_url"`       // base of web links when not the REST base; "" for the same
 		User         string        `yaml:"user"`          // for /a/ basic auth; "" for anonymous
 		PasswordFile string        `yaml:"password_file"` // HTTP password; never logged
 		CIAccount    string        `yaml:"ci_account"`    // whose Verified counts: jenkins-bot

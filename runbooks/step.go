@@ -134,4 +134,7 @@ type Env struct {
 	Gerrit GerritAPI
 	User   string           // who is deploying, for the journal and SAL
 	Now    func() time.Time // clock; time.Now when nil
+	// Events is Gerrit's stream-events (over SSH when gerrit.ssh_host is
+	// set): a merge wakes the wait at once. nil to poll only.
+	Events gerrit.EventSource
 }
