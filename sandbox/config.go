@@ -16,6 +16,8 @@ import (
 func (sb *Sandbox) writeConfig() error {
 	c := &runbooks.Config{}
 	c.Gerrit.URL = sb.Gerrit.URL()
+	c.Gerrit.WebURL = GerritWebBase
+	c.Gerrit.SSHHost = GerritHost
 	c.Gerrit.User = sb.User
 	c.Gerrit.PasswordFile = sb.passwordFile()
 	c.Gerrit.CIAccount = "jenkins-bot"
@@ -25,6 +27,9 @@ func (sb *Sandbox) writeConfig() error {
 	c.ConfigBranch = "master"
 	c.Hosts = map[string][]string{}
 	for role, hosts := range sb.roles {
+		if role == runbooks.RoleGerrit {
+			continue // gerrit.ssh_host, not a host role
+		}
 		c.Hosts[role] = append([]string(nil), hosts...)
 	}
 	c.SSHConfig = sb.SSHConfigPath

@@ -37,6 +37,13 @@
 // bash. What a finished command left in the background (a tmux server, a
 // nohup'd job) keeps running, as on a real host, until Close.
 //
+// gerrit.sandbox (GerritHost) is the emulator's SSH port, as
+// gerrit.wikimedia.org:29418 is production's: its own host key in
+// known_hosts, the deployer's key, no shell; it answers `gerrit version` and
+// `gerrit stream-events [-s TYPE]` (the emulator's events as JSON lines).
+// The config sets it as gerrit.ssh_host, and gerrit.web_url to
+// GerritWebBase, the host of the change links (pasting one resolves).
+//
 // Scenarios (Sandbox.Changes, Sandbox.Scenarios) are open changes, each by
 // its own owner and with a Bug: footer, editing files no other scenario
 // touches, so they can be deployed in any order: core, extension (Echo,

@@ -30,6 +30,7 @@ func (sb *Sandbox) startGerrit(ciDelay time.Duration) (trees, error) {
 		RepoDir:  filepath.Join(sb.Root, "gerrit", "git"),
 		CIDelay:  ciDelay,
 		BasePath: "/r/",
+		WebHost:  GerritHost,
 	})
 	if err != nil {
 		return t, fmt.Errorf("sandbox: start the Gerrit emulator: %w", err)

@@ -29,6 +29,7 @@ func (sb *Sandbox) layoutHosts(appServers int) error {
 		runbooks.RoleTestServers: append([]string(nil), TestServers...),
 		runbooks.RoleMaintenance: {MaintHost},
 		runbooks.RoleAppServers:  apps,
+		runbooks.RoleGerrit:      {GerritHost},
 	}
 	sb.HostNames = append(append(append([]string{DeployHost}, TestServers...), MaintHost), apps...)
 	for _, d := range []string{"etc", "bin", "state", "gerrit"} {
@@ -170,6 +171,21 @@ func (sb *Sandbox) startSSH() error {
 		sb.hosts[name] = h
 		list = append(list, h)
 	}
+	// Gerrit's SSH port: its own host key, the deployer's key, no shell.
+	_, gerritSigner, err := newSigner()
+	if err != nil {
+		return err
+	}
+	g := &sshHost{
+		name: GerritHost, home: sb.HostDir(GerritHost), root: sb.Root,
+		binDir: filepath.Join(sb.Root, "bin"), authorizedKeys: authorized,
+		signer: gerritSigner, command: sb.gerritCommand,
+	}
+	if err := g.listen(); err != nil {
+		return err
+	}
+	sb.hosts[GerritHost] = g
+	list = append(list, g)
 	if err := os.WriteFile(sb.KnownHostsPath, []byte(knownHostsLines(list)), 0o644); err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"porthole/gerrit/gerrittest"
@@ -87,7 +88,8 @@ type Sandbox struct {
 	wg      sync.WaitGroup
 	closeMu sync.Mutex
 	closed  bool
-	phases  []phase // how long each part of Start took
+	phases  []phase      // how long each part of Start took
+	streams atomic.Int64 // stream-events sessions open on the Gerrit host
 }
 
 // phase is one timed part of Start.
@@ -279,7 +281,7 @@ func (sb *Sandbox) hostHome(host string) string {
 	return filepath.Join(sb.HostDir(host), "home", sb.User)
 }
 
-func (sb *Sandbox) hasMediaWiki(host string) bool { return host != DeployHost }
+func (sb *Sandbox) hasMediaWiki(host string) bool { return host != DeployHost && host != GerritHost }
 
 // StagingDir is the deployment host's /srv/mediawiki-staging.
 func (sb *Sandbox) StagingDir() string {
@@ -335,6 +337,17 @@ func (sb *Sandbox) DropConnections(host string) error {
 	}
 	h.dropConnections()
 	return nil
+}
+
+// StopHost takes host down for good, as a crash would: it stops listening
+// and drops every connection (its commands are killed); it does not come
+// back. DropConnections is the reboot that does.
+func (sb *Sandbox) StopHost(host string) error {
+	h, ok := sb.hosts[host]
+	if !ok {
+		return fmt.Errorf("sandbox: no host %s", host)
+	}
+	return h.close()
 }
 
 // SetFailing makes the scap stand-in's copy to these hosts fail (none to

@@ -125,6 +125,9 @@ func TestConfig(t *testing.T) {
 		!reflect.DeepEqual(c.KnownHosts, []string{sb.KnownHostsPath}) || c.Gerrit.URL != sb.Gerrit.URL() || c.Gerrit.User != sb.User {
 		t.Errorf("config does not describe the sandbox: %+v", c)
 	}
+	if c.Gerrit.SSHHost != GerritHost || c.Gerrit.WebURL != GerritWebBase {
+		t.Errorf("gerrit.ssh_host %q, web_url %q: want %q, %q", c.Gerrit.SSHHost, c.Gerrit.WebURL, GerritHost, GerritWebBase)
+	}
 	wantHosts := map[string][]string{
 		runbooks.RoleDeploy:      {"deploy1002"},
 		runbooks.RoleTestServers: {"mwdebug1001", "mwdebug1002"},

@@ -2,8 +2,10 @@ package sandbox
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"sync"
@@ -21,6 +23,10 @@ type sshHost struct {
 	binDir         string // stand-ins, first on PATH
 	authorizedKeys string // authorized_keys file, read on every login
 	extraEnv       []string
+	// command, when set, answers exec requests instead of /bin/sh (the
+	// Gerrit host's SSH commands); it returns the exit status and must end
+	// soon after ctx does. Such a host has no shell.
+	command func(ctx context.Context, cmdline string, stdout, stderr io.Writer) int
 
 	signer   ssh.Signer
 	listener net.Listener

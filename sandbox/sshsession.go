@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"context"
 	"errors"
 	"io"
 	"os"
@@ -26,6 +27,7 @@ type session struct {
 	pty     *ptyRequest
 	tty     *os.File // pty master while a pty command runs
 	pid     int      // process group of the running command, 0 before start
+	cancel  func()   // ends a host.command in progress, nil otherwise
 	started bool
 	exited  chan struct{} // closed once the command has been reaped; made by newSession
 }
@@ -184,6 +186,10 @@ func (s *session) start(cmdline string, shell bool, req *ssh.Request) {
 	s.started = true
 	pty := s.pty
 	s.mu.Unlock()
+	if s.host.command != nil {
+		s.startCommand(cmdline, shell, reply)
+		return
+	}
 
 	var c *exec.Cmd
 	switch {
@@ -338,8 +344,13 @@ func (s *session) signal(sig syscall.Signal) {
 // started in the background, as sshd leaves a nohup'd job.
 func (s *session) kill() {
 	s.mu.Lock()
-	pid, started := s.pid, s.started
+	pid, started, cancel := s.pid, s.started, s.cancel
 	s.mu.Unlock()
+	if cancel != nil {
+		cancel()
+		<-s.exited
+		return
+	}
 	if !started || pid <= 0 {
 		return
 	}
@@ -355,4 +366,28 @@ func (s *session) kill() {
 	case <-time.After(5 * time.Second):
 	}
 	_ = syscall.Kill(-pid, syscall.SIGKILL)
+}
+
+// startCommand runs the host's own command handler (no process) and ends
+// the session as sshd would: EOF, exit-status, close. A shell is refused.
+func (s *session) startCommand(cmdline string, shell bool, reply func(bool)) {
+	if shell {
+		reply(true)
+		close(s.exited)
+		s.cannotStart(errors.New(s.host.name+" runs commands (e.g. gerrit version), not an interactive shell"), "\r\n")
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.mu.Lock()
+	s.cancel = cancel
+	s.mu.Unlock()
+	reply(true)
+	go func() {
+		defer cancel()
+		status := s.host.command(ctx, cmdline, s.ch, s.ch.Stderr())
+		close(s.exited)
+		_ = s.ch.CloseWrite()
+		_, _ = s.ch.SendRequest("exit-status", false, ssh.Marshal(struct{ Status uint32 }{uint32(status)}))
+		_ = s.ch.Close()
+	}()
 }
