@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"io"
+	"log/slog"
 	"sync"
 	"time"
 )
@@ -62,8 +63,13 @@ func (s *streamSource) run(ctx context.Context, cancel context.CancelFunc, rc io
 	defer stop()
 	backoff := s.minBackoff
 	for {
-		if s.read(ctx, rc, out) {
+		got, err := s.read(ctx, rc, out)
+		if got {
 			backoff = s.minBackoff
+		}
+		if ctx.Err() == nil {
+			// a server restart, a lost connection, or a refusal ("fatal: …")
+			slog.Warn("gerrit stream-events ended; reopening", "err", err, "retry_in", backoff.String())
 		}
 		closeCur()
 		rc = nil
@@ -90,8 +96,9 @@ func (s *streamSource) run(ctx context.Context, cancel context.CancelFunc, rc io
 	}
 }
 
-// read delivers the stream's events until it ends; it says whether any came.
-func (s *streamSource) read(ctx context.Context, rc io.Reader, out chan<- Event) bool {
+// read delivers the stream's events until it ends; it says whether any
+// came, and how it ended (io.EOF for a clean end).
+func (s *streamSource) read(ctx context.Context, rc io.Reader, out chan<- Event) (bool, error) {
 	got := false
 	br := bufio.NewReaderSize(rc, 64<<10)
 	for {
@@ -102,12 +109,12 @@ func (s *streamSource) read(ctx context.Context, rc io.Reader, out chan<- Event)
 				select {
 				case out <- ev:
 				case <-ctx.Done():
-					return got
+					return got, ctx.Err()
 				}
 			}
 		}
 		if err != nil {
-			return got
+			return got, err
 		}
 	}
 }
