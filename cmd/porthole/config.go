@@ -41,7 +41,8 @@ func loadConfig(f *envFlags) (*runbooks.Config, error) {
 
 // loadEnv loads the config and wires what steps run against: the SSH pool
 // (ssh_config, known_hosts, ssh-agent) behind the host roles, the Gerrit
-// client, and the redacted file log under the state dir (made the default
+// client (and stream-events over SSH when gerrit.ssh_host is set), the YAML
+// runbooks, and the redacted file log under the state dir (made the default
 // slog logger, so nothing is logged to the terminal). cleanup closes them all.
 func loadEnv(ctx context.Context, f *envFlags) (*runbooks.Env, func(), error) {
 	cfg, err := loadConfig(f)
@@ -84,14 +85,27 @@ func envFromConfig(_ context.Context, cfg *runbooks.Config, f *envFlags) (*runbo
 		env.User = f.user
 	}
 	if cfg.Gerrit.URL != "" {
-		gc, err := gerrit.New(cfg.Gerrit.URL, gerrit.Options{User: cfg.Gerrit.User, Password: password})
+		gc, err := gerrit.New(cfg.Gerrit.URL, gerrit.Options{User: cfg.Gerrit.User, Password: password, WebURL: cfg.Gerrit.WebURL})
 		if err != nil {
 			cleanup()
 			return nil, nil, err
 		}
 		env.Gerrit = gc
 	}
-	slog.Info("porthole started", "user", env.User, "gerrit", cfg.Gerrit.URL, "state", state)
+	if env.Events, err = gerritEvents(cfg, pool); err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	// YAML runbooks join the built-ins for the TUI and plan too; a bad
+	// file is the log's business, not the terminal's.
+	names, problems := runbooks.RegisterUserRunbooks(cfg)
+	if len(names) > 0 {
+		slog.Info("YAML runbooks registered", "names", strings.Join(names, " "))
+	}
+	for _, p := range problems {
+		slog.Warn("skipped a YAML runbook", "err", p)
+	}
+	slog.Info("porthole started", "user", env.User, "gerrit", cfg.Gerrit.URL, "gerrit_ssh", cfg.Gerrit.SSHHost, "state", state)
 	return env, cleanup, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"porthole/remote"
+	"porthole/runbooks"
 	"porthole/sandbox"
 )
 
@@ -90,6 +92,36 @@ func demo(ctx context.Context, args []string, w io.Writer) error {
 		fmt.Fprintln(w, "porthole demo: no terminal here; `porthole demo --serve` serves the sandbox without one")
 	}
 	return err
+}
+
+// demoEnv wires porthole to a running sandbox for the TUI: its config,
+// its deployer as env.User, and — while the TUI owns the terminal — the
+// sandbox's own log lines in the state dir's log instead of on stderr.
+// cleanup gives the sandbox its log writer back, then closes the env.
+func demoEnv(ctx context.Context, sb *sandbox.Sandbox) (*runbooks.Env, func(), error) {
+	env, cleanup, err := envFromConfig(ctx, sb.Config, &envFlags{user: sb.User})
+	if err != nil {
+		return nil, nil, err
+	}
+	prev := sb.SetLog(slogWriter{slog.Default()}) // envFromConfig made it the file log
+	return env, func() {
+		sb.SetLog(prev)
+		cleanup()
+	}, nil
+}
+
+// slogWriter logs each line written to it as a warning (the sandbox's log
+// lines are its problems: a scenario step that failed).
+type slogWriter struct{ l *slog.Logger }
+
+// Write logs p, one record a line.
+func (w slogWriter) Write(p []byte) (int, error) {
+	for _, line := range strings.Split(strings.TrimRight(string(p), "\n"), "\n") {
+		if line != "" {
+			w.l.Warn(line)
+		}
+	}
+	return len(p), nil
 }
 
 // demoBanner says, before anything else is drawn, that this is a sandbox and where it lives.

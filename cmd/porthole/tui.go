@@ -73,7 +73,7 @@ func runDemoTUI(ctx context.Context, sb *sandbox.Sandbox) error {
 	if !haveTTY() {
 		return errNoTTY
 	}
-	env, cleanup, err := envFromConfig(ctx, sb.Config, nil)
+	env, cleanup, err := demoEnv(ctx, sb)
 	if err != nil {
 		return err
 	}
