@@ -116,3 +116,18 @@ func TestGerritStreamEventsOverSSH(t *testing.T) {
 		t.Errorf("reading a cancelled stream: %v", err)
 	}
 }
+
+func TestSetLogRedirectsTheSandboxLog(t *testing.T) {
+	var first, second strings.Builder
+	sb := &Sandbox{logw: &first}
+	sb.logf("one %d", 1)
+	if prev := sb.SetLog(&second); prev != &first {
+		t.Errorf("SetLog returned %v, want the writer before", prev)
+	}
+	sb.logf("two")
+	sb.SetLog(nil)
+	sb.logf("three")
+	if first.String() != "sandbox: one 1\n" || second.String() != "sandbox: two\n" {
+		t.Errorf("first %q, second %q", first.String(), second.String())
+	}
+}

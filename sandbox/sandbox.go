@@ -83,7 +83,8 @@ type Sandbox struct {
 	roles   map[string][]string
 	ownRoot bool
 	keep    bool
-	logw    io.Writer
+	logMu   sync.Mutex
+	logw    io.Writer // Options.Log, or what SetLog gave
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
 	closeMu sync.Mutex
@@ -262,7 +263,23 @@ func validUser(s string) bool {
 func (sb *Sandbox) email() string { return sb.User + "@sandbox.invalid" }
 
 func (sb *Sandbox) logf(format string, args ...any) {
+	sb.logMu.Lock()
+	defer sb.logMu.Unlock()
 	fmt.Fprintf(sb.logw, "sandbox: "+format+"\n", args...)
+}
+
+// SetLog sends the sandbox's own problems to w from now on (io.Discard when
+// nil) and returns where they went before: porthole demo points it at the
+// state dir's log while the TUI owns the terminal, and back afterwards.
+func (sb *Sandbox) SetLog(w io.Writer) io.Writer {
+	if w == nil {
+		w = io.Discard
+	}
+	sb.logMu.Lock()
+	defer sb.logMu.Unlock()
+	prev := sb.logw
+	sb.logw = w
+	return prev
 }
 
 // appServerNames are mw1001, mw1002, … .
