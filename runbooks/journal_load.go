@@ -151,9 +151,9 @@ func (w *WindowState) Why() string {
 		return "failed: " + oneLineText(at.Error)
 	case w.Status == StatusUnfinished:
 		if w.Interrupted != "" {
-			return "porthole stopped while this step ran (crash, kill or lost terminal): not known to be complete"
+			return "porthole stopped mid-step (crash, kill): not known to be complete"
 		}
-		return "porthole stopped without ending the window (crash, kill or lost terminal)"
+		return "porthole stopped without ending the window (crash, kill)"
 	case w.Status == StatusCancelled:
 		return "cancelled mid-window"
 	case w.Error != "":
@@ -355,6 +355,8 @@ type WindowSummary struct {
 	Steps      int
 	Done       int
 	FailedStep string // the step that failed, was declined or was interrupted
+	// FailedTitle is FailedStep's title ("" when there is no such step).
+	FailedTitle string
 	// Interrupted is a step not known to be complete: it was running when
 	// porthole died or was cancelled, and nobody has re-checked it since.
 	Interrupted string
@@ -402,6 +404,9 @@ func (w *WindowState) Summary() WindowSummary {
 		Started: w.Started, Ended: w.Ended, Status: w.Status, Error: w.Error, Steps: len(w.Steps),
 		Interrupted: w.Interrupted, FailedStep: w.FailedAt(), Stopped: w.StoppedAt(), Why: w.Why(),
 		Resumable: w.Resumable()}
+	if s := w.Step(ws.FailedStep); s != nil {
+		ws.FailedTitle = s.Title
+	}
 	for _, s := range w.Steps {
 		if s.State == Done {
 			ws.Done++

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sort"
 	"strings"
+	"time"
 
 	"porthole/gerrit"
 	"porthole/runbooks"
@@ -35,6 +36,8 @@ type Engine interface {
 	Resume(ctx context.Context, w runbooks.WindowSummary) (*runbooks.Plan, map[string]runbooks.StepState, WindowRun, error)
 	// Windows lists the unfinished windows and all past ones, newest first.
 	Windows() (unfinished, past []runbooks.WindowSummary, err error)
+	// Abandon journals that the deployer gave an unfinished window up.
+	Abandon(w runbooks.WindowSummary) error
 	// Report is a past window's journal as Markdown.
 	Report(w runbooks.WindowSummary) (string, error)
 	// Kinds are the maintenance runbooks.
@@ -115,7 +118,7 @@ func (e *envEngine) Resume(ctx context.Context, w runbooks.WindowSummary) (*runb
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	opts.StepMode = true
+	opts.StepMode, opts.AskOnFailure = true, true
 	states := map[string]runbooks.StepState{}
 	for _, s := range plan.Steps {
 		if st := state.StepState(s.ID); st == runbooks.Done || st == runbooks.Skipped {
@@ -137,6 +140,11 @@ func (e *envEngine) Windows() ([]runbooks.WindowSummary, []runbooks.WindowSummar
 	}
 	unf, err := runbooks.Unfinished(e.state)
 	return unf, past, err
+}
+
+// Abandon implements Engine with runbooks.Abandon, by the deployer.
+func (e *envEngine) Abandon(w runbooks.WindowSummary) error {
+	return runbooks.Abandon(w.Path, e.User(), time.Now())
 }
 
 // Report implements Engine with runbooks.Markdown.
@@ -166,7 +174,8 @@ func (e *envEngine) Params(kind string) []runbooks.ParamSpec { return runbooks.P
 // Hosts implements Engine from the config's host roles.
 func (e *envEngine) Hosts(role string) string { return hostNames(e.env.Hosts, role) }
 
-// hostNames names a role's hosts for a narrow column.
+// hostNames names a role's hosts for a narrow column: the host when there
+// is one, a summary of a fan-out ("mwdebug ×2", "5 app servers").
 func hostNames(h runbooks.Hosts, role string) string {
 	switch role {
 	case "", runbooks.RoleLocal:
@@ -184,10 +193,35 @@ func hostNames(h runbooks.Hosts, role string) string {
 		return role
 	case 1:
 		return names[0]
-	case 2:
-		return strings.Join(names, ",")
 	}
-	return names[0] + " +" + itoa(len(names)-1)
+	return fanOutSummary(role, names)
+}
+
+// fanOutSummary names several hosts by their role: app servers are counted
+// ("5 app servers"); hosts that share a name ("mwdebug1001", "mwdebug1002")
+// by that name ("mwdebug ×2"); others by role ("3 maintenance hosts").
+func fanOutSummary(role string, names []string) string {
+	n := len(names)
+	if role == runbooks.RoleAppServers {
+		return itoa(n) + " app servers"
+	}
+	stem := hostStem(names[0])
+	for _, h := range names[1:] {
+		if hostStem(h) != stem {
+			stem = ""
+			break
+		}
+	}
+	if stem != "" {
+		return stem + " ×" + itoa(n)
+	}
+	return itoa(n) + " " + role + " hosts"
+}
+
+// hostStem is a host name without its number and domain: "mwdebug1001.eqiad.wmnet" → "mwdebug".
+func hostStem(h string) string {
+	h, _, _ = strings.Cut(h, ".")
+	return strings.TrimRight(h, "0123456789-")
 }
 
 // SAL implements Engine: the window's "sal" variable, or gerrit.SAL.
@@ -202,8 +236,14 @@ func (e *envEngine) SAL(plan *runbooks.Plan, vars map[string]string) string {
 	return gerrit.SAL(plan.Changes, format)
 }
 
-// User implements Engine.
-func (e *envEngine) User() string { return e.env.User }
+// User implements Engine: env.User (the sandbox's "deployer" in the demo),
+// or the login name when it is not set — the name the runner journals.
+func (e *envEngine) User() string {
+	if e.env.User != "" {
+		return e.env.User
+	}
+	return runbooks.CurrentUser()
+}
 
 // CIAccount implements Engine from the config.
 func (e *envEngine) CIAccount() string {

@@ -34,6 +34,8 @@ type testEngine struct {
 	unf, past []runbooks.WindowSummary
 	release   chan struct{} // the sync step waits on it (to test cancel and q)
 	failFetch int           // the fetch fails this many times (like a flaky network)
+	state     string        // when set, windows are journaled here and listed from here
+	resolves  int           // Resolve calls
 }
 
 type testRun struct{ *runbooks.Runner }
@@ -72,6 +74,9 @@ func newTestEngine(t *testing.T) *testEngine {
 }
 
 func (e *testEngine) Resolve(ctx context.Context, ref string) (*gerrit.Change, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.resolves++
 	if ch, ok := e.changes[strings.TrimPrefix(ref, "https://gerrit.example.org/r/")]; ok {
 		return ch, nil
 	}
@@ -86,7 +91,9 @@ func (e *testEngine) Build(ctx context.Context, kind string, params map[string]s
 	case "backport":
 		var chs []*gerrit.Change
 		for _, n := range strings.Fields(params["changes"]) {
+			e.mu.Lock()
 			ch, ok := e.changes[n]
+			e.mu.Unlock()
 			if !ok {
 				return nil, fmt.Errorf("change %s not found", n)
 			}
@@ -229,13 +236,30 @@ func (e *testEngine) Start(ctx context.Context, plan *runbooks.Plan, opts runboo
 	if plan.ID == "" {
 		plan.ID = runbooks.NewWindowID(plan.Kind, e.clock())
 	}
-	r := runbooks.NewRunner(&runbooks.Env{User: "deployer", Now: e.clock}, plan, nil, opts)
+	var j *runbooks.Journal
+	if e.state != "" {
+		var err error
+		if j, err = runbooks.OpenJournal(e.state, plan); err != nil {
+			return nil, err
+		}
+	}
+	r := runbooks.NewRunner(&runbooks.Env{User: "deployer", Now: e.clock}, plan, j, opts)
 	r.Start(ctx)
 	e.mu.Lock()
 	e.started = append(e.started, plan)
 	e.runners = append(e.runners, r)
 	e.mu.Unlock()
+	if j != nil {
+		return journaledRun{r, j}, nil
+	}
 	return testRun{r}, nil
+}
+
+// setChange replaces a change in the canned Gerrit (a merge, a vote).
+func (e *testEngine) setChange(ch *gerrit.Change) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.changes[fmt.Sprint(ch.Number)] = ch
 }
 
 // Resume picks a window up from its real journal (see unfinishedWindow),
@@ -255,7 +279,7 @@ func (e *testEngine) Resume(ctx context.Context, w runbooks.WindowSummary) (*run
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	r := runbooks.NewRunner(&runbooks.Env{User: "deployer", Now: e.clock}, plan, j, runbooks.RunOptions{StepMode: true, Resume: state})
+	r := runbooks.NewRunner(&runbooks.Env{User: "deployer", Now: e.clock}, plan, j, runbooks.RunOptions{StepMode: true, AskOnFailure: true, Resume: state})
 	r.Start(ctx)
 	e.mu.Lock()
 	e.started = append(e.started, plan)
@@ -302,9 +326,32 @@ func (e *testEngine) unfinishedWindow(t *testing.T) runbooks.WindowSummary {
 }
 
 func (e *testEngine) Windows() ([]runbooks.WindowSummary, []runbooks.WindowSummary, error) {
+	if e.state != "" {
+		past, err := runbooks.ListWindows(e.state)
+		if err != nil {
+			return nil, nil, err
+		}
+		unf, err := runbooks.Unfinished(e.state)
+		return unf, past, err
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.unf, e.past, nil
+}
+
+func (e *testEngine) Abandon(w runbooks.WindowSummary) error {
+	if err := runbooks.Abandon(w.Path, e.User(), e.clock()); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for i, u := range e.unf {
+		if u.ID == w.ID {
+			e.unf = append(e.unf[:i:i], e.unf[i+1:]...)
+			break
+		}
+	}
+	return nil
 }
 
 func (e *testEngine) Report(w runbooks.WindowSummary) (string, error) {
@@ -322,7 +369,7 @@ func (e *testEngine) Params(kind string) []runbooks.ParamSpec {
 }
 
 func (e *testEngine) Hosts(role string) string {
-	return map[string]string{runbooks.RoleDeploy: "deploy1002", runbooks.RoleTestServers: "mwdebug1001 +1",
+	return map[string]string{runbooks.RoleDeploy: "deploy1002", runbooks.RoleTestServers: "mwdebug ×2",
 		runbooks.RoleGerrit: "gerrit", runbooks.RoleLocal: "local", runbooks.RoleMaintenance: "mwmaint1002"}[role]
 }
 

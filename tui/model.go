@@ -101,6 +101,7 @@ type Model struct {
 	gen      int
 	dialogs  int
 	quitDlg  *confirm.Model
+	abandon  *abandonAsk // the question before abandoning an unfinished window
 	help     bool
 	card     bool // the change cards replace the log pane
 	focusLog bool

@@ -96,6 +96,10 @@ func (m *Model) onResult(msg tea.Msg) (tea.Cmd, bool) {
 		m.report = &r
 		m.go2(screenReport)
 		return m.layout(), true
+	case refreshedMsg:
+		return m.onRefreshed(msg), true
+	case abandonedMsg:
+		return m.onAbandoned(msg), true
 	case openDiffMsg:
 		m.go2(screenDiff)
 		cmd := m.diff.Open(msg.path, msg.path)
@@ -128,6 +132,8 @@ func (m Model) onComponentMsg(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.layout()
 	case home.ReportMsg:
 		return m, reportCmd(m.engine, msg.Window)
+	case home.AbandonMsg:
+		return m, m.askAbandon(msg.Window)
 	case form.SubmitMsg:
 		m.building = "runbook"
 		m.setInfo("building the " + msg.Kind + " plan…")
@@ -150,6 +156,9 @@ func (m Model) onComponentMsg(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.quitDlg != nil {
 			d, _ := m.quitDlg.Update(msg)
 			m.quitDlg = &d
+		}
+		if m.abandon != nil {
+			m.abandon.dlg, _ = m.abandon.dlg.Update(msg)
 		}
 		if m.win != nil && m.win.dialog != nil {
 			d, _ := m.win.dialog.Update(msg)
@@ -204,6 +213,9 @@ func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			}
 		}
 		return m, nil
+	}
+	if m.abandon != nil {
+		return m.onAbandonKey(msg)
 	}
 	switch m.screen {
 	case screenDiff:
@@ -312,15 +324,13 @@ func (m *Model) openWindow() tea.Cmd {
 		m.screen = screenWindow
 		return tea.Batch(m.layout(), m.setInfo("this window is still open: finish it (or quit) before starting another"))
 	}
-	key := changesParam(m.home.Changes())
-	if m.preview != nil && m.previewKey == key {
-		return m.startWindow()
+	if m.building == "window" {
+		return nil
 	}
-	if m.previewErr != nil && m.previewKey == key {
-		return m.setError("cannot plan this window: " + m.previewErr.Error())
-	}
+	// The changes are looked up again first: the plan is built from what
+	// Gerrit says now, not from cards that may be minutes old.
 	m.building = "window"
-	return tea.Batch(m.setInfo("building the window's plan…"), previewCmd(m.ctx, m.engine, key))
+	return tea.Batch(m.setInfo("checking the changes in Gerrit and building the window's plan…"), m.refreshCards("window"))
 }
 
 // startWindow runs the previewed backport plan, one step at a time.

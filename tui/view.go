@@ -197,6 +197,9 @@ func (m Model) dialogView(w int) string {
 	if m.quitDlg != nil {
 		return m.quitDlg.View(min(w-2, 90), maxH)
 	}
+	if m.abandon != nil {
+		return m.abandon.dlg.View(min(w-2, 90), maxH)
+	}
 	if m.screen == screenWindow && m.win != nil && m.win.dialog != nil && !m.win.hidden {
 		return m.win.dialog.View(min(w-2, 100), maxH)
 	}
@@ -297,6 +300,8 @@ func (m Model) shortHelp() []key.Binding {
 		return []key.Binding{k.Help, k.Back}
 	case m.quitDlg != nil:
 		return m.quitDlg.ShortHelp()
+	case m.abandon != nil:
+		return m.abandon.dlg.ShortHelp()
 	}
 	switch m.screen {
 	case screenHome:

@@ -49,9 +49,7 @@ func (m Model) windowKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, m.suggestion()
 	case key.Matches(msg, k.Back):
 		if w != nil && w.closed {
-			m.win = nil
-			m.screen = screenHome
-			return m, tea.Batch(windowsCmd(m.engine), m.layout())
+			return m, m.toHome()
 		}
 		if w != nil && w.dialog != nil && w.hidden {
 			w.hidden = false
@@ -89,9 +87,7 @@ func (m *Model) next() tea.Cmd {
 	case w.running != "":
 		return m.setInfo(m.stepTitle(w.running) + " is running: wait for it (ctrl+c cancels it)")
 	case w.closed:
-		m.win = nil
-		m.screen = screenHome
-		return tea.Batch(windowsCmd(m.engine), m.layout())
+		return m.toHome()
 	}
 	return nil
 }

@@ -14,7 +14,7 @@ type KeyMap struct {
 	Left, Right                                               key.Binding
 
 	// Home.
-	Add, Remove, NextSection, PrevSection, Open key.Binding
+	Add, Remove, NextSection, PrevSection, Open, Abandon key.Binding
 
 	// The running window.
 	NextStep, Revert, Diff, Copy, Card, Filter, Focus, Back, Suggest key.Binding
@@ -53,6 +53,7 @@ func Default() *KeyMap {
 		NextSection: b("tab", "next section", "tab"),
 		PrevSection: b("shift+tab", "previous section", "shift+tab"),
 		Open:        b("enter", "open", "enter"),
+		Abandon:     b("x", "abandon window", "x"),
 
 		NextStep: b("enter", "run next step", "enter"),
 		Revert:   b("r", "revert", "r"),

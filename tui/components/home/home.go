@@ -5,6 +5,7 @@ package home
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -54,6 +55,8 @@ type (
 	RunbookMsg struct{ Kind string }
 	// ReportMsg: show a past window.
 	ReportMsg struct{ Window runbooks.WindowSummary }
+	// AbandonMsg: ask whether to give up an unfinished window (x).
+	AbandonMsg struct{ Window runbooks.WindowSummary }
 )
 
 // Model is the home screen.
@@ -104,6 +107,10 @@ func (m *Model) SetSize(w, h int) {
 func (m *Model) SetWindows(unfinished, past []runbooks.WindowSummary) {
 	m.unfinished, m.past = unfinished, past
 	m.clamp()
+	if m.focus != SecInput && m.count(m.focus) == 0 { // the last one was resumed or abandoned
+		m.focus = SecInput
+		m.input.Focus()
+	}
 }
 
 // SetRunbooks lists the maintenance runbooks.
@@ -111,6 +118,9 @@ func (m *Model) SetRunbooks(kinds []string) { m.kinds = kinds; m.clamp() }
 
 // SetPlanStatus shows the window's warnings and how its plan is coming along.
 func (m *Model) SetPlanStatus(ws []runbooks.Warning, status string) { m.warnings, m.plan = ws, status }
+
+// Unfinished are the windows offered for resume.
+func (m Model) Unfinished() []runbooks.WindowSummary { return m.unfinished }
 
 // Entries are the changes typed so far.
 func (m Model) Entries() []Entry { return m.entries }
@@ -150,6 +160,16 @@ func (m *Model) Resolved(ref string, ch *gerrit.Change, err error) {
 					m.entries[i].Change = nil
 				}
 			}
+		}
+	}
+}
+
+// Refresh replaces a resolved change with a fresher look-up of it (after a
+// window merged it, or a vote was cast); an entry that is gone is left alone.
+func (m *Model) Refresh(ref string, ch *gerrit.Change) {
+	for i := range m.entries {
+		if e := m.entries[i]; e.Ref == ref && e.Change != nil && ch != nil && e.Change.Number == ch.Number {
+			m.entries[i].Change = ch
 		}
 	}
 }
@@ -271,6 +291,8 @@ func (m Model) listKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		*c = max(0, *c-1)
 	case key.Matches(msg, k.Down):
 		*c = min(n-1, *c+1)
+	case key.Matches(msg, k.Abandon) && m.focus == SecResume && n > 0:
+		return m, send(AbandonMsg{Window: m.unfinished[*c]})
 	case key.Matches(msg, k.Remove) && m.focus == SecChanges && n > 0:
 		ref := m.entries[*c].Ref
 		m.entries = append(m.entries[:*c], m.entries[*c+1:]...)
@@ -368,9 +390,18 @@ func (m Model) leftColumn(w, h int, card bool) string {
 	}
 	var bottom []string
 	if len(m.unfinished) > 0 {
-		bottom = append(bottom, "", m.sectionTitle(SecResume, "Unfinished window — enter resumes it"))
-		for i, u := range m.unfinished {
-			bottom = append(bottom, m.item(SecResume, i, windowLine(u, true), w))
+		title := fmt.Sprintf("Unfinished windows (%d) — enter resumes · x abandons", len(m.unfinished))
+		if len(m.unfinished) == 1 {
+			title = "Unfinished window — enter resumes it · x abandons it"
+		}
+		bottom = append(bottom, "", m.sectionTitle(SecResume, title))
+		shown, from := window(m.unfinished, m.cursor[SecResume], 2, 4, m.focus == SecResume)
+		for i, u := range shown {
+			bottom = append(bottom, m.item(SecResume, from+i, unfinishedLine(u), w),
+				s.App.Muted.Render(ansi.Truncate("    "+stoppedLine(u), w, "…")))
+		}
+		if more := len(m.unfinished) - len(shown); more > 0 {
+			bottom = append(bottom, s.App.Subtle.Render(fmt.Sprintf("    … %d more (tab here, ↑/↓)", more)))
 		}
 	}
 	if len(m.kinds) > 0 {
@@ -385,18 +416,9 @@ func (m Model) leftColumn(w, h int, card bool) string {
 	}
 	if len(m.past) > 0 {
 		bottom = append(bottom, "", m.sectionTitle(SecPast, fmt.Sprintf("Past windows (%d)", len(m.past))))
-		shown := m.past
-		limit := 3
-		if m.focus == SecPast {
-			limit = 8
-		}
-		from := 0
-		if len(shown) > limit {
-			from = max(0, min(m.cursor[SecPast]-limit/2, len(shown)-limit))
-			shown = shown[from : from+limit]
-		}
+		shown, from := window(m.past, m.cursor[SecPast], 3, 8, m.focus == SecPast)
 		for i, p := range shown {
-			bottom = append(bottom, m.item(SecPast, from+i, windowLine(p, false), w))
+			bottom = append(bottom, m.item(SecPast, from+i, windowLine(p), w))
 		}
 	}
 	room := h - len(top) - len(bottom)
@@ -448,25 +470,56 @@ func (m Model) item(sec Section, i int, text string, w int) string {
 	return s.Item.Render(ansi.Truncate("  "+text, w, "…"))
 }
 
-// windowLine describes a window for the lists.
-func windowLine(w runbooks.WindowSummary, resume bool) string {
+// window is the part of a list shown around the cursor: limit items, or
+// focused items when the list has the keys; from is the first one's index.
+func window(list []runbooks.WindowSummary, cursor, limit, focused int, focus bool) ([]runbooks.WindowSummary, int) {
+	if focus {
+		limit = focused
+	}
+	if len(list) <= limit {
+		return list, 0
+	}
+	from := max(0, min(cursor-limit/2, len(list)-limit))
+	return list[from : from+limit], from
+}
+
+// unfinishedLine is an unfinished window's first line: when it stopped, what it is.
+func unfinishedLine(w runbooks.WindowSummary) string {
+	title := w.Title
+	if title == "" {
+		title = w.Kind + " " + w.ID
+	}
+	when := w.Stopped
+	if when.IsZero() {
+		when = w.Started
+	}
+	return when.Format("2006-01-02 15:04") + "  " + oneLine(title)
+}
+
+// stoppedLine says why and where an unfinished window stopped, and how far it got.
+func stoppedLine(w runbooks.WindowSummary) string {
+	var parts []string
+	if w.Why != "" {
+		parts = append(parts, w.Why)
+	}
+	switch {
+	case w.FailedTitle != "":
+		parts = append(parts, "at "+strconv.Quote(oneLine(w.FailedTitle)))
+	case w.FailedStep != "":
+		parts = append(parts, "at step "+w.FailedStep)
+	}
+	parts = append(parts, fmt.Sprintf("%d/%d steps done", w.Done, w.Steps))
+	return strings.Join(parts, " · ")
+}
+
+// windowLine describes a past window for the list.
+func windowLine(w runbooks.WindowSummary) string {
 	when := w.Started.Format("2006-01-02 15:04")
 	title := w.Title
 	if title == "" {
 		title = w.ID
 	}
-	status := w.Status
-	if resume {
-		at := w.Interrupted
-		if at == "" {
-			at = w.FailedStep
-		}
-		status = fmt.Sprintf("%d/%d steps done", w.Done, w.Steps)
-		if at != "" {
-			status += ", stopped at " + at
-		}
-	}
-	return fmt.Sprintf("%s  %-9s %s  (%s)", when, w.Kind, title, status)
+	return fmt.Sprintf("%s  %-9s %s  (%s)", when, w.Kind, title, w.Status)
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
@@ -482,6 +535,9 @@ func (m Model) ShortHelp() []key.Binding {
 	if m.focus == SecChanges {
 		out = append(out, k.Remove)
 	}
+	if m.focus == SecResume {
+		out = append(out, k.Abandon)
+	}
 	if m.focus != SecInput {
 		out = append(out, k.Up, k.Down)
 	}
@@ -491,5 +547,5 @@ func (m Model) ShortHelp() []key.Binding {
 // FullHelp lists every home key.
 func (m Model) FullHelp() [][]key.Binding {
 	k := m.c.Keys
-	return [][]key.Binding{{k.Add, k.Open, k.Remove}, {k.NextSection, k.PrevSection, k.Up, k.Down}, {k.Help, k.Quit, k.ForceQuit}}
+	return [][]key.Binding{{k.Add, k.Open, k.Remove, k.Abandon}, {k.NextSection, k.PrevSection, k.Up, k.Down}, {k.Help, k.Quit, k.ForceQuit}}
 }

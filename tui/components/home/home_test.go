@@ -32,7 +32,14 @@ func full(w, h int) Model {
 	m.Add("99999")
 	m.Resolved("99999", nil, errors.New("change 99999 not found in Gerrit: check the number"))
 	m.SetRunbooks([]string{"namespaceDupes", "purgeList", "updateCollation"})
-	m.SetWindows([]runbooks.WindowSummary{{ID: "20260302-100200-backport", Kind: "backport", Title: "Backport 998", Started: started, Steps: 11, Done: 6, Interrupted: "sync-testservers"}},
+	m.SetWindows([]runbooks.WindowSummary{
+		{ID: "20260302-100200-backport", Kind: "backport", Title: "Backport 998", Started: started, Steps: 11, Done: 6,
+			Interrupted: "sync-testservers", FailedStep: "sync-testservers", FailedTitle: "Sync to the test servers",
+			Stopped: started.Add(9 * time.Minute), Status: runbooks.StatusUnfinished,
+			Why: "porthole stopped while this step ran (crash, kill or lost terminal): not known to be complete"},
+		{ID: "20260302-090000-backport", Kind: "backport", Title: "Backport 997", Started: started.Add(-time.Hour), Steps: 11, Done: 9,
+			FailedStep: "sync-1", FailedTitle: "Sync php-1.44.0-wmf.5/includes/api/ApiMain.php to all app servers",
+			Stopped: started.Add(-50 * time.Minute), Status: runbooks.StatusDeclined, Why: `deployer said no to "Sync to all app servers?"`}},
 		[]runbooks.WindowSummary{{ID: "20260301-090000-backport", Kind: "backport", Title: "Backport 990", Started: started.Add(-25 * time.Hour), Status: runbooks.StatusOK}})
 	return m
 }
@@ -132,6 +139,14 @@ func TestSectionsAndActions(t *testing.T) {
 	_, msgs = run(t, m, "enter")
 	if len(msgs) != 1 || msgs[0].(ResumeMsg).Window.ID != "20260302-100200-backport" {
 		t.Fatalf("enter on resume sent %v", msgs)
+	}
+	// x on an unfinished window asks the root to abandon it (after a confirmation)
+	m, msgs = run(t, m, "down", "x")
+	if len(msgs) != 1 || msgs[0].(AbandonMsg).Window.ID != "20260302-090000-backport" {
+		t.Fatalf("x on the second unfinished window sent %v", msgs)
+	}
+	if h := fmt.Sprint(m.ShortHelp()); !strings.Contains(h, "abandon") {
+		t.Errorf("the keys on the unfinished windows do not say x abandons: %s", h)
 	}
 	m, _ = run(t, m, "tab", "down", "down")
 	_, msgs = run(t, m, "enter")

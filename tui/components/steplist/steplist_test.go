@@ -28,7 +28,7 @@ func plan() []*runbooks.Step {
 }
 
 func hosts(role string) string {
-	return map[string]string{runbooks.RoleGerrit: "gerrit", runbooks.RoleDeploy: "deploy1002", runbooks.RoleTestServers: "mwdebug1001 +1"}[role]
+	return map[string]string{runbooks.RoleGerrit: "gerrit", runbooks.RoleDeploy: "deploy1002", runbooks.RoleTestServers: "mwdebug ×2"}[role]
 }
 
 // midWindow: two steps done, the fetch failed once and is running again.
