@@ -96,6 +96,7 @@ type Styles struct {
 	Dialog struct {
 		Box, BoxDanger, Title, TitleDanger, Body, Detail lipgloss.Style
 		Choice, ChoiceDefault, ChoiceDanger, Hint        lipgloss.Style
+		ChoiceDisabled                                   lipgloss.Style // before the dialog takes keys
 	}
 	Diff struct {
 		Header, HeaderExtra, Banner                 lipgloss.Style
@@ -196,6 +197,7 @@ func New(isDark bool) *Styles {
 	s.Dialog.ChoiceDefault = ns().Foreground(t.SelectedFg).Background(t.SelectedBg).Bold(true).Padding(0, 1)
 	s.Dialog.ChoiceDanger = ns().Foreground(t.BannerFg).Background(t.BannerBg).Bold(true).Padding(0, 1)
 	s.Dialog.Hint = fg(t.Muted)
+	s.Dialog.ChoiceDisabled = fg(t.Muted).Faint(true).Padding(0, 1)
 
 	s.Diff.Header = ns().Foreground(t.Fg).Background(t.SelectedBg).Bold(true)
 	s.Diff.HeaderExtra = ns().Foreground(t.BannerFg).Background(t.BannerBg).Bold(true)

@@ -184,6 +184,13 @@ func (m Model) choiceLines(inner int) []string {
 		if ch.Key == def {
 			label += " (default)"
 		}
+		if !m.armed { // keys are ignored for now: nothing looks pressable
+			mark := "  "
+			if i == m.sel {
+				mark = "› "
+			}
+			return st.ChoiceDisabled.Render(mark + label)
+		}
 		if i == m.sel {
 			if m.Danger && ch.Key != "n" {
 				return st.ChoiceDanger.Render("› " + label)
@@ -213,7 +220,7 @@ func (m Model) hint() string {
 	}
 	h := strings.Join(keys, "/") + ": answer · enter: " + m.choices[m.sel].Label + " · esc: hide (answer later)"
 	if !m.armed {
-		h = "…"
+		h = "wait… (keys are ignored for a moment, so a stray enter cannot answer)"
 	}
 	return h
 }

@@ -191,3 +191,27 @@ func TestCommandIsWrappedNotTruncated(t *testing.T) {
 		t.Fatalf("the command is not shown whole:\n%s", testkit.Plain(m.View(60, 40)))
 	}
 }
+
+func TestUnarmedDialogLooksDisabled(t *testing.T) {
+	c := common.New()
+	st := c.Styles.Dialog
+	m, _ := New(c, 3, syncGate, "Step 6 of 7: Sync", true)
+	v := m.View(100, 30)
+	if !strings.Contains(v, st.ChoiceDisabled.Render("› [n] No (default)")) || !strings.Contains(v, st.ChoiceDisabled.Render("  [y] Yes")) {
+		t.Errorf("before arming, the choices are not dimmed:\n%q", v)
+	}
+	if strings.Contains(v, st.ChoiceDefault.Render("› [n] No (default)")) {
+		t.Error("before arming, the highlighted choice looks pressable")
+	}
+	if !strings.Contains(testkit.Plain(v), "wait… (keys are ignored for a moment") {
+		t.Errorf("before arming, the hint does not say to wait:\n%s", testkit.Plain(v))
+	}
+	m, _ = m.Update(ArmMsg{ID: 3})
+	v = m.View(100, 30)
+	if strings.Contains(v, st.ChoiceDisabled.Render("  [y] Yes")) || !strings.Contains(v, st.ChoiceDefault.Render("› [n] No (default)")) {
+		t.Errorf("after arming, the choices are still dimmed:\n%q", v)
+	}
+	if !strings.Contains(testkit.Plain(v), "y/n: answer") {
+		t.Errorf("after arming, the hint does not list the keys:\n%s", testkit.Plain(v))
+	}
+}
