@@ -1,15 +1,58 @@
 package diffview
 
 import (
+	"embed"
 	"image/color"
+	"io/fs"
 	"path"
 	"strings"
 	"sync"
 
 	"github.com/alecthomas/chroma/v2"
-	"github.com/alecthomas/chroma/v2/lexers"
-	chromastyles "github.com/alecthomas/chroma/v2/styles"
 )
+
+// syntaxFS holds the lexers and styles the viewer knows (copied from
+// chroma, see syntax/README.md): loading them costs nothing until a diff is
+// highlighted, where importing chroma's lexers and styles packages costs
+// every porthole process their init.
+//
+//go:embed syntax/*.xml
+var syntaxFS embed.FS
+
+// syntax is the lexer registry and the styles, built on first use.
+var syntax = sync.OnceValue(func() *syntaxSet {
+	set := &syntaxSet{lexers: chroma.NewLexerRegistry(), styles: map[string]*chroma.Style{}}
+	paths, _ := fs.Glob(syntaxFS, "syntax/*.xml")
+	for _, p := range paths {
+		if l, err := chroma.NewXMLLexer(syntaxFS, p); err == nil {
+			set.lexers.Register(l)
+			continue
+		}
+		f, err := syntaxFS.Open(p)
+		if err != nil {
+			continue
+		}
+		if st, err := chroma.NewXMLStyle(f); err == nil {
+			set.styles[strings.ToLower(st.Name)] = st
+		}
+		f.Close()
+	}
+	return set
+})
+
+// syntaxSet is what syntax loads.
+type syntaxSet struct {
+	lexers *chroma.LexerRegistry
+	styles map[string]*chroma.Style
+}
+
+// style is a loaded style by name; a plain one when there is none.
+func (s *syntaxSet) style(name string) *chroma.Style {
+	if st := s.styles[strings.ToLower(name)]; st != nil {
+		return st
+	}
+	return chroma.MustNewStyle("plain", chroma.StyleEntries{})
+}
 
 // synStyle is how one kind of token is drawn.
 type synStyle struct {
@@ -27,19 +70,19 @@ type span struct {
 
 // highlighter tokenises single lines with chroma. Lexers are found by file
 // name once per extension (chroma's lookup is slow) and are safe to share.
+// Nothing of chroma is loaded until the first line is highlighted.
 type highlighter struct {
-	mu      sync.Mutex
-	lexers  map[string]chroma.Lexer
-	style   *chroma.Style
-	palette []synStyle
-	index   map[chroma.TokenType]uint16
+	mu        sync.Mutex
+	lexers    map[string]chroma.Lexer
+	styleName string
+	style     *chroma.Style // nil until first use
+	palette   []synStyle
+	index     map[chroma.TokenType]uint16
 }
 
 func newHighlighter(styleName string) *highlighter {
-	h := &highlighter{lexers: map[string]chroma.Lexer{}, index: map[chroma.TokenType]uint16{}}
-	h.style = chromastyles.Get(styleName)
-	h.palette = []synStyle{{}} // 0: no style
-	return h
+	return &highlighter{lexers: map[string]chroma.Lexer{}, index: map[chroma.TokenType]uint16{},
+		styleName: styleName, palette: []synStyle{{}}} // palette 0: no style
 }
 
 // lexerKey is what lexers are cached by: the extension, or the base name.
@@ -63,7 +106,7 @@ func (h *highlighter) lexer(p string) chroma.Lexer {
 	if ok {
 		return l
 	}
-	l = lexers.Match(path.Base(p))
+	l = syntax().lexers.Match(path.Base(p))
 	if l != nil {
 		l = chroma.Coalesce(l)
 	}
@@ -79,6 +122,9 @@ func (h *highlighter) styleOf(t chroma.TokenType) uint16 {
 	defer h.mu.Unlock()
 	if i, ok := h.index[t]; ok {
 		return i
+	}
+	if h.style == nil {
+		h.style = syntax().style(h.styleName)
 	}
 	e := h.style.Get(t)
 	var s synStyle
