@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"strings"
 	"testing"
 
 	"porthole/remote"
@@ -29,6 +30,21 @@ func TestHostColumnSummarisesFanOuts(t *testing.T) {
 	} {
 		if got := hostNames(hosts, role); got != want {
 			t.Errorf("hostNames(%q) = %q, want %q", role, got, want)
+		}
+	}
+}
+
+func TestStepTitlesGetTheRoom(t *testing.T) {
+	for _, w := range []int{80, 100, 140} {
+		e := newTestEngine(t)
+		d := newDriver(t, testOptions(e), w, 40)
+		openWindow(t, d)
+		d.key("esc") // hide the question: the list shows whole
+		s := d.screen()
+		for _, want := range []string{"7. After the sync: checks and maintenance the diff calls for", "4. Sync to the test servers (mwdebug)", "mwdebug ×2"} {
+			if !strings.Contains(s, want) {
+				t.Errorf("at %d columns the step list lacks %q:\n%s", w, want, s)
+			}
 		}
 	}
 }

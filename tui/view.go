@@ -36,7 +36,7 @@ func (m *Model) layout() tea.Cmd {
 		m.report.SetSize(w, body)
 	}
 	if w >= wideWidth {
-		sw := w * 45 / 100
+		sw := m.stepsWidth(w)
 		m.steps.SetSize(sw, body)
 		m.logs.SetSize(w-sw-1, body)
 	} else {
@@ -152,16 +152,22 @@ func (m Model) windowView(w, h int) string {
 		right = m.cardsView(m.logsWidth(w), m.logsHeight(h))
 	}
 	if w >= wideWidth {
-		sw := w * 45 / 100
+		sw := m.stepsWidth(w)
 		return lipgloss.JoinHorizontal(lipgloss.Top, fitBlock(m.steps.View(), sw, h), " ", fitBlock(right, w-sw-1, h))
 	}
 	sep := m.c.Styles.App.Faint.Render(strings.Repeat("─", w))
 	return m.steps.View() + "\n" + sep + "\n" + right
 }
 
+// stepsWidth is the step list's width side by side with the log: what its
+// titles need, between 45% and 55% of the screen (the log keeps the rest).
+func (m Model) stepsWidth(w int) int {
+	return max(w*45/100, min(m.steps.Wanted(), w*55/100))
+}
+
 func (m Model) logsWidth(w int) int {
 	if w >= wideWidth {
-		return w - w*45/100 - 1
+		return w - m.stepsWidth(w) - 1
 	}
 	return w
 }

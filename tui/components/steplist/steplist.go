@@ -254,6 +254,17 @@ func (m Model) detail(s *runbooks.Step) string {
 	return strings.Join(parts, "  ")
 }
 
+// Wanted is the width that shows every step's title and host whole (with
+// room for a duration).
+func (m Model) Wanted() int {
+	n := 0
+	for i, s := range m.steps {
+		title := fmt.Sprintf("› ? ⚠ %d. %s", i+1, s.Title)
+		n = max(n, ansi.StringWidth(title)+1+ansi.StringWidth(m.hosts(s.Role))+len(" 12.3s"))
+	}
+	return n
+}
+
 // View draws the visible steps in exactly height lines.
 func (m Model) View() string {
 	st := m.c.Styles.Steps

@@ -104,3 +104,19 @@ func TestKeysMoveTheSelectionAndFollowComesBack(t *testing.T) {
 		t.Fatal("an unfocused list moved")
 	}
 }
+
+func TestWantedFitsTheLongestStep(t *testing.T) {
+	m := New(common.New(), hosts)
+	m.SetPlan(plan(), nil)
+	w := m.Wanted()
+	m.SetSize(w, 12)
+	for _, line := range strings.Split(testkit.Plain(m.View()), "\n") {
+		if strings.Contains(line, "…") {
+			t.Errorf("at the wanted width %d a step is cut: %q", w, line)
+		}
+	}
+	m.SetSize(w-8, 12)
+	if !strings.Contains(testkit.Plain(m.View()), "…") {
+		t.Errorf("8 columns narrower than the wanted %d, nothing is cut: Wanted is too generous", w)
+	}
+}
