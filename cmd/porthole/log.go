@@ -38,13 +38,9 @@ func runLog(_ context.Context, args []string) error {
 	n := fs.Int("n", 20, "list at most N windows (0 for all)")
 	out := fs.String("o", "", "export: the Markdown file to write")
 	force := fs.Bool("force", false, "export: overwrite FILE if it exists")
-	pos, err := parseInterleaved(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintln(logOut, logUsage)
-		return nil
-	}
-	if err != nil {
-		return usageError{msg: err.Error() + "\n" + logUsage}
+	pos, help, err := parseArgs(fs, args, logUsage, logOut)
+	if help || err != nil {
+		return err
 	}
 	cfg, err := loadConfig(ef)
 	if err != nil {
@@ -156,6 +152,21 @@ func writeExport(path, md string, force bool, id string) error {
 }
 
 // parseInterleaved parses flags that may come before or after positional arguments.
+// parseArgs parses flags and positional words in any order. On -h it prints
+// usage to out and reports help; a flag mistake becomes a usageError that
+// carries the usage.
+func parseArgs(fs *flag.FlagSet, args []string, usage string, out io.Writer) ([]string, bool, error) {
+	pos, err := parseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(out, usage)
+		return nil, true, nil
+	}
+	if err != nil {
+		return nil, false, usageError{msg: err.Error() + "\n" + usage}
+	}
+	return pos, false, nil
+}
+
 func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {

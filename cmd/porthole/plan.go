@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -33,13 +32,9 @@ func runPlan(ctx context.Context, args []string) error {
 	fs.SetOutput(io.Discard)
 	ef := addEnvFlags(fs)
 	asJSON := fs.Bool("json", false, "print the plan as JSON")
-	refs, err := parseInterleaved(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintln(planOut, planUsage)
-		return nil
-	}
-	if err != nil {
-		return usageError{msg: err.Error() + "\n" + planUsage}
+	refs, help, err := parseArgs(fs, args, planUsage, planOut)
+	if help || err != nil {
+		return err
 	}
 	if len(refs) == 0 {
 		return usageError{msg: "name at least one change, e.g. porthole plan 12345\n" + planUsage}

@@ -69,13 +69,9 @@ func runRunbook(ctx context.Context, args []string) error {
 	list := fs.Bool("list", false, "list the runbooks and their parameters")
 	yesDry := fs.Bool("yes-dry-runs", false, "answer yes to the gates of dry-run steps")
 	resume := fs.Bool("resume", false, "resume an unfinished window (the newest, or the one named)")
-	pos, err := parseInterleaved(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprintln(runOut, runUsage)
-		return nil
-	}
-	if err != nil {
-		return usageError{msg: err.Error() + "\n" + runUsage}
+	pos, help, err := parseArgs(fs, args, runUsage, runOut)
+	if help || err != nil {
+		return err
 	}
 	if *resume && len(params) > 0 {
 		return usageError{msg: "--resume takes no --param: the window's own parameters are used\n" + runUsage}
