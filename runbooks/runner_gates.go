@@ -72,11 +72,14 @@ func hasChoice(cs []Choice, key string) bool {
 	return false
 }
 
-// detail says exactly what s runs and where: "$ cmd\non host (role) in dir".
+// detail says exactly what s runs and where: "$ cmd\non host (role) in
+// dir"; every line of a multi-line command gets its "$ ".
 func (r *Runner) detail(s *Step) string {
 	var b strings.Builder
 	if s.Command != "" {
-		b.WriteString("$ " + s.Command + "\n")
+		for _, l := range strings.Split(strings.TrimRight(s.Command, "\n"), "\n") {
+			b.WriteString("$ " + l + "\n")
+		}
 	}
 	b.WriteString("on " + r.where(s.Role))
 	if s.Dir != "" {
