@@ -44,6 +44,7 @@ func (m Model) quit() (tea.Model, tea.Cmd) {
 		Prompt: "A step is running (" + m.stepTitle(w.running) + "). Quit anyway? porthole cancels it and waits for it to stop.",
 		Detail: detail}
 	d, cmd := confirm.New(m.c, m.dialogs, g, "", false)
+	d.Esc = "cancel (keep porthole running)"
 	m.quitDlg = &d
 	return m, cmd
 }

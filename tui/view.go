@@ -374,12 +374,34 @@ func (m Model) helpView(w int) string {
 	case screenReport:
 		groups = m.report.FullHelp()
 	}
-	groups = append(groups, []key.Binding{k.Help, k.Quit, k.ForceQuit})
+	groups = uniqueKeys(append(groups, []key.Binding{k.Help, k.Quit, k.ForceQuit}))
 	title := s.Help.Title.Render("Keys") + s.App.Subtle.Render(" — ? or esc closes this")
 	notes := s.App.Subtle.Render(ansi.Wrap("enter runs the next step; nothing reaches production without a question first, and irreversible steps default to No. "+
 		"ctrl+c cancels a running step (its remote command is stopped) and quits once nothing runs. "+
 		"Every step, command, output and answer is journaled; a window stopped for any reason is offered for resume on Home.", max(20, w-2), " "))
 	return title + "\n\n" + m.footer.FullView(groups) + "\n\n" + notes
+}
+
+// uniqueKeys drops the bindings a group before already lists (the same keys
+// doing the same thing), and the groups left empty: each binding shows once.
+func uniqueKeys(groups [][]key.Binding) [][]key.Binding {
+	seen := map[string]bool{}
+	var out [][]key.Binding
+	for _, g := range groups {
+		var kept []key.Binding
+		for _, b := range g {
+			id := strings.Join(b.Keys(), " ") + "\x00" + b.Help().Desc
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			kept = append(kept, b)
+		}
+		if len(kept) > 0 {
+			out = append(out, kept)
+		}
+	}
+	return out
 }
 
 // fitBlock pads or cuts s to exactly w x h.

@@ -26,12 +26,15 @@ type ArmMsg struct{ ID int }
 
 // Model is one dialog.
 type Model struct {
-	c       *common.Common
-	ID      int
-	Gate    runbooks.Gate
-	Title   string // the step's title, "" for none
-	Where   string // "runs on deploy1002 in /srv/mediawiki-staging"
-	Danger  bool   // irreversible: red, default No
+	c      *common.Common
+	ID     int
+	Gate   runbooks.Gate
+	Title  string // the step's title, "" for none
+	Where  string // "runs on deploy1002 in /srv/mediawiki-staging"
+	Danger bool   // irreversible: red, default No
+	// Esc says what esc does in this dialog ("" for a gate's "hide (answer
+	// later)"); a dialog whose esc cancels says so, e.g. "cancel (keep it)".
+	Esc     string
 	choices []runbooks.Choice
 	sel     int
 	armed   bool
@@ -218,11 +221,19 @@ func (m Model) hint() string {
 	for _, ch := range m.choices {
 		keys = append(keys, ch.Key)
 	}
-	h := strings.Join(keys, "/") + ": answer · enter: " + m.choices[m.sel].Label + " · esc: hide (answer later)"
+	h := strings.Join(keys, "/") + ": answer · enter: " + m.choices[m.sel].Label + " · esc: " + m.escHelp()
 	if !m.armed {
 		h = "wait… (keys are ignored for a moment, so a stray enter cannot answer)"
 	}
 	return h
+}
+
+// escHelp is what esc does here.
+func (m Model) escHelp() string {
+	if m.Esc != "" {
+		return m.Esc
+	}
+	return m.c.Keys.Cancel.Help().Desc
 }
 
 // wrap breaks text to width, keeping words whole where it can and cutting
@@ -242,7 +253,9 @@ func (m Model) ShortHelp() []key.Binding {
 		}
 		out = append(out, key.NewBinding(key.WithKeys(ch.Key), key.WithHelp(ch.Key, label)))
 	}
-	return append(out, k.Accept, k.ChoiceNext, k.Cancel)
+	esc := k.Cancel
+	esc.SetHelp(esc.Help().Key, m.escHelp())
+	return append(out, k.Accept, esc, k.ChoiceNext)
 }
 
 // FullHelp lists the dialog's keys.

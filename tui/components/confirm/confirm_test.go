@@ -215,3 +215,30 @@ func TestUnarmedDialogLooksDisabled(t *testing.T) {
 		t.Errorf("after arming, the hint does not list the keys:\n%s", testkit.Plain(v))
 	}
 }
+
+func TestEscSaysWhatItDoes(t *testing.T) {
+	escHelp := func(m Model) string {
+		for _, b := range m.ShortHelp() {
+			if b.Help().Key == "esc" {
+				return b.Help().Desc
+			}
+		}
+		return ""
+	}
+	m := armed(t, ownerGate, false)
+	if v := m.View(80, 30); !strings.Contains(v, "esc: hide (answer later)") || escHelp(m) != "hide (answer later)" {
+		t.Fatalf("a gate's esc hides it; the dialog says:\n%s\nfooter: %q", v, escHelp(m))
+	}
+	m.Esc = "cancel (keep the window)"
+	m, _ = m.Update(testkit.Key("esc"))
+	v := m.View(80, 30)
+	if strings.Contains(v, "answer later") || !strings.Contains(v, "esc: cancel (keep the window)") {
+		t.Fatalf("a dialog whose esc cancels says it hides:\n%s", v)
+	}
+	if got := escHelp(m); got != "cancel (keep the window)" {
+		t.Fatalf("footer says esc: %q", got)
+	}
+	if common.New().Keys.Cancel.Help().Desc != "hide (answer later)" {
+		t.Fatal("relabelling esc changed the shared key map")
+	}
+}

@@ -3,6 +3,8 @@
 package footer
 
 import (
+	"strings"
+
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	"github.com/charmbracelet/x/ansi"
@@ -44,7 +46,34 @@ func (m Model) View(next string, keys []key.Binding) string {
 	return line + "\n" + m.help.ShortHelpView(keys)
 }
 
-// FullView draws every group of keys, for the help screen.
+// FullView draws every group of keys, for the help screen: side by side
+// while they fit the width, then on further rows (a group is never cut off).
 func (m Model) FullView(groups [][]key.Binding) string {
-	return m.help.FullHelpView(groups)
+	h := m.help
+	h.SetWidth(0) // measured here: nothing is truncated
+	var rows []string
+	var row [][]key.Binding
+	for _, g := range groups {
+		next := append(append([][]key.Binding{}, row...), g)
+		if len(row) > 0 && m.width > 0 && ansi.StringWidth(widest(h.FullHelpView(next))) > m.width {
+			rows = append(rows, h.FullHelpView(row))
+			next = [][]key.Binding{g}
+		}
+		row = next
+	}
+	if len(row) > 0 {
+		rows = append(rows, h.FullHelpView(row))
+	}
+	return strings.Join(rows, "\n\n")
+}
+
+// widest is the widest line of s.
+func widest(s string) string {
+	var out string
+	for _, l := range strings.Split(s, "\n") {
+		if ansi.StringWidth(l) > ansi.StringWidth(out) {
+			out = l
+		}
+	}
+	return out
 }
