@@ -115,7 +115,8 @@ func runPorthole(t *testing.T, xdg, stdin string, args ...string) outcome {
 }
 
 // oneLineError checks that porthole failed with exit code want and that its
-// stderr is exactly one line, "porthole CMD: …", holding every part.
+// stderr is exactly one line, "porthole CMD: …" (or "porthole: …" for
+// plain porthole), holding every part.
 func oneLineError(t *testing.T, what string, o outcome, want int, parts ...string) {
 	t.Helper()
 	if o.code != want {
@@ -125,7 +126,7 @@ func oneLineError(t *testing.T, what string, o outcome, want int, parts ...strin
 	if msg == "" || strings.Contains(msg, "\n") {
 		t.Errorf("%s: stderr is not one line:\n%s", what, o.stderr)
 	}
-	if !strings.HasPrefix(msg, "porthole ") {
+	if !strings.HasPrefix(msg, "porthole ") && !strings.HasPrefix(msg, "porthole: ") {
 		t.Errorf("%s: stderr does not start with porthole: %q", what, msg)
 	}
 	for _, p := range parts {
@@ -267,7 +268,7 @@ func TestBadInputPlanChanges(t *testing.T) {
 
 	// porthole without a terminal says what to use instead.
 	o = b.run(t, "", "--config", cfg)
-	oneLineError(t, "no TTY", o, 1, "the TUI needs a terminal", "porthole plan CHANGE...")
+	oneLineError(t, "no TTY", o, 1, "porthole: the TUI needs a terminal", "porthole plan CHANGE...")
 }
 
 func TestBadInputGerritAndHosts(t *testing.T) {
@@ -515,7 +516,7 @@ func TestBadInputRunInterrupted(t *testing.T) {
 	}
 	o := waitExit(t, cmd, out, errb)
 	id := windowOf(t, o.stdout)
-	oneLineError(t, "SIGINT", o, 1, "porthole run: interrupted during step 2/3 (Slow)",
+	oneLineError(t, "SIGINT", o, exitInterrupted, "porthole run: interrupted during step 2/3 (Slow)",
 		"its command on mwmaint1002 (maintenance) was stopped", "1 of 3 steps done, all journaled",
 		"continue with: porthole run --resume "+id)
 	if !strings.Contains(o.stdout, "<== First: done") || !strings.Contains(o.stdout, "<== Slow: cancelled: its command was stopped") ||
@@ -539,6 +540,67 @@ func TestBadInputRunInterrupted(t *testing.T) {
 	if got := fileText(logPath); got != "first\nslow-start\nslow-start\nslow-end\nlast\n" {
 		t.Errorf("after the resume the host ran %q", got)
 	}
+}
+
+// startPortholeAsking starts the binary with a stdin that stays open (a
+// deployer who has not answered yet).
+func startPortholeAsking(t *testing.T, xdg string, args ...string) (*exec.Cmd, *syncBuffer, *syncBuffer) {
+	t.Helper()
+	cmd := exec.Command(portholeBin(t), args...)
+	cmd.Env = portholeEnv(xdg)
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, errb := &syncBuffer{}, &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = in.Close(); _ = cmd.Process.Kill() })
+	return cmd, out, errb
+}
+
+// SIGINT (or SIGTERM) while porthole asks before an irreversible step: exit
+// 130, not a "no" — the step did not run, the window is journaled as
+// interrupted, and --resume asks again.
+func TestBadInputRunInterruptedAtAGate(t *testing.T) {
+	f := newRunFixture(t)
+	xdg := t.TempDir()
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		cmd, out, errb := startPortholeAsking(t, xdg, "run", "namespaceDupes", "--param", "wiki=frwiki", "--param", "tmux=false", "--config", f.config)
+		waitFor(t, "the --fix question", func() bool { return strings.Contains(out.String(), "[y/N] ") })
+		if err := cmd.Process.Signal(sig); err != nil {
+			t.Fatal(err)
+		}
+		o := waitExit(t, cmd, out, errb)
+		id := windowOf(t, o.stdout)
+		oneLineError(t, sig.String(), o, exitInterrupted,
+			"porthole run: interrupted at the question before step 2/2 (namespaceDupes.php --fix on frwiki): it did not run; resume asks again",
+			"1 of 2 steps done, all journaled", "continue with: porthole run --resume "+id)
+		if strings.Contains(o.stdout, "n (no answer)") || !strings.Contains(o.stdout, "[y/N] (interrupted)") {
+			t.Errorf("%s: stdout:\n%s", sig, o.stdout)
+		}
+		if _, err := os.Stat(filepath.Join(f.state, "frwiki", "fixed")); err == nil {
+			t.Fatalf("%s: --fix ran", sig)
+		}
+	}
+}
+
+// porthole backport, interrupted at its first question, exits 130 and says
+// where the window stands, under the name the user typed.
+func TestBadInputBackportInterrupted(t *testing.T) {
+	b := startBadSandbox(t)
+	change := fmt.Sprint(b.Changes["core"])
+	cmd, out, errb := startPortholeAsking(t, b.xdg, "backport", change, "--config", b.ConfigPath)
+	waitFor(t, "the first question", func() bool { return strings.Contains(out.String(), "\n?? ") })
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	o := waitExit(t, cmd, out, errb)
+	id := windowOf(t, o.stdout)
+	oneLineError(t, "SIGINT", o, exitInterrupted, "porthole backport: interrupted at the question before step ",
+		"it did not run; resume asks again", "continue with: porthole run --resume "+id)
 }
 
 // kill -9 of porthole run mid-window: the journal keeps the done step,

@@ -6,9 +6,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"sort"
+	"strings"
 	"syscall"
 )
 
@@ -28,43 +30,87 @@ type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
+// interruptedError ends a command stopped by SIGINT or SIGTERM; its message
+// says what state things are in. Exit code 130.
+type interruptedError struct{ msg string }
+
+func (e interruptedError) Error() string { return e.msg }
+
+// Exit codes.
+const (
+	exitFailure     = 1
+	exitUsage       = 2
+	exitInterrupted = 130 // 128+SIGINT, as shells report a command stopped by Ctrl-C
+)
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	args := os.Args[1:]
-	name := "tui"
-	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+	code := dispatch(ctx, os.Args[1:], os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// dispatch runs the subcommand args name (the TUI when none is named) and
+// returns the exit code: 0, 1 for a failure, 2 for a usage mistake, 130
+// when ctx was cancelled (SIGINT/SIGTERM) before the command finished. An
+// error goes to stderr after the words the user typed: "porthole run: …",
+// or "porthole: …" for plain porthole.
+func dispatch(ctx context.Context, args []string, stderr io.Writer) int {
+	name, typed := "tui", "porthole"
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' && !looksLikeChange(args[0]) {
 		name, args = args[0], args[1:]
+		typed += " " + name
 	}
 	if name == "help" || (len(args) > 0 && (args[0] == "-h" || args[0] == "--help") && name == "tui") {
-		usage()
-		return
+		usage(stderr)
+		return 0
 	}
 	c, ok := commands[name]
 	if !ok {
-		fmt.Fprintf(os.Stderr, "porthole: unknown command %q\n\n", name)
-		usage()
-		os.Exit(2)
+		fmt.Fprintf(stderr, "porthole: unknown command %q\n\n", name)
+		usage(stderr)
+		return exitUsage
 	}
-	if err := c.run(ctx, args); err != nil {
-		fmt.Fprintf(os.Stderr, "porthole %s: %v\n", name, err)
-		var ue usageError
-		if errors.As(err, &ue) {
-			os.Exit(2)
-		}
-		os.Exit(1)
+	err := c.run(ctx, args)
+	if err == nil {
+		return 0
 	}
+	fmt.Fprintf(stderr, "%s: %v\n", typed, err)
+	var ue usageError
+	var ie interruptedError
+	switch {
+	case errors.As(err, &ue):
+		return exitUsage
+	case errors.As(err, &ie), ctx.Err() != nil:
+		return exitInterrupted
+	}
+	return exitFailure
 }
 
-func usage() {
-	fmt.Fprintln(os.Stderr, "usage: porthole [command] [flags]")
-	fmt.Fprintln(os.Stderr, "\nWith no command, porthole opens the TUI on the configured hosts.\n\ncommands:")
+// looksLikeChange tells a change given to plain porthole (porthole 12345,
+// a Gerrit URL, a Change-Id) from a subcommand's name.
+func looksLikeChange(s string) bool {
+	if _, ok := commands[s]; ok {
+		return false
+	}
+	if strings.Contains(s, "://") {
+		return true
+	}
+	if len(s) == 41 && s[0] == 'I' && strings.Trim(s[1:], "0123456789abcdef") == "" {
+		return true
+	}
+	return strings.Trim(s, "0123456789") == ""
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: porthole [command] [flags]")
+	fmt.Fprintln(w, "\nWith no command, porthole opens the TUI on the configured hosts.\n\ncommands:")
 	names := make([]string, 0, len(commands))
 	for n := range commands {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(os.Stderr, "  %-8s %s\n", n, commands[n].summary)
+		fmt.Fprintf(w, "  %-8s %s\n", n, commands[n].summary)
 	}
 }

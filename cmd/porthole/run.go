@@ -122,6 +122,9 @@ func runRunbook(ctx context.Context, args []string) error {
 		}
 		plan, opts, j, err := resumeWindow(ctx, env, id)
 		if err != nil {
+			if ctx.Err() != nil {
+				return interruptedError{msg: "interrupted while preparing to resume window " + id + ": no step ran; it is as it was"}
+			}
 			return err
 		}
 		defer j.Close()
@@ -142,6 +145,9 @@ func runRunbook(ctx context.Context, args []string) error {
 	defer cleanup()
 	plan, err := runbooks.Build(ctx, env, kind, params)
 	if err != nil {
+		if ctx.Err() != nil {
+			return interruptedError{msg: "interrupted while preparing the " + kind + " window: no step ran and no window was journaled"}
+		}
 		return err
 	}
 	j, err := openJournal(env, plan)
@@ -282,10 +288,13 @@ func runDrive(ctx context.Context, r *runbooks.Runner, env *runbooks.Env, plan *
 	}
 	in := &runStdin{}
 	lastProg := map[string]string{}
+	stopped := map[string]bool{} // steps whose command a cancel stopped
+	atGate := ""                 // the step whose gate is being asked
 	var final error
 	for e := range r.Events() {
 		switch ev := e.(type) {
 		case runbooks.StepStarted:
+			atGate = ""
 			s := steps[ev.StepID]
 			fmt.Fprintf(runOut, "\n==> [%d/%d] %s\n", index[ev.StepID], len(plan.Steps), s.Title)
 		case runbooks.StepOutput:
@@ -309,7 +318,10 @@ func runDrive(ctx context.Context, r *runbooks.Runner, env *runbooks.Env, plan *
 				}
 			}
 		case runbooks.GateRequest:
-			ev.Answer(runAsk(ctx, in, ev, steps[ev.StepID], env, yesDry))
+			atGate = ev.StepID
+			if d, ok := runAsk(ctx, in, ev, steps[ev.StepID], env, yesDry); ok {
+				ev.Answer(d)
+			}
 		case runbooks.StepFinished:
 			s := steps[ev.StepID]
 			switch {
@@ -317,6 +329,7 @@ func runDrive(ctx context.Context, r *runbooks.Runner, env *runbooks.Env, plan *
 				done++
 				fmt.Fprintf(runOut, "<== %s: done (%s)\n", s.Title, ev.Duration.Round(time.Millisecond))
 			case ev.State == runbooks.Failed && errors.Is(ev.Err, context.Canceled):
+				stopped[ev.StepID] = true
 				fmt.Fprintf(runOut, "<== %s: cancelled: its command was stopped\n", s.Title)
 			case ev.State == runbooks.Failed:
 				fmt.Fprintf(runOut, "<== %s: FAILED: %v\n", s.Title, ev.Err)
@@ -334,8 +347,12 @@ func runDrive(ctx context.Context, r *runbooks.Runner, env *runbooks.Env, plan *
 	if final != nil {
 		fmt.Fprintf(runOut, "\nporthole run %s stopped%s\n", plan.Kind, journal)
 		var ce *runbooks.CancelledError
-		if errors.As(final, &ce) && r.Journal() != nil {
-			return runInterrupted(env, plan, index[ce.StepID], done, r.Journal().ID())
+		if (errors.As(final, &ce) || ctx.Err() != nil) && r.Journal() != nil {
+			step := atGate
+			if ce != nil {
+				step = ce.StepID
+			}
+			return runInterrupted(env, plan, index[step], stopped[step], done, r.Journal().ID())
 		}
 		return final
 	}
@@ -344,19 +361,26 @@ func runDrive(ctx context.Context, r *runbooks.Runner, env *runbooks.Env, plan *
 }
 
 // runInterrupted says, in one line, where an interrupted window stands and
-// how to pick it up.
-func runInterrupted(env *runbooks.Env, plan *runbooks.Plan, n, done int, id string) error {
+// how to pick it up: during step n (1-based; 0 for between steps), whose
+// command was stopped (running) or whose gate was being asked.
+func runInterrupted(env *runbooks.Env, plan *runbooks.Plan, n int, running bool, done int, id string) error {
 	where := "between steps"
 	if n > 0 {
 		s := plan.Steps[n-1]
-		where = fmt.Sprintf("during step %d/%d (%s): its command on %s was stopped and will run again on resume", n, len(plan.Steps), s.Title, runHosts(env, s.Role))
+		if running {
+			where = fmt.Sprintf("during step %d/%d (%s): its command on %s was stopped and will run again on resume", n, len(plan.Steps), s.Title, runHosts(env, s.Role))
+		} else {
+			where = fmt.Sprintf("at the question before step %d/%d (%s): it did not run; resume asks again", n, len(plan.Steps), s.Title)
+		}
 	}
-	return fmt.Errorf("interrupted %s; %d of %d steps done, all journaled; continue with: porthole run --resume %s (porthole log show %s shows the window)",
-		where, done, len(plan.Steps), id, id)
+	return interruptedError{msg: fmt.Sprintf("interrupted %s; %d of %d steps done, all journaled; continue with: porthole run --resume %s (porthole log show %s shows the window)",
+		where, done, len(plan.Steps), id, id)}
 }
 
-// ask puts a gate to the deployer on the terminal.
-func runAsk(ctx context.Context, in *runStdin, g runbooks.GateRequest, s *runbooks.Step, env *runbooks.Env, yesDry bool) runbooks.Decision {
+// ask puts a gate to the deployer on the terminal. It gives no answer (ok
+// false) when ctx is cancelled while it asks: the runner stops the window
+// as interrupted, not as declined.
+func runAsk(ctx context.Context, in *runStdin, g runbooks.GateRequest, s *runbooks.Step, env *runbooks.Env, yesDry bool) (runbooks.Decision, bool) {
 	d := runbooks.Decision{By: env.User, At: time.Now()}
 	gate := g.Gate
 	fmt.Fprintf(runOut, "\n?? %s\n", gate.Prompt)
@@ -368,7 +392,7 @@ func runAsk(ctx context.Context, in *runStdin, g runbooks.GateRequest, s *runboo
 	if yesDry && s != nil && s.DryRun && !s.Irreversible {
 		fmt.Fprintln(runOut, "   y (--yes-dry-runs: a dry run changes nothing)")
 		d.Choice = "y"
-		return d
+		return d, true
 	}
 	def := gate.Default
 	var hint string
@@ -395,11 +419,15 @@ func runAsk(ctx context.Context, in *runStdin, g runbooks.GateRequest, s *runboo
 	for {
 		fmt.Fprintf(runOut, "   %s ", hint)
 		line, ok := in.next(ctx)
+		if ctx.Err() != nil {
+			fmt.Fprintln(runOut, "(interrupted)")
+			return d, false
+		}
 		if !ok {
-			// No terminal to answer (EOF) or cancelled: the safe answer.
+			// No terminal to answer (EOF): the safe answer.
 			fmt.Fprintln(runOut, "n (no answer)")
 			d.Choice = "n"
-			return d
+			return d, true
 		}
 		a := strings.ToLower(strings.TrimSpace(line))
 		if a == "" {
@@ -422,7 +450,7 @@ func runAsk(ctx context.Context, in *runStdin, g runbooks.GateRequest, s *runboo
 		}
 		if valid {
 			d.Choice, d.At = a, time.Now()
-			return d
+			return d, true
 		}
 		fmt.Fprintf(runOut, "   %q is not an answer here\n", line)
 	}
