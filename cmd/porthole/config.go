@@ -42,17 +42,43 @@ func loadConfig(f *envFlags) (*runbooks.Config, error) {
 // loadEnv loads the config and wires what steps run against: the SSH pool
 // (ssh_config, known_hosts, ssh-agent) behind the host roles, the Gerrit
 // client (and stream-events over SSH when gerrit.ssh_host is set), the YAML
-// runbooks, and the redacted file log under the state dir (made the default
-// slog logger, so nothing is logged to the terminal). cleanup closes them all.
+// runbooks (a bad file is logged), and the redacted file log under the
+// state dir (made the default slog logger, so nothing is logged to the
+// terminal). cleanup closes them all.
 func loadEnv(ctx context.Context, f *envFlags) (*runbooks.Env, func(), error) {
 	cfg, err := loadConfig(f)
 	if err != nil {
 		return nil, nil, err
 	}
-	return envFromConfig(ctx, cfg, f)
+	return envWithRunbooks(ctx, cfg, f)
 }
 
-// envFromConfig is loadEnv for a config already in hand (the sandbox writes its own).
+// envWithRunbooks is loadEnv for a config already in hand (the sandbox
+// writes its own).
+func envWithRunbooks(ctx context.Context, cfg *runbooks.Config, f *envFlags) (*runbooks.Env, func(), error) {
+	env, cleanup, err := envFromConfig(ctx, cfg, f)
+	if err != nil {
+		return nil, nil, err
+	}
+	logUserRunbooks(cfg)
+	return env, cleanup, nil
+}
+
+// logUserRunbooks registers the YAML runbooks next to the built-ins for the
+// TUI and plan; a bad file is the log's business, not the terminal's
+// (porthole run registers them itself and says so on the terminal).
+func logUserRunbooks(cfg *runbooks.Config) {
+	names, problems := runbooks.RegisterUserRunbooks(cfg)
+	if len(names) > 0 {
+		slog.Info("YAML runbooks registered", "names", strings.Join(names, " "))
+	}
+	for _, p := range problems {
+		slog.Warn("skipped a YAML runbook", "err", p)
+	}
+}
+
+// envFromConfig wires an Env for cfg as loadEnv does, without the YAML
+// runbooks: porthole run registers those itself, once.
 func envFromConfig(_ context.Context, cfg *runbooks.Config, f *envFlags) (*runbooks.Env, func(), error) {
 	var closers []io.Closer
 	cleanup := func() {
@@ -95,15 +121,6 @@ func envFromConfig(_ context.Context, cfg *runbooks.Config, f *envFlags) (*runbo
 	if env.Events, err = gerritEvents(cfg, pool); err != nil {
 		cleanup()
 		return nil, nil, err
-	}
-	// YAML runbooks join the built-ins for the TUI and plan too; a bad
-	// file is the log's business, not the terminal's.
-	names, problems := runbooks.RegisterUserRunbooks(cfg)
-	if len(names) > 0 {
-		slog.Info("YAML runbooks registered", "names", strings.Join(names, " "))
-	}
-	for _, p := range problems {
-		slog.Warn("skipped a YAML runbook", "err", p)
 	}
 	slog.Info("porthole started", "user", env.User, "gerrit", cfg.Gerrit.URL, "gerrit_ssh", cfg.Gerrit.SSHHost, "state", state)
 	return env, cleanup, nil

@@ -99,11 +99,11 @@ func demo(ctx context.Context, args []string, w io.Writer) error {
 // sandbox's own log lines in the state dir's log instead of on stderr.
 // cleanup gives the sandbox its log writer back, then closes the env.
 func demoEnv(ctx context.Context, sb *sandbox.Sandbox) (*runbooks.Env, func(), error) {
-	env, cleanup, err := envFromConfig(ctx, sb.Config, &envFlags{user: sb.User})
+	env, cleanup, err := envWithRunbooks(ctx, sb.Config, &envFlags{user: sb.User})
 	if err != nil {
 		return nil, nil, err
 	}
-	prev := sb.SetLog(slogWriter{slog.Default()}) // envFromConfig made it the file log
+	prev := sb.SetLog(slogWriter{slog.Default()}) // envWithRunbooks made it the file log
 	return env, func() {
 		sb.SetLog(prev)
 		cleanup()

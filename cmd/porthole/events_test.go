@@ -194,7 +194,7 @@ func TestLoadEnvRegistersYAMLRunbooks(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "jobs.yaml"), []byte("name: showJobsEnvBook\nsteps:\n  - {title: Show jobs, command: mwscript showJobs.php --wiki=enwiki}\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "bad.yaml"), []byte("name: brokenEnvBook\nsteps:\n  - {title: x}\n"), 0o644)
 	sb := startSandbox(t, nil)
-	env, cleanup, err := envFromConfig(context.Background(), sb.Config, nil)
+	env, cleanup, err := envWithRunbooks(context.Background(), sb.Config, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

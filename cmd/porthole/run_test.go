@@ -205,6 +205,13 @@ steps:
 	if err != nil {
 		t.Fatalf("%v\n%s\n%s", err, out, errOut)
 	}
+	// The bad file is reported once, on the terminal: not again in the log.
+	if n := strings.Count(errOut, "skipped a YAML runbook"); n != 1 {
+		t.Errorf("the bad YAML runbook is reported %d times on stderr:\n%s", n, errOut)
+	}
+	if log, err := os.ReadFile(filepath.Join(f.dir, "state", runbooks.LogFile)); err != nil || bytes.Contains(log, []byte("broken.yaml")) {
+		t.Errorf("the log (%v) reports the bad YAML runbook porthole run reported:\n%s", err, log)
+	}
 	for _, want := range []string{
 		"?? Look at hewiki's version?\n   y (--yes-dry-runs: a dry run changes nothing)",
 		"-- all: MediaWiki version: 1.44.0-wmf.5",
