@@ -67,7 +67,10 @@ func loopDone(sc *StepContext, prefix string, runs []maintRun) bool {
 // runLoop runs each command in turn on the role's host (in tmux when asked),
 // reads each with the interpreter, records each outcome as a window variable
 // (so a resumed step skips what is done), reports per-wiki progress, stops at
-// the first failure or goes on, and ends with a summary note.
+// the first failure or goes on, and ends with a summary. A failure is said
+// once in full: a step of one run returns it as the step's error (no note);
+// a step of many notes each wiki's failure as it happens, and the summary is
+// the step's error when the step fails, else a note.
 func runLoop(ctx context.Context, sc *StepContext, runs []maintRun, ls loopSpec) error {
 	if ls.RequireDry != "" {
 		var missing []string
@@ -153,6 +156,15 @@ func runLoop(ctx context.Context, sc *StepContext, runs []maintRun, ls loopSpec)
 			st = stateFailed
 			prog.Failed++
 			failures = append(failures, r.Key+" ("+oc.Summary+")")
+			if len(runs) == 1 {
+				// The step's error says it: every view shows that.
+				sc.Set(outcomeVar(ls.Var, r.Key), st+": "+oc.Summary)
+				sc.Progress(prog)
+				if r.Key == "all" {
+					return errors.New(oc.Summary)
+				}
+				return fmt.Errorf("%s: %s", r.Key, oc.Summary)
+			}
 			sc.Note(Danger, "%s: FAILED: %s", r.Key, oc.Summary)
 		case oc.NothingToDo:
 			st = stateNothing
@@ -179,18 +191,14 @@ func runLoop(ctx context.Context, sc *StepContext, runs []maintRun, ls loopSpec)
 		}
 	}
 	summary := tally(len(okKeys), nothing, skipped, failures)
-	if len(runs) > 1 || len(failures) > 0 {
-		lvl := Info
-		if len(failures) > 0 {
-			lvl = Warn
-		}
-		sc.Note(lvl, "%s: %s", ls.Name, summary)
-	}
-	if len(failures) > 0 {
-		if ls.Tolerate && len(okKeys)+len(nothing) > 0 {
-			return nil
-		}
+	fails := len(failures) > 0 && !(ls.Tolerate && len(okKeys)+len(nothing) > 0)
+	switch {
+	case fails:
 		return fmt.Errorf("%s: %s", ls.Name, summary)
+	case len(failures) > 0:
+		sc.Note(Warn, "%s: %s", ls.Name, summary)
+	case len(runs) > 1:
+		sc.Note(Info, "%s: %s", ls.Name, summary)
 	}
 	return nil
 }
@@ -330,7 +338,8 @@ func runInTmux(ctx context.Context, sc *StepContext, ls loopSpec, r maintRun) (r
 		},
 		OnLost: func(err error) {
 			sc.Set(jv, job.Encode()) // exactly what was shown: a resume goes on from here
-			sc.Note(Warn, "lost the connection to %s (%v); the command goes on in tmux session %s; reattaching…", host, err, job.Session)
+			// In a few words: should it not come back, the step's error says it in full.
+			sc.Note(Warn, "lost the connection to %s (%s); the command goes on in tmux session %s; reattaching…", host, remote.Reason(remote.Result{ExitCode: -1}, err), job.Session)
 		},
 		OnBack: func() {
 			sc.Note(Info, "reattached to tmux session %s on %s at byte %d of the transcript", job.Session, host, job.Offset)

@@ -687,8 +687,11 @@ func TestBadInputDeadHostAndChangedKey(t *testing.T) {
 		t.Errorf("exec on a dead host:\n%s", o)
 	}
 	o = runPorthole(t, xdg, "", "run", "namespaceDupes", "--param", "wiki=frwiki", "--param", "tmux=false", "--config", f.config)
-	oneLineError(t, "run on a dead host", o, 1, `porthole run: step "dry-run" (Dry run: namespaceDupes.php on frwiki) failed`,
+	oneLineError(t, "run on a dead host", o, 1, `porthole run: step "dry-run" (Dry run: namespaceDupes.php on frwiki) failed: frwiki: `+
 		"cannot connect to mwmaint1002 ("+c.Addr(0)+"): connection refused", "try: ssh mwmaint1002 true")
+	if n := strings.Count(o.stdout+o.stderr, "connection refused"); n != 1 {
+		t.Errorf("run on a dead host: the reason appears %d times:\n%s", n, o)
+	}
 
 	if err := c.RotateHostKey(0); err != nil {
 		t.Fatal(err)
@@ -702,9 +705,16 @@ func TestBadInputDeadHostAndChangedKey(t *testing.T) {
 		}
 	}
 	logins := c.Logins(0)
-	o = runPorthole(t, xdg, "", "run", "namespaceDupes", "--param", "wiki=frwiki", "--param", "tmux=false", "--config", f.config)
-	oneLineError(t, "run with a changed host key", o, 1, "host key for mwmaint1002", "has CHANGED", c.Fingerprint(0),
-		"ssh-keygen -R "+name+" -f "+c.KnownHostsPath)
+	for _, tmux := range []string{"false", "true"} {
+		o = runPorthole(t, xdg, "", "run", "namespaceDupes", "--param", "wiki=frwiki", "--param", "tmux="+tmux, "--config", f.config)
+		oneLineError(t, "run with a changed host key", o, 1, "host key for mwmaint1002", "has CHANGED", c.Fingerprint(0),
+			"ssh-keygen -R "+name+" -f "+c.KnownHostsPath)
+		// Said once, in full, in the final error; stdout refers to it.
+		if n := strings.Count(o.stdout+o.stderr, "has CHANGED"); n != 1 ||
+			!strings.Contains(o.stdout, "<== Dry run: namespaceDupes.php on frwiki: FAILED (why: the last line, below)") {
+			t.Errorf("tmux=%s: the host-key message appears %d times:\n%s", tmux, n, o)
+		}
+	}
 	// porthole never logged in to the host with the unverified key.
 	if n := c.Logins(0); n != logins {
 		t.Errorf("%d logins to a host whose key changed", n-logins)

@@ -332,7 +332,9 @@ func runDrive(ctx context.Context, r *runbooks.Runner, env *runbooks.Env, plan *
 				stopped[ev.StepID] = true
 				fmt.Fprintf(runOut, "<== %s: cancelled: its command was stopped\n", s.Title)
 			case ev.State == runbooks.Failed:
-				fmt.Fprintf(runOut, "<== %s: FAILED: %v\n", s.Title, ev.Err)
+				// The failure ends the run: its error, the last line on
+				// stderr, says why in full (once, not here as well).
+				fmt.Fprintf(runOut, "<== %s: FAILED (why: the last line, below)\n", s.Title)
 			case ev.State == runbooks.Skipped:
 				fmt.Fprintf(runOut, "<== %s: skipped\n", s.Title)
 			}
