@@ -38,8 +38,16 @@ func TestExecPrefixedOutput(t *testing.T) {
 		t.Fatalf("%v\n%s", err, errOut)
 	}
 	for _, h := range c.Hosts {
-		if !strings.Contains(out, h+": one\n"+h+": two\n") {
-			t.Errorf("stdout lacks %s's lines in order:\n%s", h, out)
+		// Hosts interleave in prefixed mode; each host's own lines must be
+		// complete and in order.
+		var mine []string
+		for _, l := range strings.Split(out, "\n") {
+			if strings.HasPrefix(l, h+": ") {
+				mine = append(mine, l)
+			}
+		}
+		if strings.Join(mine, "\n") != h+": one\n"+h+": two" {
+			t.Errorf("stdout has %q for %s, want its two lines in order:\n%s", mine, h, out)
 		}
 		if !strings.Contains(errOut, h+": oops\n") {
 			t.Errorf("stderr lacks %s: oops:\n%s", h, errOut)
