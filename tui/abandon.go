@@ -64,12 +64,14 @@ func (m Model) onAbandonKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if choice != "y" {
 		return m, m.setInfo("window " + w.ID + " kept: enter resumes it")
 	}
+	m.home.SetLoading(true) // the list shows it until it is read again
 	return m, abandonCmd(m.engine, w)
 }
 
 // onAbandoned reports an abandon and lists the windows again.
 func (m *Model) onAbandoned(msg abandonedMsg) tea.Cmd {
 	if msg.err != nil {
+		m.home.SetLoading(false) // the list is as it was
 		return m.setError("cannot abandon window " + msg.w.ID + ": " + msg.err.Error())
 	}
 	m.log.Info("window abandoned", "id", msg.w.ID, "by", m.engine.User())

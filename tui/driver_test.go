@@ -146,3 +146,12 @@ func (d *driver) dialogArmed() {
 		return (m.win != nil && m.win.dialog != nil && m.win.dialog.Armed()) || (m.quitDlg != nil && m.quitDlg.Armed())
 	})
 }
+
+// homeReady waits until Home takes every key: the window lists are read and
+// the wait after leaving a window is over.
+func (d *driver) homeReady() {
+	d.t.Helper()
+	d.until("Home taking keys (lists read, arm delay over)", func(m Model) bool {
+		return m.screen == screenHome && !m.homeWait && !m.home.Loading()
+	})
+}

@@ -129,6 +129,7 @@ func TestE2EDemoWindowInTmux(t *testing.T) {
 	}
 	s.keys("Escape")
 	s.waitFor("Past windows (1)")
+	s.waitFor("enter on an empty line") // Home takes keys (a moment after the window)
 	s.keys("q")
 	s.waitFor("porthole-exited:0")
 }

@@ -103,6 +103,8 @@ type Model struct {
 	quitDlg  *confirm.Model
 	abandon  *abandonAsk // the question before abandoning an unfinished window
 	help     bool
+	homeWait bool // just back on Home: keys are ignored for the arm delay
+	homeArm  int  // which homeArmMsg ends the wait
 	card     bool // the change cards replace the log pane
 	focusLog bool
 
@@ -148,6 +150,9 @@ func New(ctx context.Context, opts Options) Model {
 	m.footer = footer.New(c.Styles)
 	for _, ref := range opts.Changes {
 		m.home.Add(ref)
+	}
+	if opts.DiffFile == "" {
+		m.home.SetLoading(true) // Init lists the windows
 	}
 	m.layout()
 	return m

@@ -3,8 +3,12 @@ package tui
 import (
 	"strings"
 	"testing"
+	"time"
 
+	tea "charm.land/bubbletea/v2"
 	xansi "github.com/charmbracelet/x/ansi"
+
+	"porthole/tui/components/home"
 )
 
 // TestAbandonDialogSaysEscCancels: in the abandon question esc cancels (the
@@ -16,6 +20,7 @@ func TestAbandonDialogSaysEscCancels(t *testing.T) {
 	declineFullSync(t, d)
 	d.key("esc")
 	d.waitScreen("Unfinished window — enter resumes it")
+	d.homeReady()
 	d.key("tab", "tab", "x")
 	d.until("the abandon question", func(m Model) bool { return m.abandon != nil && m.abandon.dlg.Armed() })
 	s := d.screen()
@@ -91,4 +96,92 @@ func TestHelpListsEachBindingOnce(t *testing.T) {
 	d.until("the diff", func(m Model) bool { return m.screen == screenDiff && m.diff.Doc() != nil })
 	d.key("?")
 	once("the diff viewer")
+}
+
+// untilHolding processes messages until cond holds, keeping back those hold
+// matches (returned, for the test to deliver later): a reply that comes late.
+func (d *driver) untilHolding(what string, hold func(tea.Msg) bool, cond func(Model) bool) []tea.Msg {
+	d.t.Helper()
+	var held []tea.Msg
+	deadline := time.After(driverDeadline)
+	for !cond(d.m) {
+		select {
+		case msg := <-d.msgs:
+			if hold(msg) {
+				held = append(held, msg)
+				continue
+			}
+			d.send(msg)
+		case <-deadline:
+			d.t.Fatalf("waiting for %s: it never happened; screen:\n%s", what, d.screen())
+		}
+	}
+	return held
+}
+
+// TestTabBeforeTheUnfinishedSectionAppearsDoesNotOpenANewWindow: back on
+// Home, the window lists come late; a tab and an enter typed before them
+// neither move the focus nor open a window, and once the unfinished window is
+// listed, tab, tab, enter resumes it.
+func TestTabBeforeTheUnfinishedSectionAppearsDoesNotOpenANewWindow(t *testing.T) {
+	e := newTestEngine(t)
+	e.state = t.TempDir()
+	d := newDriver(t, testOptions(e), 100, 30)
+	declineFullSync(t, d)
+	d.key("esc")
+	lists := func(msg tea.Msg) bool { _, ok := msg.(windowsMsg); return ok }
+	held := d.untilHolding("the arm delay", lists, func(m Model) bool { return !m.homeWait })
+	if s := d.screen(); strings.Contains(s, "Unfinished window") || !strings.Contains(s, "listing the unfinished and past windows") {
+		t.Fatalf("before the lists, Home:\n%s", s)
+	}
+	d.key("tab")
+	if d.m.home.Focus() != home.SecInput {
+		t.Fatalf("tab before the lists moved the focus to %d", d.m.home.Focus())
+	}
+	if _, cmd := d.m.Update(keyMsg("enter")); cmd != nil {
+		t.Fatalf("enter before the lists asked for %T", cmd())
+	}
+	for _, msg := range held {
+		d.send(msg)
+	}
+	d.homeReady()
+	d.waitScreen("Unfinished window — enter resumes it")
+	if d.m.home.Focus() != home.SecInput {
+		t.Fatalf("the late section moved the focus to %d", d.m.home.Focus())
+	}
+	d.key("tab", "tab", "enter")
+	d.gate("sync-php")     // the resumed window asks its question again
+	ps := e.startedPlans() // the window, then its resume
+	if len(ps) != 2 || ps[1].ID != ps[0].ID || d.m.win.plan.ID != ps[0].ID {
+		t.Fatalf("want window %s started once and resumed; started %d plans, on screen %s", ps[0].ID, len(ps), d.m.win.plan.ID)
+	}
+}
+
+// TestFastEntersAfterAStopDoNotOpenANewWindow: the enter that leaves a
+// stopped window for Home, and the ones typed right after it, do not open
+// (and then decline) a new window: Home waits the arm delay, then needs its
+// own enter.
+func TestFastEntersAfterAStopDoNotOpenANewWindow(t *testing.T) {
+	e := newTestEngine(t)
+	e.state = t.TempDir()
+	d := newDriver(t, testOptions(e), 100, 30)
+	declineFullSync(t, d)
+	d.key("enter", "enter", "enter", "enter")
+	if d.m.screen != screenHome || d.m.building != "" {
+		t.Fatalf("after fast enters: screen %d, building %q", d.m.screen, d.m.building)
+	}
+	if s := d.screen(); !strings.Contains(s, "wait… (keys are ignored for a moment") {
+		t.Errorf("Home does not say it ignores keys for now:\n%s", s)
+	}
+	d.homeReady()
+	d.settle()
+	if d.m.screen != screenHome || d.m.building != "" || len(e.startedPlans()) != 1 {
+		t.Fatalf("the fast enters opened a window: screen %d, building %q, %d started", d.m.screen, d.m.building, len(e.startedPlans()))
+	}
+	d.waitScreen("enter on an empty line: open the window for 1 change(s)")
+	d.key("enter") // Home's own enter opens it
+	d.until("the new window", func(m Model) bool { return m.screen == screenWindow && m.win != nil && !m.win.closed })
+	if n := len(e.startedPlans()); n != 2 {
+		t.Fatalf("%d windows started, want 2", n)
+	}
 }

@@ -2,8 +2,11 @@ package tui
 
 import (
 	"context"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"porthole/tui/components/confirm"
 )
 
 // refreshedMsg brings back the changes on Home looked up again in Gerrit;
@@ -74,9 +77,23 @@ func (m *Model) onRefreshed(msg refreshedMsg) tea.Cmd {
 }
 
 // toHome leaves a closed window for Home: the windows are listed again and
-// the change cards refreshed.
+// the change cards refreshed. Home ignores keys for the arm delay (like a new
+// dialog), so that the enters that ended the window cannot go on to open
+// another one, and its tab and enter wait for the window lists.
 func (m *Model) toHome() tea.Cmd {
 	m.win = nil
 	m.screen = screenHome
-	return tea.Batch(windowsCmd(m.engine), m.refreshCards(""), m.layout())
+	m.home.SetLoading(true)
+	m.homeWait = true
+	m.homeArm++
+	id := m.homeArm
+	delay := confirm.ArmDelay
+	if m.c.ArmDelay > 0 {
+		delay = m.c.ArmDelay
+	}
+	arm := tea.Tick(delay, func(time.Time) tea.Msg { return homeArmMsg{id: id} })
+	return tea.Batch(windowsCmd(m.engine), m.refreshCards(""), m.layout(), arm)
 }
+
+// homeArmMsg ends Home's wait after a window.
+type homeArmMsg struct{ id int }

@@ -71,6 +71,7 @@ func TestDeclinedWindowIsResumedFromHome(t *testing.T) {
 	}
 
 	// enter resumes it: done steps stay done, the declined question is asked again.
+	d.homeReady()
 	d.key("tab", "tab", "enter") // past the changes to the unfinished window
 	d.gate("sync-php")
 	if d.m.win.dialog == nil || !d.m.win.dialog.Danger {
@@ -105,6 +106,7 @@ func TestAbandonAnUnfinishedWindowFromHome(t *testing.T) {
 	d.key("esc")
 	d.waitScreen("Unfinished window — enter resumes it")
 	path := d.m.home.Unfinished()[0].Path
+	d.homeReady()
 	d.key("tab", "tab", "x")
 	armed := func(m Model) bool { return m.abandon != nil && m.abandon.dlg.Armed() }
 	d.until("the abandon question", armed)
@@ -145,6 +147,7 @@ func TestCardsAreRefreshedBeforeTheWindowOpens(t *testing.T) {
 	e.mu.Unlock()
 	fresh := merged(e)
 	e.setChange(fresh)
+	d.homeReady()
 	d.key("enter")
 	d.until("the window", func(m Model) bool { return m.screen == screenWindow && m.win != nil })
 	e.mu.Lock()

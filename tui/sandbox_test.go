@@ -101,6 +101,7 @@ func TestSandboxWindowEndToEnd(t *testing.T) {
 	d.typeText(fmt.Sprint(core))
 	d.key("enter")
 	d.waitScreen("plan ready")
+	d.homeReady()
 	d.key("enter")
 	d.until("the window", func(m Model) bool { return m.screen == screenWindow && m.win != nil })
 	irreversible := ""
@@ -174,6 +175,7 @@ func TestSandboxExtraCommitIsShownAndStopsTheWindow(t *testing.T) {
 	d.typeText(fmt.Sprint(n))
 	d.key("enter")
 	d.waitScreen("plan ready")
+	d.homeReady()
 	d.key("enter")
 	d.until("the window", func(m Model) bool { return m.screen == screenWindow && m.win != nil })
 	sawDiff := false

@@ -90,6 +90,7 @@ func TestProgramWindowFlow(t *testing.T) {
 	tm.Type("1000")
 	tm.Send(keyMsg("enter"))
 	waitScreen(t, r, "plan ready: 7 steps")
+	waitScreen(t, r, "on an empty line: open the window for 1 change") // the footer: Home takes enter
 	tm.Send(keyMsg("enter"))
 	waitScreen(t, r, "Backport 1 change? +2 starts Gerrit's gate and submit")
 	waitScreen(t, r, "y/n: answer") // shown once the question takes keys

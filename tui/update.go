@@ -44,6 +44,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		m.ticking = false
 		return m, nil
+	case homeArmMsg:
+		if msg.id == m.homeArm {
+			m.homeWait = false
+		}
+		return m, nil
 	case quitTimeoutMsg:
 		m.orphan = m.orphanText("porthole quit before the window's runner stopped")
 		return m, tea.Quit
@@ -82,6 +87,7 @@ func (m *Model) onResult(msg tea.Msg) (tea.Cmd, bool) {
 		return nil, true
 	case windowsMsg:
 		if msg.err != nil {
+			m.home.SetLoading(false) // what is shown is all there is
 			return m.setError("cannot list past windows: " + msg.err.Error()), true
 		}
 		m.home.SetWindows(msg.unfinished, msg.past)
@@ -242,6 +248,9 @@ func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 
 func (m Model) homeKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	k := m.c.Keys
+	if m.homeWait {
+		return m, nil // typed on the window's screen, or before Home was drawn
+	}
 	if !m.home.Typing() || m.home.InputEmpty() {
 		switch {
 		case key.Matches(msg, k.Help):

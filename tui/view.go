@@ -246,6 +246,10 @@ func (m Model) nextAction() string {
 		switch {
 		case m.building == "window":
 			return s.App.Subtle.Render("building the window's plan…")
+		case m.homeWait:
+			return s.App.Subtle.Render("wait… (keys are ignored for a moment, so an enter meant for the window does nothing here)")
+		case m.home.Loading():
+			return s.App.Subtle.Render("listing the unfinished and past windows… (tab and enter wait for them)")
 		case m.home.Ready():
 			return key("enter", fmt.Sprintf("on an empty line: open the window for %d change(s)", len(m.home.Changes())))
 		case len(m.home.Entries()) > 0:

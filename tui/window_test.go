@@ -23,6 +23,7 @@ func openWindow(t *testing.T, d *driver) {
 	d.typeText("1000")
 	d.key("enter")
 	d.waitScreen("plan ready: 7 steps")
+	d.homeReady()
 	d.key("enter")
 	d.until("the window", func(m Model) bool { return m.screen == screenWindow && m.win != nil && m.win.dialog != nil })
 	d.dialogArmed()
@@ -71,6 +72,7 @@ func TestHomeResolvesChangesAndOpensTheWindow(t *testing.T) {
 		t.Fatalf("x left %d entries", n)
 	}
 	d.until("the plan again", func(m Model) bool { return m.preview != nil })
+	d.homeReady()
 	d.key("enter")
 	d.until("the window", func(m Model) bool { return m.screen == screenWindow })
 	if got := e.startedPlans(); len(got) != 1 || got[0].Title != "Backport 1000" {

@@ -71,6 +71,7 @@ type Model struct {
 	past       []runbooks.WindowSummary
 	warnings   []runbooks.Warning
 	plan       string // plan status: "", "building the plan…", an error
+	loading    bool   // the window lists are being (re)read: sections may still appear
 	ciAccount  string
 	phab       string
 	width      int
@@ -106,12 +107,22 @@ func (m *Model) SetSize(w, h int) {
 // SetWindows shows the unfinished and past windows.
 func (m *Model) SetWindows(unfinished, past []runbooks.WindowSummary) {
 	m.unfinished, m.past = unfinished, past
+	m.loading = false
 	m.clamp()
 	if m.focus != SecInput && m.count(m.focus) == 0 { // the last one was resumed or abandoned
 		m.focus = SecInput
 		m.input.Focus()
 	}
 }
+
+// SetLoading says the window lists are being read again (at start, back from
+// a window, after an abandon): until SetWindows, sections may still appear or
+// go, so tab does not move the focus and enter neither opens nor resumes a
+// window (typing and adding changes still work).
+func (m *Model) SetLoading(b bool) { m.loading = b }
+
+// Loading is true until the window lists asked for are shown.
+func (m Model) Loading() bool { return m.loading }
 
 // SetRunbooks lists the maintenance runbooks.
 func (m *Model) SetRunbooks(kinds []string) { m.kinds = kinds; m.clamp() }
@@ -242,6 +253,9 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		return m, nil
 	case tea.KeyPressMsg:
+		if m.loading && m.heldWhileLoading(msg) {
+			return m, nil
+		}
 		switch {
 		case key.Matches(msg, k.NextSection):
 			m.nextSection(1)
@@ -256,6 +270,20 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		return m.listKey(msg)
 	}
 	return m, nil
+}
+
+// heldWhileLoading tells the keys ignored while the lists load: moving between
+// sections (a late section would change where tab lands), enter on an empty
+// line (it opens a window) and any key in a list (it may be stale).
+func (m Model) heldWhileLoading(msg tea.KeyPressMsg) bool {
+	k := m.c.Keys
+	switch {
+	case key.Matches(msg, k.NextSection, k.PrevSection):
+		return true
+	case m.focus != SecInput:
+		return true
+	}
+	return msg.String() == "enter" && strings.TrimSpace(m.input.Value()) == ""
 }
 
 func (m Model) inputKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {

@@ -175,3 +175,39 @@ func TestEmptySectionsAreSkipped(t *testing.T) {
 		t.Fatalf("with nothing else on Home, tab left the input for %d", m.Focus())
 	}
 }
+
+// TestLoadingHoldsTabAndEnter: while the window lists are read again, tab
+// does not move (a late section would change where it lands) and enter on an
+// empty line opens nothing; typing and adding a change still work.
+func TestLoadingHoldsTabAndEnter(t *testing.T) {
+	m := New(common.New(), "", "")
+	m.SetSize(100, 27)
+	m.Add("1000")
+	m.Resolved("1000", core(), nil)
+	m.SetRunbooks([]string{"namespaceDupes"})
+	m.SetLoading(true)
+	m, msgs := run(t, m, "tab", "enter", "shift+tab", "enter")
+	if m.Focus() != SecInput || len(msgs) != 0 {
+		t.Fatalf("while loading: focus %d, sent %v", m.Focus(), msgs)
+	}
+	m, msgs = run(t, m, "1", "0", "0", "1", "enter")
+	if len(msgs) != 1 || msgs[0] != (AddMsg{Ref: "1001"}) {
+		t.Fatalf("typing while loading sent %v", msgs)
+	}
+	// The section appears: the focus stayed put, and tab goes through it.
+	m.SetWindows([]runbooks.WindowSummary{{ID: "20260302-100200-backport", Kind: "backport", Title: "Backport 1000", Started: started}}, nil)
+	if m.Loading() || m.Focus() != SecInput {
+		t.Fatalf("after the lists: loading %v, focus %d", m.Loading(), m.Focus())
+	}
+	m, _ = run(t, m, "tab", "tab")
+	_, msgs = run(t, m, "enter")
+	if len(msgs) != 1 || msgs[0].(ResumeMsg).Window.ID != "20260302-100200-backport" {
+		t.Fatalf("tab, tab, enter after the lists sent %v", msgs)
+	}
+	// In a list, keys wait too (what is listed may be stale).
+	m.SetLoading(true)
+	m, msgs = run(t, m, "x", "enter", "down")
+	if m.Focus() != SecResume || len(msgs) != 0 {
+		t.Fatalf("keys in a stale list: focus %d, sent %v", m.Focus(), msgs)
+	}
+}
