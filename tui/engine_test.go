@@ -36,6 +36,7 @@ type testEngine struct {
 	failFetch int           // the fetch fails this many times (like a flaky network)
 	state     string        // when set, windows are journaled here and listed from here
 	resolves  int           // Resolve calls
+	rebase    bool          // the plan has a git rebase step after the review (as the real one)
 }
 
 type testRun struct{ *runbooks.Runner }
@@ -132,7 +133,7 @@ func (e *testEngine) backportPlan(chs []*gerrit.Change) *runbooks.Plan {
 				Text: "change 1004 changes the database schema (sql/tables.json): schema changes never ride a backport window"})
 		}
 	}
-	return &runbooks.Plan{Kind: "backport", Title: fmt.Sprintf("Backport %d", ch.Number), Changes: chs, Warnings: warnings,
+	plan := &runbooks.Plan{Kind: "backport", Title: fmt.Sprintf("Backport %d", ch.Number), Changes: chs, Warnings: warnings,
 		Params: map[string]string{"changes": fmt.Sprint(ch.Number)},
 		Steps: []*runbooks.Step{
 			{ID: "approve-1000", Title: "+2 change 1000 (Backport)", Role: runbooks.RoleGerrit,
@@ -209,6 +210,12 @@ func (e *testEngine) backportPlan(chs []*gerrit.Change) *runbooks.Plan {
 					return nil
 				}},
 		}}
+	if e.rebase {
+		rebase := &runbooks.Step{ID: "rebase-php", Title: "git rebase in php-1.44.0-wmf.5", Role: runbooks.RoleDeploy, Command: "git rebase",
+			Dir: "/srv/mediawiki-staging/php-1.44.0-wmf.5", Do: out("deploy1002", "Successfully rebased and updated refs/heads/wmf/1.44.0-wmf.5.")}
+		plan.Steps = append(plan.Steps[:3], append([]*runbooks.Step{rebase}, plan.Steps[3:]...)...)
+	}
+	return plan
 }
 
 func (e *testEngine) BuildRevert(ctx context.Context, plan *runbooks.Plan, vars map[string]string) (*runbooks.Plan, error) {

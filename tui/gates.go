@@ -15,6 +15,7 @@ func (m *Model) onGate(req runbooks.GateRequest) tea.Cmd {
 	w := m.win
 	w.gate, w.dialog, w.hidden = &req, nil, false
 	m.steps.Waiting(req.StepID, true)
+	m.syncNudge()
 	m.showSelectedLog()
 	if req.Gate.Kind == runbooks.GateContinue {
 		return nil
@@ -59,6 +60,7 @@ func (m *Model) answer(choice string) {
 	req := *w.gate
 	w.gate, w.dialog, w.hidden = nil, nil, false
 	m.steps.Waiting(req.StepID, false)
+	m.syncNudge()
 	req.Answer(runbooks.Decision{Choice: choice, By: m.engine.User(), At: m.now()})
 	m.steps.Follow()
 	m.showSelectedLog()

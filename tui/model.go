@@ -77,6 +77,8 @@ type window struct {
 	err      error
 	cancel   bool // a cancel was asked
 	sugs     []runbooks.Suggestion
+	incoming map[string]int // commits per checkout's incoming patch (-1: being counted)
+	diffRead bool           // d was pressed (the incoming diff was opened) in this window
 }
 
 // Model is the root of the TUI.

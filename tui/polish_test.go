@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	xansi "github.com/charmbracelet/x/ansi"
 
+	"porthole/runbooks"
 	"porthole/tui/components/home"
 )
 
@@ -183,5 +184,102 @@ func TestFastEntersAfterAStopDoNotOpenANewWindow(t *testing.T) {
 	d.until("the new window", func(m Model) bool { return m.screen == screenWindow && m.win != nil && !m.win.closed })
 	if n := len(e.startedPlans()); n != 2 {
 		t.Fatalf("%d windows started, want 2", n)
+	}
+}
+
+// TestRebaseStepNudgesToReadTheDiff: once the review fetched the incoming
+// commits, the rebase step's footer and its line in the step list say to
+// read them first (without blocking enter), until d opened the diff once.
+func TestRebaseStepNudgesToReadTheDiff(t *testing.T) {
+	e := newTestEngine(t)
+	e.rebase = true
+	d := newDriver(t, testOptions(e), 140, 40)
+	d.typeText("1000")
+	d.key("enter")
+	d.waitScreen("plan ready: 8 steps")
+	d.homeReady()
+	d.key("enter")
+	d.gate("approve-1000")
+	d.key("y")
+	d.gate("fetch-php")
+	if s := d.screen(); strings.Contains(s, "d: read") {
+		t.Fatalf("a nudge before anything was fetched:\n%s", s)
+	}
+	d.key("enter")
+	d.gate("review-php")
+	d.key("enter")
+	d.gate("review-php")
+	d.key("a") // deploy all, without looking
+	d.gate("rebase-php")
+	const nudge = "d: read the 2 incoming commits before rebasing"
+	s := d.waitScreen(nudge)
+	if !strings.Contains(nextAction(s), "enter run step 4: git rebase in php-1.44.0-wmf.5 · "+nudge) {
+		t.Errorf("the footer does not nudge:\n%s", s)
+	}
+	if d.m.steps.Hint("rebase-php") != nudge || !strings.Contains(s, nudge+"  $ git rebase") {
+		t.Errorf("the step list does not nudge (hint %q):\n%s", d.m.steps.Hint("rebase-php"), s)
+	}
+	if !strings.Contains(s, "d read the incoming diff (not read yet)") {
+		t.Errorf("the keys do not say the diff is unread:\n%s", s)
+	}
+	d.key("d")
+	d.until("the diff", func(m Model) bool { return m.screen == screenDiff })
+	d.key("esc")
+	d.until("the window", func(m Model) bool { return m.screen == screenWindow })
+	if s := d.screen(); strings.Contains(s, "d: read") || strings.Contains(s, "not read yet") || !strings.Contains(s, "enter run step 4: git rebase") {
+		t.Fatalf("the nudge stayed after d:\n%s", s)
+	}
+	d.key("enter") // never blocked: the rebase runs
+	d.gate("sync-testservers")
+	if s := d.screen(); strings.Contains(s, "d: read") {
+		t.Fatalf("the nudge came back:\n%s", s)
+	}
+}
+
+// TestNudgeDoesNotBlockTheRebase: enter without reading rebases anyway, and
+// the next steps keep saying the diff was not read.
+func TestNudgeDoesNotBlockTheRebase(t *testing.T) {
+	e := newTestEngine(t)
+	e.rebase = true
+	d := newDriver(t, testOptions(e), 100, 30)
+	d.typeText("1000")
+	d.key("enter")
+	d.waitScreen("plan ready: 8 steps")
+	d.homeReady()
+	d.key("enter")
+	d.gate("approve-1000")
+	d.key("y")
+	for _, id := range []string{"fetch-php", "review-php"} {
+		d.gate(id)
+		d.key("enter")
+	}
+	d.gate("review-php")
+	d.key("a")
+	d.gate("rebase-php")
+	d.waitScreen("before rebasing")
+	d.key("enter")
+	d.gate("sync-testservers")
+	if in := d.m.steps.Info("rebase-php"); in == nil || in.State != runbooks.Done {
+		t.Fatalf("the rebase did not run: %+v", in)
+	}
+	if d.m.steps.Hint("rebase-php") != "" {
+		t.Error("the rebase step keeps its nudge after it ran")
+	}
+	if h := d.m.steps.Hint("sync-testservers"); h != "d: read the 2 incoming commits before syncing" {
+		t.Errorf("the next step's nudge: %q", h)
+	}
+}
+
+func TestIsCommitLine(t *testing.T) {
+	for l, want := range map[string]bool{
+		"commit 0123456789abcdef0123456789abcdef01234567":                true,
+		"commit 0123456789abcdef0123456789abcdef01234567 (HEAD -> main)": true,
+		"    commit 0123456789abcdef0123456789abcdef01234567":            false, // in a message
+		"+commit 0123456789abcdef0123456789abcdef01234567":               false, // in a diff
+		"commit to the plan": false,
+	} {
+		if isCommitLine(l) != want {
+			t.Errorf("isCommitLine(%q) = %v", l, !want)
+		}
 	}
 }

@@ -106,6 +106,9 @@ func (m *Model) onResult(msg tea.Msg) (tea.Cmd, bool) {
 		return m.onRefreshed(msg), true
 	case abandonedMsg:
 		return m.onAbandoned(msg), true
+	case incomingMsg:
+		m.onIncoming(msg)
+		return nil, true
 	case openDiffMsg:
 		m.go2(screenDiff)
 		cmd := m.diff.Open(msg.path, msg.path)

@@ -281,7 +281,11 @@ func (m Model) nextAction() string {
 				where += ": " + st.Command
 			}
 		}
-		return key("enter", fmt.Sprintf("run step %d: %s", m.steps.Index(w.gate.StepID)+1, m.stepTitle(w.gate.StepID))) + s.App.Subtle.Render(where)
+		t := key("enter", fmt.Sprintf("run step %d: %s", m.steps.Index(w.gate.StepID)+1, m.stepTitle(w.gate.StepID)))
+		if n := m.diffNudge(); n != "" {
+			t += s.App.Subtle.Render(" · ") + s.App.Warning.Render(n)
+		}
+		return t + s.App.Subtle.Render(where)
 	case w.running != "":
 		return s.Steps.Running.Render("running: "+m.stepTitle(w.running)) + s.App.Subtle.Render(" · ctrl+c cancels it")
 	case w.finished && w.err == nil:
@@ -345,7 +349,11 @@ func (m Model) windowKeys() []key.Binding {
 		out = append(out, k.Revert)
 	}
 	if m.patchFor("") != "" {
-		out = append(out, k.Diff)
+		d := k.Diff
+		if m.diffNudge() != "" {
+			d.SetHelp(d.Help().Key, "read the incoming diff (not read yet)")
+		}
+		out = append(out, d)
 	}
 	if m.win != nil && len(m.win.plan.Changes) > 0 {
 		out = append(out, k.Copy, k.Card)

@@ -76,7 +76,7 @@ func (m Model) onWindowMsg(msg tea.Msg) (Model, tea.Cmd, bool) {
 		if msg.err != nil {
 			return m, m.setError("cannot start the window: " + msg.err.Error()), true
 		}
-		m.win = &window{gen: msg.gen, plan: msg.plan, run: msg.run, started: m.now(), vars: map[string]string{}}
+		m.win = &window{gen: msg.gen, plan: msg.plan, run: msg.run, started: m.now(), vars: map[string]string{}, incoming: map[string]int{}}
 		for k, v := range msg.run.Vars() {
 			m.win.vars[k] = v
 		}
@@ -86,7 +86,7 @@ func (m Model) onWindowMsg(msg tea.Msg) (Model, tea.Cmd, bool) {
 		m.screen = screenWindow
 		m.status = "" // "building…", "resuming…": done
 		m.log.Info("window started", "id", msg.plan.ID, "kind", msg.plan.Kind, "how", msg.what)
-		cmds := []tea.Cmd{waitEvent(msg.gen, msg.run), m.layout()}
+		cmds := []tea.Cmd{waitEvent(msg.gen, msg.run), m.layout(), m.countIncoming()}
 		if !m.ticking {
 			m.ticking = true
 			cmds = append(cmds, tick())
@@ -163,6 +163,10 @@ func (m *Model) onEvent(ev runbooks.Event) tea.Cmd {
 		if e.Key == "suggestions" {
 			w.sugs = nil
 			_ = json.Unmarshal([]byte(e.Value), &w.sugs)
+		}
+		if repo, ok := strings.CutPrefix(e.Key, "patch:"); ok {
+			delete(w.incoming, repo) // a new patch (a retried review): count it again
+			return m.countIncoming()
 		}
 	case runbooks.GateRequest:
 		return m.onGate(e)

@@ -167,6 +167,8 @@ func (m *Model) openPatch(path string) tea.Cmd {
 		ids = append(ids, ch.ChangeID)
 	}
 	m.diff.SetExpected(ids)
+	m.win.diffRead = true
+	m.syncNudge()
 	m.go2(screenDiff)
 	return tea.Batch(m.diff.Open(path, "incoming: "+path), m.layout())
 }

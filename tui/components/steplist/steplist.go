@@ -38,6 +38,7 @@ type Model struct {
 	height   int
 	offset   int
 	focused  bool
+	hint     map[string]string // a word to the deployer under a step (SetHint)
 }
 
 // New returns an empty list; hosts names a role's hosts ("deploy1002").
@@ -52,12 +53,30 @@ func New(c *common.Common, hosts func(role string) string) Model {
 func (m *Model) SetPlan(steps []*runbooks.Step, states map[string]runbooks.StepState) {
 	m.steps = steps
 	m.info = map[string]*Info{}
+	m.hint = nil
 	for _, s := range steps {
 		m.info[s.ID] = &Info{State: states[s.ID]}
 	}
 	m.current, m.selected, m.offset, m.follow = 0, 0, 0, true
 	m.advance()
 }
+
+// SetHint shows text first on a step's detail line (when it is selected),
+// e.g. "d: read the 1 incoming commit before rebasing"; "" removes it.
+func (m *Model) SetHint(id, text string) {
+	if m.hint == nil {
+		m.hint = map[string]string{}
+	}
+	if text == "" {
+		delete(m.hint, id)
+	} else {
+		m.hint[id] = text
+	}
+	m.scroll()
+}
+
+// Hint is the text SetHint put under a step.
+func (m Model) Hint(id string) string { return m.hint[id] }
 
 // SetSize sets the list's size.
 func (m *Model) SetSize(w, h int) { m.width, m.height = w, max(1, h) }
@@ -245,6 +264,9 @@ func (m Model) icon(s *runbooks.Step) (string, string) {
 // detail is the second line of the selected step: command, host, dir, error.
 func (m Model) detail(s *runbooks.Step) string {
 	var parts []string
+	if h := m.hint[s.ID]; h != "" {
+		parts = append(parts, h)
+	}
 	if s.Command != "" {
 		parts = append(parts, "$ "+s.Command)
 	}
