@@ -63,6 +63,7 @@ func TestHomeResolvesChangesAndOpensTheWindow(t *testing.T) {
 		t.Fatal("the window opened with a broken change in it")
 	}
 	// tab to the list, remove the bad one with x, open with enter.
+	d.homeReady()
 	d.key("tab")
 	if d.m.home.Focus() != 1 {
 		t.Fatalf("tab: focus %d", d.m.home.Focus())
@@ -236,6 +237,7 @@ func TestKeysTypedBeforeADialogDoNotAnswerIt(t *testing.T) {
 	d.typeText("1000")
 	d.key("enter")
 	d.waitScreen("plan ready")
+	d.homeReady()
 	d.key("enter")
 	d.until("the +2 question", func(m Model) bool { return m.win != nil && m.win.dialog != nil })
 	d.key("y", "enter") // typed ahead, before the question could be read

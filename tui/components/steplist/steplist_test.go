@@ -120,3 +120,24 @@ func TestWantedFitsTheLongestStep(t *testing.T) {
 		t.Errorf("8 columns narrower than the wanted %d, nothing is cut: Wanted is too generous", w)
 	}
 }
+
+func TestHintShowsOnTheSelectedStep(t *testing.T) {
+	m := New(common.New(), hosts)
+	m.SetSize(100, 10)
+	m.SetPlan(plan(), map[string]runbooks.StepState{"approve": runbooks.Done, "wait": runbooks.Done, "fetch": runbooks.Done, "review": runbooks.Done})
+	const hint = "d: read the 1 incoming commit before rebasing"
+	m.SetHint("rebase", hint)
+	v := testkit.Size(t, m.View(), 100, 10)
+	if !strings.Contains(v, "    "+hint+"  $ git rebase") {
+		t.Fatalf("the hint is not under the rebase step:\n%s", v)
+	}
+	m.SetHint("rebase", "")
+	if v := testkit.Plain(m.View()); strings.Contains(v, "d: read") || !strings.Contains(v, "    $ git rebase") {
+		t.Fatalf("the hint stayed:\n%s", v)
+	}
+	m.SetHint("rebase", hint)
+	m.SetPlan(plan(), nil)
+	if m.Hint("rebase") != "" {
+		t.Fatal("a new plan keeps the old plan's hints")
+	}
+}
