@@ -21,8 +21,13 @@ func TestMarkdownExport(t *testing.T) {
 		Steps: []*Step{
 			{ID: "fetch", Title: "git fetch", Role: RoleDeploy, Command: "git fetch",
 				Do: func(ctx context.Context, sc *StepContext) error {
-					_, err := remote.Check(sc.Exec(ctx, RoleDeploy, remote.Command{
-						Cmd: "seq 1 45; echo 'has ``` fence'; echo oops sekrit-value-1 >&2"}))
+					// stdout and stderr are read concurrently, so their relative
+					// order is not defined: the stderr line is a command of its own.
+					if _, err := remote.Check(sc.Exec(ctx, RoleDeploy, remote.Command{
+						Cmd: "seq 1 45; echo 'has ``` fence'"})); err != nil {
+						return err
+					}
+					_, err := remote.Check(sc.Exec(ctx, RoleDeploy, remote.Command{Cmd: "echo oops sekrit-value-1 >&2"}))
 					sc.Note(Warn, "1 extra commit: 89abcdef")
 					return err
 				}},
@@ -66,7 +71,8 @@ func TestMarkdownExport(t *testing.T) {
 		"- Progress: `sync-testservers: 100% (in-flight: 0; ok: 2; fail: 0; left: 0)`",
 		"- `echo checking; exit 2` on deploy1 → exit 2",
 		"- **Error:** echo checking; exit 2 on deploy1 exited 2",
-		"- ````seq 1 45; echo 'has ``` fence'; echo oops " + Redacted + " >&2```` on deploy1 → exit 0",
+		"- ````seq 1 45; echo 'has ``` fence'```` on deploy1 → exit 0",
+		"- `echo oops " + Redacted + " >&2` on deploy1 → exit 0",
 		"<details><summary>Output (1 line)</summary>",
 		"- Would run `scap sync-file php-1.44.0-wmf.5/includes/Foo.php 'Backport'`",
 		"<details><summary>Output (47 lines)</summary>",
