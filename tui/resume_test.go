@@ -15,19 +15,7 @@ import (
 // irreversible full sync, where the deployer says no (the owner is not ready).
 func declineFullSync(t *testing.T, d *driver) {
 	t.Helper()
-	openWindow(t, d)
-	d.key("y")
-	for _, id := range []string{"fetch-php", "review-php"} {
-		d.gate(id)
-		d.key("enter")
-	}
-	d.gate("review-php")
-	d.key("a")
-	d.gate("sync-testservers")
-	d.key("enter")
-	d.gate("owner-verify")
-	d.key("y")
-	d.gate("sync-php")
+	runToFullSync(t, d)
 	d.key("n")
 	d.until("the window to stop", func(m Model) bool { return m.win != nil && m.win.closed })
 }

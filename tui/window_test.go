@@ -203,19 +203,7 @@ func TestWholeWindowKeyByKey(t *testing.T) {
 func TestIrreversibleStepDefaultsToNo(t *testing.T) {
 	e := newTestEngine(t)
 	d := newDriver(t, testOptions(e), 80, 24)
-	openWindow(t, d)
-	d.key("y")
-	for _, id := range []string{"fetch-php", "review-php"} {
-		d.gate(id)
-		d.key("enter")
-	}
-	d.gate("review-php")
-	d.key("a")
-	d.gate("sync-testservers")
-	d.key("enter")
-	d.gate("owner-verify")
-	d.key("y")
-	d.gate("sync-php")
+	runToFullSync(t, d)
 	d.key("enter") // the default: No
 	d.until("the window to stop", func(m Model) bool { return m.win.finished })
 	if !errors.Is(d.m.win.err, runbooks.ErrDeclined) {
@@ -268,8 +256,9 @@ func TestEscHidesTheQuestionAndEnterBringsItBack(t *testing.T) {
 	d.gate("fetch-php")
 }
 
-// holdSync runs the window up to the sync, which the engine holds mid-way.
-func holdSync(t *testing.T, d *driver) {
+// runToFullSync opens the window of the test engine's change and answers
+// every gate up to the irreversible full sync, whose question it leaves open.
+func runToFullSync(t *testing.T, d *driver) {
 	t.Helper()
 	openWindow(t, d)
 	d.key("y")
@@ -284,6 +273,12 @@ func holdSync(t *testing.T, d *driver) {
 	d.gate("owner-verify")
 	d.key("y")
 	d.gate("sync-php")
+}
+
+// holdSync runs the window up to the sync, which the engine holds mid-way.
+func holdSync(t *testing.T, d *driver) {
+	t.Helper()
+	runToFullSync(t, d)
 	d.key("y")
 	d.until("the sync running", func(m Model) bool { return strings.Contains(d.screen(), "sync-apaches: 60%") })
 }
