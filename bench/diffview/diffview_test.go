@@ -51,28 +51,6 @@ func patch(b *testing.B) (string, int64) {
 	return patchPath, fi.Size()
 }
 
-// run executes a command and everything it leads to, synchronously, the way
-// the program would eventually (index chunks, highlight jobs).
-func run(m diffview.Model, cmd tea.Cmd) diffview.Model {
-	queue := []tea.Cmd{cmd}
-	for len(queue) > 0 {
-		c := queue[0]
-		queue = queue[1:]
-		if c == nil {
-			continue
-		}
-		msg := c()
-		if batch, ok := msg.(tea.BatchMsg); ok {
-			queue = append(queue, batch...)
-			continue
-		}
-		var next tea.Cmd
-		m, next = m.Update(msg)
-		queue = append(queue, next)
-	}
-	return m
-}
-
 // open opens the file and draws nothing yet; rest is the follow-up work
 // (indexing the rest, prefetching highlights) that runs in the background.
 func open(b *testing.B, path string, w, h int) (m diffview.Model, rest tea.Cmd) {
@@ -106,7 +84,7 @@ var pgdown = tea.KeyPressMsg{Code: tea.KeyPgDown}
 func BenchmarkPageDown(b *testing.B) {
 	path, _ := patch(b)
 	m, rest := open(b, path, 80, 24)
-	m = run(m, rest)
+	m = Settle(m, rest)
 	if !m.Doc().Done() {
 		b.Fatal("index not complete")
 	}
@@ -126,7 +104,7 @@ func BenchmarkPageDown(b *testing.B) {
 func BenchmarkPageDownHighlighted(b *testing.B) {
 	path, _ := patch(b)
 	m, rest := open(b, path, 80, 24)
-	m = run(m, rest)
+	m = Settle(m, rest)
 	for b.Loop() {
 		var cmd tea.Cmd
 		m, cmd = m.Update(pgdown)
@@ -152,11 +130,11 @@ func BenchmarkMemory(b *testing.B) {
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
 		m, rest := open(b, path, 80, 24)
-		m = run(m, rest)
+		m = Settle(m, rest)
 		for m.Top() < m.Doc().Lines()-22 {
 			var cmd tea.Cmd
 			m, cmd = m.Update(pgdown)
-			m = run(m, cmd)
+			m = Settle(m, cmd)
 			_ = m.View()
 		}
 		runtime.GC()

@@ -20,6 +20,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	diffviewbench "porthole/bench/diffview"
 	"porthole/tui/common"
 	"porthole/tui/components/diffview"
 )
@@ -114,27 +115,6 @@ func median(ds []time.Duration) time.Duration {
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
 
-// settle runs a command and all that follows from it, synchronously.
-func settle(m diffview.Model, cmd tea.Cmd) diffview.Model {
-	queue := []tea.Cmd{cmd}
-	for len(queue) > 0 {
-		c := queue[0]
-		queue = queue[1:]
-		if c == nil {
-			continue
-		}
-		msg := c()
-		if b, ok := msg.(tea.BatchMsg); ok {
-			queue = append(queue, b...)
-			continue
-		}
-		var next tea.Cmd
-		m, next = m.Update(msg)
-		queue = append(queue, next)
-	}
-	return m
-}
-
 // inProcess is the viewer measured without a terminal.
 type inProcess struct {
 	first, pgdown, pgdownHL []time.Duration
@@ -151,7 +131,7 @@ func measureInProcess(path string, runs, pages int) inProcess {
 		m, rest := m.Update(m.Open(path, path)())
 		_ = m.View()
 		r.first = append(r.first, time.Since(start))
-		m = settle(m, rest) // the rest of the index, the prefetch
+		m = diffviewbench.Settle(m, rest) // the rest of the index, the prefetch
 		for p := 0; p < pages; p++ {
 			start = time.Now()
 			var cmd tea.Cmd
@@ -173,11 +153,11 @@ func measureInProcess(path string, runs, pages int) inProcess {
 	m := diffview.New(common.New())
 	m.SetSize(80, 23)
 	m, rest := m.Update(m.Open(path, path)())
-	m = settle(m, rest)
+	m = diffviewbench.Settle(m, rest)
 	for m.Top() < m.Doc().Lines()-21 {
 		var cmd tea.Cmd
 		m, cmd = m.Update(pgdn)
-		m = settle(m, cmd)
+		m = diffviewbench.Settle(m, cmd)
 	}
 	runtime.GC()
 	runtime.ReadMemStats(&after)
