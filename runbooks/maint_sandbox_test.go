@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"porthole/gerrit"
-	"porthole/remote"
 	"porthole/runbooks"
 	"porthole/sandbox"
 )
@@ -109,24 +107,13 @@ func TestSandboxMaintenanceAfterBackports(t *testing.T) {
 	}
 }
 
-// maintSandboxEnv wires porthole to the sandbox as cmd does: the real SSH
-// pool (strict known_hosts) behind the roles, the go-gerrit client.
+// maintSandboxEnv is sandboxEnv with the maintenance runbooks' transcript
+// polling as quick as the Gerrit polling.
 func maintSandboxEnv(t *testing.T, sb *sandbox.Sandbox) *runbooks.Env {
 	t.Helper()
-	pool := remote.NewPool(remote.SSHOptions{ConfigPath: sb.SSHConfigPath, KnownHosts: []string{sb.KnownHostsPath}, IdentityFiles: []string{sb.KeyPath}})
-	t.Cleanup(func() { _ = pool.Close() })
-	pw, err := os.ReadFile(sb.Config.Gerrit.PasswordFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	gc, err := gerrit.New(sb.Config.Gerrit.URL, gerrit.Options{User: sb.Config.Gerrit.User, Password: strings.TrimSpace(string(pw))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := *sb.Config
-	cfg.Gerrit.PollInterval = 50 * time.Millisecond
-	cfg.Maintenance.PollInterval = 50 * time.Millisecond
-	return &runbooks.Env{Config: &cfg, Hosts: runbooks.NewHosts(&cfg, pool.Get), Gerrit: gc, User: sb.User}
+	env := sandboxEnv(t, sb)
+	env.Config.Maintenance.PollInterval = 50 * time.Millisecond
+	return env
 }
 
 // runYes runs p, journaled, answering every gate "y"; it returns the
