@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"porthole/config"
 	"strconv"
 	"strings"
 	"time"
@@ -261,7 +262,7 @@ func (bp *backport) steps(warnings []Warning) []*Step {
 		s := &Step{
 			ID:    fmt.Sprintf("approve-%d", ch.Number),
 			Title: fmt.Sprintf("+2 change %d (Backport)", ch.Number),
-			Role:  RoleGerrit,
+			Role:  config.RoleGerrit,
 			Do:    bp.approve(ch),
 			Check: bp.approvedCheck(ch),
 		}
@@ -280,7 +281,7 @@ func (bp *backport) steps(warnings []Warning) []*Step {
 		steps = append(steps, &Step{
 			ID:    fmt.Sprintf("wait-merge-%d", ch.Number),
 			Title: fmt.Sprintf("Wait for change %d to merge", ch.Number),
-			Role:  RoleGerrit,
+			Role:  config.RoleGerrit,
 			Undo:  "nothing to undo: a merged change only lands in the branch; it is not live until synced",
 			Do:    bp.waitMerge(ch),
 			Check: bp.mergedCheck(ch),
@@ -290,29 +291,29 @@ func (bp *backport) steps(warnings []Warning) []*Step {
 		g := g
 		steps = append(steps,
 			&Step{
-				ID: "status-" + g.Repo, Title: "git status in " + g.Repo, Role: RoleDeploy, Dir: g.Dir,
+				ID: "status-" + g.Repo, Title: "git status in " + g.Repo, Role: config.RoleDeploy, Dir: g.Dir,
 				Command: "git status",
 				Do:      bp.status(g), Check: checkNever,
 			},
 			&Step{
-				ID: "fetch-" + g.Repo, Title: "git fetch in " + g.Repo, Role: RoleDeploy, Dir: g.Dir,
+				ID: "fetch-" + g.Repo, Title: "git fetch in " + g.Repo, Role: config.RoleDeploy, Dir: g.Dir,
 				Command: gitops.FetchCommand, Retries: 2,
 				Undo: "nothing to undo: a fetch only updates the remote-tracking branch",
 				Do:   bp.fetch(g), Check: checkNever,
 			},
 			&Step{
 				ID: "review-" + g.Repo, Title: "Review HEAD..@{u} in " + g.Repo + " (" + countOf(len(g.Changes), "expected change") + ")",
-				Role: RoleDeploy, Dir: g.Dir, Command: gitops.LogPatchCommand(g.PHP),
+				Role: config.RoleDeploy, Dir: g.Dir, Command: gitops.LogPatchCommand(g.PHP),
 				Do: bp.review(g), Check: checkNever,
 			},
 			&Step{
-				ID: "rebase-" + g.Repo, Title: "git rebase in " + g.Repo, Role: RoleDeploy, Dir: g.Dir,
+				ID: "rebase-" + g.Repo, Title: "git rebase in " + g.Repo, Role: config.RoleDeploy, Dir: g.Dir,
 				Command: gitops.RebaseCommand, Undo: gitops.RebaseUndo + " (in " + g.Dir + ")",
 				Do: bp.rebase(g), Check: bp.rebasedCheck(g),
 			})
 		if g.PHP {
 			s := &Step{
-				ID: "submodules-" + g.Repo, Role: RoleDeploy, Dir: g.Dir,
+				ID: "submodules-" + g.Repo, Role: config.RoleDeploy, Dir: g.Dir,
 				Undo: "git reset --hard ORIG_HEAD, then git submodule update for the same paths (in " + g.Dir + ")",
 				Do:   bp.submodules(g), Check: checkNever,
 			}
@@ -330,13 +331,13 @@ func (bp *backport) steps(warnings []Warning) []*Step {
 		}
 	}
 	steps = append(steps, &Step{
-		ID: "sync-testservers", Title: "Sync to the test servers (mwdebug)", Role: RoleTestServers,
+		ID: "sync-testservers", Title: "Sync to the test servers (mwdebug)", Role: config.RoleTestServers,
 		Command: cfg.Commands.SyncTestServers, Retries: 1,
 		Undo: "revert on the deployment host, then sync the test servers again",
 		Do:   bp.syncTestServers, Check: checkNever,
 	})
 	steps = append(steps, &Step{
-		ID: "owner-verify", Title: "Wait for " + owners(bp.changes) + " to verify on mwdebug", Role: RoleLocal,
+		ID: "owner-verify", Title: "Wait for " + owners(bp.changes) + " to verify on mwdebug", Role: config.RoleLocal,
 		Gate: &Gate{Kind: GateConfirm,
 			Prompt:  fmt.Sprintf("Has %s verified it on mwdebug with X-Wikimedia-Debug?", owners(bp.changes)),
 			Detail:  "Ask in #wikimedia-operations: the change is on the test servers; test it with the X-Wikimedia-Debug header (backend=mwdebug…) before it goes to every app server.\n" + changeList(bp.changes),
@@ -349,13 +350,13 @@ func (bp *backport) steps(warnings []Warning) []*Step {
 	})
 	for _, sg := range bp.syncs {
 		sg := sg
-		cmd := ExpandCommand(cfg.Commands.SyncFile, map[string]string{"path": sg.Path, "message": bp.sal})
+		cmd := config.ExpandCommand(cfg.Commands.SyncFile, map[string]string{"path": sg.Path, "message": bp.sal})
 		var nums []string
 		for _, ch := range sg.Changes {
 			nums = append(nums, strconv.Itoa(ch.Number))
 		}
 		steps = append(steps, &Step{
-			ID: sg.ID, Title: "Sync " + sg.Path + " to all app servers", Role: RoleDeploy, Dir: cfg.StagingDir,
+			ID: sg.ID, Title: "Sync " + sg.Path + " to all app servers", Role: config.RoleDeploy, Dir: cfg.StagingDir,
 			Command: cmd, Irreversible: true,
 			Gate: &Gate{Kind: GateConfirm, Prompt: fmt.Sprintf("Sync %s to production (every app server)?", sg.Path),
 				Detail: "$ " + cmd + "\nin " + cfg.StagingDir + " on the deployment host; it deploys " + changeList(sg.Changes), Default: "n"},
@@ -364,7 +365,7 @@ func (bp *backport) steps(warnings []Warning) []*Step {
 		})
 	}
 	steps = append(steps, &Step{
-		ID: "post-deploy", Title: "After the sync: checks and maintenance the diff calls for", Role: RoleLocal,
+		ID: "post-deploy", Title: "After the sync: checks and maintenance the diff calls for", Role: config.RoleLocal,
 		Do: bp.postDeploy, Check: checkNever,
 	})
 	return steps

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"porthole/config"
 	"sort"
 	"strconv"
 	"strings"
@@ -87,17 +88,17 @@ func newBPFixture(t *testing.T) *bpFixture {
 	t.Setenv("MWDEBUG", f.mwdebug)
 	t.Setenv("SCAP_LOG", f.scapLog)
 
-	cfg := DefaultConfig()
+	cfg := config.DefaultConfig()
 	cfg.StateDir = filepath.Join(s.Root, "state")
 	cfg.StagingDir = s.Dir
 	cfg.Hosts = map[string][]string{
-		RoleDeploy:      {"deploy1002"},
-		RoleTestServers: {"mwdebug1001", "mwdebug1002"},
-		RoleAppServers:  {"mw1001", "mw1002", "mw1003"},
+		config.RoleDeploy:      {"deploy1002"},
+		config.RoleTestServers: {"mwdebug1001", "mwdebug1002"},
+		config.RoleAppServers:  {"mw1001", "mw1002", "mw1003"},
 	}
 	dial := func(host string) (remote.Executor, error) { return &remote.Local{Name: host}, nil }
 	f.g = newFakeGerrit(s)
-	f.env = &Env{Config: cfg, Hosts: NewHosts(cfg, dial), Gerrit: f.g, User: "alice",
+	f.env = &Env{Config: cfg, Hosts: config.NewHosts(cfg, dial), Gerrit: f.g, User: "alice",
 		Now: func() time.Time { return time.Date(2026, 11, 24, 13, 0, 0, 0, time.UTC) }} // a Tuesday
 	return f
 }

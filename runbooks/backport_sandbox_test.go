@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"porthole/config"
 	"porthole/gerrit"
 	"porthole/remote"
 	"porthole/runbooks"
@@ -31,13 +32,13 @@ func sandboxEnv(t *testing.T, sb *sandbox.Sandbox) *runbooks.Env {
 	}
 	cfg := *sb.Config
 	cfg.Gerrit.PollInterval = 50 * time.Millisecond
-	return &runbooks.Env{Config: &cfg, Hosts: runbooks.NewHosts(&cfg, pool.Get), Gerrit: gc, User: sb.User}
+	return &runbooks.Env{Config: &cfg, Hosts: config.NewHosts(&cfg, pool.Get), Gerrit: gc, User: sb.User}
 }
 
 // runSandboxPlan runs p to the end answering every gate "y"; onEvent sees each event.
 func runSandboxPlan(t *testing.T, env *runbooks.Env, p *runbooks.Plan, onEvent func(runbooks.Event)) (*runbooks.Runner, error) {
 	t.Helper()
-	j, err := runbooks.OpenJournal(runbooks.StateDir(env.Config), p)
+	j, err := runbooks.OpenJournal(config.StateDir(env.Config), p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +91,7 @@ func TestSandboxBackportThenRevertTiming(t *testing.T) {
 		t.Fatalf("backport window in the sandbox: %v", err)
 	}
 	t.Logf("backport window (CI at once, auto-confirmed): %s", time.Since(t0).Round(time.Millisecond))
-	apps := sb.Config.Hosts[runbooks.RoleAppServers]
+	apps := sb.Config.Hosts[config.RoleAppServers]
 	if len(apps) < 5 {
 		t.Fatalf("app servers %v", apps)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"porthole/config"
 	"sort"
 	"strings"
 	"time"
@@ -20,7 +21,7 @@ import (
 // into the transcript: for the commands a deployer types.
 func deployExec(sc *StepContext) gitops.Run {
 	return func(ctx context.Context, cmd remote.Command) (remote.Result, error) {
-		return sc.Exec(ctx, RoleDeploy, cmd)
+		return sc.Exec(ctx, config.RoleDeploy, cmd)
 	}
 }
 
@@ -28,7 +29,7 @@ func deployExec(sc *StepContext) gitops.Run {
 // output whole (journaled as a command, not line by line).
 func deployQuery(sc *StepContext) gitops.Run {
 	return func(ctx context.Context, cmd remote.Command) (remote.Result, error) {
-		return sc.ExecCapture(ctx, RoleDeploy, cmd)
+		return sc.ExecCapture(ctx, config.RoleDeploy, cmd)
 	}
 }
 
@@ -203,7 +204,7 @@ func (bp *backport) mergedCheck(ch *gerrit.Change) func(context.Context, *StepCo
 func (bp *backport) status(g *repoGroup) func(context.Context, *StepContext) error {
 	return func(ctx context.Context, sc *StepContext) error {
 		// what the deployer reads, then what porthole checks
-		if _, err := sc.Exec(ctx, RoleDeploy, remote.Command{Cmd: "git status", Dir: g.Dir}); err != nil {
+		if _, err := sc.Exec(ctx, config.RoleDeploy, remote.Command{Cmd: "git status", Dir: g.Dir}); err != nil {
 			return err
 		}
 		st, err := gitops.Status(ctx, deployQuery(sc), g.Dir)
@@ -235,7 +236,7 @@ func (bp *backport) fetch(g *repoGroup) func(context.Context, *StepContext) erro
 
 // patchFile is where a checkout's incoming patch is kept for the diff viewer.
 func (bp *backport) patchFile(sc *StepContext, repo string) string {
-	return filepath.Join(StateDir(bp.env.Config), "windows", sc.Plan.ID, "incoming-"+repo+".patch")
+	return filepath.Join(config.StateDir(bp.env.Config), "windows", sc.Plan.ID, "incoming-"+repo+".patch")
 }
 
 func (bp *backport) review(g *repoGroup) func(context.Context, *StepContext) error {
@@ -496,7 +497,7 @@ func (bp *backport) submodules(g *repoGroup) func(context.Context, *StepContext)
 		}
 		var subs []gitops.Submodule
 		for _, p := range paths {
-			if _, err := sc.Exec(ctx, RoleDeploy, remote.Command{Cmd: gitops.Cmd("status", p), Dir: g.Dir}); err != nil {
+			if _, err := sc.Exec(ctx, config.RoleDeploy, remote.Command{Cmd: gitops.Cmd("status", p), Dir: g.Dir}); err != nil {
 				return err
 			}
 			before, err := gitops.SubmoduleCommit(ctx, q, g.Dir, p)
@@ -570,7 +571,7 @@ func (bp *backport) syncTestServers(ctx context.Context, sc *StepContext) error 
 	if cmd == "" {
 		return fmt.Errorf("no test-server sync command configured: set commands.sync_testservers (e.g. scap pull)")
 	}
-	res, err := sc.ExecAll(ctx, RoleTestServers, remote.Command{Cmd: cmd}, remote.FanOutOptions{Name: "sync-testservers"})
+	res, err := sc.ExecAll(ctx, config.RoleTestServers, remote.Command{Cmd: cmd}, remote.FanOutOptions{Name: "sync-testservers"})
 	if err != nil {
 		return err
 	}
@@ -618,9 +619,9 @@ func allTransient(res []remote.HostResult) bool {
 // value quoted), reporting scap's progress lines as progress.
 func (bp *backport) scapSync(ctx context.Context, sc *StepContext, syncPath, message string) error {
 	cfg := bp.env.Config
-	cmd := ExpandCommand(cfg.Commands.SyncFile, map[string]string{"path": syncPath, "message": message})
+	cmd := config.ExpandCommand(cfg.Commands.SyncFile, map[string]string{"path": syncPath, "message": message})
 	var tail []string
-	res, err := sc.Exec(ctx, RoleDeploy, remote.Command{Cmd: cmd, Dir: cfg.StagingDir, OnLine: func(l remote.Line) {
+	res, err := sc.Exec(ctx, config.RoleDeploy, remote.Command{Cmd: cmd, Dir: cfg.StagingDir, OnLine: func(l remote.Line) {
 		if p, ok := ParseScapProgress(l.Text); ok {
 			sc.Progress(p)
 			return

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"porthole/config"
 	"sort"
 	"strconv"
 	"strings"
@@ -44,7 +45,7 @@ func TestBackportPlanLayout(t *testing.T) {
 		if s.Command != "scap sync-file "+path+" '"+sal+"'" {
 			t.Errorf("%s command %q", id, s.Command)
 		}
-		if !s.Irreversible || s.Gate == nil || s.Gate.Default != "n" || s.Dir != f.s.Dir || s.Role != RoleDeploy {
+		if !s.Irreversible || s.Gate == nil || s.Gate.Default != "n" || s.Dir != f.s.Dir || s.Role != config.RoleDeploy {
 			t.Errorf("%s: %+v", id, s)
 		}
 		if !strings.Contains(s.Undo, "Revert") {
@@ -69,7 +70,7 @@ func TestBackportPlanLayout(t *testing.T) {
 	if g := bpStep(p, "approve-101").Gate; g == nil || g.Default != "n" || bpStep(p, "approve-102").Gate != nil {
 		t.Errorf("one gate before the +2s: %+v", g)
 	}
-	if bpStep(p, "sync-testservers").Role != RoleTestServers || bpStep(p, "sync-testservers").Command != "scap pull" {
+	if bpStep(p, "sync-testservers").Role != config.RoleTestServers || bpStep(p, "sync-testservers").Command != "scap pull" {
 		t.Error("test-server sync")
 	}
 	if len(p.Changes) != 3 || p.Kind != "backport" || !strings.Contains(p.ID, "backport-101-102-103") {

@@ -2,6 +2,7 @@ package runbooks
 
 import (
 	"context"
+	"porthole/config"
 	"regexp"
 	"strings"
 	"testing"
@@ -12,33 +13,33 @@ import (
 
 func TestMarkdownExport(t *testing.T) {
 	t.Setenv("PORTHOLE_TEST_SECRET", "sekrit-value-1")
-	env := testEnv(t, map[string][]string{RoleDeploy: {"deploy1"}, RoleTestServers: {"mwdebug1", "mwdebug2"}})
+	env := testEnv(t, map[string][]string{config.RoleDeploy: {"deploy1"}, config.RoleTestServers: {"mwdebug1", "mwdebug2"}})
 	plan := &Plan{ID: "20260102-030405-backport", Kind: "backport", Title: "Backport: [[gerrit:12345|Fix the *thing*]]",
 		Params: map[string]string{"changes": "12345"},
 		Changes: []*gerrit.Change{{Number: 12345, Project: "mediawiki/core", Branch: "wmf/1.44.0-wmf.5", Subject: "Fix the thing",
 			Owner: gerrit.Account{Name: "Dana"}, Bugs: []string{"T100"}, PatchSet: 2, CurrentRevision: "0123456789abcdef0123",
 			WebURL: "https://gerrit.example/r/c/mediawiki/core/+/12345"}},
 		Steps: []*Step{
-			{ID: "fetch", Title: "git fetch", Role: RoleDeploy, Command: "git fetch",
+			{ID: "fetch", Title: "git fetch", Role: config.RoleDeploy, Command: "git fetch",
 				Do: func(ctx context.Context, sc *StepContext) error {
 					// stdout and stderr are read concurrently, so their relative
 					// order is not defined: the stderr line is a command of its own.
-					if _, err := remote.Check(sc.Exec(ctx, RoleDeploy, remote.Command{
+					if _, err := remote.Check(sc.Exec(ctx, config.RoleDeploy, remote.Command{
 						Cmd: "seq 1 45; echo 'has ``` fence'"})); err != nil {
 						return err
 					}
-					_, err := remote.Check(sc.Exec(ctx, RoleDeploy, remote.Command{Cmd: "echo oops sekrit-value-1 >&2"}))
+					_, err := remote.Check(sc.Exec(ctx, config.RoleDeploy, remote.Command{Cmd: "echo oops sekrit-value-1 >&2"}))
 					sc.Note(Warn, "1 extra commit: 89abcdef")
 					return err
 				}},
-			{ID: "pull", Title: "Sync to the test servers", Role: RoleTestServers, Command: "echo pulled",
+			{ID: "pull", Title: "Sync to the test servers", Role: config.RoleTestServers, Command: "echo pulled",
 				Irreversible: true, Undo: "git revert and sync again",
 				Do: func(ctx context.Context, sc *StepContext) error {
-					_, err := sc.ExecAll(ctx, RoleTestServers, remote.Command{Cmd: "echo pulled"}, remote.FanOutOptions{Name: "sync-testservers"})
+					_, err := sc.ExecAll(ctx, config.RoleTestServers, remote.Command{Cmd: "echo pulled"}, remote.FanOutOptions{Name: "sync-testservers"})
 					return err
 				}},
-			shStep("check", RoleDeploy, "echo checking; exit 2"),
-			shStep("sync", RoleDeploy, "scap sync-file php-1.44.0-wmf.5/includes/Foo.php 'Backport'"),
+			shStep("check", config.RoleDeploy, "echo checking; exit 2"),
+			shStep("sync", config.RoleDeploy, "scap sync-file php-1.44.0-wmf.5/includes/Foo.php 'Backport'"),
 		}}
 	j, _ := newJournal(t, plan)
 	rr := drive(t, NewRunner(env, plan, j, RunOptions{}), yes)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"porthole/config"
 	"strings"
 	"testing"
 	"time"
@@ -20,18 +21,18 @@ func fullPlan(secretURL string) *Plan {
 			Subject: "Fix the thing", Owner: gerrit.Account{Name: "Dana"}, Bugs: []string{"T100"},
 			WebURL: "https://gerrit.example/r/c/mediawiki/core/+/12345", CurrentRevision: "deadbeef", PatchSet: 2}},
 		Steps: []*Step{
-			{ID: "fetch", Title: "git fetch", Role: RoleDeploy, Command: "git fetch", Retries: 2,
+			{ID: "fetch", Title: "git fetch", Role: config.RoleDeploy, Command: "git fetch", Retries: 2,
 				Do: func(ctx context.Context, sc *StepContext) error {
-					_, err := remote.Check(sc.Exec(ctx, RoleDeploy, remote.Command{
+					_, err := remote.Check(sc.Exec(ctx, config.RoleDeploy, remote.Command{
 						Cmd: "echo fetching " + remote.Quote(secretURL) + "; echo warning >&2"}))
 					sc.Note(Warn, "1 extra commit")
 					sc.Set("sha", "abc123")
 					return err
 				}},
-			{ID: "pull", Title: "scap pull", Role: RoleTestServers, Command: "scap pull",
+			{ID: "pull", Title: "scap pull", Role: config.RoleTestServers, Command: "scap pull",
 				Gate: &Gate{Kind: GateConfirm, Prompt: "Sync to the test servers?", Default: "y"},
 				Do: func(ctx context.Context, sc *StepContext) error {
-					res, err := sc.ExecAll(ctx, RoleTestServers, remote.Command{Cmd: "echo pulled"}, remote.FanOutOptions{Name: "sync-testservers"})
+					res, err := sc.ExecAll(ctx, config.RoleTestServers, remote.Command{Cmd: "echo pulled"}, remote.FanOutOptions{Name: "sync-testservers"})
 					for _, r := range res {
 						if r.Failed() {
 							return r.Err
@@ -45,7 +46,7 @@ func fullPlan(secretURL string) *Plan {
 func TestJournalRecordsEverything(t *testing.T) {
 	t.Setenv("PORTHOLE_TEST_GERRIT_TOKEN", "tok-0123456789")
 	secretURL := "https://deployer:hunter2hunter2@gerrit.example/r/p"
-	env := testEnv(t, map[string][]string{RoleDeploy: {"deploy1"}, RoleTestServers: {"mwdebug1", "mwdebug2", "mwdebug3"}})
+	env := testEnv(t, map[string][]string{config.RoleDeploy: {"deploy1"}, config.RoleTestServers: {"mwdebug1", "mwdebug2", "mwdebug3"}})
 	plan := fullPlan(secretURL + " tok-0123456789")
 	j, dir := newJournal(t, plan)
 	rr := drive(t, NewRunner(env, plan, j, RunOptions{}), yes)
@@ -121,7 +122,7 @@ func TestJournalRecordsEverything(t *testing.T) {
 }
 
 func TestLoadWindowToleratesATornLastLine(t *testing.T) {
-	plan := &Plan{ID: "torn", Kind: "test", Steps: []*Step{shStep("a", RoleLocal, "echo hi"), shStep("b", RoleLocal, "echo there")}}
+	plan := &Plan{ID: "torn", Kind: "test", Steps: []*Step{shStep("a", config.RoleLocal, "echo hi"), shStep("b", config.RoleLocal, "echo there")}}
 	j, dir := newJournal(t, plan)
 	r := NewRunner(testEnv(t, nil), plan, j, RunOptions{})
 	drive(t, r, nil)
@@ -174,9 +175,9 @@ func TestListWindowsNewestFirstWithStatus(t *testing.T) {
 		drive(t, NewRunner(env, p, j, RunOptions{}), answer)
 		j.Close()
 	}
-	run("20260101-100000-test", []*Step{shStep("a", RoleLocal, "true")}, nil)
-	run("20260101-110000-test", []*Step{shStep("a", RoleLocal, "exit 3")}, nil)
-	run("20260101-120000-test", []*Step{{ID: "s", Title: "S", Role: RoleLocal, Command: "true", Irreversible: true}}, enter)
+	run("20260101-100000-test", []*Step{shStep("a", config.RoleLocal, "true")}, nil)
+	run("20260101-110000-test", []*Step{shStep("a", config.RoleLocal, "exit 3")}, nil)
+	run("20260101-120000-test", []*Step{{ID: "s", Title: "S", Role: config.RoleLocal, Command: "true", Irreversible: true}}, enter)
 	// an unfinished one: started, never ended
 	p := &Plan{ID: "20260101-130000-test", Kind: "test", Title: "crashed"}
 	j, _ := OpenJournal(state, p)
@@ -295,7 +296,7 @@ func TestGeneratedWindowIDsDoNotCollide(t *testing.T) {
 
 func TestAnExistingJournalIsOnlyContinuedByAResume(t *testing.T) {
 	dir := t.TempDir()
-	plan := &Plan{ID: "same", Kind: "test", Steps: []*Step{shStep("a", RoleLocal, "true")}}
+	plan := &Plan{ID: "same", Kind: "test", Steps: []*Step{shStep("a", config.RoleLocal, "true")}}
 	j, _ := OpenJournal(dir, plan)
 	drive(t, NewRunner(testEnv(t, nil), plan, j, RunOptions{}), nil)
 	j.Close()
@@ -337,12 +338,12 @@ func TestProgressIsThrottledInTheJournal(t *testing.T) {
 	for i := range hosts {
 		hosts[i] = fmt.Sprintf("mw%d", 1001+i)
 	}
-	env := testEnv(t, map[string][]string{RoleAppServers: hosts})
+	env := testEnv(t, map[string][]string{config.RoleAppServers: hosts})
 	frozen := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	env.Now = func() time.Time { return frozen } // the throttle never sees a second pass
-	plan := &Plan{ID: "prog", Kind: "test", Steps: []*Step{{ID: "sync", Title: "sync", Role: RoleAppServers,
+	plan := &Plan{ID: "prog", Kind: "test", Steps: []*Step{{ID: "sync", Title: "sync", Role: config.RoleAppServers,
 		Do: func(ctx context.Context, sc *StepContext) error {
-			_, err := sc.ExecAll(ctx, RoleAppServers, remote.Command{Cmd: "case $(hostname) in *) true;; esac"},
+			_, err := sc.ExecAll(ctx, config.RoleAppServers, remote.Command{Cmd: "case $(hostname) in *) true;; esac"},
 				remote.FanOutOptions{Name: "sync-apaches", Concurrency: 4})
 			return err
 		}}}}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
+	"porthole/config"
 	"regexp"
 	"sort"
 	"strings"
@@ -68,7 +69,7 @@ func newLocator(env *Env) (*locator, error) {
 	if cfg == nil || cfg.StagingDir == "" {
 		return nil, fmt.Errorf("no staging_dir in the configuration: set staging_dir (e.g. /srv/mediawiki-staging)")
 	}
-	ex, err := env.Hosts.One(RoleDeploy)
+	ex, err := env.Hosts.One(config.RoleDeploy)
 	if err != nil {
 		return nil, fmt.Errorf("the deployment host: %w", err)
 	}

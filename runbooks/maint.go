@@ -3,6 +3,7 @@ package runbooks
 import (
 	"context"
 	"fmt"
+	"porthole/config"
 	"strings"
 
 	"porthole/remote"
@@ -184,11 +185,11 @@ func namespaceDupesSteps(env *Env, m maintValues) (string, []*Step) {
 	fix := perWiki(env, m.wikis, func(w string) []string { return []string{"namespaceDupes.php", w, "--fix"} })
 	tmux := m.bool("tmux")
 	s1 := loopStep("dry-run", "Dry run: namespaceDupes.php on "+onWikis(m.wikis), dry, loopSpec{
-		Name: "namespaceDupes (dry run)", Role: RoleMaintenance, Tmux: tmux,
+		Name: "namespaceDupes (dry run)", Role: config.RoleMaintenance, Tmux: tmux,
 		StopOnFailure: m.stop(), Tolerate: !m.stop(), Interpret: interpretNamespaceDupes,
 	})
 	s2 := loopStep("fix", "namespaceDupes.php --fix on "+onWikis(m.wikis), fix, loopSpec{
-		Name: "namespaceDupes --fix", Role: RoleMaintenance, Tmux: tmux,
+		Name: "namespaceDupes --fix", Role: config.RoleMaintenance, Tmux: tmux,
 		StopOnFailure: m.stop(), Interpret: interpretNamespaceDupes,
 		RequireDry: "dry-run",
 	})
@@ -216,7 +217,7 @@ func updateCollationSteps(env *Env, m maintValues) (string, []*Step) {
 	if m.bool("dry_run") {
 		dry := perWiki(env, m.wikis, func(w string) []string { return append(args(w), "--dry-run") })
 		d := loopStep("dry-run", "Dry run: updateCollation.php on "+onWikis(m.wikis), dry, loopSpec{
-			Name: "updateCollation (dry run)", Role: RoleMaintenance, Tmux: tmux,
+			Name: "updateCollation (dry run)", Role: config.RoleMaintenance, Tmux: tmux,
 			StopOnFailure: m.stop(), Tolerate: !m.stop(), Interpret: interpretUpdateCollationDry,
 		})
 		d.DryRun = true
@@ -225,7 +226,7 @@ func updateCollationSteps(env *Env, m maintValues) (string, []*Step) {
 		note = "Only wikis whose dry run found rows to update are run."
 	}
 	s := loopStep("update", "updateCollation.php on "+onWikis(m.wikis), run, loopSpec{
-		Name: "updateCollation", Role: RoleMaintenance, Tmux: tmux,
+		Name: "updateCollation", Role: config.RoleMaintenance, Tmux: tmux,
 		StopOnFailure: m.stop(), Interpret: interpretUpdateCollation, RequireDry: requireDry,
 	})
 	s.Irreversible = true
@@ -245,7 +246,7 @@ func purgeListSteps(env *Env, m maintValues) (string, []*Step) {
 	}
 	run := []maintRun{{Key: "all", Cmd: cmd}}
 	s := loopStep("purge", fmt.Sprintf("Purge %d URL(s) from the CDN", len(urls)), run, loopSpec{
-		Name: "purgeList", Role: RoleMaintenance, Tmux: m.bool("tmux"), StopOnFailure: true,
+		Name: "purgeList", Role: config.RoleMaintenance, Tmux: m.bool("tmux"), StopOnFailure: true,
 		Interpret: interpretPurgeList(len(urls)),
 	})
 	s.Gate = &Gate{Kind: GateConfirm, Prompt: fmt.Sprintf("Purge %d URL(s) from the CDN?", len(urls)),
@@ -293,7 +294,7 @@ func createExtensionTablesSteps(env *Env, m maintValues) (string, []*Step) {
 		return []string{"extensions/WikimediaMaintenance/createExtensionTables.php", w, ext}
 	})
 	s := loopStep("create", fmt.Sprintf("Create %s tables on %s", ext, onWikis(m.wikis)), runs, loopSpec{
-		Name: "createExtensionTables " + ext, Role: RoleMaintenance, Tmux: m.bool("tmux"),
+		Name: "createExtensionTables " + ext, Role: config.RoleMaintenance, Tmux: m.bool("tmux"),
 		StopOnFailure: m.stop(), Interpret: interpretCreateExtensionTables,
 	})
 	s.Irreversible = true

@@ -1,92 +1,9 @@
 package runbooks
 
 import (
-	"os"
-	"path"
-	"path/filepath"
+	"porthole/config"
 	"strings"
-	"time"
-
-	"github.com/adrg/xdg"
 )
-
-// MaintConfig configures the maintenance-script runbooks; every field has a
-// production default, so the whole section may be left out.
-type MaintConfig struct {
-	// DblistDir is where the dblists live on the DblistRole host;
-	// <staging_dir>/dblists when empty.
-	DblistDir string `yaml:"dblist_dir"`
-	// DblistRole is the host role that reads the dblists; deploy when empty.
-	DblistRole string `yaml:"dblist_role"`
-	// RunbookDirs are extra directories of YAML runbooks, read after
-	// $XDG_CONFIG_HOME/porthole/runbooks.
-	RunbookDirs []string `yaml:"runbook_dirs"`
-	// TranscriptDir is where remote tmux runs keep their transcripts, on the
-	// maintenance host; relative to the login directory;
-	// porthole-transcripts when empty.
-	TranscriptDir string `yaml:"transcript_dir"`
-	// TmuxSocket, when set, runs sessions on a separate tmux server
-	// (tmux -L NAME); the default server otherwise, so `tmux ls` shows them.
-	TmuxSocket string `yaml:"tmux_socket"`
-	// PollInterval is how often a tmux run's transcript is read; 1s when zero.
-	PollInterval time.Duration `yaml:"poll_interval"`
-	// ReconnectFor is how long porthole keeps trying to reach the host again
-	// after the connection to a tmux run is lost; 10m when zero.
-	ReconnectFor time.Duration `yaml:"reconnect_for"`
-}
-
-func (m MaintConfig) dblistDir(cfg *Config) string {
-	if m.DblistDir != "" {
-		return m.DblistDir
-	}
-	staging := "/srv/mediawiki-staging"
-	if cfg != nil && cfg.StagingDir != "" {
-		staging = cfg.StagingDir
-	}
-	return path.Join(staging, "dblists")
-}
-
-func (m MaintConfig) dblistRole() string {
-	if m.DblistRole != "" {
-		return m.DblistRole
-	}
-	return RoleDeploy
-}
-
-func (m MaintConfig) transcriptDir() string {
-	if m.TranscriptDir != "" {
-		return m.TranscriptDir
-	}
-	return "porthole-transcripts"
-}
-
-func (m MaintConfig) pollInterval() time.Duration {
-	if m.PollInterval > 0 {
-		return m.PollInterval
-	}
-	return time.Second
-}
-
-func (m MaintConfig) reconnectFor() time.Duration {
-	if m.ReconnectFor > 0 {
-		return m.ReconnectFor
-	}
-	return 10 * time.Minute
-}
-
-// UserRunbookDirs lists the directories YAML runbooks are read from:
-// $XDG_CONFIG_HOME/porthole/runbooks, then the config's runbook_dirs.
-func UserRunbookDirs(cfg *Config) []string {
-	base := xdg.ConfigHome
-	if v := strings.TrimSpace(os.Getenv("XDG_CONFIG_HOME")); v != "" {
-		base = v
-	}
-	dirs := []string{filepath.Join(base, "porthole", "runbooks")}
-	if cfg != nil {
-		dirs = append(dirs, cfg.Maintenance.RunbookDirs...)
-	}
-	return dirs
-}
 
 // mwscript is the configured mwscript command (a trusted prefix from config).
 func mwscript(env *Env) string {
@@ -96,14 +13,14 @@ func mwscript(env *Env) string {
 	return "mwscript"
 }
 
-func maintConfig(env *Env) MaintConfig {
+func maintConfig(env *Env) config.MaintConfig {
 	if env != nil && env.Config != nil {
 		return env.Config.Maintenance
 	}
-	return MaintConfig{}
+	return config.MaintConfig{}
 }
 
-func envConfig(env *Env) *Config {
+func envConfig(env *Env) *config.Config {
 	if env != nil {
 		return env.Config
 	}

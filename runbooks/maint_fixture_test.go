@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"porthole/config"
 	"strings"
 	"testing"
 	"time"
@@ -68,16 +69,16 @@ func newMaintFixture(t *testing.T) *maintFixture {
 		" MWSCRIPT_STATE=" + remote.Quote(f.state) + "\nexec /bin/sh " + remote.Quote(standin) + " \"$@\"\n"
 	must(os.WriteFile(filepath.Join(root, "bin", "mwscript"), []byte(wrapper), 0o755))
 
-	cfg := DefaultConfig()
+	cfg := config.DefaultConfig()
 	cfg.StateDir = filepath.Join(root, "porthole-state")
 	cfg.StagingDir = f.staging
-	cfg.Hosts = map[string][]string{RoleMaintenance: {"mwmaint1002"}, RoleDeploy: {"deploy1002"}}
+	cfg.Hosts = map[string][]string{config.RoleMaintenance: {"mwmaint1002"}, config.RoleDeploy: {"deploy1002"}}
 	cfg.Commands.Mwscript = filepath.Join(root, "bin", "mwscript")
 	cfg.Maintenance.TmuxSocket = tmuxSocket(t)
 	cfg.Maintenance.TranscriptDir = filepath.Join(root, "transcripts")
 	cfg.Maintenance.PollInterval = 25 * time.Millisecond
 	dial := func(host string) (remote.Executor, error) { return &remote.Local{Name: host}, nil }
-	f.env = &Env{Config: cfg, Hosts: NewHosts(cfg, dial), User: "alice"}
+	f.env = &Env{Config: cfg, Hosts: config.NewHosts(cfg, dial), User: "alice"}
 	return f
 }
 

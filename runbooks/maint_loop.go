@@ -311,7 +311,7 @@ func runInTmux(ctx context.Context, sc *StepContext, ls loopSpec, r maintRun) (r
 		}
 		session := TmuxSessionName(planID, sc.Step.ID, r.Key)
 		sc.emit(StepOutput{StepID: sc.Step.ID, Line: remote.Line{Host: ex.Host(), Stream: remote.Stdout, Text: "$ " + r.Cmd, Time: sc.Now()}})
-		job, err = StartTmux(ctx, ex, mc.TmuxSocket, mc.transcriptDir(), session, r.Cmd)
+		job, err = StartTmux(ctx, ex, mc.TmuxSocket, mc.EffectiveTranscriptDir(), session, r.Cmd)
 		if err != nil {
 			return remote.Result{Host: ex.Host(), Cmd: r.Cmd, ExitCode: -1}, "", err
 		}
@@ -322,8 +322,8 @@ func runInTmux(ctx context.Context, sc *StepContext, ls loopSpec, r maintRun) (r
 	host := job.Host
 	lastSaved := time.Now()
 	code, ferr := job.Follow(ctx, dial, FollowOptions{
-		Poll:         mc.pollInterval(),
-		ReconnectFor: mc.reconnectFor(),
+		Poll:         mc.EffectivePollInterval(),
+		ReconnectFor: mc.EffectiveReconnectFor(),
 		OnLine: func(l string) {
 			k.add(l)
 			sc.Output(remote.Line{Host: host, Stream: remote.Stdout, Text: l, Time: sc.Now()})

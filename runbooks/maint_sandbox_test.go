@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"porthole/config"
 	"porthole/runbooks"
 	"porthole/sandbox"
 )
@@ -120,7 +121,7 @@ func maintSandboxEnv(t *testing.T, sb *sandbox.Sandbox) *runbooks.Env {
 // window's variables, its notes and its output.
 func runYes(t *testing.T, env *runbooks.Env, p *runbooks.Plan) (map[string]string, string, string, error) {
 	t.Helper()
-	j, err := runbooks.OpenJournal(runbooks.StateDir(env.Config), p)
+	j, err := runbooks.OpenJournal(config.StateDir(env.Config), p)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package runbooks
 import (
 	"context"
 	"errors"
+	"porthole/config"
 	"strings"
 	"sync"
 	"testing"
@@ -408,7 +409,7 @@ func (s *switchHosts) One(role string) (remote.Executor, error) {
 	s.mu.Lock()
 	down := s.down
 	s.mu.Unlock()
-	if down && role == RoleMaintenance {
+	if down && role == config.RoleMaintenance {
 		return nil, errors.New("dial tcp: connect: network is unreachable")
 	}
 	return s.Hosts.One(role)

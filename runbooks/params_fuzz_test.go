@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"porthole/config"
 	"strings"
 	"testing"
 
@@ -29,7 +30,7 @@ func stubEnv(t testing.TB) (*Env, string) {
 	if err := os.WriteFile(stub, []byte(argvStub), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	cfg := DefaultConfig()
+	cfg := config.DefaultConfig()
 	cfg.Commands.Mwscript = stub
 	return &Env{Config: cfg}, dir
 }

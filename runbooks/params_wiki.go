@@ -23,14 +23,14 @@ type dblists struct {
 
 func newDblists(env *Env) (*dblists, error) {
 	if env == nil || env.Hosts == nil {
-		return nil, fmt.Errorf("cannot check wiki names: no hosts are configured (set hosts.%s in the config)", maintConfig(env).dblistRole())
+		return nil, fmt.Errorf("cannot check wiki names: no hosts are configured (set hosts.%s in the config)", maintConfig(env).EffectiveDblistRole())
 	}
 	mc := maintConfig(env)
-	ex, err := env.Hosts.One(mc.dblistRole())
+	ex, err := env.Hosts.One(mc.EffectiveDblistRole())
 	if err != nil {
 		return nil, fmt.Errorf("cannot check wiki names against the dblists: %w", err)
 	}
-	return &dblists{ex: ex, dir: mc.dblistDir(envConfig(env)), cache: map[string][]string{}}, nil
+	return &dblists{ex: ex, dir: mc.EffectiveDblistDir(envConfig(env)), cache: map[string][]string{}}, nil
 }
 
 // read returns the wikis of dblists/<name>.dblist, or errNoDblist.

@@ -2,6 +2,7 @@ package runbooks
 
 import (
 	"os"
+	"porthole/config"
 	"regexp"
 	"sort"
 	"strings"
@@ -44,7 +45,7 @@ type Redactor struct {
 // NewRedactor builds a Redactor from cfg (the Gerrit password file's
 // content) and the environment (variables named *TOKEN*, *PASSWORD*,
 // *SECRET*, …). cfg may be nil.
-func NewRedactor(cfg *Config) *Redactor {
+func NewRedactor(cfg *config.Config) *Redactor {
 	r := &Redactor{}
 	if cfg != nil && cfg.Gerrit.PasswordFile != "" {
 		if b, err := os.ReadFile(cfg.Gerrit.PasswordFile); err == nil {

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"porthole/config"
 	"strings"
 	"testing"
 )
@@ -13,7 +14,7 @@ func TestRedactorBlanksKnownSecretsAndCredentialShapes(t *testing.T) {
 	dir := t.TempDir()
 	pw := filepath.Join(dir, "pw")
 	os.WriteFile(pw, []byte("Zq8-gerrit-http-pw\n"), 0o600)
-	cfg := DefaultConfig()
+	cfg := config.DefaultConfig()
 	cfg.Gerrit.User, cfg.Gerrit.PasswordFile = "alice", pw
 	t.Setenv("PHAB_API_TOKEN", "api-xyzzy-42")
 	t.Setenv("MY_SECRET", "shh-its-secret")

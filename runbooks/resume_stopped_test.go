@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"porthole/config"
 	"strings"
 	"testing"
 	"time"
@@ -19,8 +20,8 @@ func init() {
 	Register(stoppedKind, func(_ context.Context, _ *Env, p map[string]string) (*Plan, error) {
 		out := remote.Quote(p["out"])
 		return &Plan{Kind: stoppedKind, Title: "stopped window", Params: p, Steps: []*Step{
-			{ID: "prep", Title: "Prepare", Role: RoleLocal, Command: "test ! -e " + remote.Quote(p["block"]) + " && echo prep >> " + out},
-			{ID: "sync", Title: "Sync everywhere", Role: RoleLocal, Command: "echo sync >> " + out, Irreversible: true},
+			{ID: "prep", Title: "Prepare", Role: config.RoleLocal, Command: "test ! -e " + remote.Quote(p["block"]) + " && echo prep >> " + out},
+			{ID: "sync", Title: "Sync everywhere", Role: config.RoleLocal, Command: "echo sync >> " + out, Irreversible: true},
 		}}, nil
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"porthole/config"
 	"reflect"
 	"strings"
 	"syscall"
@@ -33,7 +34,7 @@ func crashPlan(_ context.Context, env *Env, p map[string]string) (*Plan, error) 
 	dir := p["dir"]
 	log := remote.Quote(filepath.Join(dir, "log"))
 	appendLine := func(ctx context.Context, sc *StepContext, line string) error {
-		_, err := remote.Check(sc.Exec(ctx, RoleDeploy, remote.Command{Cmd: "echo " + remote.Quote(line) + " >> " + log}))
+		_, err := remote.Check(sc.Exec(ctx, config.RoleDeploy, remote.Command{Cmd: "echo " + remote.Quote(line) + " >> " + log}))
 		return err
 	}
 	hasLine := func(line string) bool {
@@ -46,11 +47,11 @@ func crashPlan(_ context.Context, env *Env, p map[string]string) (*Plan, error) 
 		return false
 	}
 	return &Plan{Kind: crashKind, Title: "crash test window", Params: p, Steps: []*Step{
-		{ID: "s1", Title: "First", Role: RoleDeploy, Do: func(ctx context.Context, sc *StepContext) error {
+		{ID: "s1", Title: "First", Role: config.RoleDeploy, Do: func(ctx context.Context, sc *StepContext) error {
 			sc.Set("token", "from-s1")
 			return appendLine(ctx, sc, "s1")
 		}},
-		{ID: "s2", Title: "Second", Role: RoleDeploy,
+		{ID: "s2", Title: "Second", Role: config.RoleDeploy,
 			Do: func(ctx context.Context, sc *StepContext) error {
 				crashAt(ctx, "s2-before")
 				if err := appendLine(ctx, sc, "s2"); err != nil {
@@ -65,14 +66,14 @@ func crashPlan(_ context.Context, env *Env, p map[string]string) (*Plan, error) 
 				}
 				return hasLine("s2"), nil
 			}},
-		{ID: "s3", Title: "Third", Role: RoleDeploy, Do: func(ctx context.Context, sc *StepContext) error {
+		{ID: "s3", Title: "Third", Role: config.RoleDeploy, Do: func(ctx context.Context, sc *StepContext) error {
 			return appendLine(ctx, sc, "s3 "+sc.Get("token"))
 		}},
-		{ID: "s4", Title: "Fourth", Role: RoleDeploy, Do: func(ctx context.Context, sc *StepContext) error {
+		{ID: "s4", Title: "Fourth", Role: config.RoleDeploy, Do: func(ctx context.Context, sc *StepContext) error {
 			crashAt(ctx, "s4-before")
 			return appendLine(ctx, sc, "s4")
 		}},
-		{ID: "s5", Title: "Sync", Role: RoleDeploy, Irreversible: true, Command: "echo s5 >> " + log},
+		{ID: "s5", Title: "Sync", Role: config.RoleDeploy, Irreversible: true, Command: "echo s5 >> " + log},
 	}}, nil
 }
 
@@ -92,11 +93,11 @@ func crashAt(ctx context.Context, point string) {
 }
 
 func crashEnv(dir string) *Env {
-	cfg := DefaultConfig()
+	cfg := config.DefaultConfig()
 	cfg.StateDir = filepath.Join(dir, "state")
-	cfg.Hosts[RoleDeploy] = []string{"deploy1"}
+	cfg.Hosts[config.RoleDeploy] = []string{"deploy1"}
 	return &Env{Config: cfg, User: "alice",
-		Hosts: NewHosts(cfg, func(h string) (remote.Executor, error) { return &remote.Local{Name: h}, nil })}
+		Hosts: config.NewHosts(cfg, func(h string) (remote.Executor, error) { return &remote.Local{Name: h}, nil })}
 }
 
 // TestCrashHelper is the child process; it does nothing in a normal test run.
@@ -314,7 +315,7 @@ func checkJournalComplete(t *testing.T, dir string) *WindowState {
 
 func TestResumeRefusesAPlanThatChanged(t *testing.T) {
 	Register("shrinking", func(_ context.Context, _ *Env, p map[string]string) (*Plan, error) {
-		return &Plan{Steps: []*Step{shStep("a", RoleLocal, "true")}}, nil
+		return &Plan{Steps: []*Step{shStep("a", config.RoleLocal, "true")}}, nil
 	})
 	state := &WindowState{ID: "w", Kind: "shrinking", Status: StatusUnfinished, byID: map[string]*StepLog{}}
 	state.Steps = []*StepLog{{StepSummary: StepSummary{ID: "a"}, State: Done}, {StepSummary: StepSummary{ID: "b", Title: "B"}, State: Done}}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"porthole/config"
 	"strconv"
 	"strings"
 
@@ -188,7 +189,7 @@ func (rp *revertPlan) steps() []*Step {
 	}
 	var syncCmds []string
 	for _, p := range rp.paths {
-		syncCmds = append(syncCmds, ExpandCommand(cfg.Commands.SyncFile, map[string]string{"path": p, "message": rp.sal}))
+		syncCmds = append(syncCmds, config.ExpandCommand(cfg.Commands.SyncFile, map[string]string{"path": p, "message": rp.sal}))
 	}
 	detail = append(detail, "then at once, in "+cfg.StagingDir+", to every app server"+rp.appServers()+":")
 	for _, c := range syncCmds {
@@ -196,7 +197,7 @@ func (rp *revertPlan) steps() []*Step {
 	}
 	detail = append(detail, "then the revert is pushed to Gerrit for review (no waiting on CI).")
 	revert := &Step{
-		ID: "revert", Title: "git revert " + revertNums(rp.targets) + " on the deployment host", Role: RoleDeploy,
+		ID: "revert", Title: "git revert " + revertNums(rp.targets) + " on the deployment host", Role: config.RoleDeploy,
 		Command: strings.Join(cmds, " && "),
 		Gate: &Gate{Kind: GateConfirm, Prompt: "Revert and sync to all app servers now?",
 			Detail: strings.Join(detail, "\n"), Default: "n"},
@@ -212,7 +213,7 @@ func (rp *revertPlan) steps() []*Step {
 		p := p
 		id := fmt.Sprintf("revert-sync-%d", i+1)
 		steps = append(steps, &Step{
-			ID: id, Title: "Sync " + p + " to all app servers (revert)", Role: RoleDeploy, Dir: cfg.StagingDir,
+			ID: id, Title: "Sync " + p + " to all app servers (revert)", Role: config.RoleDeploy, Dir: cfg.StagingDir,
 			Command: syncCmds[i], Irreversible: true, CoveredBy: "revert",
 			Undo: "deploy the change again (a new backport window)",
 			Do:   rp.sync(id, p), Check: func(ctx context.Context, sc *StepContext) (bool, error) { return sc.Get("synced:"+id) == "1", nil },
@@ -222,7 +223,7 @@ func (rp *revertPlan) steps() []*Step {
 		t := t
 		n := t.Change.Number
 		steps = append(steps, &Step{
-			ID: fmt.Sprintf("push-revert-%d", n), Title: fmt.Sprintf("Push the revert of %d to Gerrit for review", n), Role: RoleDeploy, Dir: t.Dir,
+			ID: fmt.Sprintf("push-revert-%d", n), Title: fmt.Sprintf("Push the revert of %d to Gerrit for review", n), Role: config.RoleDeploy, Dir: t.Dir,
 			Command: reviewPushOutline(t),
 			Retries: 1,
 			Undo:    "abandon the revert change in Gerrit",
@@ -232,17 +233,17 @@ func (rp *revertPlan) steps() []*Step {
 	for _, t := range rp.targets {
 		t := t
 		steps = append(steps, &Step{
-			ID: fmt.Sprintf("revert-change-%d", t.Change.Number), Title: fmt.Sprintf("Find the revert of %d in Gerrit", t.Change.Number), Role: RoleGerrit,
+			ID: fmt.Sprintf("revert-change-%d", t.Change.Number), Title: fmt.Sprintf("Find the revert of %d in Gerrit", t.Change.Number), Role: config.RoleGerrit,
 			Do: rp.lookup(t), Check: checkNever,
 		})
 	}
-	steps = append(steps, &Step{ID: "revert-log", Title: "Log the revert", Role: RoleLocal, Do: rp.log, Check: checkNever})
+	steps = append(steps, &Step{ID: "revert-log", Title: "Log the revert", Role: config.RoleLocal, Do: rp.log, Check: checkNever})
 	return steps
 }
 
 func (rp *revertPlan) appServers() string {
-	if hn, ok := rp.env.Hosts.(HostNamer); ok {
-		if names := hn.Names(RoleAppServers); len(names) > 0 {
+	if hn, ok := rp.env.Hosts.(config.HostNamer); ok {
+		if names := hn.Names(config.RoleAppServers); len(names) > 0 {
 			return fmt.Sprintf(" (%d: %s)", len(names), firstPaths(names, 5))
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"porthole/config"
 	"porthole/gerrit/gerrittest"
 	"porthole/remote"
 	"porthole/runbooks"
@@ -18,7 +19,7 @@ import (
 // returns its trimmed stdout; a failure fails the test.
 func deployGit(t *testing.T, env *runbooks.Env, dir string, args ...string) string {
 	t.Helper()
-	ex, err := env.Hosts.One(runbooks.RoleDeploy)
+	ex, err := env.Hosts.One(config.RoleDeploy)
 	if err != nil {
 		t.Fatal(err)
 	}

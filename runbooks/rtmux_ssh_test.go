@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"porthole/config"
 	"strings"
 	"testing"
 	"time"
@@ -25,13 +26,13 @@ func TestTmuxRunSurvivesDroppedSSHConnection(t *testing.T) {
 	dir := t.TempDir()
 	gate := filepath.Join(dir, "go-on")
 
-	cfg := DefaultConfig()
+	cfg := config.DefaultConfig()
 	cfg.StateDir = filepath.Join(dir, "state")
-	cfg.Hosts = map[string][]string{RoleMaintenance: {"mwmaint1002"}}
+	cfg.Hosts = map[string][]string{config.RoleMaintenance: {"mwmaint1002"}}
 	cfg.Maintenance.TmuxSocket = sock
 	cfg.Maintenance.TranscriptDir = filepath.Join(dir, "transcripts")
 	cfg.Maintenance.PollInterval = 50 * time.Millisecond
-	env := &Env{Config: cfg, Hosts: NewHosts(cfg, pool.Get), User: "alice"}
+	env := &Env{Config: cfg, Hosts: config.NewHosts(cfg, pool.Get), User: "alice"}
 
 	script := fmt.Sprintf(`i=1; while [ $i -le 5 ]; do echo "batch $i"; i=$((i+1)); done; echo started; `+
 		`while [ ! -e %s ]; do sleep 0.05; done; i=6; while [ $i -le 10 ]; do echo "batch $i"; i=$((i+1)); done; echo finished; exit 3`, remote.Quote(gate))

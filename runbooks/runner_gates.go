@@ -3,6 +3,7 @@ package runbooks
 import (
 	"context"
 	"fmt"
+	"porthole/config"
 	"strings"
 )
 
@@ -96,11 +97,11 @@ func (r *Runner) where(role string) string {
 	switch role {
 	case "":
 		return "this machine"
-	case RoleGerrit:
+	case config.RoleGerrit:
 		return "Gerrit (REST)"
 	}
 	var names []string
-	if hn, ok := r.env.Hosts.(HostNamer); ok {
+	if hn, ok := r.env.Hosts.(config.HostNamer); ok {
 		names = hn.Names(role)
 	}
 	switch {

@@ -2,13 +2,14 @@ package runbooks
 
 import (
 	"errors"
+	"porthole/config"
 	"testing"
 )
 
 // Every line of a multi-line command gets its "$ " in a gate's detail (the
 // irreversible gate and the step-mode pause), not only the first.
 func TestGateDetailPrefixesEveryCommandLine(t *testing.T) {
-	env := testEnv(t, map[string][]string{RoleMaintenance: {"mwmaint1002"}})
+	env := testEnv(t, map[string][]string{config.RoleMaintenance: {"mwmaint1002"}})
 	cmd := "mwscript namespaceDupes.php frwiki --fix\nmwscript namespaceDupes.php hewiki --fix\n"
 	want := "$ mwscript namespaceDupes.php frwiki --fix\n" +
 		"$ mwscript namespaceDupes.php hewiki --fix\n" +
@@ -24,7 +25,7 @@ func TestGateDetailPrefixesEveryCommandLine(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := tc.step
-			s.ID, s.Title, s.Role, s.Command, s.Dir, s.Undo = "fix", "Fix", RoleMaintenance, cmd, "/srv", "nothing to undo"
+			s.ID, s.Title, s.Role, s.Command, s.Dir, s.Undo = "fix", "Fix", config.RoleMaintenance, cmd, "/srv", "nothing to undo"
 			r := NewRunner(env, &Plan{ID: "gates", Kind: "test", Steps: []*Step{&s}}, nil, tc.opts)
 			rr := drive(t, r, func(GateRequest) Decision { return Decision{Choice: "n"} })
 			if len(rr.gates) != 1 {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"porthole/config"
 	"strings"
 	"testing"
 
@@ -16,13 +17,13 @@ import (
 // testEnv is an Env whose roles are remote.Local executors named like hosts.
 func testEnv(t *testing.T, hosts map[string][]string) *Env {
 	t.Helper()
-	cfg := DefaultConfig()
+	cfg := config.DefaultConfig()
 	cfg.StateDir = t.TempDir()
 	for role, hs := range hosts {
 		cfg.Hosts[role] = hs
 	}
 	dial := func(host string) (remote.Executor, error) { return &remote.Local{Name: host}, nil }
-	return &Env{Config: cfg, Hosts: NewHosts(cfg, dial), User: "alice"}
+	return &Env{Config: cfg, Hosts: config.NewHosts(cfg, dial), User: "alice"}
 }
 
 // runResult is what a test drive of a Runner saw.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"path/filepath"
+	"porthole/config"
 	"reflect"
 	"strings"
 	"testing"
@@ -17,12 +18,12 @@ import (
 func TestRunnerRunsStepsInOrder(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out")
-	env := testEnv(t, map[string][]string{RoleDeploy: {"deploy1"}})
+	env := testEnv(t, map[string][]string{config.RoleDeploy: {"deploy1"}})
 	plan := &Plan{ID: "order", Kind: "test", Title: "order", Steps: []*Step{
-		shStep("a", RoleDeploy, "echo a >> "+remote.Quote(out)),
-		shStep("b", RoleLocal, "echo b >> "+remote.Quote(out)),
-		{ID: "c", Title: "Step c", Role: RoleDeploy, Do: func(ctx context.Context, sc *StepContext) error {
-			_, err := remote.Check(sc.Exec(ctx, RoleDeploy, remote.Command{Cmd: "pwd >> " + remote.Quote(out), Dir: dir}))
+		shStep("a", config.RoleDeploy, "echo a >> "+remote.Quote(out)),
+		shStep("b", config.RoleLocal, "echo b >> "+remote.Quote(out)),
+		{ID: "c", Title: "Step c", Role: config.RoleDeploy, Do: func(ctx context.Context, sc *StepContext) error {
+			_, err := remote.Check(sc.Exec(ctx, config.RoleDeploy, remote.Command{Cmd: "pwd >> " + remote.Quote(out), Dir: dir}))
 			return err
 		}},
 	}}
@@ -66,10 +67,10 @@ func TestRunnerGates(t *testing.T) {
 	out := filepath.Join(dir, "out")
 	mk := func() *Plan {
 		return &Plan{ID: "gates", Kind: "test", Steps: []*Step{
-			shStep("prep", RoleLocal, "echo prep >> "+remote.Quote(out)),
-			{ID: "sync", Title: "Sync", Role: RoleLocal, Command: "echo sync >> " + remote.Quote(out),
+			shStep("prep", config.RoleLocal, "echo prep >> "+remote.Quote(out)),
+			{ID: "sync", Title: "Sync", Role: config.RoleLocal, Command: "echo sync >> " + remote.Quote(out),
 				Gate: &Gate{Kind: GateConfirm, Prompt: "Sync to the test servers?", Default: "y"}},
-			shStep("after", RoleLocal, "echo after >> "+remote.Quote(out)),
+			shStep("after", config.RoleLocal, "echo after >> "+remote.Quote(out)),
 		}}
 	}
 	cases := []struct {
@@ -130,7 +131,7 @@ func TestRunnerGates(t *testing.T) {
 func TestIrreversibleStepsDefaultToNo(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out")
-	env := testEnv(t, map[string][]string{RoleDeploy: {"deploy1001"}})
+	env := testEnv(t, map[string][]string{config.RoleDeploy: {"deploy1001"}})
 	syncCmd := "echo synced >> " + remote.Quote(out)
 	for _, g := range []*Gate{
 		nil,
@@ -145,7 +146,7 @@ func TestIrreversibleStepsDefaultToNo(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			_ = removeFile(out)
 			plan := &Plan{ID: "irrev", Kind: "test", Steps: []*Step{
-				{ID: "sync-file", Title: "Sync to production", Role: RoleDeploy, Command: syncCmd,
+				{ID: "sync-file", Title: "Sync to production", Role: config.RoleDeploy, Command: syncCmd,
 					Dir: "/srv/mediawiki-staging", Irreversible: true, Gate: g, Undo: "revert and sync again"},
 			}}
 			plan.Steps[0].Dir = dir
@@ -183,11 +184,11 @@ func TestIrreversibleStepsDefaultToNo(t *testing.T) {
 func TestCoveredByAsksOnce(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
 	plan := &Plan{ID: "cover", Kind: "test", Steps: []*Step{
-		{ID: "revert", Title: "Revert on deploy", Role: RoleLocal, Command: "echo revert >> " + remote.Quote(out),
+		{ID: "revert", Title: "Revert on deploy", Role: config.RoleLocal, Command: "echo revert >> " + remote.Quote(out),
 			Irreversible: true, Gate: &Gate{Kind: GateConfirm, Prompt: "Revert and sync?", Default: "n"}},
-		{ID: "sync", Title: "Sync revert", Role: RoleLocal, Command: "echo sync >> " + remote.Quote(out),
+		{ID: "sync", Title: "Sync revert", Role: config.RoleLocal, Command: "echo sync >> " + remote.Quote(out),
 			Irreversible: true, CoveredBy: "revert"},
-		{ID: "push", Title: "Push revert", Role: RoleLocal, Command: "echo push >> " + remote.Quote(out),
+		{ID: "push", Title: "Push revert", Role: config.RoleLocal, Command: "echo push >> " + remote.Quote(out),
 			Irreversible: true, CoveredBy: "nope"},
 	}}
 	rr := drive(t, NewRunner(testEnv(t, nil), plan, nil, RunOptions{}), yes)
@@ -208,9 +209,9 @@ func TestCoveredByAsksOnce(t *testing.T) {
 
 func TestStepModePausesBeforeEveryStep(t *testing.T) {
 	plan := &Plan{ID: "stepmode", Kind: "test", Steps: []*Step{
-		shStep("one", RoleLocal, "true"),
-		{ID: "two", Title: "Two", Role: RoleLocal, Command: "true", Gate: &Gate{Kind: GateConfirm, Prompt: "Two?", Default: "y"}},
-		shStep("three", RoleLocal, "true"),
+		shStep("one", config.RoleLocal, "true"),
+		{ID: "two", Title: "Two", Role: config.RoleLocal, Command: "true", Gate: &Gate{Kind: GateConfirm, Prompt: "Two?", Default: "y"}},
+		shStep("three", config.RoleLocal, "true"),
 	}}
 	rr := drive(t, NewRunner(testEnv(t, nil), plan, nil, RunOptions{StepMode: true}), enter)
 	if rr.err != nil {
@@ -266,7 +267,7 @@ func TestRetriesOnlyTransientErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			waits = nil
 			calls := 0
-			plan := &Plan{ID: "retry", Kind: "test", Steps: []*Step{{ID: "fetch", Title: "git fetch", Role: RoleLocal, Retries: tc.retries,
+			plan := &Plan{ID: "retry", Kind: "test", Steps: []*Step{{ID: "fetch", Title: "git fetch", Role: config.RoleLocal, Retries: tc.retries,
 				Do: func(ctx context.Context, sc *StepContext) error {
 					calls++
 					if sc.Attempt != calls {
@@ -343,7 +344,7 @@ var errLikeEOF = fmt.Errorf("connection closed: %w", errEOF)
 
 func TestAskOnFailureRetries(t *testing.T) {
 	calls := 0
-	plan := &Plan{ID: "ask", Kind: "test", Steps: []*Step{{ID: "check", Title: "Check", Role: RoleLocal,
+	plan := &Plan{ID: "ask", Kind: "test", Steps: []*Step{{ID: "check", Title: "Check", Role: config.RoleLocal,
 		Do: func(ctx context.Context, sc *StepContext) error {
 			calls++
 			if calls == 1 {
@@ -364,8 +365,8 @@ func TestAskOnFailureRetries(t *testing.T) {
 
 func TestCancelStopsTheRunningCommand(t *testing.T) {
 	plan := &Plan{ID: "cancel", Kind: "test", Steps: []*Step{
-		shStep("long", RoleLocal, "echo started; exec sleep 60"),
-		shStep("never", RoleLocal, "true"),
+		shStep("long", config.RoleLocal, "echo started; exec sleep 60"),
+		shStep("never", config.RoleLocal, "true"),
 	}}
 	j, dir := newJournal(t, plan)
 	r := NewRunner(testEnv(t, nil), plan, j, RunOptions{})
@@ -403,7 +404,7 @@ func TestCancelStopsTheRunningCommand(t *testing.T) {
 
 func TestCancelWhileWaitingAtAGate(t *testing.T) {
 	plan := &Plan{ID: "cancelgate", Kind: "test", Steps: []*Step{
-		{ID: "sync", Title: "Sync", Role: RoleLocal, Command: "true", Irreversible: true},
+		{ID: "sync", Title: "Sync", Role: config.RoleLocal, Command: "true", Irreversible: true},
 	}}
 	r := NewRunner(testEnv(t, nil), plan, nil, RunOptions{})
 	r.Start(context.Background())
@@ -427,9 +428,9 @@ func TestCancelWhileWaitingAtAGate(t *testing.T) {
 func TestStartAtSkipsEarlierSteps(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
 	plan := &Plan{ID: "startat", Kind: "test", Steps: []*Step{
-		shStep("a", RoleLocal, "echo a >> "+remote.Quote(out)),
-		shStep("b", RoleLocal, "echo b >> "+remote.Quote(out)),
-		shStep("c", RoleLocal, "echo c >> "+remote.Quote(out)),
+		shStep("a", config.RoleLocal, "echo a >> "+remote.Quote(out)),
+		shStep("b", config.RoleLocal, "echo b >> "+remote.Quote(out)),
+		shStep("c", config.RoleLocal, "echo c >> "+remote.Quote(out)),
 	}}
 	j, _ := newJournal(t, plan)
 	r := NewRunner(testEnv(t, nil), plan, j, RunOptions{StartAt: "b"})
@@ -450,11 +451,11 @@ func TestStartAtSkipsEarlierSteps(t *testing.T) {
 
 func TestVarsFlowBetweenSteps(t *testing.T) {
 	plan := &Plan{ID: "vars", Kind: "test", Steps: []*Step{
-		{ID: "set", Title: "Set", Role: RoleLocal, Do: func(ctx context.Context, sc *StepContext) error {
+		{ID: "set", Title: "Set", Role: config.RoleLocal, Do: func(ctx context.Context, sc *StepContext) error {
 			sc.Set("sha", "abc123")
 			return nil
 		}},
-		{ID: "get", Title: "Get", Role: RoleLocal, Do: func(ctx context.Context, sc *StepContext) error {
+		{ID: "get", Title: "Get", Role: config.RoleLocal, Do: func(ctx context.Context, sc *StepContext) error {
 			if sc.Get("sha") != "abc123" {
 				return fmt.Errorf("sha is %q", sc.Get("sha"))
 			}
@@ -471,7 +472,7 @@ func TestVarsFlowBetweenSteps(t *testing.T) {
 }
 
 func TestPanickingStepFailsTheStepNotPorthole(t *testing.T) {
-	plan := &Plan{ID: "panic", Kind: "test", Steps: []*Step{{ID: "boom", Title: "Boom", Role: RoleLocal,
+	plan := &Plan{ID: "panic", Kind: "test", Steps: []*Step{{ID: "boom", Title: "Boom", Role: config.RoleLocal,
 		Do: func(ctx context.Context, sc *StepContext) error { panic("nil map") }}}}
 	rr := drive(t, NewRunner(testEnv(t, nil), plan, nil, RunOptions{}), nil)
 	if rr.err == nil || !strings.Contains(rr.err.Error(), "panicked: nil map") {
@@ -480,7 +481,7 @@ func TestPanickingStepFailsTheStepNotPorthole(t *testing.T) {
 }
 
 func TestMidStepConfirmIsJournaled(t *testing.T) {
-	plan := &Plan{ID: "confirm", Kind: "test", Steps: []*Step{{ID: "review", Title: "Review", Role: RoleLocal,
+	plan := &Plan{ID: "confirm", Kind: "test", Steps: []*Step{{ID: "review", Title: "Review", Role: config.RoleLocal,
 		Do: func(ctx context.Context, sc *StepContext) error {
 			d, err := sc.Confirm(ctx, Gate{Kind: GateConfirm, Prompt: "An extra commit came in: deploy it too?", Default: "n"})
 			if err != nil {
@@ -505,8 +506,8 @@ func TestMidStepConfirmIsJournaled(t *testing.T) {
 
 func TestMalformedPlansAreRefused(t *testing.T) {
 	for _, steps := range [][]*Step{
-		{shStep("a", RoleLocal, "true"), shStep("a", RoleLocal, "true")},
-		{shStep("", RoleLocal, "true")},
+		{shStep("a", config.RoleLocal, "true"), shStep("a", config.RoleLocal, "true")},
+		{shStep("", config.RoleLocal, "true")},
 		{nil},
 	} {
 		rr := drive(t, NewRunner(testEnv(t, nil), &Plan{ID: "bad", Kind: "test", Steps: steps}, nil, RunOptions{}), nil)

@@ -6,20 +6,11 @@ package runbooks
 
 import (
 	"context"
+	"porthole/config"
 	"time"
 
 	"porthole/gerrit"
 	"porthole/remote"
-)
-
-// Host roles, as named in config.
-const (
-	RoleLocal       = "local"       // the deployer's machine
-	RoleGerrit      = "gerrit"      // REST calls, no host
-	RoleDeploy      = "deploy"      // deployment host with /srv/mediawiki-staging
-	RoleTestServers = "mwdebug"     // test servers (scap pull)
-	RoleMaintenance = "maintenance" // maintenance host (mwscript)
-	RoleAppServers  = "appservers"  // every app server (sync target)
 )
 
 // GateKind says how a gate is answered.
@@ -129,7 +120,7 @@ type GerritAPI interface {
 
 // Env is everything steps run against.
 type Env struct {
-	Config *Config
+	Config *config.Config
 	Hosts  Hosts
 	Gerrit GerritAPI
 	User   string           // who is deploying, for the journal and SAL

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"porthole/config"
 	"regexp"
 	"sort"
 	"strconv"
@@ -256,7 +257,7 @@ func parseParams(file string, v *yaml.Node, rb *UserRunbook) error {
 }
 
 func parseStep(file string, sn *yaml.Node, i int, specs []ParamSpec) (UserStep, error) {
-	st := UserStep{Line: sn.Line, Role: RoleMaintenance, OnFailure: "stop"}
+	st := UserStep{Line: sn.Line, Role: config.RoleMaintenance, OnFailure: "stop"}
 	var okCodes []int
 	err := mapping(file, sn, fmt.Sprintf("step %d", i+1), []string{"id", "title", "role", "command", "dry_run", "irreversible",
 		"confirm", "success", "failure", "ok_exit_codes", "on_failure", "tmux", "undo"}, func(k string, v *yaml.Node) error {
@@ -413,11 +414,11 @@ var (
 	userKinds = map[string]string{} // registered user runbook → its file
 )
 
-// RegisterUserRunbooks loads the YAML runbooks from UserRunbookDirs(cfg) and
+// RegisterUserRunbooks loads the YAML runbooks from config.UserRunbookDirs(cfg) and
 // registers each as a runbook kind. A runbook may not take a built-in's name.
 // It returns the names registered and the problems found (files skipped).
-func RegisterUserRunbooks(cfg *Config) ([]string, []error) {
-	rbs, errs := LoadUserRunbooks(UserRunbookDirs(cfg))
+func RegisterUserRunbooks(cfg *config.Config) ([]string, []error) {
+	rbs, errs := LoadUserRunbooks(config.UserRunbookDirs(cfg))
 	var names []string
 	for _, rb := range rbs {
 		if err := RegisterUserRunbook(rb); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"porthole/config"
 	"strings"
 	"testing"
 )
@@ -166,7 +167,7 @@ func TestLoadAndRegisterUserRunbooks(t *testing.T) {
 	write(dir, "c.yaml", "name: broken\nsteps:\n  - {title: x}\n")
 	write(dir, "notes.txt", "not a runbook")
 	write(extra, "d.yaml", "name: showJobsBook\nsteps:\n  - {title: Dup, command: ls}\n")
-	cfg := DefaultConfig()
+	cfg := config.DefaultConfig()
 	cfg.Maintenance.RunbookDirs = []string{extra, filepath.Join(extra, "missing")}
 	names, errs := RegisterUserRunbooks(cfg)
 	if strings.Join(names, ",") != "showJobsBook" {

@@ -4,17 +4,16 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"porthole/config"
 	"time"
 
 	"gopkg.in/yaml.v3"
-
-	"porthole/runbooks"
 )
 
 // writeConfig fills in sb.Config for the sandbox and writes it as YAML to
 // Root/etc/porthole.yaml, for `porthole exec`, `plan` and friends.
 func (sb *Sandbox) writeConfig() error {
-	c := &runbooks.Config{}
+	c := &config.Config{}
 	c.Gerrit.URL = sb.Gerrit.URL()
 	c.Gerrit.WebURL = GerritWebBase
 	c.Gerrit.SSHHost = GerritHost
@@ -27,7 +26,7 @@ func (sb *Sandbox) writeConfig() error {
 	c.ConfigBranch = "master"
 	c.Hosts = map[string][]string{}
 	for role, hosts := range sb.roles {
-		if role == runbooks.RoleGerrit {
+		if role == config.RoleGerrit {
 			continue // gerrit.ssh_host, not a host role
 		}
 		c.Hosts[role] = append([]string(nil), hosts...)

@@ -4,17 +4,17 @@ import (
 	"bufio"
 	"context"
 	"io"
+	"porthole/config"
 	"strings"
 	"testing"
 
 	"porthole/gerrit"
 	"porthole/remote"
-	"porthole/runbooks"
 )
 
 func TestGerritSSHCommands(t *testing.T) {
 	sb := shared(t)
-	if got := sb.Role(runbooks.RoleGerrit); len(got) != 1 || got[0] != GerritHost {
+	if got := sb.Role(config.RoleGerrit); len(got) != 1 || got[0] != GerritHost {
 		t.Errorf("gerrit role: %v", got)
 	}
 	// OpenSSH, strict host key checking against the sandbox's known_hosts.

@@ -7,11 +7,11 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"porthole/config"
 	"strings"
 	"time"
 
 	"porthole/remote"
-	"porthole/runbooks"
 )
 
 // standInsFS holds the stand-in commands installed on every host's PATH:
@@ -25,11 +25,11 @@ var standInsFS embed.FS
 func (sb *Sandbox) layoutHosts(appServers int) error {
 	apps := appServerNames(appServers)
 	sb.roles = map[string][]string{
-		runbooks.RoleDeploy:      {DeployHost},
-		runbooks.RoleTestServers: append([]string(nil), TestServers...),
-		runbooks.RoleMaintenance: {MaintHost},
-		runbooks.RoleAppServers:  apps,
-		runbooks.RoleGerrit:      {GerritHost},
+		config.RoleDeploy:      {DeployHost},
+		config.RoleTestServers: append([]string(nil), TestServers...),
+		config.RoleMaintenance: {MaintHost},
+		config.RoleAppServers:  apps,
+		config.RoleGerrit:      {GerritHost},
 	}
 	sb.HostNames = append(append(append([]string{DeployHost}, TestServers...), MaintHost), apps...)
 	for _, d := range []string{"etc", "bin", "state", "gerrit"} {

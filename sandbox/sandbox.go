@@ -8,13 +8,13 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"porthole/config"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"porthole/gerrit/gerrittest"
-	"porthole/runbooks"
 )
 
 // Host names, as the ssh_config aliases name them.
@@ -63,7 +63,7 @@ type Sandbox struct {
 
 	Gerrit *gerrittest.Server
 	// Config is porthole's configuration for the sandbox (also written to ConfigPath).
-	Config     *runbooks.Config
+	Config     *config.Config
 	ConfigPath string
 
 	SSHConfigPath  string // ssh_config with one Host alias per sandbox host
@@ -333,7 +333,7 @@ func (sb *Sandbox) mediaWikiHosts() []string {
 	return out
 }
 
-// Role lists the hosts of a role (runbooks.RoleDeploy, RoleTestServers, …).
+// Role lists the hosts of a role (config.RoleDeploy, RoleTestServers, …).
 func (sb *Sandbox) Role(role string) []string { return append([]string(nil), sb.roles[role]...) }
 
 // Addr is host's SSH address, 127.0.0.1:port.

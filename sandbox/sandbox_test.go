@@ -6,14 +6,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"porthole/config"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
 
 	"gopkg.in/yaml.v3"
-
-	"porthole/runbooks"
 )
 
 func TestLayout(t *testing.T) {
@@ -129,10 +128,10 @@ func TestConfig(t *testing.T) {
 		t.Errorf("gerrit.ssh_host %q, web_url %q: want %q, %q", c.Gerrit.SSHHost, c.Gerrit.WebURL, GerritHost, GerritWebBase)
 	}
 	wantHosts := map[string][]string{
-		runbooks.RoleDeploy:      {"deploy1002"},
-		runbooks.RoleTestServers: {"mwdebug1001", "mwdebug1002"},
-		runbooks.RoleMaintenance: {"mwmaint1002"},
-		runbooks.RoleAppServers:  {"mw1001", "mw1002", "mw1003", "mw1004", "mw1005"},
+		config.RoleDeploy:      {"deploy1002"},
+		config.RoleTestServers: {"mwdebug1001", "mwdebug1002"},
+		config.RoleMaintenance: {"mwmaint1002"},
+		config.RoleAppServers:  {"mw1001", "mw1002", "mw1003", "mw1004", "mw1005"},
 	}
 	if !reflect.DeepEqual(c.Hosts, wantHosts) {
 		t.Errorf("hosts = %v, want %v", c.Hosts, wantHosts)
@@ -151,7 +150,7 @@ func TestConfig(t *testing.T) {
 	if strings.Contains(string(data), strings.TrimSpace(string(pw))) {
 		t.Error("the Gerrit password is written in the config file; only its file's path may be")
 	}
-	var back runbooks.Config
+	var back config.Config
 	if err := yaml.Unmarshal(data, &back); err != nil {
 		t.Fatalf("config YAML: %v", err)
 	}

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"porthole/config"
 	"sort"
 	"strings"
 	"time"
@@ -63,7 +64,7 @@ type envEngine struct {
 // NewEngine wires the TUI to the runbooks engine.
 func NewEngine(env *runbooks.Env, stateDir string) Engine {
 	if stateDir == "" {
-		stateDir = runbooks.StateDir(env.Config)
+		stateDir = config.StateDir(env.Config)
 	}
 	return &envEngine{env: env, state: stateDir}
 }
@@ -178,12 +179,12 @@ func (e *envEngine) Hosts(role string) string { return hostNames(e.env.Hosts, ro
 // is one, a summary of a fan-out ("mwdebug ×2", "5 app servers").
 func hostNames(h runbooks.Hosts, role string) string {
 	switch role {
-	case "", runbooks.RoleLocal:
+	case "", config.RoleLocal:
 		return "local"
-	case runbooks.RoleGerrit:
+	case config.RoleGerrit:
 		return "gerrit"
 	}
-	hn, ok := h.(runbooks.HostNamer)
+	hn, ok := h.(config.HostNamer)
 	if !ok {
 		return role
 	}
@@ -202,7 +203,7 @@ func hostNames(h runbooks.Hosts, role string) string {
 // by that name ("mwdebug ×2"); others by role ("3 maintenance hosts").
 func fanOutSummary(role string, names []string) string {
 	n := len(names)
-	if role == runbooks.RoleAppServers {
+	if role == config.RoleAppServers {
 		return itoa(n) + " app servers"
 	}
 	stem := hostStem(names[0])

@@ -1,32 +1,32 @@
 package tui
 
 import (
+	"porthole/config"
 	"strings"
 	"testing"
 
 	"porthole/remote"
-	"porthole/runbooks"
 )
 
 func TestHostColumnSummarisesFanOuts(t *testing.T) {
-	cfg := runbooks.DefaultConfig()
+	cfg := config.DefaultConfig()
 	cfg.Hosts = map[string][]string{
-		runbooks.RoleDeploy:      {"deploy1002"},
-		runbooks.RoleTestServers: {"mwdebug1001", "mwdebug1002"},
-		runbooks.RoleAppServers:  {"mw1001", "mw1002", "mw1003", "mw1004", "mw1005"},
-		runbooks.RoleMaintenance: {"mwmaint1002.eqiad.wmnet", "mwmaint2002.codfw.wmnet"},
-		"mixed":                  {"deploy1002", "mwdebug1001", "snapshot1010"},
+		config.RoleDeploy:      {"deploy1002"},
+		config.RoleTestServers: {"mwdebug1001", "mwdebug1002"},
+		config.RoleAppServers:  {"mw1001", "mw1002", "mw1003", "mw1004", "mw1005"},
+		config.RoleMaintenance: {"mwmaint1002.eqiad.wmnet", "mwmaint2002.codfw.wmnet"},
+		"mixed":                {"deploy1002", "mwdebug1001", "snapshot1010"},
 	}
-	hosts := runbooks.NewHosts(cfg, func(h string) (remote.Executor, error) { return &remote.Local{Name: h}, nil })
+	hosts := config.NewHosts(cfg, func(h string) (remote.Executor, error) { return &remote.Local{Name: h}, nil })
 	for role, want := range map[string]string{
-		runbooks.RoleLocal:       "local",
-		runbooks.RoleGerrit:      "gerrit",
-		runbooks.RoleDeploy:      "deploy1002",
-		runbooks.RoleTestServers: "mwdebug ×2",
-		runbooks.RoleAppServers:  "5 app servers",
-		runbooks.RoleMaintenance: "mwmaint ×2",
-		"mixed":                  "3 mixed hosts",
-		"unknown":                "unknown",
+		config.RoleLocal:       "local",
+		config.RoleGerrit:      "gerrit",
+		config.RoleDeploy:      "deploy1002",
+		config.RoleTestServers: "mwdebug ×2",
+		config.RoleAppServers:  "5 app servers",
+		config.RoleMaintenance: "mwmaint ×2",
+		"mixed":                "3 mixed hosts",
+		"unknown":              "unknown",
 	} {
 		if got := hostNames(hosts, role); got != want {
 			t.Errorf("hostNames(%q) = %q, want %q", role, got, want)

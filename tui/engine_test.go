@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"porthole/config"
 	"strings"
 	"sync"
 	"testing"
@@ -106,7 +107,7 @@ func (e *testEngine) Build(ctx context.Context, kind string, params map[string]s
 			return nil, errors.New("wiki is required")
 		}
 		return &runbooks.Plan{Kind: kind, Title: "namespaceDupes on " + params["wiki"], Params: params,
-			Steps: []*runbooks.Step{{ID: "run", Title: "namespaceDupes.php --wiki=" + params["wiki"], Role: runbooks.RoleMaintenance,
+			Steps: []*runbooks.Step{{ID: "run", Title: "namespaceDupes.php --wiki=" + params["wiki"], Role: config.RoleMaintenance,
 				Command: "mwscript namespaceDupes.php --wiki=" + params["wiki"],
 				Do: func(ctx context.Context, sc *runbooks.StepContext) error {
 					sc.Output(remote.Line{Host: "mwmaint1002", Text: "Looks good!"})
@@ -136,13 +137,13 @@ func (e *testEngine) backportPlan(chs []*gerrit.Change) *runbooks.Plan {
 	plan := &runbooks.Plan{Kind: "backport", Title: fmt.Sprintf("Backport %d", ch.Number), Changes: chs, Warnings: warnings,
 		Params: map[string]string{"changes": fmt.Sprint(ch.Number)},
 		Steps: []*runbooks.Step{
-			{ID: "approve-1000", Title: "+2 change 1000 (Backport)", Role: runbooks.RoleGerrit,
+			{ID: "approve-1000", Title: "+2 change 1000 (Backport)", Role: config.RoleGerrit,
 				Gate: &runbooks.Gate{Kind: runbooks.GateConfirm, Prompt: "Backport 1 change? +2 starts Gerrit's gate and submit", Detail: "1000  mediawiki/core", Default: "n"},
 				Do: func(ctx context.Context, sc *runbooks.StepContext) error {
 					sc.Note(runbooks.Info, "approved change 1000")
 					return nil
 				}},
-			{ID: "fetch-php", Title: "git fetch in php-1.44.0-wmf.5", Role: runbooks.RoleDeploy, Command: "git fetch",
+			{ID: "fetch-php", Title: "git fetch in php-1.44.0-wmf.5", Role: config.RoleDeploy, Command: "git fetch",
 				Dir: "/srv/mediawiki-staging/php-1.44.0-wmf.5", Do: func(ctx context.Context, sc *runbooks.StepContext) error {
 					sc.Output(remote.Line{Host: "deploy1002", Text: "$ cd /srv/mediawiki-staging/php-1.44.0-wmf.5 && git fetch", Time: e.clock()})
 					e.mu.Lock()
@@ -156,7 +157,7 @@ func (e *testEngine) backportPlan(chs []*gerrit.Change) *runbooks.Plan {
 					sc.Output(remote.Line{Host: "deploy1002", Stream: remote.Stderr, Text: "From https://gerrit.example.org/r/mediawiki/core", Time: e.clock()})
 					return nil
 				}},
-			{ID: "review-php", Title: "Review HEAD..@{u} in php-1.44.0-wmf.5", Role: runbooks.RoleDeploy, Command: "git log -p HEAD..@{u}",
+			{ID: "review-php", Title: "Review HEAD..@{u} in php-1.44.0-wmf.5", Role: config.RoleDeploy, Command: "git log -p HEAD..@{u}",
 				Do: func(ctx context.Context, sc *runbooks.StepContext) error {
 					sc.Set("patch:php", e.patch)
 					sc.Note(runbooks.Warn, "✗ not part of this window: ffff Direct push nobody asked for")
@@ -171,7 +172,7 @@ func (e *testEngine) backportPlan(chs []*gerrit.Change) *runbooks.Plan {
 					}
 					return nil
 				}},
-			{ID: "sync-testservers", Title: "Sync to the test servers (mwdebug)", Role: runbooks.RoleTestServers, Command: "scap pull",
+			{ID: "sync-testservers", Title: "Sync to the test servers (mwdebug)", Role: config.RoleTestServers, Command: "scap pull",
 				Do: func(ctx context.Context, sc *runbooks.StepContext) error {
 					for i, h := range []string{"mwdebug1001", "mwdebug1002"} {
 						sc.Output(remote.Line{Host: h, Text: "[sandbox] scap stand-in: pull on " + h, Time: e.clock()})
@@ -179,10 +180,10 @@ func (e *testEngine) backportPlan(chs []*gerrit.Change) *runbooks.Plan {
 					}
 					return nil
 				}},
-			{ID: "owner-verify", Title: "Wait for Amara Okafor to verify on mwdebug", Role: runbooks.RoleLocal,
+			{ID: "owner-verify", Title: "Wait for Amara Okafor to verify on mwdebug", Role: config.RoleLocal,
 				Gate: &runbooks.Gate{Kind: runbooks.GateConfirm, Prompt: "Has Amara Okafor verified it on mwdebug with X-Wikimedia-Debug?", Default: "n"},
 				Do:   out("", "confirmed")},
-			{ID: "sync-php", Title: "Sync php-1.44.0-wmf.5/includes/api/ApiMain.php to all app servers", Role: runbooks.RoleDeploy,
+			{ID: "sync-php", Title: "Sync php-1.44.0-wmf.5/includes/api/ApiMain.php to all app servers", Role: config.RoleDeploy,
 				Command: "scap sync-file php-1.44.0-wmf.5/includes/api/ApiMain.php 'Backport: [[gerrit:1000|ApiMain: Send X-Database-Lag only with maxlag errors (T388101)]]'",
 				Dir:     "/srv/mediawiki-staging", Irreversible: true,
 				Gate: &runbooks.Gate{Kind: runbooks.GateConfirm, Prompt: "Sync php-1.44.0-wmf.5/includes/api/ApiMain.php to production (every app server)?", Default: "n"},
@@ -202,7 +203,7 @@ func (e *testEngine) backportPlan(chs []*gerrit.Change) *runbooks.Plan {
 					sc.Set("synced:1000", "1")
 					return nil
 				}},
-			{ID: "post-deploy", Title: "After the sync: checks and maintenance the diff calls for", Role: runbooks.RoleLocal,
+			{ID: "post-deploy", Title: "After the sync: checks and maintenance the diff calls for", Role: config.RoleLocal,
 				Do: func(ctx context.Context, sc *runbooks.StepContext) error {
 					b, _ := json.Marshal([]runbooks.Suggestion{{Runbook: "namespaceDupes", Params: map[string]string{"wiki": "dewiki"}, Reason: "new namespace on dewiki"}})
 					sc.Set("suggestions", string(b))
@@ -211,7 +212,7 @@ func (e *testEngine) backportPlan(chs []*gerrit.Change) *runbooks.Plan {
 				}},
 		}}
 	if e.rebase {
-		rebase := &runbooks.Step{ID: "rebase-php", Title: "git rebase in php-1.44.0-wmf.5", Role: runbooks.RoleDeploy, Command: "git rebase",
+		rebase := &runbooks.Step{ID: "rebase-php", Title: "git rebase in php-1.44.0-wmf.5", Role: config.RoleDeploy, Command: "git rebase",
 			Dir: "/srv/mediawiki-staging/php-1.44.0-wmf.5", Do: out("deploy1002", "Successfully rebased and updated refs/heads/wmf/1.44.0-wmf.5.")}
 		plan.Steps = append(plan.Steps[:3], append([]*runbooks.Step{rebase}, plan.Steps[3:]...)...)
 	}
@@ -227,10 +228,10 @@ func (e *testEngine) BuildRevert(ctx context.Context, plan *runbooks.Plan, vars 
 	e.mu.Unlock()
 	return &runbooks.Plan{Kind: "revert", Title: "Revert 1000", Changes: plan.Changes, Params: map[string]string{"changes": "1000"},
 		Steps: []*runbooks.Step{
-			{ID: "revert-1000", Title: "git revert 1000's commit on the deployment host", Role: runbooks.RoleDeploy, Command: "git revert --no-edit abc123",
+			{ID: "revert-1000", Title: "git revert 1000's commit on the deployment host", Role: config.RoleDeploy, Command: "git revert --no-edit abc123",
 				Irreversible: true, Gate: &runbooks.Gate{Kind: runbooks.GateConfirm, Prompt: "Revert and sync to all app servers now?", Default: "n"},
 				Do: func(ctx context.Context, sc *runbooks.StepContext) error { return nil }},
-			{ID: "sync-revert", Title: "Sync the revert", Role: runbooks.RoleDeploy, Command: "scap sync-file php-1.44.0-wmf.5/includes/api/ApiMain.php 'Backport: Revert …'",
+			{ID: "sync-revert", Title: "Sync the revert", Role: config.RoleDeploy, Command: "scap sync-file php-1.44.0-wmf.5/includes/api/ApiMain.php 'Backport: Revert …'",
 				Irreversible: true, CoveredBy: "revert-1000",
 				Do: func(ctx context.Context, sc *runbooks.StepContext) error {
 					sc.Set("sal", `Backport: Revert "[[gerrit:1000|ApiMain: Send X-Database-Lag only with maxlag errors (T388101)]]"`)
@@ -376,8 +377,8 @@ func (e *testEngine) Params(kind string) []runbooks.ParamSpec {
 }
 
 func (e *testEngine) Hosts(role string) string {
-	return map[string]string{runbooks.RoleDeploy: "deploy1002", runbooks.RoleTestServers: "mwdebug ×2",
-		runbooks.RoleGerrit: "gerrit", runbooks.RoleLocal: "local", runbooks.RoleMaintenance: "mwmaint1002"}[role]
+	return map[string]string{config.RoleDeploy: "deploy1002", config.RoleTestServers: "mwdebug ×2",
+		config.RoleGerrit: "gerrit", config.RoleLocal: "local", config.RoleMaintenance: "mwmaint1002"}[role]
 }
 
 func (e *testEngine) SAL(plan *runbooks.Plan, vars map[string]string) string {

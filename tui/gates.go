@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"porthole/config"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -39,9 +40,9 @@ func (m Model) where(s *runbooks.Step) string {
 		return ""
 	}
 	switch s.Role {
-	case "", runbooks.RoleLocal:
+	case "", config.RoleLocal:
 		return ""
-	case runbooks.RoleGerrit:
+	case config.RoleGerrit:
 		return "through Gerrit's REST API"
 	}
 	w := "runs on " + m.engine.Hosts(s.Role)

@@ -29,7 +29,7 @@ import (
 // Options configure the TUI.
 type Options struct {
 	Env      *runbooks.Env // the engine's environment (ignored when Engine is set)
-	StateDir string        // journals; runbooks.StateDir(Env.Config) when empty
+	StateDir string        // journals; config.StateDir(Env.Config) when empty
 	Changes  []string      // changes to look up at start (porthole 12345 …)
 	DiffFile string        // open this patch in the diff viewer and nothing else
 	Sandbox  bool          // show the SANDBOX badge

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"porthole/config"
 	"strings"
 	"testing"
 	"time"
@@ -41,7 +42,7 @@ func sandboxEnv(t *testing.T) (*sandbox.Sandbox, *runbooks.Env) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return sb, &runbooks.Env{Config: cfg, Hosts: runbooks.NewHosts(cfg, pool.Get), Gerrit: gc, User: sb.User, Now: time.Now}
+	return sb, &runbooks.Env{Config: cfg, Hosts: config.NewHosts(cfg, pool.Get), Gerrit: gc, User: sb.User, Now: time.Now}
 }
 
 // runWindow answers every question until the window ends: enter for a
@@ -126,7 +127,7 @@ func TestSandboxWindowEndToEnd(t *testing.T) {
 	if string(staged) == string(before) {
 		t.Fatal("the staging file did not change: the test would prove nothing")
 	}
-	for _, h := range sb.Role(runbooks.RoleAppServers) {
+	for _, h := range sb.Role(config.RoleAppServers) {
 		got, err := sb.ReadAppServerFile(h, file)
 		if err != nil || string(got) != string(staged) {
 			t.Fatalf("%s does not have the deployed file (err %v)", h, err)
@@ -145,13 +146,13 @@ func TestSandboxWindowEndToEnd(t *testing.T) {
 		t.Fatalf("the revert failed: %v\nsteps: %s\n%s", d.m.win.err, stepStates(d.m), d.screen())
 	}
 	t.Logf("revert: from the confirmation to the end of the revert window %s", time.Since(start).Round(time.Millisecond))
-	for _, h := range sb.Role(runbooks.RoleAppServers) {
+	for _, h := range sb.Role(config.RoleAppServers) {
 		got, err := sb.ReadAppServerFile(h, file)
 		if err != nil || string(got) != string(before) {
 			t.Fatalf("%s still has the reverted file (err %v)", h, err)
 		}
 	}
-	ws, err := runbooks.ListWindows(runbooks.StateDir(env.Config))
+	ws, err := runbooks.ListWindows(config.StateDir(env.Config))
 	if err != nil || len(ws) != 2 {
 		t.Fatalf("journaled windows: %v %v", ws, err)
 	}

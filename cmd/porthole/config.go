@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"porthole/config"
 	"strings"
 	"time"
 
@@ -25,18 +26,18 @@ type envFlags struct {
 // addEnvFlags registers -config and -user on fs.
 func addEnvFlags(fs *flag.FlagSet) *envFlags {
 	f := &envFlags{}
-	fs.StringVar(&f.config, "config", "", "config file (default $"+runbooks.ConfigEnv+", else "+runbooks.DefaultConfigPath()+")")
+	fs.StringVar(&f.config, "config", "", "config file (default $"+config.ConfigEnv+", else "+config.DefaultConfigPath()+")")
 	fs.StringVar(&f.user, "user", "", "who is deploying, as journaled and logged (default $USER)")
 	return f
 }
 
 // loadConfig reads the config the flags name (f may be nil).
-func loadConfig(f *envFlags) (*runbooks.Config, error) {
+func loadConfig(f *envFlags) (*config.Config, error) {
 	path := ""
 	if f != nil {
 		path = f.config
 	}
-	return runbooks.LoadConfig(path)
+	return config.LoadConfig(path)
 }
 
 // loadEnv loads the config and wires what steps run against: the SSH pool
@@ -55,7 +56,7 @@ func loadEnv(ctx context.Context, f *envFlags) (*runbooks.Env, func(), error) {
 
 // envWithRunbooks is loadEnv for a config already in hand (the sandbox
 // writes its own).
-func envWithRunbooks(ctx context.Context, cfg *runbooks.Config, f *envFlags) (*runbooks.Env, func(), error) {
+func envWithRunbooks(ctx context.Context, cfg *config.Config, f *envFlags) (*runbooks.Env, func(), error) {
 	env, cleanup, err := envFromConfig(ctx, cfg, f)
 	if err != nil {
 		return nil, nil, err
@@ -67,7 +68,7 @@ func envWithRunbooks(ctx context.Context, cfg *runbooks.Config, f *envFlags) (*r
 // logUserRunbooks registers the YAML runbooks next to the built-ins for the
 // TUI and plan; a bad file is the log's business, not the terminal's
 // (porthole run registers them itself and says so on the terminal).
-func logUserRunbooks(cfg *runbooks.Config) {
+func logUserRunbooks(cfg *config.Config) {
 	names, problems := runbooks.RegisterUserRunbooks(cfg)
 	if len(names) > 0 {
 		slog.Info("YAML runbooks registered", "names", strings.Join(names, " "))
@@ -79,14 +80,14 @@ func logUserRunbooks(cfg *runbooks.Config) {
 
 // envFromConfig wires an Env for cfg as loadEnv does, without the YAML
 // runbooks: porthole run registers those itself, once.
-func envFromConfig(_ context.Context, cfg *runbooks.Config, f *envFlags) (*runbooks.Env, func(), error) {
+func envFromConfig(_ context.Context, cfg *config.Config, f *envFlags) (*runbooks.Env, func(), error) {
 	var closers []io.Closer
 	cleanup := func() {
 		for i := len(closers) - 1; i >= 0; i-- {
 			_ = closers[i].Close()
 		}
 	}
-	state := runbooks.StateDir(cfg)
+	state := config.StateDir(cfg)
 	if err := os.MkdirAll(runbooks.WindowsDir(state), 0o700); err != nil {
 		return nil, nil, fmt.Errorf("creating the state dir %s: %w (set state_dir in the config to a writable directory)", state, err)
 	}
@@ -106,7 +107,7 @@ func envFromConfig(_ context.Context, cfg *runbooks.Config, f *envFlags) (*runbo
 	pool := remote.NewPool(remote.SSHOptions{ConfigPath: cfg.SSHConfig, KnownHosts: cfg.KnownHosts, UseAgent: true})
 	closers = append(closers, pool)
 
-	env := &runbooks.Env{Config: cfg, Hosts: runbooks.NewHosts(cfg, pool.Get), User: runbooks.CurrentUser(), Now: time.Now}
+	env := &runbooks.Env{Config: cfg, Hosts: config.NewHosts(cfg, pool.Get), User: runbooks.CurrentUser(), Now: time.Now}
 	if f != nil && f.user != "" {
 		env.User = f.user
 	}
@@ -127,7 +128,7 @@ func envFromConfig(_ context.Context, cfg *runbooks.Config, f *envFlags) (*runbo
 }
 
 // readPasswordFile reads the Gerrit HTTP password; it is never logged.
-func readPasswordFile(cfg *runbooks.Config) (string, error) {
+func readPasswordFile(cfg *config.Config) (string, error) {
 	if cfg.Gerrit.PasswordFile == "" {
 		return "", nil
 	}
@@ -150,7 +151,7 @@ func readPasswordFile(cfg *runbooks.Config) (string, error) {
 }
 
 // stateDir is where env's journals and log live.
-func stateDir(env *runbooks.Env) string { return runbooks.StateDir(env.Config) }
+func stateDir(env *runbooks.Env) string { return config.StateDir(env.Config) }
 
 // openJournal opens the journal of plan's window under env's state dir,
 // redacting with env's config (the Gerrit password, secret env variables).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"porthole/config"
 	"strings"
 	"testing"
 
@@ -37,13 +38,13 @@ func TestLoadEnvRunsAWindowOverSSH(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cleanup()
-	if env.User != "deployer1" || env.Gerrit == nil || env.Config.Hosts[runbooks.RoleDeploy][0] != "deploy1" {
+	if env.User != "deployer1" || env.Gerrit == nil || env.Config.Hosts[config.RoleDeploy][0] != "deploy1" {
 		t.Fatalf("env: user %q, gerrit %v, hosts %v", env.User, env.Gerrit, env.Config.Hosts)
 	}
 	plan := &runbooks.Plan{ID: "ssh-window", Kind: "test", Title: "over ssh", Steps: []*runbooks.Step{
-		{ID: "deploy", Title: "On deploy", Role: runbooks.RoleDeploy, Command: "echo $((6*7)) on $(hostname) gerrit-http-pw-77"},
-		{ID: "pull", Title: "scap pull", Role: runbooks.RoleTestServers, Do: func(ctx context.Context, sc *runbooks.StepContext) error {
-			res, err := sc.ExecAll(ctx, runbooks.RoleTestServers, remote.Command{Cmd: "echo pulled"}, remote.FanOutOptions{Name: "sync-testservers"})
+		{ID: "deploy", Title: "On deploy", Role: config.RoleDeploy, Command: "echo $((6*7)) on $(hostname) gerrit-http-pw-77"},
+		{ID: "pull", Title: "scap pull", Role: config.RoleTestServers, Do: func(ctx context.Context, sc *runbooks.StepContext) error {
+			res, err := sc.ExecAll(ctx, config.RoleTestServers, remote.Command{Cmd: "echo pulled"}, remote.FanOutOptions{Name: "sync-testservers"})
 			for _, r := range res {
 				if r.Failed() {
 					return r.Err
@@ -110,8 +111,8 @@ func TestLoadEnvErrors(t *testing.T) {
 func TestResumeWindowPicksUpTheNewestUnfinished(t *testing.T) {
 	runbooks.Register("cmdtest-resume", func(_ context.Context, _ *runbooks.Env, p map[string]string) (*runbooks.Plan, error) {
 		return &runbooks.Plan{Title: "resumable", Steps: []*runbooks.Step{
-			{ID: "a", Title: "A", Role: runbooks.RoleLocal, Command: "echo a >> " + remote.Quote(p["out"])},
-			{ID: "b", Title: "B", Role: runbooks.RoleLocal, Command: "echo b >> " + remote.Quote(p["out"]), Irreversible: true},
+			{ID: "a", Title: "A", Role: config.RoleLocal, Command: "echo a >> " + remote.Quote(p["out"])},
+			{ID: "b", Title: "B", Role: config.RoleLocal, Command: "echo b >> " + remote.Quote(p["out"]), Irreversible: true},
 		}}, nil
 	})
 	dir := t.TempDir()

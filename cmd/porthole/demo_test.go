@@ -6,13 +6,13 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"porthole/config"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"porthole/remote"
-	"porthole/runbooks"
 	"porthole/sandbox"
 )
 
@@ -64,13 +64,13 @@ func TestDemoServe(t *testing.T) {
 
 	// What --serve prints is enough to drive the sandbox: porthole's own
 	// config loader accepts the config, and its SSH pool reaches the hosts.
-	cfg, err := runbooks.LoadConfig(cfgPath)
+	cfg, err := config.LoadConfig(cfgPath)
 	if err != nil {
 		t.Fatalf("porthole cannot load the sandbox's config: %v", err)
 	}
 	pool := remote.NewPool(remote.SSHOptions{ConfigPath: cfg.SSHConfig, KnownHosts: cfg.KnownHosts})
 	defer pool.Close()
-	ex, err := pool.Get(cfg.Hosts[runbooks.RoleDeploy][0])
+	ex, err := pool.Get(cfg.Hosts[config.RoleDeploy][0])
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"porthole/config"
 
 	"porthole/gerrit"
 	"porthole/remote"
-	"porthole/runbooks"
 )
 
 // streamEventsCommand is what runs on gerrit.ssh_host (Gerrit's SSH port,
@@ -23,7 +23,7 @@ const streamEventsCommand = "gerrit stream-events" +
 // It is nil without an ssh_host: the merge wait polls only. Nothing is
 // dialled until a wait subscribes; a stream that cannot open or drops is
 // logged, and the wait goes on polling.
-func gerritEvents(cfg *runbooks.Config, pool *remote.Pool) (gerrit.EventSource, error) {
+func gerritEvents(cfg *config.Config, pool *remote.Pool) (gerrit.EventSource, error) {
 	host := cfg.Gerrit.SSHHost
 	if host == "" {
 		return nil, nil

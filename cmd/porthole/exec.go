@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"porthole/config"
 	"sort"
 	"strings"
 	"time"
 
 	"porthole/remote"
-	"porthole/runbooks"
 )
 
 // execStdout and execStderr are where porthole exec writes (tests swap them).
@@ -67,7 +67,7 @@ func parseExecFlags(args []string) (*execFlags, error) {
 		return nil
 	})
 	fs.Var(&f.groups, "g", "host group: a role under hosts: in the config (repeatable, comma-separated)")
-	fs.StringVar(&f.config, "config", "", "porthole config (default $"+runbooks.ConfigEnv+", else "+runbooks.DefaultConfigPath()+")")
+	fs.StringVar(&f.config, "config", "", "porthole config (default $"+config.ConfigEnv+", else "+config.DefaultConfigPath()+")")
 	fs.StringVar(&f.sshConfig, "F", "", "ssh_config file (default: the config's ssh_config, else ~/.ssh/config)")
 	fs.Var(&f.knownHosts, "known-hosts", "known_hosts file (repeatable; default: the config's, else ssh_config's or ~/.ssh/known_hosts)")
 	fs.Var(&f.identities, "i", "private key file to try first (repeatable)")
@@ -103,7 +103,7 @@ func parseExecFlags(args []string) (*execFlags, error) {
 }
 
 // resolveHosts expands -H and -g into one ordered list without duplicates.
-func resolveHosts(f *execFlags, cfg *runbooks.Config) ([]string, error) {
+func resolveHosts(f *execFlags, cfg *config.Config) ([]string, error) {
 	var all []string
 	for _, h := range f.hosts {
 		hs, err := remote.ExpandHosts(h)
@@ -149,7 +149,7 @@ func runExec(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := runbooks.LoadConfig(f.config)
+	cfg, err := config.LoadConfig(f.config)
 	if err != nil {
 		return err
 	}

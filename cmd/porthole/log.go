@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"porthole/config"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -46,7 +47,7 @@ func runLog(_ context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	state := runbooks.StateDir(cfg)
+	state := config.StateDir(cfg)
 	switch sub {
 	case "list", "ls":
 		if len(pos) > 0 {

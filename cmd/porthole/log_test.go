@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"porthole/config"
 	"strings"
 	"testing"
 
@@ -21,12 +22,12 @@ func logFixture(t *testing.T) string {
 	state := filepath.Join(dir, "state")
 	cfgPath := filepath.Join(dir, "config.yaml")
 	os.WriteFile(cfgPath, []byte("state_dir: "+state+"\n"), 0o600)
-	t.Setenv(runbooks.ConfigEnv, cfgPath)
-	cfg, err := runbooks.LoadConfig("")
+	t.Setenv(config.ConfigEnv, cfgPath)
+	cfg, err := config.LoadConfig("")
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := &runbooks.Env{Config: cfg, User: "alice", Hosts: runbooks.NewHosts(cfg, nil)}
+	env := &runbooks.Env{Config: cfg, User: "alice", Hosts: config.NewHosts(cfg, nil)}
 	run := func(id, title string, steps []*runbooks.Step) {
 		p := &runbooks.Plan{ID: id, Kind: "backport", Title: title, Steps: steps}
 		j, err := runbooks.OpenJournal(state, p)
@@ -43,13 +44,13 @@ func logFixture(t *testing.T) string {
 		j.Close()
 	}
 	step := func(id, cmd string) *runbooks.Step {
-		return &runbooks.Step{ID: id, Title: "Step " + id, Role: runbooks.RoleLocal, Command: cmd}
+		return &runbooks.Step{ID: id, Title: "Step " + id, Role: config.RoleLocal, Command: cmd}
 	}
 	run("20260101-090000-backport", "Backport 111: first", []*runbooks.Step{step("fetch", "echo fetched")})
 	run("20260101-100000-backport", "Backport 222: second", []*runbooks.Step{step("fetch", "echo nope; exit 4")})
 	run("20260101-110000-backport", "Backport 333: third", []*runbooks.Step{
 		step("fetch", "true"),
-		{ID: "sync", Title: "Sync", Role: runbooks.RoleLocal, Command: "echo " + remote.Quote("synced"), Irreversible: true}})
+		{ID: "sync", Title: "Sync", Role: config.RoleLocal, Command: "echo " + remote.Quote("synced"), Irreversible: true}})
 	return state
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"porthole/config"
 	"sort"
 	"strings"
 
@@ -125,12 +126,12 @@ func gateKindWord(k runbooks.GateKind) string {
 // hostsOf names a role's hosts without connecting.
 func hostsOf(env *runbooks.Env, role string) []string {
 	switch role {
-	case runbooks.RoleGerrit:
+	case config.RoleGerrit:
 		return []string{"gerrit"}
-	case runbooks.RoleLocal, "":
+	case config.RoleLocal, "":
 		return []string{"local"}
 	}
-	if hn, ok := env.Hosts.(runbooks.HostNamer); ok {
+	if hn, ok := env.Hosts.(config.HostNamer); ok {
 		return hn.Names(role)
 	}
 	return nil
@@ -215,9 +216,9 @@ func printPlan(w io.Writer, env *runbooks.Env, p *runbooks.Plan) error {
 		bw.printf("%3d. %s%s\n", i+1, s.Title, mark)
 		var where string
 		switch s.Role {
-		case runbooks.RoleGerrit:
+		case config.RoleGerrit:
 			where = "on Gerrit (REST API)"
-		case runbooks.RoleLocal, "":
+		case config.RoleLocal, "":
 			where = "on this machine"
 		default:
 			where = "on " + strings.Join(hostsOf(env, s.Role), ", ") + " (" + s.Role + ")"

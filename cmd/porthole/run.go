@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"porthole/config"
 	"sort"
 	"strings"
 	"sync"
@@ -240,7 +241,7 @@ func runPrintPlan(w io.Writer, env *runbooks.Env, plan *runbooks.Plan, resumed *
 }
 
 func runHosts(env *runbooks.Env, role string) string {
-	if hn, ok := env.Hosts.(runbooks.HostNamer); ok {
+	if hn, ok := env.Hosts.(config.HostNamer); ok {
 		if n := hn.Names(role); len(n) > 0 {
 			return strings.Join(n, ", ") + " (" + role + ")"
 		}

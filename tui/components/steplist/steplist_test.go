@@ -3,6 +3,7 @@ package steplist
 import (
 	"errors"
 	"fmt"
+	"porthole/config"
 	"strings"
 	"testing"
 	"time"
@@ -16,19 +17,19 @@ import (
 
 func plan() []*runbooks.Step {
 	return []*runbooks.Step{
-		{ID: "approve", Title: "+2 change 1000 (Backport)", Role: runbooks.RoleGerrit},
-		{ID: "wait", Title: "Wait for change 1000 to merge", Role: runbooks.RoleGerrit},
-		{ID: "fetch", Title: "git fetch in php-1.44.0-wmf.5", Role: runbooks.RoleDeploy, Command: "git fetch", Dir: "/srv/mediawiki-staging/php-1.44.0-wmf.5"},
-		{ID: "review", Title: "Review HEAD..@{u} in php-1.44.0-wmf.5", Role: runbooks.RoleDeploy, Command: "git log -p HEAD..@{u}"},
-		{ID: "rebase", Title: "git rebase in php-1.44.0-wmf.5", Role: runbooks.RoleDeploy, Command: "git rebase"},
-		{ID: "testservers", Title: "Sync to the test servers (mwdebug)", Role: runbooks.RoleTestServers, Command: "scap pull"},
-		{ID: "sync", Title: "Sync php-1.44.0-wmf.5/includes/api/ApiMain.php to all app servers", Role: runbooks.RoleDeploy,
+		{ID: "approve", Title: "+2 change 1000 (Backport)", Role: config.RoleGerrit},
+		{ID: "wait", Title: "Wait for change 1000 to merge", Role: config.RoleGerrit},
+		{ID: "fetch", Title: "git fetch in php-1.44.0-wmf.5", Role: config.RoleDeploy, Command: "git fetch", Dir: "/srv/mediawiki-staging/php-1.44.0-wmf.5"},
+		{ID: "review", Title: "Review HEAD..@{u} in php-1.44.0-wmf.5", Role: config.RoleDeploy, Command: "git log -p HEAD..@{u}"},
+		{ID: "rebase", Title: "git rebase in php-1.44.0-wmf.5", Role: config.RoleDeploy, Command: "git rebase"},
+		{ID: "testservers", Title: "Sync to the test servers (mwdebug)", Role: config.RoleTestServers, Command: "scap pull"},
+		{ID: "sync", Title: "Sync php-1.44.0-wmf.5/includes/api/ApiMain.php to all app servers", Role: config.RoleDeploy,
 			Command: "scap sync-file php-1.44.0-wmf.5/includes/api/ApiMain.php 'Backport: …'", Irreversible: true},
 	}
 }
 
 func hosts(role string) string {
-	return map[string]string{runbooks.RoleGerrit: "gerrit", runbooks.RoleDeploy: "deploy1002", runbooks.RoleTestServers: "mwdebug ×2"}[role]
+	return map[string]string{config.RoleGerrit: "gerrit", config.RoleDeploy: "deploy1002", config.RoleTestServers: "mwdebug ×2"}[role]
 }
 
 // midWindow: two steps done, the fetch failed once and is running again.

@@ -1,4 +1,4 @@
-package runbooks
+package config
 
 import (
 	"fmt"
@@ -26,7 +26,7 @@ type ConfigHosts struct {
 
 // NewHosts returns the Hosts for cfg: each role's aliases are dialled with
 // dial (the SSH pool's Get, which reuses connections); RoleLocal runs here.
-func NewHosts(cfg *Config, dial func(host string) (remote.Executor, error)) Hosts {
+func NewHosts(cfg *Config, dial func(host string) (remote.Executor, error)) *ConfigHosts {
 	return &ConfigHosts{cfg: cfg, dial: dial}
 }
 

@@ -1,4 +1,4 @@
-package runbooks
+package config
 
 import (
 	"context"
@@ -50,7 +50,7 @@ func TestHostsMapsRolesToConfiguredAliases(t *testing.T) {
 	if !reflect.DeepEqual(dialled, []string{"deploy1002", "mwdebug1001", "mwdebug1002"}) {
 		t.Fatalf("dialled %v (a role with too many hosts must not be dialled)", dialled)
 	}
-	if n := h.(HostNamer).Names(RoleTestServers); !reflect.DeepEqual(n, []string{"mwdebug1001", "mwdebug1002"}) {
+	if n := h.Names(RoleTestServers); !reflect.DeepEqual(n, []string{"mwdebug1001", "mwdebug1002"}) {
 		t.Fatalf("Names = %v", n)
 	}
 }

@@ -1,4 +1,6 @@
-package runbooks
+// Package config is porthole's configuration: the YAML file, its defaults
+// and validation, command templates, and host roles mapped to hosts.
+package config
 
 import "time"
 
@@ -32,3 +34,13 @@ type Config struct {
 	Maintenance MaintConfig `yaml:"maintenance"`
 	Sandbox     bool        `yaml:"-"` // set by porthole demo
 }
+
+// Host roles, as named in config.
+const (
+	RoleLocal       = "local"       // the deployer's machine
+	RoleGerrit      = "gerrit"      // REST calls, no host
+	RoleDeploy      = "deploy"      // deployment host with /srv/mediawiki-staging
+	RoleTestServers = "mwdebug"     // test servers (scap pull)
+	RoleMaintenance = "maintenance" // maintenance host (mwscript)
+	RoleAppServers  = "appservers"  // every app server (sync target)
+)
