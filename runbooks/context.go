@@ -163,3 +163,14 @@ type VarSet struct {
 }
 
 func (VarSet) isEvent() {}
+
+// EchoCommand shows "$ script" in the step's output as run on host, as Exec does
+// before it runs a command (for steps that start commands themselves).
+func (sc *StepContext) EchoCommand(host, script string) {
+	sc.emit(StepOutput{StepID: sc.Step.ID, Line: remote.Line{Host: host, Stream: remote.Stdout, Text: "$ " + script, Time: sc.Now()}})
+}
+
+// RecordRun journals a command the step ran itself, with its exit and error.
+func (sc *StepContext) RecordRun(r remote.Result, err error) {
+	sc.emit(CommandRun{StepID: sc.Step.ID, Result: r, Err: err})
+}

@@ -70,7 +70,12 @@ func (w *WindowState) StepState(id string) StepState {
 
 // Step is the log of step id, or nil.
 func (w *WindowState) Step(id string) *StepLog {
-	if w.byID == nil {
+	if w.byID == nil { // built by hand, not loaded
+		for _, s := range w.Steps {
+			if s.ID == id {
+				return s
+			}
+		}
 		return nil
 	}
 	return w.byID[id]

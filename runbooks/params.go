@@ -38,11 +38,11 @@ type ParamSpec struct {
 	Pattern  string    `yaml:"pattern"` // regexp the whole value must match
 	Help     string    `yaml:"help"`
 
-	// prepare rewrites a value before its type checks (built-ins only).
-	prepare func(v string) string
-	// check refines a value after its type checks (normalise, apply a
+	// Prepare rewrites a value before its type checks (built-ins only).
+	Prepare func(v string) string
+	// Check refines a value after its type checks (normalise, apply a
 	// runbook's own rule); built-in runbooks only.
-	check func(v string) (string, error)
+	Check func(v string) (string, error)
 }
 
 // maxParamLen bounds any one parameter value.
@@ -93,7 +93,7 @@ func ValidateParams(kind string, specs []ParamSpec, raw map[string]string) (map[
 	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
-		return nil, fmt.Errorf("%s has no parameter %q (its parameters: %s)", kind, unknown[0], specNames(specs))
+		return nil, fmt.Errorf("%s has no parameter %q (its parameters: %s)", kind, unknown[0], SpecNames(specs))
 	}
 	out := make(map[string]string, len(specs))
 	for _, s := range specs {
@@ -122,8 +122,8 @@ func (s ParamSpec) Validate(v string) (string, error) {
 	if len(v) > maxParamLen {
 		return "", fmt.Errorf("value is %d bytes long; the limit is %d", len(v), maxParamLen)
 	}
-	if s.prepare != nil {
-		v = s.prepare(v)
+	if s.Prepare != nil {
+		v = s.Prepare(v)
 	}
 	if !utf8.ValidString(v) {
 		return "", fmt.Errorf("value %q is not valid UTF-8", v)
@@ -214,8 +214,8 @@ func (s ParamSpec) Validate(v string) (string, error) {
 			}
 		}
 	}
-	if s.check != nil {
-		return s.check(v)
+	if s.Check != nil {
+		return s.Check(v)
 	}
 	return v, nil
 }
@@ -257,7 +257,7 @@ func checkURL(u string) (string, error) {
 	return u, nil
 }
 
-func specNames(specs []ParamSpec) string {
+func SpecNames(specs []ParamSpec) string {
 	var n []string
 	for _, s := range specs {
 		n = append(n, s.Name)
@@ -304,8 +304,8 @@ func contains(list []string, v string) bool {
 	return false
 }
 
-// validateSpecs checks a schema itself (YAML runbooks are written by people).
-func validateSpecs(specs []ParamSpec) error {
+// ValidateSpecs checks a schema itself (YAML runbooks are written by people).
+func ValidateSpecs(specs []ParamSpec) error {
 	seen := map[string]bool{}
 	for _, s := range specs {
 		if !paramNameRe.MatchString(s.Name) {
@@ -336,3 +336,9 @@ func validateSpecs(specs []ParamSpec) error {
 	}
 	return nil
 }
+
+// IsWikiName says whether v has the form of a wiki database name (enwiki).
+func IsWikiName(v string) bool { return wikiRe.MatchString(v) }
+
+// IsParamName says whether v has the form of a parameter name (previous_collation).
+func IsParamName(v string) bool { return paramNameRe.MatchString(v) }

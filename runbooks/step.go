@@ -129,3 +129,20 @@ type Env struct {
 	// set): a merge wakes the wait at once. nil to poll only.
 	Events gerrit.EventSource
 }
+
+// MaintConfig is the maintenance section of the environment's config (its
+// zero value, with production defaults, when there is none).
+func (e *Env) MaintConfig() config.MaintConfig {
+	if e != nil && e.Config != nil {
+		return e.Config.Maintenance
+	}
+	return config.MaintConfig{}
+}
+
+// Cfg is the environment's config, nil when there is none.
+func (e *Env) Cfg() *config.Config {
+	if e != nil {
+		return e.Config
+	}
+	return nil
+}

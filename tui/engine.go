@@ -10,6 +10,8 @@ import (
 
 	"porthole/gerrit"
 	"porthole/runbooks"
+	"porthole/runbooks/report"
+	wnd "porthole/window"
 )
 
 // WindowRun is a window being run: its events, a way to stop it, its variables.
@@ -82,9 +84,9 @@ func (e *envEngine) Build(ctx context.Context, kind string, params map[string]st
 	return runbooks.Build(ctx, e.env, kind, params)
 }
 
-// BuildRevert implements Engine with runbooks.BuildRevertFrom.
+// BuildRevert implements Engine with wnd.BuildRevertFrom.
 func (e *envEngine) BuildRevert(ctx context.Context, plan *runbooks.Plan, vars map[string]string) (*runbooks.Plan, error) {
-	return runbooks.BuildRevertFrom(ctx, e.env, plan, vars)
+	return wnd.BuildRevertFrom(ctx, e.env, plan, vars)
 }
 
 // runnerRun is a Runner with its journal.
@@ -148,13 +150,13 @@ func (e *envEngine) Abandon(w runbooks.WindowSummary) error {
 	return runbooks.Abandon(w.Path, e.User(), time.Now())
 }
 
-// Report implements Engine with runbooks.Markdown.
+// Report implements Engine with report.Markdown.
 func (e *envEngine) Report(w runbooks.WindowSummary) (string, error) {
 	state, err := runbooks.LoadWindow(w.Path)
 	if err != nil {
 		return "", err
 	}
-	return runbooks.Markdown(state), nil
+	return report.Markdown(state), nil
 }
 
 // Kinds implements Engine: the registered runbooks but backport and revert.

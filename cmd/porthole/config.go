@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"porthole/config"
+	"porthole/maint"
 	"strings"
 	"time"
 
@@ -69,7 +70,7 @@ func envWithRunbooks(ctx context.Context, cfg *config.Config, f *envFlags) (*run
 // TUI and plan; a bad file is the log's business, not the terminal's
 // (porthole run registers them itself and says so on the terminal).
 func logUserRunbooks(cfg *config.Config) {
-	names, problems := runbooks.RegisterUserRunbooks(cfg)
+	names, problems := maint.RegisterUserRunbooks(cfg)
 	if len(names) > 0 {
 		slog.Info("YAML runbooks registered", "names", strings.Join(names, " "))
 	}

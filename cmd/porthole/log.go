@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"porthole/runbooks"
+	"porthole/runbooks/report"
 )
 
 // logOut is where `porthole log` writes (a test swaps it).
@@ -70,7 +71,7 @@ func runLog(_ context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		md := runbooks.Markdown(w)
+		md := report.Markdown(w)
 		if sub == "show" {
 			_, err := io.WriteString(logOut, md)
 			return err

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"porthole/config"
+	"porthole/maint"
 	"sort"
 	"strings"
 	"sync"
@@ -87,7 +88,7 @@ func runRunbook(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	_, problems := runbooks.RegisterUserRunbooks(cfg)
+	_, problems := maint.RegisterUserRunbooks(cfg)
 	for _, p := range problems {
 		fmt.Fprintf(runErr, "porthole run: skipped a YAML runbook: %v\n", p)
 	}
@@ -192,7 +193,7 @@ func runList(w io.Writer) error {
 	sort.Strings(kinds)
 	for _, k := range kinds {
 		src := "built-in"
-		if f := runbooks.UserRunbookFile(k); f != "" {
+		if f := maint.UserRunbookFile(k); f != "" {
 			src = f
 		}
 		fmt.Fprintf(w, "%s  (%s)\n", k, src)

@@ -260,7 +260,7 @@ func TestRunResumeReattachesAfterTheHostDied(t *testing.T) {
 	out1, _, err := f.porthole(t, "", "namespaceDupes", "--param", "wiki=frwiki")
 	out := out1
 	<-stopped
-	if !errors.Is(err, runbooks.ErrHostLost) {
+	if !errors.Is(err, remote.ErrHostLost) {
 		t.Fatalf("first run: %v\n%s", err, out)
 	}
 	// The note says it in a few words; the error, in full, once.

@@ -1,0 +1,370 @@
+package maint
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"porthole/runbooks"
+	"strings"
+	"sync"
+	"time"
+
+	"porthole/remote"
+)
+
+// maintRun is one command of a maintenance step: one wiki's run, or the
+// step's only run (Key "all").
+type maintRun struct {
+	Key string // the wiki, or "all"
+	Cmd string // the exact command line
+}
+
+// loopSpec says how a maintenance step runs its commands.
+type loopSpec struct {
+	Name          string // progress name: "namespaceDupes --fix"
+	Role          string // host role
+	Var           string // window variables: <Var>:<key> = outcome, tmux:<Var>:<key> = job
+	Tmux          bool
+	StopOnFailure bool
+	// Tolerate: with on_failure=continue, a dry run that failed for some
+	// wikis (but not all) does not fail the step; the next step skips them.
+	Tolerate  bool
+	Interpret Interpreter
+	// RequireDry names the dry-run step that must have run (in this window)
+	// for every key before this irreversible step runs any; keys whose dry
+	// run failed, or found nothing to do, are skipped.
+	RequireDry string
+}
+
+// Outcome states as the window variables record them.
+const (
+	stateOK      = "ok"
+	stateNothing = "nothing-to-do"
+	stateFailed  = "failed"
+	stateSkipped = "skipped"
+)
+
+func outcomeVar(prefix, key string) string { return prefix + ":" + key }
+func tmuxVar(prefix, key string) string    { return "tmux:" + prefix + ":" + key }
+
+// recordState reads a recorded outcome: "ok: 2 pages to fix" → ("ok", "2 pages to fix").
+func recordState(v string) (string, string) {
+	st, sum, _ := strings.Cut(v, ": ")
+	return st, sum
+}
+
+// loopDone tells whether every run of a step succeeded in this window (the
+// step's Check on resume): then it need not run again.
+func loopDone(sc *runbooks.StepContext, prefix string, runs []maintRun) bool {
+	for _, r := range runs {
+		st, _ := recordState(sc.Get(outcomeVar(prefix, r.Key)))
+		if st != stateOK && st != stateNothing {
+			return false
+		}
+	}
+	return true
+}
+
+// runLoop runs each command in turn on the role's host (in tmux when asked),
+// reads each with the interpreter, records each outcome as a window variable
+// (so a resumed step skips what is done), reports per-wiki progress, stops at
+// the first failure or goes on, and ends with a summary. A failure is said
+// once in full: a step of one run returns it as the step's error (no note);
+// a step of many notes each wiki's failure as it happens, and the summary is
+// the step's error when the step fails, else a note.
+func runLoop(ctx context.Context, sc *runbooks.StepContext, runs []maintRun, ls loopSpec) error {
+	if ls.RequireDry != "" {
+		var missing []string
+		for _, r := range runs {
+			if sc.Get(outcomeVar(ls.RequireDry, r.Key)) == "" && sc.Get(outcomeVar(ls.RequireDry, "all")) == "" {
+				missing = append(missing, r.Key)
+			}
+		}
+		if len(missing) > 0 {
+			return fmt.Errorf("the dry run (step %s) has not run in this window for %s: run it first; porthole does not run an irreversible step without its dry run",
+				ls.RequireDry, strings.Join(missing, ", "))
+		}
+	}
+	prog := remote.Progress{Name: ls.Name, Total: len(runs)}
+	var okKeys, nothing, skipped []string
+	var failures []string
+	sc.Progress(prog)
+	for i, r := range runs {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if v := sc.Get(outcomeVar(ls.Var, r.Key)); v != "" {
+			// Done earlier in this window (the step is resumed): keep what
+			// succeeded; run again what failed or was skipped.
+			st, _ := recordState(v)
+			if st == stateOK || st == stateNothing {
+				prog.OK++
+				if st == stateOK {
+					okKeys = append(okKeys, r.Key)
+				} else {
+					nothing = append(nothing, r.Key)
+				}
+				sc.Note(runbooks.Info, "%s: already done in this window (%s)", r.Key, v)
+				sc.Progress(prog)
+				continue
+			}
+			if sc.Get(tmuxVar(ls.Var, r.Key)) != "" {
+				sc.Set(tmuxVar(ls.Var, r.Key), "") // that job finished: start a new one
+			}
+		}
+		if ls.RequireDry != "" {
+			if skip, why := skipUnlessDry(sc, ls.RequireDry, r.Key); skip {
+				sc.Set(outcomeVar(ls.Var, r.Key), stateSkipped+": "+why)
+				sc.Note(runbooks.Warn, "%s: skipped: %s", r.Key, why)
+				skipped = append(skipped, r.Key)
+				prog.OK++
+				sc.Progress(prog)
+				continue
+			}
+		}
+		if len(runs) > 1 {
+			sc.Note(runbooks.Info, "----- %s (%d/%d) -----", r.Key, i+1, len(runs))
+		}
+		prog.InFlight = 1
+		sc.Progress(prog)
+		var res remote.Result
+		var out string
+		var err error
+		if ls.Tmux {
+			res, out, err = runInTmux(ctx, sc, ls, r)
+		} else {
+			res, out, err = runDirect(ctx, sc, ls.Role, r.Cmd)
+		}
+		prog.InFlight = 0
+		if ctx.Err() != nil {
+			sc.Progress(prog)
+			return ctx.Err()
+		}
+		if errors.Is(err, remote.ErrHostLost) {
+			// Not an outcome: the command may still be running; a retry reattaches.
+			sc.Progress(prog)
+			return err
+		}
+		var oc Outcome
+		if err != nil {
+			oc = Outcome{Summary: err.Error()}
+		} else {
+			oc = ls.Interpret(res, out)
+		}
+		st := stateOK
+		switch {
+		case !oc.OK:
+			st = stateFailed
+			prog.Failed++
+			failures = append(failures, r.Key+" ("+oc.Summary+")")
+			if len(runs) == 1 {
+				// The step's error says it: every view shows that.
+				sc.Set(outcomeVar(ls.Var, r.Key), st+": "+oc.Summary)
+				sc.Progress(prog)
+				if r.Key == "all" {
+					return errors.New(oc.Summary)
+				}
+				return fmt.Errorf("%s: %s", r.Key, oc.Summary)
+			}
+			sc.Note(runbooks.Danger, "%s: FAILED: %s", r.Key, oc.Summary)
+		case oc.NothingToDo:
+			st = stateNothing
+			prog.OK++
+			nothing = append(nothing, r.Key)
+			sc.Note(runbooks.Info, "%s: %s", r.Key, oc.Summary)
+		default:
+			prog.OK++
+			okKeys = append(okKeys, r.Key)
+			if oc.Summary != "" {
+				sc.Note(runbooks.Info, "%s: %s", r.Key, oc.Summary)
+			}
+		}
+		sc.Set(outcomeVar(ls.Var, r.Key), st+": "+oc.Summary)
+		sc.Progress(prog)
+		if !oc.OK && ls.StopOnFailure && i < len(runs)-1 {
+			rest := make([]string, 0, len(runs)-i-1)
+			for _, x := range runs[i+1:] {
+				rest = append(rest, x.Key)
+			}
+			sc.Note(runbooks.Warn, "stopped at the first failure (on_failure=stop); not run: %s", strings.Join(rest, ", "))
+			failures = append(failures, fmt.Sprintf("%d not run", len(rest)))
+			break
+		}
+	}
+	summary := tally(len(okKeys), nothing, skipped, failures)
+	fails := len(failures) > 0 && !(ls.Tolerate && len(okKeys)+len(nothing) > 0)
+	switch {
+	case fails:
+		return fmt.Errorf("%s: %s", ls.Name, summary)
+	case len(failures) > 0:
+		sc.Note(runbooks.Warn, "%s: %s", ls.Name, summary)
+	case len(runs) > 1:
+		sc.Note(runbooks.Info, "%s: %s", ls.Name, summary)
+	}
+	return nil
+}
+
+// tally is the one-line summary: "3 ok, 1 failed: frwiki (exit 1)".
+func tally(ok int, nothing, skipped, failures []string) string {
+	parts := []string{fmt.Sprintf("%d ok", ok)}
+	if len(nothing) > 0 {
+		parts = append(parts, fmt.Sprintf("%d with nothing to do (%s)", len(nothing), strings.Join(nothing, ", ")))
+	}
+	if len(skipped) > 0 {
+		parts = append(parts, fmt.Sprintf("%d skipped (%s)", len(skipped), strings.Join(skipped, ", ")))
+	}
+	s := strings.Join(parts, ", ")
+	if n := countFailed(failures); n > 0 {
+		s += fmt.Sprintf(", %d failed: %s", n, strings.Join(failures, ", "))
+	}
+	return s
+}
+
+func countFailed(f []string) int {
+	n := 0
+	for _, x := range f {
+		if !strings.HasSuffix(x, " not run") {
+			n++
+		}
+	}
+	return n
+}
+
+// outputKeeper keeps the head and the tail of a run's output for the interpreter.
+type outputKeeper struct {
+	mu         sync.Mutex
+	head, tail []string
+	headBytes  int
+	tailBytes  int
+	dropped    int
+}
+
+const (
+	keepHead = 16 << 10
+	keepTail = 64 << 10
+)
+
+func (k *outputKeeper) add(s string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.headBytes < keepHead {
+		k.head = append(k.head, s)
+		k.headBytes += len(s) + 1
+		return
+	}
+	k.tail = append(k.tail, s)
+	k.tailBytes += len(s) + 1
+	for k.tailBytes > keepTail && len(k.tail) > 1 {
+		k.tailBytes -= len(k.tail[0]) + 1
+		k.tail = k.tail[1:]
+		k.dropped++
+	}
+}
+
+func (k *outputKeeper) String() string {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	s := strings.Join(k.head, "\n")
+	if k.dropped > 0 {
+		s += fmt.Sprintf("\n[… %d lines …]", k.dropped)
+	}
+	if len(k.tail) > 0 {
+		s += "\n" + strings.Join(k.tail, "\n")
+	}
+	return s + "\n"
+}
+
+// runDirect runs cmd over the step's connection, streaming and journaling it.
+func runDirect(ctx context.Context, sc *runbooks.StepContext, role, cmd string) (remote.Result, string, error) {
+	ex, err := sc.Env.Hosts.One(role)
+	if err != nil {
+		return remote.Result{ExitCode: -1}, "", err
+	}
+	k := &outputKeeper{}
+	res, err := sc.ExecOn(ctx, ex, remote.Command{Cmd: cmd, OnLine: func(l remote.Line) { k.add(l.Text) }})
+	return res, k.String(), err
+}
+
+// runInTmux runs (or, after a restart, reattaches to) the command in a tmux
+// session on the role's host and follows its transcript.
+func runInTmux(ctx context.Context, sc *runbooks.StepContext, ls loopSpec, r maintRun) (remote.Result, string, error) {
+	mc := sc.Env.MaintConfig()
+	dial := func() (remote.Executor, error) { return sc.Env.Hosts.One(ls.Role) }
+	ex, err := dial()
+	if err != nil {
+		return remote.Result{ExitCode: -1}, "", err
+	}
+	jv := tmuxVar(ls.Var, r.Key)
+	var job *remote.TmuxJob
+	if rec := sc.Get(jv); rec != "" {
+		job, err = remote.DecodeTmuxJob(rec)
+		if err != nil {
+			return remote.Result{ExitCode: -1}, "", err
+		}
+		sc.Note(runbooks.Warn, "reattaching to tmux session %s on %s (transcript %s, from byte %d)", job.Session, job.Host, job.Transcript, job.Offset)
+	} else {
+		planID := ""
+		if sc.Plan != nil {
+			planID = sc.Plan.ID
+			if planID == "" {
+				planID = sc.Plan.Kind
+			}
+		}
+		session := remote.TmuxSessionName(planID, sc.Step.ID, r.Key)
+		sc.EchoCommand(ex.Host(), r.Cmd)
+		job, err = remote.StartTmux(ctx, ex, mc.TmuxSocket, mc.EffectiveTranscriptDir(), session, r.Cmd)
+		if err != nil {
+			return remote.Result{Host: ex.Host(), Cmd: r.Cmd, ExitCode: -1}, "", err
+		}
+		sc.Set(jv, job.Encode())
+		sc.Note(runbooks.Info, "running in tmux session %s on %s (watch: %s); transcript %s", job.Session, job.Host, job.AttachHint(), job.Transcript)
+	}
+	k := &outputKeeper{}
+	host := job.Host
+	lastSaved := time.Now()
+	code, ferr := job.Follow(ctx, dial, remote.FollowOptions{
+		Poll:         mc.EffectivePollInterval(),
+		ReconnectFor: mc.EffectiveReconnectFor(),
+		OnLine: func(l string) {
+			k.add(l)
+			sc.Output(remote.Line{Host: host, Stream: remote.Stdout, Text: l, Time: sc.Now()})
+		},
+		OnOffset: func(int64) {
+			// Journal how far the output was shown (at most once a second), so
+			// that a reattach after a crash shows little twice.
+			if time.Since(lastSaved) >= time.Second {
+				lastSaved = time.Now()
+				sc.Set(jv, job.Encode())
+			}
+		},
+		OnLost: func(err error) {
+			sc.Set(jv, job.Encode()) // exactly what was shown: a resume goes on from here
+			// In a few words: should it not come back, the step's error says it in full.
+			sc.Note(runbooks.Warn, "lost the connection to %s (%s); the command goes on in tmux session %s; reattaching…", host, remote.Reason(remote.Result{ExitCode: -1}, err), job.Session)
+		},
+		OnBack: func() {
+			sc.Note(runbooks.Info, "reattached to tmux session %s on %s at byte %d of the transcript", job.Session, host, job.Offset)
+		},
+	})
+	res := remote.Result{Host: host, Cmd: job.Cmd, ExitCode: code, Started: job.Started, Duration: time.Since(job.Started)}
+	if ctx.Err() != nil {
+		// A deliberate cancel stops the command too: nothing is left running unannounced.
+		kctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if ex, err := dial(); err == nil {
+			if err := job.Kill(kctx, ex); err == nil {
+				sc.Note(runbooks.Warn, "cancelled: killed tmux session %s on %s", job.Session, host)
+			} else {
+				sc.Note(runbooks.Danger, "cancelled, but could not kill tmux session %s on %s: %v — it may still be running (%s)", job.Session, host, err, job.AttachHint())
+			}
+		} else {
+			sc.Note(runbooks.Danger, "cancelled, but %s is unreachable: tmux session %s may still be running there (%s)", host, job.Session, job.AttachHint())
+		}
+		res.ExitCode = -1
+		sc.RecordRun(res, ctx.Err())
+		return res, k.String(), ctx.Err()
+	}
+	sc.Set(jv, job.Encode())
+	sc.RecordRun(res, ferr)
+	return res, k.String(), ferr
+}

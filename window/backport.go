@@ -1,0 +1,386 @@
+package window
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"porthole/config"
+	"porthole/runbooks"
+	"strconv"
+	"strings"
+	"time"
+
+	"porthole/gerrit"
+	"porthole/gitops"
+)
+
+func init() {
+	runbooks.Register("backport", BuildBackport)
+	runbooks.Register("revert", BuildRevert)
+}
+
+// backport is one window's plan data, shared by its steps' closures.
+type backport struct {
+	env     *runbooks.Env
+	changes []*gerrit.Change
+	locs    map[int]*Location
+	repos   []*repoGroup
+	syncs   []*syncGroup
+	sal     string
+}
+
+// repoGroup is one checkout the window fetches and rebases.
+type repoGroup struct {
+	Repo     string
+	Dir      string
+	PHP      bool // a php-X checkout (core and its submodules)
+	Prefix   string
+	Changes  []*gerrit.Change
+	SubPaths []string // submodule paths the window's extension changes move
+	subNames map[string]string
+	lastSync *syncGroup
+}
+
+// syncGroup is one `scap sync-file` path and the changes it deploys.
+type syncGroup struct {
+	ID      string
+	Path    string
+	Repo    *repoGroup
+	Changes []*gerrit.Change
+}
+
+// BuildBackport builds the backport window for params["changes"] (numbers,
+// URLs or Change-Ids separated by spaces): it resolves each change, locates
+// it on the deployment host (read-only commands), computes the warnings and
+// the SAL text, and lays out the steps.
+func BuildBackport(ctx context.Context, env *runbooks.Env, params map[string]string) (*runbooks.Plan, error) {
+	refs := strings.Fields(params["changes"])
+	if len(refs) == 0 {
+		return nil, fmt.Errorf("no change given: name one or more changes, e.g. 12345 or https://gerrit.wikimedia.org/r/c/mediawiki/core/+/12345")
+	}
+	if env == nil || env.Config == nil || env.Gerrit == nil || env.Hosts == nil {
+		return nil, fmt.Errorf("backport needs the configuration, Gerrit and the deployment host: check the config file")
+	}
+	bp := &backport{env: env, locs: map[int]*Location{}}
+	seen := map[int]bool{}
+	for _, ref := range refs {
+		ch, err := env.Gerrit.Resolve(ctx, ref)
+		if err != nil {
+			return nil, err
+		}
+		if seen[ch.Number] {
+			continue
+		}
+		seen[ch.Number] = true
+		if err := checkState(ch); err != nil {
+			return nil, err
+		}
+		bp.changes = append(bp.changes, ch)
+	}
+	loc, err := newLocator(env)
+	if err != nil {
+		return nil, err
+	}
+	var warnings []runbooks.Warning
+	for _, ch := range bp.changes {
+		l, err := loc.locate(ctx, ch)
+		if err != nil {
+			return nil, err
+		}
+		bp.locs[ch.Number] = l
+		warnings = append(warnings, ChangeWarnings(ch, l)...)
+	}
+	warnings = append(warnings, WindowWarnings(ctx, env, bp.changes)...)
+	if err := bp.group(); err != nil {
+		return nil, err
+	}
+	bp.sal = gerrit.SAL(bp.changes, env.Config.SALFormat)
+
+	plan := &runbooks.Plan{
+		ID:       windowID(env, "backport", bp.changes),
+		Kind:     "backport",
+		Title:    windowTitle("Backport", bp.changes),
+		Changes:  bp.changes,
+		Params:   params,
+		Warnings: warnings,
+	}
+	plan.Steps = bp.steps(warnings)
+	return plan, nil
+}
+
+// windowID names a window: UTC time, kind and change numbers.
+func windowID(env *runbooks.Env, kind string, changes []*gerrit.Change) string {
+	now := time.Now()
+	if env.Now != nil {
+		now = env.Now()
+	}
+	var nums []string
+	for _, ch := range changes {
+		nums = append(nums, strconv.Itoa(ch.Number))
+	}
+	return runbooks.NewWindowID(kind, now) + "-" + strings.Join(nums, "-")
+}
+
+func windowTitle(verb string, changes []*gerrit.Change) string {
+	if len(changes) == 1 {
+		ch := changes[0]
+		return fmt.Sprintf("%s %d (%s %s): %s", verb, ch.Number, ch.Project, ch.Branch, ch.Subject)
+	}
+	var nums []string
+	for _, ch := range changes {
+		nums = append(nums, strconv.Itoa(ch.Number))
+	}
+	return fmt.Sprintf("%s %d changes: %s", verb, len(changes), strings.Join(nums, ", "))
+}
+
+// group sorts the changes into checkouts and sync paths.
+func (bp *backport) group() error {
+	byRepo := map[string]*repoGroup{}
+	for _, ch := range bp.changes {
+		l := bp.locs[ch.Number]
+		g := byRepo[l.Repo]
+		if g == nil {
+			g = &repoGroup{Repo: l.Repo, Dir: l.Dir, PHP: l.Kind != KindConfig, subNames: map[string]string{}}
+			if g.PHP {
+				g.Prefix = l.Repo
+			}
+			byRepo[l.Repo] = g
+			bp.repos = append(bp.repos, g)
+		}
+		g.Changes = append(g.Changes, ch)
+		if l.Kind == KindSubmodule && g.subNames[l.SubPath] == "" {
+			g.SubPaths = append(g.SubPaths, l.SubPath)
+			g.subNames[l.SubPath] = l.SubName
+		}
+	}
+	// sync paths, per checkout, in the order the changes came
+	for _, g := range bp.repos {
+		var paths []string
+		pathChanges := map[string][]*gerrit.Change{}
+		for _, ch := range g.Changes {
+			l := bp.locs[ch.Number]
+			ps := SyncPaths(l.Prefix, ch.Files)
+			if len(ps) == 0 {
+				if l.Kind != KindSubmodule {
+					return fmt.Errorf("change %d lists no files, so porthole cannot tell what to sync: check it in Gerrit", ch.Number)
+				}
+				ps = []string{l.Prefix}
+			}
+			paths = append(paths, ps...)
+			for _, p := range ps {
+				pathChanges[p] = append(pathChanges[p], ch)
+			}
+		}
+		for _, p := range dedupeCovered(paths) {
+			sg := &syncGroup{Path: p, Repo: g}
+			for q, chs := range pathChanges {
+				if coveredBy(q, p) {
+					for _, ch := range chs {
+						if !hasChange(sg.Changes, ch) {
+							sg.Changes = append(sg.Changes, ch)
+						}
+					}
+				}
+			}
+			sortChanges(sg.Changes, bp.changes)
+			bp.syncs = append(bp.syncs, sg)
+			g.lastSync = sg
+		}
+	}
+	for i, sg := range bp.syncs {
+		sg.ID = fmt.Sprintf("sync-%d", i+1)
+	}
+	return nil
+}
+
+func hasChange(chs []*gerrit.Change, ch *gerrit.Change) bool {
+	for _, c := range chs {
+		if c.Number == ch.Number {
+			return true
+		}
+	}
+	return false
+}
+
+// sortChanges orders chs as they appear in order.
+func sortChanges(chs []*gerrit.Change, order []*gerrit.Change) {
+	pos := map[int]int{}
+	for i, c := range order {
+		pos[c.Number] = i
+	}
+	for i := 1; i < len(chs); i++ {
+		for j := i; j > 0 && pos[chs[j].Number] < pos[chs[j-1].Number]; j-- {
+			chs[j], chs[j-1] = chs[j-1], chs[j]
+		}
+	}
+}
+
+// changeIDs are the Change-Ids the review of a checkout expects.
+func (g *repoGroup) changeIDs() []string {
+	var ids []string
+	for _, ch := range g.Changes {
+		ids = append(ids, ch.ChangeID)
+	}
+	return ids
+}
+
+func owners(chs []*gerrit.Change) string {
+	var names []string
+	seen := map[string]bool{}
+	for _, ch := range chs {
+		n := ownerName(ch)
+		if !seen[n] {
+			seen[n] = true
+			names = append(names, n)
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+func changeList(chs []*gerrit.Change) string {
+	var b strings.Builder
+	for _, ch := range chs {
+		fmt.Fprintf(&b, "%d  %s %s  %s (%s)\n", ch.Number, ch.Project, ch.Branch, ch.Subject, ownerName(ch))
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// steps lays the window out: +2 and wait per change; status, fetch, review,
+// rebase (and submodule update) per checkout; test servers; the owner's
+// confirmation; one sync per path; the post-deploy suggestions.
+func (bp *backport) steps(warnings []runbooks.Warning) []*runbooks.Step {
+	cfg := bp.env.Config
+	var steps []*runbooks.Step
+	dangers := 0
+	var dangerText []string
+	for _, w := range warnings {
+		if w.Level == runbooks.Danger {
+			dangers++
+			dangerText = append(dangerText, "⚠ "+w.Text)
+		}
+	}
+	for i, ch := range bp.changes {
+		s := &runbooks.Step{
+			ID:    fmt.Sprintf("approve-%d", ch.Number),
+			Title: fmt.Sprintf("+2 change %d (Backport)", ch.Number),
+			Role:  config.RoleGerrit,
+			Do:    bp.approve(ch),
+			Check: bp.approvedCheck(ch),
+		}
+		if i == 0 {
+			prompt := fmt.Sprintf("Backport %s? +2 starts Gerrit's gate and submit", countOf(len(bp.changes), "change"))
+			detail := changeList(bp.changes)
+			if dangers > 0 {
+				prompt = fmt.Sprintf("Backport despite %s? They stop a window unless you explicitly go on", countOf(dangers, "danger warning"))
+				detail += "\n\n" + strings.Join(dangerText, "\n")
+			}
+			s.Gate = &runbooks.Gate{Kind: runbooks.GateConfirm, Prompt: prompt, Detail: detail, Default: "n"}
+		}
+		steps = append(steps, s)
+	}
+	for _, ch := range bp.changes {
+		steps = append(steps, &runbooks.Step{
+			ID:    fmt.Sprintf("wait-merge-%d", ch.Number),
+			Title: fmt.Sprintf("Wait for change %d to merge", ch.Number),
+			Role:  config.RoleGerrit,
+			Undo:  "nothing to undo: a merged change only lands in the branch; it is not live until synced",
+			Do:    bp.waitMerge(ch),
+			Check: bp.mergedCheck(ch),
+		})
+	}
+	for _, g := range bp.repos {
+		g := g
+		steps = append(steps,
+			&runbooks.Step{
+				ID: "status-" + g.Repo, Title: "git status in " + g.Repo, Role: config.RoleDeploy, Dir: g.Dir,
+				Command: "git status",
+				Do:      bp.status(g), Check: checkNever,
+			},
+			&runbooks.Step{
+				ID: "fetch-" + g.Repo, Title: "git fetch in " + g.Repo, Role: config.RoleDeploy, Dir: g.Dir,
+				Command: gitops.FetchCommand, Retries: 2,
+				Undo: "nothing to undo: a fetch only updates the remote-tracking branch",
+				Do:   bp.fetch(g), Check: checkNever,
+			},
+			&runbooks.Step{
+				ID: "review-" + g.Repo, Title: "Review HEAD..@{u} in " + g.Repo + " (" + countOf(len(g.Changes), "expected change") + ")",
+				Role: config.RoleDeploy, Dir: g.Dir, Command: gitops.LogPatchCommand(g.PHP),
+				Do: bp.review(g), Check: checkNever,
+			},
+			&runbooks.Step{
+				ID: "rebase-" + g.Repo, Title: "git rebase in " + g.Repo, Role: config.RoleDeploy, Dir: g.Dir,
+				Command: gitops.RebaseCommand, Undo: gitops.RebaseUndo + " (in " + g.Dir + ")",
+				Do: bp.rebase(g), Check: bp.rebasedCheck(g),
+			})
+		if g.PHP {
+			s := &runbooks.Step{
+				ID: "submodules-" + g.Repo, Role: config.RoleDeploy, Dir: g.Dir,
+				Undo: "git reset --hard ORIG_HEAD, then git submodule update for the same paths (in " + g.Dir + ")",
+				Do:   bp.submodules(g), Check: checkNever,
+			}
+			if len(g.SubPaths) > 0 {
+				s.Title = "git submodule update " + strings.Join(g.SubPaths, " ") + " in " + g.Repo
+				var cmds []string
+				for _, p := range g.SubPaths {
+					cmds = append(cmds, gitops.SubmoduleUpdateCommand(p))
+				}
+				s.Command = strings.Join(cmds, " && ")
+			} else {
+				s.Title = "Check " + g.Repo + "'s submodules after the rebase"
+			}
+			steps = append(steps, s)
+		}
+	}
+	steps = append(steps, &runbooks.Step{
+		ID: "sync-testservers", Title: "Sync to the test servers (mwdebug)", Role: config.RoleTestServers,
+		Command: cfg.Commands.SyncTestServers, Retries: 1,
+		Undo: "revert on the deployment host, then sync the test servers again",
+		Do:   bp.syncTestServers, Check: checkNever,
+	})
+	steps = append(steps, &runbooks.Step{
+		ID: "owner-verify", Title: "Wait for " + owners(bp.changes) + " to verify on mwdebug", Role: config.RoleLocal,
+		Gate: &runbooks.Gate{Kind: runbooks.GateConfirm,
+			Prompt:  fmt.Sprintf("Has %s verified it on mwdebug with X-Wikimedia-Debug?", owners(bp.changes)),
+			Detail:  "Ask in #wikimedia-operations: the change is on the test servers; test it with the X-Wikimedia-Debug header (backend=mwdebug…) before it goes to every app server.\n" + changeList(bp.changes),
+			Default: "n"},
+		Do: func(ctx context.Context, sc *runbooks.StepContext) error {
+			sc.Note(runbooks.Info, "%s confirmed the change works on the test servers", owners(bp.changes))
+			return nil
+		},
+		Check: checkAlways,
+	})
+	for _, sg := range bp.syncs {
+		sg := sg
+		cmd := config.ExpandCommand(cfg.Commands.SyncFile, map[string]string{"path": sg.Path, "message": bp.sal})
+		var nums []string
+		for _, ch := range sg.Changes {
+			nums = append(nums, strconv.Itoa(ch.Number))
+		}
+		steps = append(steps, &runbooks.Step{
+			ID: sg.ID, Title: "Sync " + sg.Path + " to all app servers", Role: config.RoleDeploy, Dir: cfg.StagingDir,
+			Command: cmd, Irreversible: true,
+			Gate: &runbooks.Gate{Kind: runbooks.GateConfirm, Prompt: fmt.Sprintf("Sync %s to production (every app server)?", sg.Path),
+				Detail: "$ " + cmd + "\nin " + cfg.StagingDir + " on the deployment host; it deploys " + changeList(sg.Changes), Default: "n"},
+			Undo: "porthole revert " + strings.Join(nums, " ") + " (git revert on the deployment host, then scap sync-file " + sg.Path + " 'Backport: Revert …')",
+			Do:   bp.sync(sg), Check: bp.syncedCheck(sg),
+		})
+	}
+	steps = append(steps, &runbooks.Step{
+		ID: "post-deploy", Title: "After the sync: checks and maintenance the diff calls for", Role: config.RoleLocal,
+		Do: bp.postDeploy, Check: checkNever,
+	})
+	return steps
+}
+
+func countOf(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+func checkNever(context.Context, *runbooks.StepContext) (bool, error)  { return false, nil }
+func checkAlways(context.Context, *runbooks.StepContext) (bool, error) { return true, nil }
+
+// subdir of a checkout, for a submodule path.
+func subdir(g *repoGroup, p string) string { return path.Join(g.Dir, p) }

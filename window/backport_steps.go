@@ -1,0 +1,736 @@
+package window
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"porthole/config"
+	"porthole/runbooks"
+	"sort"
+	"strings"
+	"time"
+
+	"porthole/gerrit"
+	"porthole/gitops"
+	"porthole/remote"
+)
+
+// deployExec runs a command on the deployment host, streaming its output
+// into the transcript: for the commands a deployer types.
+func deployExec(sc *runbooks.StepContext) gitops.Run {
+	return func(ctx context.Context, cmd remote.Command) (remote.Result, error) {
+		return sc.Exec(ctx, config.RoleDeploy, cmd)
+	}
+}
+
+// deployQuery runs a read-only query on the deployment host, keeping its
+// output whole (journaled as a command, not line by line).
+func deployQuery(sc *runbooks.StepContext) gitops.Run {
+	return func(ctx context.Context, cmd remote.Command) (remote.Result, error) {
+		return sc.ExecCapture(ctx, config.RoleDeploy, cmd)
+	}
+}
+
+func (bp *backport) resolve(ctx context.Context, ch *gerrit.Change) (*gerrit.Change, error) {
+	return bp.env.Gerrit.Resolve(ctx, changeRef(ch))
+}
+
+// changeRef is the reference a change is re-read by: project~number is exact.
+func changeRef(ch *gerrit.Change) string {
+	if ch.Project != "" {
+		return fmt.Sprintf("%s~%d", ch.Project, ch.Number)
+	}
+	return fmt.Sprint(ch.Number)
+}
+
+func (bp *backport) approve(ch *gerrit.Change) func(context.Context, *runbooks.StepContext) error {
+	return func(ctx context.Context, sc *runbooks.StepContext) error {
+		cur, err := bp.resolve(ctx, ch)
+		if err != nil {
+			return err
+		}
+		if cur.Status == "MERGED" {
+			sc.Note(runbooks.Info, "change %d was already merged: no +2 needed", ch.Number)
+			return nil
+		}
+		if err := checkState(cur); err != nil {
+			return err
+		}
+		if cur.PatchSet != ch.PatchSet && ch.PatchSet != 0 {
+			sc.Note(runbooks.Warn, "change %d has a new patch set since the plan was made (%d → %d): approving the current one", ch.Number, ch.PatchSet, cur.PatchSet)
+		}
+		at := sc.Now()
+		if err := bp.env.Gerrit.Approve(ctx, cur, "Backport"); err != nil {
+			return err
+		}
+		sc.Set(fmt.Sprintf("approved-at:%d", ch.Number), at.UTC().Format(time.RFC3339Nano))
+		sc.Set(fmt.Sprintf("approved-ps:%d", ch.Number), fmt.Sprint(cur.PatchSet))
+		sc.Note(runbooks.Info, "+2 on change %d patch set %d with message \"Backport\"", ch.Number, cur.PatchSet)
+		return nil
+	}
+}
+
+func (bp *backport) approvedCheck(ch *gerrit.Change) func(context.Context, *runbooks.StepContext) (bool, error) {
+	return func(ctx context.Context, sc *runbooks.StepContext) (bool, error) {
+		cur, err := bp.resolve(ctx, ch)
+		if err != nil {
+			return false, err
+		}
+		if cur.Status == "MERGED" {
+			return true, nil
+		}
+		for _, v := range cur.Labels["Code-Review"] {
+			if v.Value >= 2 {
+				return true, nil
+			}
+		}
+		return false, nil
+	}
+}
+
+func (bp *backport) waitMerge(ch *gerrit.Change) func(context.Context, *runbooks.StepContext) error {
+	return func(ctx context.Context, sc *runbooks.StepContext) error {
+		cfg := bp.env.Config
+		cur, err := bp.resolve(ctx, ch)
+		if err != nil {
+			return err
+		}
+		for {
+			if cur.Status == "MERGED" {
+				bp.noteMerged(sc, cur, 0)
+				return nil
+			}
+			// a patch set uploaded after our +2 and before this wait began
+			// is not approved: ask, rather than wait for a merge that will not come
+			if ps := sc.Get(fmt.Sprintf("approved-ps:%d", ch.Number)); ps != "" && ps != fmt.Sprint(cur.PatchSet) {
+				if err := bp.reapprove(ctx, sc, ch, cur, fmt.Sprintf("patch set %d was uploaded after the +2 on patch set %s", cur.PatchSet, ps)); err != nil {
+					return err
+				}
+				continue
+			}
+			opts := gerrit.WaitOptions{Interval: cfg.Gerrit.PollInterval, Timeout: cfg.Gerrit.MergeTimeout, CIAccount: cfg.Gerrit.CIAccount, Events: bp.env.Events}
+			if t, err := time.Parse(time.RFC3339Nano, sc.Get(fmt.Sprintf("approved-at:%d", ch.Number))); err == nil {
+				opts.ApprovedAt = t
+			}
+			var last time.Time
+			var lastNote string
+			res, err := bp.env.Gerrit.WaitForMerge(ctx, cur, opts, func(st gerrit.WaitStatus) {
+				now := sc.Now()
+				if st.Note != lastNote || now.Sub(last) >= 30*time.Second {
+					last, lastNote = now, st.Note
+					text := fmt.Sprintf("waiting for change %d to merge: %s elapsed", ch.Number, st.Elapsed.Round(time.Second))
+					if st.Note != "" {
+						text += " (" + st.Note + ")"
+					}
+					sc.Note(runbooks.Info, "%s", text)
+				}
+			})
+			if err != nil {
+				return err
+			}
+			if res.Change != nil {
+				cur = res.Change
+			}
+			switch res.Reason {
+			case gerrit.WaitMerged:
+				bp.noteMerged(sc, cur, res.Elapsed)
+				return nil
+			case gerrit.WaitNewPatchSet:
+				if err := bp.reapprove(ctx, sc, ch, cur, res.Detail); err != nil {
+					return err
+				}
+			default:
+				detail := res.Detail
+				if detail == "" {
+					detail = string(res.Reason)
+				}
+				return fmt.Errorf("change %d did not merge (%s after %s): %s", ch.Number, res.Reason, res.Elapsed.Round(time.Second), detail)
+			}
+		}
+	}
+}
+
+// reapprove asks whether to +2 a change's new patch set, and does.
+func (bp *backport) reapprove(ctx context.Context, sc *runbooks.StepContext, ch, cur *gerrit.Change, detail string) error {
+	d, err := sc.Confirm(ctx, runbooks.Gate{Kind: runbooks.GateConfirm,
+		Prompt:  fmt.Sprintf("Change %d was updated to patch set %d while waiting. Re-approve and continue?", ch.Number, cur.PatchSet),
+		Detail:  strings.TrimSpace(detail + "\nLook at what changed in the new patch set before you +2 it again."),
+		Default: "n"})
+	if err != nil {
+		return err
+	}
+	if !d.Yes() {
+		return fmt.Errorf("change %d has a new patch set (%d) and was not re-approved: the window stops here", ch.Number, cur.PatchSet)
+	}
+	at := sc.Now()
+	if err := bp.env.Gerrit.Approve(ctx, cur, "Backport"); err != nil {
+		return err
+	}
+	sc.Set(fmt.Sprintf("approved-at:%d", ch.Number), at.UTC().Format(time.RFC3339Nano))
+	sc.Set(fmt.Sprintf("approved-ps:%d", ch.Number), fmt.Sprint(cur.PatchSet))
+	sc.Note(runbooks.Info, "+2 again on change %d patch set %d", ch.Number, cur.PatchSet)
+	return nil
+}
+
+func (bp *backport) noteMerged(sc *runbooks.StepContext, cur *gerrit.Change, elapsed time.Duration) {
+	rev := cur.MergedRevision
+	if rev == "" {
+		rev = cur.CurrentRevision
+	}
+	sc.Set(fmt.Sprintf("gerrit-merged:%d", cur.Number), rev)
+	if elapsed > 0 {
+		sc.Note(runbooks.Info, "change %d merged after %s (%s)", cur.Number, elapsed.Round(time.Second), abbrev(rev))
+	} else {
+		sc.Note(runbooks.Info, "change %d is merged (%s)", cur.Number, abbrev(rev))
+	}
+}
+
+func (bp *backport) mergedCheck(ch *gerrit.Change) func(context.Context, *runbooks.StepContext) (bool, error) {
+	return func(ctx context.Context, sc *runbooks.StepContext) (bool, error) {
+		cur, err := bp.resolve(ctx, ch)
+		if err != nil {
+			return false, err
+		}
+		if cur.Status != "MERGED" {
+			return false, nil
+		}
+		bp.noteMerged(sc, cur, 0)
+		return true, nil
+	}
+}
+
+func (bp *backport) status(g *repoGroup) func(context.Context, *runbooks.StepContext) error {
+	return func(ctx context.Context, sc *runbooks.StepContext) error {
+		// what the deployer reads, then what porthole checks
+		if _, err := sc.Exec(ctx, config.RoleDeploy, remote.Command{Cmd: "git status", Dir: g.Dir}); err != nil {
+			return err
+		}
+		st, err := gitops.Status(ctx, deployQuery(sc), g.Dir)
+		if err != nil {
+			return err
+		}
+		f := AssessStatus(st)
+		for _, e := range f.Expected {
+			sc.Note(runbooks.Info, "%s: %s", g.Repo, e)
+		}
+		for _, p := range f.Problems {
+			sc.Note(runbooks.Danger, "%s: %s", g.Repo, p)
+		}
+		if len(f.Problems) > 0 {
+			return fmt.Errorf("%s is not clean (%s): someone changed the deployment host by hand; ask in #wikimedia-operations, clean it up, then resume",
+				g.Dir, firstPaths(f.Problems, 2))
+		}
+		sc.Set("statushead:"+g.Repo, st.Head)
+		sc.Note(runbooks.Info, "%s is clean at %s", g.Repo, abbrev(st.Head))
+		return nil
+	}
+}
+
+func (bp *backport) fetch(g *repoGroup) func(context.Context, *runbooks.StepContext) error {
+	return func(ctx context.Context, sc *runbooks.StepContext) error {
+		return gitops.Fetch(ctx, deployExec(sc), g.Dir)
+	}
+}
+
+// patchFile is where a checkout's incoming patch is kept for the diff viewer.
+func (bp *backport) patchFile(sc *runbooks.StepContext, repo string) string {
+	return filepath.Join(config.StateDir(bp.env.Config), "windows", sc.Plan.ID, "incoming-"+repo+".patch")
+}
+
+func (bp *backport) review(g *repoGroup) func(context.Context, *runbooks.StepContext) error {
+	return func(ctx context.Context, sc *runbooks.StepContext) error {
+		q := deployQuery(sc)
+		patch, err := gitops.LogPatch(ctx, q, g.Dir, g.PHP)
+		if err != nil {
+			return err
+		}
+		file := bp.patchFile(sc, g.Repo)
+		if err := os.MkdirAll(filepath.Dir(file), 0o700); err != nil {
+			return fmt.Errorf("saving the incoming patch: %w", err)
+		}
+		if err := os.WriteFile(file, patch, 0o600); err != nil {
+			return fmt.Errorf("saving the incoming patch: %w", err)
+		}
+		sc.Set("patch:"+g.Repo, file)
+		commits, err := gitops.Incoming(ctx, q, g.Dir)
+		if err != nil {
+			return err
+		}
+		upstream, err := gitops.RevParse(ctx, q, g.Dir, "@{u}")
+		if err != nil {
+			return err
+		}
+		chk := gitops.CheckIncoming(commits, g.changeIDs())
+		for _, ch := range g.Changes {
+			for _, c := range chk.Matched[ch.ChangeID] {
+				sc.Note(runbooks.Info, "✓ %s %s (change %d)", c.Short(), c.Subject, ch.Number)
+			}
+		}
+		for _, c := range chk.Merges {
+			sc.Note(runbooks.Info, "✓ %s %s (Gerrit's merge commit)", c.Short(), c.Subject)
+		}
+		if len(chk.Missing) > 0 {
+			return bp.missing(ctx, sc, g, chk.Missing)
+		}
+		if len(chk.Extra) > 0 {
+			if err := bp.decideExtras(ctx, sc, g, chk.Extra, patch); err != nil {
+				return err
+			}
+		}
+		if g.PHP {
+			moved, err := gitops.ChangedSubmodules(ctx, q, g.Dir, "HEAD", upstream)
+			if err != nil {
+				return err
+			}
+			b, _ := json.Marshal(moved)
+			sc.Set("submoved:"+g.Repo, string(b))
+		}
+		sc.Set("upstream:"+g.Repo, upstream)
+		sc.Note(runbooks.Info, "%s: %s to rebase onto %s; the diff is in %s", g.Repo, countOf(len(commits), "commit"), abbrev(upstream), file)
+		return nil
+	}
+}
+
+// missing explains why an expected change is not among the fetched commits.
+func (bp *backport) missing(ctx context.Context, sc *runbooks.StepContext, g *repoGroup, ids []string) error {
+	var msgs []string
+	for _, id := range ids {
+		num := 0
+		for _, ch := range g.Changes {
+			if ch.ChangeID == id {
+				num = ch.Number
+			}
+		}
+		c, inHead, err := gitops.FindByChangeID(ctx, deployQuery(sc), g.Dir, "HEAD", id)
+		switch {
+		case err != nil:
+			return err
+		case inHead:
+			msgs = append(msgs, fmt.Sprintf("change %d is already in HEAD (%s): someone rebased it before; ask who, and whether it is synced", num, c.Short()))
+		default:
+			msgs = append(msgs, fmt.Sprintf("change %d (%s) is not among the fetched commits HEAD..@{u}: is it really merged on %s? run the fetch again", num, id, g.Repo))
+		}
+	}
+	for _, m := range msgs {
+		sc.Note(runbooks.Danger, "%s", m)
+	}
+	return errors.New(msgs[0])
+}
+
+// decideExtras shows commits nobody asked for and asks what to do.
+func (bp *backport) decideExtras(ctx context.Context, sc *runbooks.StepContext, g *repoGroup, extra []gitops.Commit, patch []byte) error {
+	var lines []string
+	for _, c := range extra {
+		line := fmt.Sprintf("%s %s (%s)", c.Short(), c.Subject, c.Author)
+		lines = append(lines, line)
+		sc.Note(runbooks.Warn, "✗ not part of this window: %s", line)
+	}
+	gate := runbooks.Gate{Kind: runbooks.GateChoice,
+		Prompt: fmt.Sprintf("%s came with the fetch of %s: deploy them too?", countOf(len(extra), "unexpected commit"), g.Repo),
+		Detail: strings.Join(lines, "\n") + "\n\nThey are not part of the changes you +2'd. Ask their authors in #wikimedia-operations before deploying them.",
+		Choices: []runbooks.Choice{{Key: "d", Label: "Show their diff"}, {Key: "a", Label: "Deploy all (the extra commits go live too)"},
+			{Key: "n", Label: "Abort the window"}},
+		Default: "n"}
+	for {
+		d, err := sc.Confirm(ctx, gate)
+		if err != nil {
+			return err
+		}
+		switch d.Choice {
+		case "d":
+			for _, c := range extra {
+				sc.Note(runbooks.Warn, "%s", commitSegment(patch, c.SHA, 300))
+			}
+			continue
+		case "a":
+			return bp.acceptExtras(sc, g, extra, patch)
+		default:
+			return fmt.Errorf("unexpected commits in %s (%s): window aborted by the deployer; nothing was rebased", g.Repo, firstPaths(lines, 2))
+		}
+	}
+}
+
+// acceptExtras records what the extra commits need synced too.
+func (bp *backport) acceptExtras(sc *runbooks.StepContext, g *repoGroup, extra []gitops.Commit, patch []byte) error {
+	pcs, err := gitops.ParsePatchLog(patch)
+	if err != nil {
+		return err
+	}
+	want := map[string]bool{}
+	for _, c := range extra {
+		want[c.SHA] = true
+	}
+	var files []gerrit.File
+	for _, pc := range pcs {
+		if !want[pc.SHA] {
+			continue
+		}
+		for _, f := range pc.Files {
+			gf := gerrit.File{Path: f.NewName, OldPath: f.OldName}
+			switch {
+			case f.IsDelete:
+				gf.Path, gf.Status = f.OldName, "D"
+			case f.IsRename:
+				gf.Status = "R"
+			}
+			files = append(files, gf)
+		}
+	}
+	paths := SyncPaths(g.Prefix, files)
+	b, _ := json.Marshal(paths)
+	sc.Set("syncextra:"+g.Repo, string(b))
+	sc.Note(runbooks.Warn, "deploying %s too, decided by %s; extra sync paths: %s", countOf(len(extra), "unexpected commit"), sc.Decision.By, strings.Join(paths, ", "))
+	return nil
+}
+
+// commitSegment is one commit's part of a git log -p text, cut to max lines.
+func commitSegment(patch []byte, sha string, max int) string {
+	s := string(patch)
+	i := strings.Index(s, "commit "+sha)
+	if i < 0 {
+		return "commit " + sha + ": not in the saved patch"
+	}
+	rest := s[i+len("commit "+sha):]
+	if j := strings.Index(rest, "\ncommit "); j >= 0 {
+		rest = rest[:j]
+	}
+	lines := strings.Split("commit "+sha+rest, "\n")
+	if len(lines) > max {
+		lines = append(lines[:max], fmt.Sprintf("… %d more lines in the saved patch", len(lines)-max))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (bp *backport) rebase(g *repoGroup) func(context.Context, *runbooks.StepContext) error {
+	return func(ctx context.Context, sc *runbooks.StepContext) error {
+		up := sc.Get("upstream:" + g.Repo)
+		if up == "" {
+			return fmt.Errorf("%s was not reviewed in this window: run the review step first", g.Repo)
+		}
+		q := deployQuery(sc)
+		cur, err := gitops.RevParse(ctx, q, g.Dir, "@{u}")
+		if err != nil {
+			return err
+		}
+		if cur != up {
+			return fmt.Errorf("the upstream of %s moved since the review (%s → %s: someone fetched again): run the review again before rebasing", g.Repo, abbrev(up), abbrev(cur))
+		}
+		if err := gitops.Rebase(ctx, deployExec(sc), g.Dir); err != nil {
+			return err
+		}
+		ok, err := gitops.IsAncestor(ctx, q, g.Dir, up, "HEAD")
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("after git rebase, HEAD of %s does not contain the reviewed %s: look at git log before anything else", g.Dir, abbrev(up))
+		}
+		return bp.recordMerged(ctx, sc, g)
+	}
+}
+
+func (bp *backport) rebasedCheck(g *repoGroup) func(context.Context, *runbooks.StepContext) (bool, error) {
+	return func(ctx context.Context, sc *runbooks.StepContext) (bool, error) {
+		up := sc.Get("upstream:" + g.Repo)
+		if up == "" {
+			return false, nil
+		}
+		ok, err := gitops.IsAncestor(ctx, deployQuery(sc), g.Dir, up, "HEAD")
+		if err != nil || !ok {
+			return false, err
+		}
+		return true, bp.recordMerged(ctx, sc, g)
+	}
+}
+
+// recordMerged finds each config or core change's commit in the rebased
+// checkout and records what a revert needs.
+func (bp *backport) recordMerged(ctx context.Context, sc *runbooks.StepContext, g *repoGroup) error {
+	for _, ch := range g.Changes {
+		l := bp.locs[ch.Number]
+		if l.Kind == KindSubmodule {
+			continue
+		}
+		if err := bp.recordCommit(ctx, sc, ch, l.Dir); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (bp *backport) recordCommit(ctx context.Context, sc *runbooks.StepContext, ch *gerrit.Change, dir string) error {
+	c, ok, err := gitops.FindByChangeID(ctx, deployQuery(sc), dir, "HEAD", ch.ChangeID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("%s does not contain change %d (%s) after the update: look at git log there before syncing", dir, ch.Number, ch.ChangeID)
+	}
+	sc.Set(fmt.Sprintf("merged:%d", ch.Number), c.SHA)
+	sc.Set(fmt.Sprintf("repo:%d", ch.Number), dir)
+	if c.IsMerge() {
+		sc.Set(fmt.Sprintf("mergecommit:%d", ch.Number), "1")
+	}
+	return nil
+}
+
+func (bp *backport) submodules(g *repoGroup) func(context.Context, *runbooks.StepContext) error {
+	return func(ctx context.Context, sc *runbooks.StepContext) error {
+		q := deployQuery(sc)
+		var moved []string
+		if v := sc.Get("submoved:" + g.Repo); v != "" {
+			if err := json.Unmarshal([]byte(v), &moved); err != nil {
+				return fmt.Errorf("window variable submoved:%s: %v", g.Repo, err)
+			}
+		}
+		paths := append([]string(nil), g.SubPaths...)
+		for _, p := range moved {
+			if !hasString(paths, p) {
+				paths = append(paths, p)
+			}
+		}
+		if len(paths) == 0 {
+			sc.Note(runbooks.Info, "the rebase moved no submodule in %s: nothing to update", g.Repo)
+			return nil
+		}
+		var subs []gitops.Submodule
+		for _, p := range paths {
+			if _, err := sc.Exec(ctx, config.RoleDeploy, remote.Command{Cmd: gitops.Cmd("status", p), Dir: g.Dir}); err != nil {
+				return err
+			}
+			before, err := gitops.SubmoduleCommit(ctx, q, g.Dir, p)
+			if err != nil {
+				return err
+			}
+			if len(before.LocalCommits) > 0 {
+				if subs == nil {
+					if subs, err = gitops.Submodules(ctx, q, g.Dir); err != nil {
+						return err
+					}
+				}
+				name := p
+				for _, s := range subs {
+					if s.Path == p {
+						name = s.Name
+					}
+				}
+				mode, err := gitops.SubmoduleUpdateMode(ctx, q, g.Dir, name)
+				if err != nil {
+					return err
+				}
+				if mode != "rebase" && mode != "merge" {
+					return fmt.Errorf("%s has %s (security patches) that `git submodule update` (update=%s) would drop: set submodule.%s.update=rebase or re-apply them by hand; nothing was changed",
+						p, countOf(len(before.LocalCommits), "local commit"), mode, name)
+				}
+			}
+			if err := gitops.SubmoduleUpdate(ctx, deployExec(sc), g.Dir, p); err != nil {
+				return err
+			}
+			after, err := gitops.SubmoduleCommit(ctx, q, g.Dir, p)
+			if err != nil {
+				return err
+			}
+			switch {
+			case after.Relation == gitops.SubSame && len(before.LocalCommits) > 0:
+				return fmt.Errorf("git submodule update dropped %s in %s: re-apply the security patches before syncing", countOf(len(before.LocalCommits), "local commit"), p)
+			case after.Relation == gitops.SubSame:
+				sc.Note(runbooks.Info, "%s: checked out %s, as %s records ✓", p, abbrev(after.CheckedOut), g.Repo)
+			case after.Relation == gitops.SubAhead && len(before.LocalCommits) > 0:
+				sc.Note(runbooks.Info, "%s: %s on top of the recorded %s, security patches kept ✓", p, countOf(len(after.LocalCommits), "local commit"), abbrev(after.Recorded))
+			default:
+				return fmt.Errorf("%s is at %s after `git submodule update` but %s records %s (%s): fix it by hand before syncing anything",
+					p, abbrev(after.CheckedOut), g.Repo, abbrev(after.Recorded), after.Relation)
+			}
+		}
+		for _, ch := range g.Changes {
+			l := bp.locs[ch.Number]
+			if l.Kind != KindSubmodule {
+				continue
+			}
+			if err := bp.recordCommit(ctx, sc, ch, subdir(g, l.SubPath)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+func hasString(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (bp *backport) syncTestServers(ctx context.Context, sc *runbooks.StepContext) error {
+	cmd := bp.env.Config.Commands.SyncTestServers
+	if cmd == "" {
+		return fmt.Errorf("no test-server sync command configured: set commands.sync_testservers (e.g. scap pull)")
+	}
+	res, err := sc.ExecAll(ctx, config.RoleTestServers, remote.Command{Cmd: cmd}, remote.FanOutOptions{Name: "sync-testservers"})
+	if err != nil {
+		return err
+	}
+	var failed []string
+	for _, hr := range res {
+		switch {
+		case hr.Err != nil:
+			failed = append(failed, fmt.Sprintf("%s (%v)", hr.Host, hr.Err))
+		case hr.Skipped:
+			failed = append(failed, hr.Host+" (not started)")
+		case hr.Result.ExitCode != 0:
+			failed = append(failed, fmt.Sprintf("%s (exit %d)", hr.Host, hr.Result.ExitCode))
+		}
+	}
+	if len(failed) > 0 {
+		return &syncError{msg: fmt.Sprintf("%s failed on %d of %d test servers: %s", cmd, len(failed), len(res), strings.Join(failed, ", ")), transient: allTransient(res)}
+	}
+	sc.Note(runbooks.Info, "%s done on %s", cmd, countOf(len(res), "test server"))
+	return nil
+}
+
+// syncError is a fan-out that failed; transient when every failure was a connection error.
+type syncError struct {
+	msg       string
+	transient bool
+}
+
+func (e *syncError) Error() string   { return e.msg }
+func (e *syncError) Transient() bool { return e.transient }
+
+func allTransient(res []remote.HostResult) bool {
+	any := false
+	for _, hr := range res {
+		if hr.Failed() {
+			if hr.Err == nil || !runbooks.IsTransient(hr.Err) {
+				return false
+			}
+			any = true
+		}
+	}
+	return any
+}
+
+// scapSync runs one `scap sync-file` (from the configured template, every
+// value quoted), reporting scap's progress lines as progress.
+func (bp *backport) scapSync(ctx context.Context, sc *runbooks.StepContext, syncPath, message string) error {
+	cfg := bp.env.Config
+	cmd := config.ExpandCommand(cfg.Commands.SyncFile, map[string]string{"path": syncPath, "message": message})
+	var tail []string
+	res, err := sc.Exec(ctx, config.RoleDeploy, remote.Command{Cmd: cmd, Dir: cfg.StagingDir, OnLine: func(l remote.Line) {
+		if p, ok := ParseScapProgress(l.Text); ok {
+			sc.Progress(p)
+			return
+		}
+		if strings.TrimSpace(l.Text) != "" {
+			tail = append(tail, strings.TrimSpace(l.Text))
+			if len(tail) > 3 {
+				tail = tail[1:]
+			}
+		}
+	}})
+	if err != nil {
+		return err
+	}
+	if res.ExitCode != 0 {
+		return fmt.Errorf("scap sync-file %s exited %d: %s — look at the output, then sync again or revert", syncPath, res.ExitCode, strings.Join(tail, " / "))
+	}
+	return nil
+}
+
+func (bp *backport) sync(sg *syncGroup) func(context.Context, *runbooks.StepContext) error {
+	return func(ctx context.Context, sc *runbooks.StepContext) error {
+		paths := []string{sg.Path}
+		if sg.Repo.lastSync == sg {
+			if v := sc.Get("syncextra:" + sg.Repo.Repo); v != "" {
+				var extra []string
+				if err := json.Unmarshal([]byte(v), &extra); err != nil {
+					return fmt.Errorf("window variable syncextra:%s: %v", sg.Repo.Repo, err)
+				}
+				for _, p := range extra {
+					if !bp.syncCovered(sg.Repo, p) && !hasString(paths, p) {
+						paths = append(paths, p)
+					}
+				}
+			}
+		}
+		for _, p := range paths {
+			if err := bp.scapSync(ctx, sc, p, bp.sal); err != nil {
+				return err
+			}
+			sc.Note(runbooks.Info, "synced %s", p)
+		}
+		for _, ch := range sg.Changes {
+			key := fmt.Sprintf("syncpath:%d", ch.Number)
+			have := strings.Split(sc.Get(key), "\n")
+			if !hasString(have, sg.Path) {
+				sc.Set(key, strings.TrimPrefix(sc.Get(key)+"\n"+sg.Path, "\n"))
+			}
+			sc.Set(fmt.Sprintf("synced:%d", ch.Number), "1")
+		}
+		sc.Set("synced:"+sg.ID, "1")
+		return nil
+	}
+}
+
+// syncCovered is true when one of the checkout's planned sync paths covers p.
+func (bp *backport) syncCovered(g *repoGroup, p string) bool {
+	for _, sg := range bp.syncs {
+		if sg.Repo == g && coveredBy(p, sg.Path) {
+			return true
+		}
+	}
+	return false
+}
+
+func (bp *backport) syncedCheck(sg *syncGroup) func(context.Context, *runbooks.StepContext) (bool, error) {
+	return func(ctx context.Context, sc *runbooks.StepContext) (bool, error) {
+		return sc.Get("synced:"+sg.ID) == "1", nil
+	}
+}
+
+func (bp *backport) postDeploy(ctx context.Context, sc *runbooks.StepContext) error {
+	var patch []byte
+	for _, g := range bp.repos {
+		f := sc.Get("patch:" + g.Repo)
+		if f == "" {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			sc.Note(runbooks.Warn, "cannot read the saved patch of %s (%v): no maintenance suggestions for it", g.Repo, err)
+			continue
+		}
+		patch = append(patch, b...)
+	}
+	sugs := runbooks.Suggest(patch, bp.changes)
+	for _, s := range sugs {
+		sc.Note(runbooks.Info, "suggested: %s %s: %s", s.Runbook, paramString(s.Params), s.Reason)
+	}
+	if sugs == nil {
+		sugs = []runbooks.Suggestion{}
+	}
+	b, _ := json.Marshal(sugs)
+	sc.Set("suggestions", string(b))
+	sc.Note(runbooks.Info, "ask %s to verify again with X-Wikimedia-Debug turned off, and watch the error logs (logspam-watch) for a few minutes", owners(bp.changes))
+	sc.Note(runbooks.Info, "if it misbehaves: porthole revert (r) reverts on the deployment host and syncs first, then pushes the revert to Gerrit")
+	return nil
+}
+
+func paramString(p map[string]string) string {
+	var keys []string
+	for k := range p {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, k+"="+p[k])
+	}
+	return strings.Join(parts, " ")
+}
