@@ -158,9 +158,9 @@ func loopStep(id, title string, runs []maintRun, ls loopSpec) *runbooks.Step {
 // because its dry run (step dryID, per key or for "all") failed or found
 // nothing to do.
 func skipUnlessDry(sc *runbooks.StepContext, dryID, key string) (bool, string) {
-	v := sc.Get(outcomeVar(dryID, key))
+	v := outcomeOf(sc, dryID, key)
 	if v == "" {
-		v = sc.Get(outcomeVar(dryID, "all"))
+		v = outcomeOf(sc, dryID, "all")
 	}
 	st, sum := recordState(v)
 	switch st {

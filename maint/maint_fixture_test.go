@@ -118,7 +118,6 @@ type ran struct {
 	last    remote.Progress
 	err     error
 	states  map[string]runbooks.StepState
-	vars    map[string]string
 	outputs map[string][]string // step → output lines
 }
 
@@ -164,7 +163,6 @@ func runPlan(t *testing.T, env *runbooks.Env, plan *runbooks.Plan, opts runbooks
 		}
 	}
 	out.states = r.States()
-	out.vars = r.Vars()
 	return out
 }
 

@@ -44,8 +44,23 @@ const (
 	stateSkipped = "skipped"
 )
 
-func outcomeVar(prefix, key string) string { return prefix + ":" + key }
-func tmuxVar(prefix, key string) string    { return "tmux:" + prefix + ":" + key }
+// outcomeOf is the recorded outcome of a run ("state: summary"), "" for none.
+func outcomeOf(sc *runbooks.StepContext, prefix, key string) string {
+	return sc.Facts().Run(runbooks.RunKey(prefix, key)).Outcome
+}
+
+func setOutcome(sc *runbooks.StepContext, prefix, key, v string) {
+	sc.Learn(func(f *runbooks.Facts) { f.Run(runbooks.RunKey(prefix, key)).Outcome = v })
+}
+
+// tmuxJobOf is the encoded tmux job of a run still followed, "" for none.
+func tmuxJobOf(sc *runbooks.StepContext, prefix, key string) string {
+	return sc.Facts().Run(runbooks.RunKey(prefix, key)).TmuxJob
+}
+
+func setTmuxJob(sc *runbooks.StepContext, prefix, key, v string) {
+	sc.Learn(func(f *runbooks.Facts) { f.Run(runbooks.RunKey(prefix, key)).TmuxJob = v })
+}
 
 // recordState reads a recorded outcome: "ok: 2 pages to fix" → ("ok", "2 pages to fix").
 func recordState(v string) (string, string) {
@@ -57,7 +72,7 @@ func recordState(v string) (string, string) {
 // step's Check on resume): then it need not run again.
 func loopDone(sc *runbooks.StepContext, prefix string, runs []maintRun) bool {
 	for _, r := range runs {
-		st, _ := recordState(sc.Get(outcomeVar(prefix, r.Key)))
+		st, _ := recordState(outcomeOf(sc, prefix, r.Key))
 		if st != stateOK && st != stateNothing {
 			return false
 		}
@@ -76,7 +91,7 @@ func runLoop(ctx context.Context, sc *runbooks.StepContext, runs []maintRun, ls 
 	if ls.RequireDry != "" {
 		var missing []string
 		for _, r := range runs {
-			if sc.Get(outcomeVar(ls.RequireDry, r.Key)) == "" && sc.Get(outcomeVar(ls.RequireDry, "all")) == "" {
+			if outcomeOf(sc, ls.RequireDry, r.Key) == "" && outcomeOf(sc, ls.RequireDry, "all") == "" {
 				missing = append(missing, r.Key)
 			}
 		}
@@ -93,7 +108,7 @@ func runLoop(ctx context.Context, sc *runbooks.StepContext, runs []maintRun, ls 
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if v := sc.Get(outcomeVar(ls.Var, r.Key)); v != "" {
+		if v := outcomeOf(sc, ls.Var, r.Key); v != "" {
 			// Done earlier in this window (the step is resumed): keep what
 			// succeeded; run again what failed or was skipped.
 			st, _ := recordState(v)
@@ -108,13 +123,13 @@ func runLoop(ctx context.Context, sc *runbooks.StepContext, runs []maintRun, ls 
 				sc.Progress(prog)
 				continue
 			}
-			if sc.Get(tmuxVar(ls.Var, r.Key)) != "" {
-				sc.Set(tmuxVar(ls.Var, r.Key), "") // that job finished: start a new one
+			if tmuxJobOf(sc, ls.Var, r.Key) != "" {
+				setTmuxJob(sc, ls.Var, r.Key, "") // that job finished: start a new one
 			}
 		}
 		if ls.RequireDry != "" {
 			if skip, why := skipUnlessDry(sc, ls.RequireDry, r.Key); skip {
-				sc.Set(outcomeVar(ls.Var, r.Key), stateSkipped+": "+why)
+				setOutcome(sc, ls.Var, r.Key, stateSkipped+": "+why)
 				sc.Note(runbooks.Warn, "%s: skipped: %s", r.Key, why)
 				skipped = append(skipped, r.Key)
 				prog.OK++
@@ -159,7 +174,7 @@ func runLoop(ctx context.Context, sc *runbooks.StepContext, runs []maintRun, ls 
 			failures = append(failures, r.Key+" ("+oc.Summary+")")
 			if len(runs) == 1 {
 				// The step's error says it: every view shows that.
-				sc.Set(outcomeVar(ls.Var, r.Key), st+": "+oc.Summary)
+				setOutcome(sc, ls.Var, r.Key, st+": "+oc.Summary)
 				sc.Progress(prog)
 				if r.Key == "all" {
 					return errors.New(oc.Summary)
@@ -179,7 +194,7 @@ func runLoop(ctx context.Context, sc *runbooks.StepContext, runs []maintRun, ls 
 				sc.Note(runbooks.Info, "%s: %s", r.Key, oc.Summary)
 			}
 		}
-		sc.Set(outcomeVar(ls.Var, r.Key), st+": "+oc.Summary)
+		setOutcome(sc, ls.Var, r.Key, st+": "+oc.Summary)
 		sc.Progress(prog)
 		if !oc.OK && ls.StopOnFailure && i < len(runs)-1 {
 			rest := make([]string, 0, len(runs)-i-1)
@@ -294,9 +309,9 @@ func runInTmux(ctx context.Context, sc *runbooks.StepContext, ls loopSpec, r mai
 	if err != nil {
 		return remote.Result{ExitCode: -1}, "", err
 	}
-	jv := tmuxVar(ls.Var, r.Key)
+
 	var job *remote.TmuxJob
-	if rec := sc.Get(jv); rec != "" {
+	if rec := tmuxJobOf(sc, ls.Var, r.Key); rec != "" {
 		job, err = remote.DecodeTmuxJob(rec)
 		if err != nil {
 			return remote.Result{ExitCode: -1}, "", err
@@ -316,7 +331,7 @@ func runInTmux(ctx context.Context, sc *runbooks.StepContext, ls loopSpec, r mai
 		if err != nil {
 			return remote.Result{Host: ex.Host(), Cmd: r.Cmd, ExitCode: -1}, "", err
 		}
-		sc.Set(jv, job.Encode())
+		setTmuxJob(sc, ls.Var, r.Key, job.Encode())
 		sc.Note(runbooks.Info, "running in tmux session %s on %s (watch: %s); transcript %s", job.Session, job.Host, job.AttachHint(), job.Transcript)
 	}
 	k := &outputKeeper{}
@@ -334,11 +349,11 @@ func runInTmux(ctx context.Context, sc *runbooks.StepContext, ls loopSpec, r mai
 			// that a reattach after a crash shows little twice.
 			if time.Since(lastSaved) >= time.Second {
 				lastSaved = time.Now()
-				sc.Set(jv, job.Encode())
+				setTmuxJob(sc, ls.Var, r.Key, job.Encode())
 			}
 		},
 		OnLost: func(err error) {
-			sc.Set(jv, job.Encode()) // exactly what was shown: a resume goes on from here
+			setTmuxJob(sc, ls.Var, r.Key, job.Encode()) // exactly what was shown: a resume goes on from here
 			// In a few words: should it not come back, the step's error says it in full.
 			sc.Note(runbooks.Warn, "lost the connection to %s (%s); the command goes on in tmux session %s; reattaching…", host, remote.Reason(remote.Result{ExitCode: -1}, err), job.Session)
 		},
@@ -364,7 +379,7 @@ func runInTmux(ctx context.Context, sc *runbooks.StepContext, ls loopSpec, r mai
 		sc.RecordRun(res, ctx.Err())
 		return res, k.String(), ctx.Err()
 	}
-	sc.Set(jv, job.Encode())
+	setTmuxJob(sc, ls.Var, r.Key, job.Encode())
 	sc.RecordRun(res, ferr)
 	return res, k.String(), ferr
 }

@@ -2,7 +2,6 @@ package maint_test
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"porthole/maint"
@@ -73,14 +72,11 @@ func TestSandboxMaintenanceAfterBackports(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			vars, _, _, err := runYes(t, env, p)
+			facts, _, _, err := runYes(t, env, p)
 			if err != nil {
 				t.Fatalf("backport window: %v", err)
 			}
-			var sugs []runbooks.Suggestion
-			if err := json.Unmarshal([]byte(vars["suggestions"]), &sugs); err != nil {
-				t.Fatalf("suggestions %q: %v", vars["suggestions"], err)
-			}
+			sugs := facts.Suggestions
 			var got *runbooks.Suggestion
 			for i := range sugs {
 				if sugs[i].Runbook == c.want.Runbook {
@@ -122,7 +118,7 @@ func maintSandboxEnv(t *testing.T, sb *sandbox.Sandbox) *runbooks.Env {
 
 // runYes runs p, journaled, answering every gate "y"; it returns the
 // window's variables, its notes and its output.
-func runYes(t *testing.T, env *runbooks.Env, p *runbooks.Plan) (map[string]string, string, string, error) {
+func runYes(t *testing.T, env *runbooks.Env, p *runbooks.Plan) (*runbooks.Facts, string, string, error) {
 	t.Helper()
 	j, err := runbooks.OpenJournal(config.StateDir(env.Config), p)
 	if err != nil {
@@ -145,5 +141,5 @@ func runYes(t *testing.T, env *runbooks.Env, p *runbooks.Plan) (map[string]strin
 			runErr = ev.Err
 		}
 	}
-	return r.Vars(), notes.String(), out.String(), runErr
+	return r.Facts(), notes.String(), out.String(), runErr
 }

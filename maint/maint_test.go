@@ -311,10 +311,11 @@ func TestMaintStepReattachesToRecordedTmuxJob(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vars := map[string]string{tmuxVar(step.ID, "cywiki"): job.Encode()}
+	facts := &runbooks.Facts{}
+	facts.Run(runbooks.RunKey(step.ID, "cywiki")).TmuxJob = job.Encode()
 	var notes, lines []string
 	var cmds []remote.Result
-	sc := runbooks.NewStepContext(f.env, plan, step, vars, func(e runbooks.Event) {
+	sc := runbooks.NewStepContext(f.env, plan, step, facts, nil, func(e runbooks.Event) {
 		switch ev := e.(type) {
 		case runbooks.StepNote:
 			notes = append(notes, ev.Text)
@@ -336,8 +337,8 @@ func TestMaintStepReattachesToRecordedTmuxJob(t *testing.T) {
 	if len(cmds) != 1 || cmds[0].ExitCode != 0 || !strings.HasSuffix(cmds[0].Cmd, "--previous-collation=uppercase") {
 		t.Fatalf("command runs %+v", cmds)
 	}
-	if st, _ := recordState(vars[outcomeVar(step.ID, "cywiki")]); st != stateOK {
-		t.Fatalf("outcome %q", vars[outcomeVar(step.ID, "cywiki")])
+	if st, _ := recordState(outcomeOf(sc, step.ID, "cywiki")); st != stateOK {
+		t.Fatalf("outcome %q", outcomeOf(sc, step.ID, "cywiki"))
 	}
 	ok, err := step.Check(ctx, sc)
 	if !ok || err != nil {

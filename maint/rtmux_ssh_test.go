@@ -128,7 +128,7 @@ steps:
 		t.Fatalf("%d logins: porthole did not connect again", n)
 	}
 	// The transcript on the host is complete too, ending with the exit marker.
-	job, err := remote.DecodeTmuxJob(r.Vars()[tmuxVar("long-run", "all")])
+	job, err := remote.DecodeTmuxJob(r.Facts().Run(runbooks.RunKey("long-run", "all")).TmuxJob)
 	if err != nil {
 		t.Fatal(err)
 	}

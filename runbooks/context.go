@@ -34,14 +34,21 @@ type StepContext struct {
 	emit    func(Event)
 	confirm func(ctx context.Context, g Gate) (Decision, error)
 	mu      *sync.Mutex
-	vars    map[string]string
+	facts   *Facts
 }
 
 // NewStepContext wires a StepContext; the Runner calls it, and tests may.
 // emit receives every event the step reports; confirm answers gates.
-func NewStepContext(env *Env, plan *Plan, step *Step, vars map[string]string,
+// facts is the window's, shared with the runner under mu (nil for none).
+func NewStepContext(env *Env, plan *Plan, step *Step, facts *Facts, mu *sync.Mutex,
 	emit func(Event), confirm func(context.Context, Gate) (Decision, error)) *StepContext {
-	return &StepContext{Env: env, Plan: plan, Step: step, vars: vars, emit: emit, confirm: confirm, mu: &sync.Mutex{}}
+	if facts == nil {
+		facts = &Facts{}
+	}
+	if mu == nil {
+		mu = &sync.Mutex{}
+	}
+	return &StepContext{Env: env, Plan: plan, Step: step, facts: facts, mu: mu, emit: emit, confirm: confirm}
 }
 
 // Now is the environment's clock.
@@ -52,19 +59,20 @@ func (sc *StepContext) Now() time.Time {
 	return time.Now()
 }
 
-// Get reads a window variable set by an earlier step (journaled, survives resume).
-func (sc *StepContext) Get(key string) string {
+// Facts is a copy of what the window has learned so far (journaled, survives resume).
+func (sc *StepContext) Facts() *Facts {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
-	return sc.vars[key]
+	return sc.facts.Copy()
 }
 
-// Set records a window variable; the runner journals it.
-func (sc *StepContext) Set(key, value string) {
+// Learn changes the window's facts with f; the runner journals the result.
+func (sc *StepContext) Learn(f func(*Facts)) {
 	sc.mu.Lock()
-	sc.vars[key] = value
+	f(sc.facts)
+	snap := sc.facts.Copy()
 	sc.mu.Unlock()
-	sc.emit(VarSet{StepID: sc.Step.ID, Key: key, Value: value})
+	sc.emit(FactsLearned{StepID: sc.Step.ID, Facts: snap})
 }
 
 // Output reports one line of output.
@@ -156,13 +164,6 @@ func (sc *StepContext) ExecAll(ctx context.Context, role string, cmd remote.Comm
 	}
 	return res, ctx.Err()
 }
-
-// VarSet: a step recorded a window variable.
-type VarSet struct {
-	StepID, Key, Value string
-}
-
-func (VarSet) isEvent() {}
 
 // EchoCommand shows "$ script" in the step's output as run on host, as Exec does
 // before it runs a command (for steps that start commands themselves).

@@ -290,7 +290,12 @@ func (j *Journal) redact(rec *Record) {
 	rec.Title = rd(rec.Title)
 	rec.Text = rd(rec.Text)
 	rec.Cmd = rd(rec.Cmd)
-	rec.Value = rd(rec.Value)
+	if rec.Facts != nil {
+		rec.Facts.SAL = rd(rec.Facts.SAL)
+		for _, run := range rec.Facts.Runs {
+			run.Outcome = rd(run.Outcome)
+		}
+	}
 	rec.Error = rd(rec.Error)
 	rec.Params = r.RedactMap(rec.Params)
 	if rec.Gate != nil {

@@ -26,7 +26,7 @@ type WindowState struct {
 	Machine string
 	Changes []ChangeSummary
 	Steps   []*StepLog // in plan order (steps journaled but not planned come last)
-	Vars    map[string]string
+	Facts   *Facts     // what the steps had learned when it stopped
 	Started time.Time
 	Ended   time.Time // zero when unfinished
 	Status  string    // StatusOK, StatusFailed, StatusDeclined, StatusCancelled, StatusUnfinished
@@ -193,7 +193,7 @@ func loadWindow(path string, full bool) (*WindowState, error) {
 	}
 	defer f.Close()
 	w := &WindowState{Path: path, ID: strings.TrimSuffix(filepath.Base(path), ".jsonl"),
-		Vars: map[string]string{}, byID: map[string]*StepLog{}}
+		Facts: &Facts{}, byID: map[string]*StepLog{}}
 	rd := bufio.NewReaderSize(f, 64*1024)
 	for {
 		line, err := rd.ReadBytes('\n')
@@ -321,8 +321,10 @@ func (w *WindowState) apply(rec Record, full bool) {
 			s := w.step(rec.Step)
 			s.Notes = append(s.Notes, rec)
 		}
-	case RecVar:
-		w.Vars[rec.Key] = rec.Value
+	case RecFacts:
+		if rec.Facts != nil {
+			w.Facts = rec.Facts
+		}
 	case RecGate:
 		if rec.Gate != nil {
 			s := w.step(rec.Step)

@@ -11,7 +11,7 @@ const (
 	RecCommand      = "command"       // a command finished on a host
 	RecProgress     = "progress"      // a fan-out or scap progress value (throttled)
 	RecNote         = "note"          // a finding or status line
-	RecVar          = "var"           // a window variable was set
+	RecFacts        = "facts"         // what the steps learned, whole, after a change
 	RecGate         = "gate"          // a question and its answer, with who gave it
 	RecStepEnd      = "step-end"      // a step ended: done, failed or skipped
 	RecWindowEnd    = "window-end"    // the run ended
@@ -58,9 +58,8 @@ type Record struct {
 	// note
 	Level string `json:"level,omitempty"`
 
-	// var
-	Key   string `json:"key,omitempty"`
-	Value string `json:"value,omitempty"`
+	// facts
+	Facts *Facts `json:"facts,omitempty"`
 
 	// gate
 	Gate *GateRecord `json:"gate,omitempty"`

@@ -26,7 +26,7 @@ func fullPlan(secretURL string) *Plan {
 					_, err := remote.Check(sc.Exec(ctx, config.RoleDeploy, remote.Command{
 						Cmd: "echo fetching " + remote.Quote(secretURL) + "; echo warning >&2"}))
 					sc.Note(Warn, "1 extra commit")
-					sc.Set("sha", "abc123")
+					sc.Learn(func(f *Facts) { f.Change(7).Commit = "abc123" })
 					return err
 				}},
 			{ID: "pull", Title: "scap pull", Role: config.RoleTestServers, Command: "scap pull",
@@ -73,7 +73,7 @@ func TestJournalRecordsEverything(t *testing.T) {
 		}
 	}
 	recs := readRecords(t, j.Path())
-	for _, typ := range []string{RecWindowStart, RecStepStart, RecOutput, RecCommand, RecProgress, RecNote, RecVar, RecGate, RecStepEnd, RecWindowEnd} {
+	for _, typ := range []string{RecWindowStart, RecStepStart, RecOutput, RecCommand, RecProgress, RecNote, RecFacts, RecGate, RecStepEnd, RecWindowEnd} {
 		if len(recordsOf(recs, typ)) == 0 {
 			t.Errorf("no %s record", typ)
 		}
@@ -113,8 +113,8 @@ func TestJournalRecordsEverything(t *testing.T) {
 	if g.Gate.By != "bob" || g.Gate.Decision != "y" || g.Gate.Prompt != "Sync to the test servers?" {
 		t.Errorf("gate %+v", g.Gate)
 	}
-	if v := recordsOf(recs, RecVar)[0]; v.Key != "sha" || v.Value != "abc123" || v.Step != "fetch" {
-		t.Errorf("var %+v", v)
+	if v := recordsOf(recs, RecFacts)[0]; v.Facts == nil || v.Facts.Change(7).Commit != "abc123" || v.Step != "fetch" {
+		t.Errorf("facts %+v", v)
 	}
 	if end := recs[len(recs)-1]; end.Type != RecWindowEnd || end.Status != StatusOK {
 		t.Errorf("last record %+v", end)

@@ -48,7 +48,7 @@ func crashPlan(_ context.Context, env *Env, p map[string]string) (*Plan, error) 
 	}
 	return &Plan{Kind: crashKind, Title: "crash test window", Params: p, Steps: []*Step{
 		{ID: "s1", Title: "First", Role: config.RoleDeploy, Do: func(ctx context.Context, sc *StepContext) error {
-			sc.Set("token", "from-s1")
+			sc.Learn(func(f *Facts) { f.SAL = "from-s1" })
 			return appendLine(ctx, sc, "s1")
 		}},
 		{ID: "s2", Title: "Second", Role: config.RoleDeploy,
@@ -67,7 +67,7 @@ func crashPlan(_ context.Context, env *Env, p map[string]string) (*Plan, error) 
 				return hasLine("s2"), nil
 			}},
 		{ID: "s3", Title: "Third", Role: config.RoleDeploy, Do: func(ctx context.Context, sc *StepContext) error {
-			return appendLine(ctx, sc, "s3 "+sc.Get("token"))
+			return appendLine(ctx, sc, "s3 "+sc.Facts().SAL)
 		}},
 		{ID: "s4", Title: "Fourth", Role: config.RoleDeploy, Do: func(ctx context.Context, sc *StepContext) error {
 			crashAt(ctx, "s4-before")
@@ -206,9 +206,9 @@ func TestResumeAfterKill(t *testing.T) {
 		runAndKill(t, dir, "s2-after")
 		before, rr := resumeWindow(t, dir, crashYes)
 		if before.Status != StatusUnfinished || before.Interrupted != "s2" || before.StepState("s1") != Done ||
-			before.Vars["token"] != "from-s1" {
+			before.Facts.SAL != "from-s1" {
 			t.Fatalf("journal after the kill: status %s, interrupted %q, s1 %s, vars %v",
-				before.Status, before.Interrupted, before.StepState("s1"), before.Vars)
+				before.Status, before.Interrupted, before.StepState("s1"), before.Facts)
 		}
 		if rr.err != nil {
 			t.Fatal(rr.err)

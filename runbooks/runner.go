@@ -40,7 +40,7 @@ type Runner struct {
 
 	mu        sync.Mutex
 	states    map[string]StepState
-	vars      map[string]string
+	facts     *Facts          // what the steps learned; guarded by mu
 	confirmed map[string]bool // steps whose gate was answered yes in this run
 	started   bool
 	cancel    context.CancelFunc
@@ -59,7 +59,7 @@ func NewRunner(env *Env, plan *Plan, j *Journal, opts RunOptions) *Runner {
 		env = &Env{}
 	}
 	r := &Runner{env: env, plan: plan, j: j, opts: opts,
-		states: map[string]StepState{}, vars: map[string]string{}, confirmed: map[string]bool{},
+		states: map[string]StepState{}, facts: &Facts{}, confirmed: map[string]bool{},
 		progress: map[string]progressMark{}, q: newEventQueue()}
 	for _, s := range plan.Steps {
 		if s != nil {
@@ -75,9 +75,7 @@ func NewRunner(env *Env, plan *Plan, j *Journal, opts RunOptions) *Runner {
 				r.states[s.ID] = st
 			}
 		}
-		for k, v := range rs.Vars {
-			r.vars[k] = v
-		}
+		r.facts = rs.Facts.Copy()
 	}
 	return r
 }
@@ -131,15 +129,11 @@ func (r *Runner) States() map[string]StepState {
 	return out
 }
 
-// Vars is a snapshot of the window's variables.
-func (r *Runner) Vars() map[string]string {
+// Facts is a copy of what the window's steps have learned so far.
+func (r *Runner) Facts() *Facts {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	out := make(map[string]string, len(r.vars))
-	for k, v := range r.vars {
-		out[k] = v
-	}
-	return out
+	return r.facts.Copy()
 }
 
 func (r *Runner) setState(id string, s StepState) {
@@ -454,7 +448,7 @@ func (r *Runner) check(ctx context.Context, s *Step, sc *StepContext) (ok bool, 
 
 // stepContext wires a StepContext to this run's variables, events and gates.
 func (r *Runner) stepContext(s *Step) *StepContext {
-	sc := NewStepContext(r.env, r.plan, s, r.vars, r.emit, func(ctx context.Context, g Gate) (Decision, error) {
+	sc := NewStepContext(r.env, r.plan, s, r.facts, &r.mu, r.emit, func(ctx context.Context, g Gate) (Decision, error) {
 		return r.ask(ctx, s, g, "step")
 	})
 	sc.mu = &r.mu

@@ -84,8 +84,8 @@ func (r *Runner) emit(e Event) {
 		r.journalProgress(ev.StepID, ev.Progress, false)
 	case StepNote:
 		r.journal(Record{Type: RecNote, Step: ev.StepID, Level: levelName(ev.Level), Text: ev.Text}, true)
-	case VarSet:
-		r.journal(Record{Type: RecVar, Step: ev.StepID, Key: ev.Key, Value: ev.Value}, true)
+	case FactsLearned:
+		r.journal(Record{Type: RecFacts, Step: ev.StepID, Facts: ev.Facts}, true)
 	case CommandRun:
 		rec := Record{Type: RecCommand, Step: ev.StepID, Host: ev.Result.Host, Cmd: ev.Result.Cmd,
 			DurationMS: ev.Result.Duration.Milliseconds()}

@@ -449,15 +449,15 @@ func TestStartAtSkipsEarlierSteps(t *testing.T) {
 	}
 }
 
-func TestVarsFlowBetweenSteps(t *testing.T) {
+func TestFactsFlowBetweenSteps(t *testing.T) {
 	plan := &Plan{ID: "vars", Kind: "test", Steps: []*Step{
 		{ID: "set", Title: "Set", Role: config.RoleLocal, Do: func(ctx context.Context, sc *StepContext) error {
-			sc.Set("sha", "abc123")
+			sc.Learn(func(f *Facts) { f.Change(7).Commit = "abc123" })
 			return nil
 		}},
 		{ID: "get", Title: "Get", Role: config.RoleLocal, Do: func(ctx context.Context, sc *StepContext) error {
-			if sc.Get("sha") != "abc123" {
-				return fmt.Errorf("sha is %q", sc.Get("sha"))
+			if got := sc.Facts().Change(7).Commit; got != "abc123" {
+				return fmt.Errorf("commit is %q", got)
 			}
 			return nil
 		}},
@@ -466,8 +466,8 @@ func TestVarsFlowBetweenSteps(t *testing.T) {
 	if rr := drive(t, r, nil); rr.err != nil {
 		t.Fatal(rr.err)
 	}
-	if r.Vars()["sha"] != "abc123" {
-		t.Fatalf("vars %v", r.Vars())
+	if got := r.Facts().Change(7).Commit; got != "abc123" {
+		t.Fatalf("facts say commit %q", got)
 	}
 }
 

@@ -95,11 +95,11 @@ func buildCmd(ctx context.Context, e Engine, kind string, params map[string]stri
 	}
 }
 
-func revertCmd(ctx context.Context, e Engine, plan *runbooks.Plan, vars map[string]string) tea.Cmd {
+func revertCmd(ctx context.Context, e Engine, plan *runbooks.Plan, facts *runbooks.Facts) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, opTimeout)
 		defer cancel()
-		p, err := e.BuildRevert(ctx, plan, vars)
+		p, err := e.BuildRevert(ctx, plan, facts)
 		return builtMsg{kind: "revert", plan: p, err: err, what: "revert"}
 	}
 }

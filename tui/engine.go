@@ -14,12 +14,12 @@ import (
 	wnd "porthole/window"
 )
 
-// WindowRun is a window being run: its events, a way to stop it, its variables.
-// *runbooks.Runner provides Events, Cancel and Vars.
+// WindowRun is a window being run: its events, a way to stop it, what it learned.
+// *runbooks.Runner provides Events, Cancel and Facts.
 type WindowRun interface {
 	Events() <-chan runbooks.Event
 	Cancel()
-	Vars() map[string]string
+	Facts() *runbooks.Facts
 	// Close releases the journal once the events are drained.
 	Close() error
 }
@@ -32,7 +32,7 @@ type Engine interface {
 	// Build builds a plan of a runbook kind (read-only: nothing is changed).
 	Build(ctx context.Context, kind string, params map[string]string) (*runbooks.Plan, error)
 	// BuildRevert builds the emergency revert of a window's synced changes.
-	BuildRevert(ctx context.Context, plan *runbooks.Plan, vars map[string]string) (*runbooks.Plan, error)
+	BuildRevert(ctx context.Context, plan *runbooks.Plan, facts *runbooks.Facts) (*runbooks.Plan, error)
 	// Start journals and runs a plan.
 	Start(ctx context.Context, plan *runbooks.Plan, opts runbooks.RunOptions) (WindowRun, error)
 	// Resume picks up an unfinished window where it stopped.
@@ -50,7 +50,7 @@ type Engine interface {
 	// Hosts names a role's hosts, without connecting ("deploy1002", "5 hosts").
 	Hosts(role string) string
 	// SAL is the Server Admin Log text of a window.
-	SAL(plan *runbooks.Plan, vars map[string]string) string
+	SAL(plan *runbooks.Plan, facts *runbooks.Facts) string
 	// User is who is deploying.
 	User() string
 	// CIAccount is whose Verified vote counts.
@@ -85,8 +85,8 @@ func (e *envEngine) Build(ctx context.Context, kind string, params map[string]st
 }
 
 // BuildRevert implements Engine with wnd.BuildRevertFrom.
-func (e *envEngine) BuildRevert(ctx context.Context, plan *runbooks.Plan, vars map[string]string) (*runbooks.Plan, error) {
-	return wnd.BuildRevertFrom(ctx, e.env, plan, vars)
+func (e *envEngine) BuildRevert(ctx context.Context, plan *runbooks.Plan, facts *runbooks.Facts) (*runbooks.Plan, error) {
+	return wnd.BuildRevertFrom(ctx, e.env, plan, facts)
 }
 
 // runnerRun is a Runner with its journal.
@@ -228,9 +228,9 @@ func hostStem(h string) string {
 }
 
 // SAL implements Engine: the window's "sal" variable, or gerrit.SAL.
-func (e *envEngine) SAL(plan *runbooks.Plan, vars map[string]string) string {
-	if s := vars["sal"]; s != "" {
-		return s
+func (e *envEngine) SAL(plan *runbooks.Plan, facts *runbooks.Facts) string {
+	if facts != nil && facts.SAL != "" {
+		return facts.SAL
 	}
 	format := ""
 	if e.env.Config != nil {

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -159,7 +158,7 @@ func (e *testEngine) backportPlan(chs []*gerrit.Change) *runbooks.Plan {
 				}},
 			{ID: "review-php", Title: "Review HEAD..@{u} in php-1.44.0-wmf.5", Role: config.RoleDeploy, Command: "git log -p HEAD..@{u}",
 				Do: func(ctx context.Context, sc *runbooks.StepContext) error {
-					sc.Set("patch:php", e.patch)
+					sc.Learn(func(f *runbooks.Facts) { f.Repo("php").PatchFile = e.patch })
 					sc.Note(runbooks.Warn, "✗ not part of this window: ffff Direct push nobody asked for")
 					d, err := sc.Confirm(ctx, runbooks.Gate{Kind: runbooks.GateChoice, Prompt: "1 unexpected commit came with the fetch: deploy it too?",
 						Choices: []runbooks.Choice{{Key: "d", Label: "Show their diff"}, {Key: "a", Label: "Deploy all"}, {Key: "n", Label: "Abort the window"}},
@@ -200,13 +199,15 @@ func (e *testEngine) backportPlan(chs []*gerrit.Change) *runbooks.Plan {
 							}
 						}
 					}
-					sc.Set("synced:1000", "1")
+					sc.Learn(func(f *runbooks.Facts) { f.Change(1000).Synced = true })
 					return nil
 				}},
 			{ID: "post-deploy", Title: "After the sync: checks and maintenance the diff calls for", Role: config.RoleLocal,
 				Do: func(ctx context.Context, sc *runbooks.StepContext) error {
-					b, _ := json.Marshal([]runbooks.Suggestion{{Runbook: "namespaceDupes", Params: map[string]string{"wiki": "dewiki"}, Reason: "new namespace on dewiki"}})
-					sc.Set("suggestions", string(b))
+					sc.Learn(func(f *runbooks.Facts) {
+						f.Suggestions = []runbooks.Suggestion{{Runbook: "namespaceDupes", Params: map[string]string{"wiki": "dewiki"}, Reason: "new namespace on dewiki"}}
+						f.Suggested = true
+					})
 					sc.Note(runbooks.Info, "suggested: namespaceDupes wiki=dewiki: new namespace on dewiki")
 					return nil
 				}},
@@ -219,8 +220,8 @@ func (e *testEngine) backportPlan(chs []*gerrit.Change) *runbooks.Plan {
 	return plan
 }
 
-func (e *testEngine) BuildRevert(ctx context.Context, plan *runbooks.Plan, vars map[string]string) (*runbooks.Plan, error) {
-	if vars["synced:1000"] != "1" {
+func (e *testEngine) BuildRevert(ctx context.Context, plan *runbooks.Plan, facts *runbooks.Facts) (*runbooks.Plan, error) {
+	if !facts.Change(1000).Synced {
 		return nil, errors.New("nothing is synced")
 	}
 	e.mu.Lock()
@@ -234,7 +235,9 @@ func (e *testEngine) BuildRevert(ctx context.Context, plan *runbooks.Plan, vars 
 			{ID: "sync-revert", Title: "Sync the revert", Role: config.RoleDeploy, Command: "scap sync-file php-1.44.0-wmf.5/includes/api/ApiMain.php 'Backport: Revert …'",
 				Irreversible: true, CoveredBy: "revert-1000",
 				Do: func(ctx context.Context, sc *runbooks.StepContext) error {
-					sc.Set("sal", `Backport: Revert "[[gerrit:1000|ApiMain: Send X-Database-Lag only with maxlag errors (T388101)]]"`)
+					sc.Learn(func(f *runbooks.Facts) {
+						f.SAL = `Backport: Revert "[[gerrit:1000|ApiMain: Send X-Database-Lag only with maxlag errors (T388101)]]"`
+					})
 					return nil
 				}},
 		}}, nil
@@ -381,8 +384,8 @@ func (e *testEngine) Hosts(role string) string {
 		config.RoleGerrit: "gerrit", config.RoleLocal: "local", config.RoleMaintenance: "mwmaint1002"}[role]
 }
 
-func (e *testEngine) SAL(plan *runbooks.Plan, vars map[string]string) string {
-	if s := vars["sal"]; s != "" {
+func (e *testEngine) SAL(plan *runbooks.Plan, facts *runbooks.Facts) string {
+	if s := facts.SAL; s != "" {
 		return s
 	}
 	return gerrit.SAL(plan.Changes, "")

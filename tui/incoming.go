@@ -50,9 +50,9 @@ func isCommitLine(l string) bool {
 func (m *Model) countIncoming() tea.Cmd {
 	w := m.win
 	var cmds []tea.Cmd
-	for k, path := range w.vars {
-		repo, ok := strings.CutPrefix(k, "patch:")
-		if _, counted := w.incoming[repo]; ok && !counted && path != "" {
+	for repo, rf := range w.facts.Repos {
+		path := rf.PatchFile
+		if _, counted := w.incoming[repo]; !counted && path != "" {
 			w.incoming[repo] = -1 // asked
 			cmds = append(cmds, countIncomingCmd(w.gen, repo, path))
 		}
@@ -99,12 +99,12 @@ func (m Model) diffNudge() string {
 	}
 	n := 0
 	repo, rebase := strings.CutPrefix(w.gate.StepID, "rebase-")
-	if rebase && w.vars["patch:"+repo] != "" {
+	if rf := w.facts.Repos[repo]; rebase && rf != nil && rf.PatchFile != "" {
 		before = "before rebasing"
 		n = w.incoming[repo]
 	} else {
-		for k := range w.vars {
-			if r, ok := strings.CutPrefix(k, "patch:"); ok && w.incoming[r] > 0 {
+		for r, rf := range w.facts.Repos {
+			if rf.PatchFile != "" && w.incoming[r] > 0 {
 				n += w.incoming[r]
 			}
 		}

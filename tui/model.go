@@ -70,8 +70,8 @@ type window struct {
 	running  string // the step running now
 	gate     *runbooks.GateRequest
 	dialog   *confirm.Model
-	hidden   bool // the dialog is hidden (esc): the gate waits
-	vars     map[string]string
+	hidden   bool            // the dialog is hidden (esc): the gate waits
+	facts    *runbooks.Facts // what the window learned so far
 	finished bool
 	closed   bool // the events channel is drained
 	err      error

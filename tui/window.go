@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -76,10 +75,11 @@ func (m Model) onWindowMsg(msg tea.Msg) (Model, tea.Cmd, bool) {
 		if msg.err != nil {
 			return m, m.setError("cannot start the window: " + msg.err.Error()), true
 		}
-		m.win = &window{gen: msg.gen, plan: msg.plan, run: msg.run, started: m.now(), vars: map[string]string{}, incoming: map[string]int{}}
-		for k, v := range msg.run.Vars() {
-			m.win.vars[k] = v
+		m.win = &window{gen: msg.gen, plan: msg.plan, run: msg.run, started: m.now(), facts: msg.run.Facts(), incoming: map[string]int{}}
+		if m.win.facts == nil {
+			m.win.facts = &runbooks.Facts{}
 		}
+		m.win.sugs = m.win.facts.Suggestions
 		m.steps.SetPlan(msg.plan.Steps, msg.states)
 		m.logs = logpane.New(m.c, m.now)
 		m.card, m.focusLog = false, false
@@ -158,14 +158,20 @@ func (m *Model) onEvent(ev runbooks.Event) tea.Cmd {
 			level = runbooks.Warn
 		}
 		m.logs.Add(e.StepID, logpane.Entry{Time: m.now(), Host: r.Host, Kind: logpane.Note, Level: level, Text: text})
-	case runbooks.VarSet:
-		w.vars[e.Key] = e.Value
-		if e.Key == "suggestions" {
-			w.sugs = nil
-			_ = json.Unmarshal([]byte(e.Value), &w.sugs)
+	case runbooks.FactsLearned:
+		before := w.facts
+		w.facts = e.Facts
+		if e.Facts.Suggested && !before.Suggested {
+			w.sugs = e.Facts.Suggestions
 		}
-		if repo, ok := strings.CutPrefix(e.Key, "patch:"); ok {
-			delete(w.incoming, repo) // a new patch (a retried review): count it again
+		recount := false
+		for repo, rf := range e.Facts.Repos {
+			if old := before.Repos[repo]; old == nil || old.PatchFile != rf.PatchFile {
+				delete(w.incoming, repo) // a new patch (a retried review): count it again
+				recount = true
+			}
+		}
+		if recount {
 			return m.countIncoming()
 		}
 	case runbooks.GateRequest:

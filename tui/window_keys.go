@@ -97,8 +97,8 @@ func (m Model) canRevert() bool {
 	if m.win == nil || m.win.plan.Kind != "backport" {
 		return false
 	}
-	for k, v := range m.win.vars {
-		if strings.HasPrefix(k, "synced:") && v == "1" {
+	for _, cf := range m.win.facts.Changes {
+		if cf.Synced {
 			return true
 		}
 	}
@@ -120,11 +120,7 @@ func (m *Model) revertKey() tea.Cmd {
 		return nil
 	}
 	m.building = "revert"
-	vars := make(map[string]string, len(w.vars))
-	for k, v := range w.vars {
-		vars[k] = v
-	}
-	return tea.Batch(m.setInfo("building the revert…"), revertCmd(m.ctx, m.engine, w.plan, vars))
+	return tea.Batch(m.setInfo("building the revert…"), revertCmd(m.ctx, m.engine, w.plan, w.facts.Copy()))
 }
 
 // copySAL puts the window's Server Admin Log text on the clipboard (OSC 52).
@@ -132,7 +128,7 @@ func (m *Model) copySAL() tea.Cmd {
 	if m.win == nil || len(m.win.plan.Changes) == 0 {
 		return m.setInfo("no SAL text: this window has no changes")
 	}
-	sal := m.engine.SAL(m.win.plan, m.win.vars)
+	sal := m.engine.SAL(m.win.plan, m.win.facts)
 	return tea.Batch(tea.SetClipboard(sal), m.setInfo("copied (OSC 52): "+sal))
 }
 
@@ -142,21 +138,21 @@ func (m Model) patchFor(stepID string) string {
 		return ""
 	}
 	if repo, ok := strings.CutPrefix(stepID, "review-"); ok {
-		if p := m.win.vars["patch:"+repo]; p != "" {
-			return p
+		if rf := m.win.facts.Repos[repo]; rf != nil && rf.PatchFile != "" {
+			return rf.PatchFile
 		}
 	}
-	var keys []string
-	for k := range m.win.vars {
-		if strings.HasPrefix(k, "patch:") {
-			keys = append(keys, k)
+	var repos []string
+	for r, rf := range m.win.facts.Repos {
+		if rf.PatchFile != "" {
+			repos = append(repos, r)
 		}
 	}
-	sort.Strings(keys)
-	if len(keys) == 0 {
+	sort.Strings(repos)
+	if len(repos) == 0 {
 		return ""
 	}
-	return m.win.vars[keys[0]]
+	return m.win.facts.Repos[repos[0]].PatchFile
 }
 
 // openPatch opens a fetched patch in the viewer, marking commits that are

@@ -84,7 +84,7 @@ func TestBackportAndRevertAgainstGerritEmulator(t *testing.T) {
 	}
 
 	// Emergency revert; the emulator turns the refs/for/ pushes into changes.
-	rp, err := BuildRevertFrom(context.Background(), f.env, p, r.Vars())
+	rp, err := BuildRevertFrom(context.Background(), f.env, p, r.Facts())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,11 +96,11 @@ func TestBackportAndRevertAgainstGerritEmulator(t *testing.T) {
 		t.Fatalf("not reverted: %q", got)
 	}
 	for _, n := range []int{core, echo} {
-		num := r2.Vars()["revertchange:"+itoaBP(n)]
-		if num == "" {
+		num := r2.Facts().Change(n).RevertChange
+		if num == 0 {
 			t.Fatalf("no revert change for %d: %q", n, bpNotes(evs2))
 		}
-		ch, err := f.env.Gerrit.Resolve(context.Background(), num)
+		ch, err := f.env.Gerrit.Resolve(context.Background(), strconv.Itoa(num))
 		if err != nil {
 			t.Fatal(err)
 		}

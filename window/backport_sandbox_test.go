@@ -54,7 +54,7 @@ func TestSandboxBackportThenRevertTiming(t *testing.T) {
 
 	// `r` pressed: build the revert from the window, confirm once, wait for the syncs.
 	pressed := time.Now()
-	rp, err := window.BuildRevertFrom(context.Background(), env, p, r.Vars())
+	rp, err := window.BuildRevertFrom(context.Background(), env, p, r.Facts())
 	if err != nil {
 		t.Fatal(err)
 	}

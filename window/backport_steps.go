@@ -2,7 +2,6 @@ package window
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -66,8 +65,7 @@ func (bp *backport) approve(ch *gerrit.Change) func(context.Context, *runbooks.S
 		if err := bp.env.Gerrit.Approve(ctx, cur, "Backport"); err != nil {
 			return err
 		}
-		sc.Set(fmt.Sprintf("approved-at:%d", ch.Number), at.UTC().Format(time.RFC3339Nano))
-		sc.Set(fmt.Sprintf("approved-ps:%d", ch.Number), fmt.Sprint(cur.PatchSet))
+		learnApproval(sc, ch.Number, at, cur.PatchSet)
 		sc.Note(runbooks.Info, "+2 on change %d patch set %d with message \"Backport\"", ch.Number, cur.PatchSet)
 		return nil
 	}
@@ -105,16 +103,15 @@ func (bp *backport) waitMerge(ch *gerrit.Change) func(context.Context, *runbooks
 			}
 			// a patch set uploaded after our +2 and before this wait began
 			// is not approved: ask, rather than wait for a merge that will not come
-			if ps := sc.Get(fmt.Sprintf("approved-ps:%d", ch.Number)); ps != "" && ps != fmt.Sprint(cur.PatchSet) {
-				if err := bp.reapprove(ctx, sc, ch, cur, fmt.Sprintf("patch set %d was uploaded after the +2 on patch set %s", cur.PatchSet, ps)); err != nil {
+			approved := sc.Facts().Change(ch.Number)
+			if ps := approved.ApprovedPatchSet; ps != 0 && ps != cur.PatchSet {
+				if err := bp.reapprove(ctx, sc, ch, cur, fmt.Sprintf("patch set %d was uploaded after the +2 on patch set %d", cur.PatchSet, ps)); err != nil {
 					return err
 				}
 				continue
 			}
 			opts := gerrit.WaitOptions{Interval: cfg.Gerrit.PollInterval, Timeout: cfg.Gerrit.MergeTimeout, CIAccount: cfg.Gerrit.CIAccount, Events: bp.env.Events}
-			if t, err := time.Parse(time.RFC3339Nano, sc.Get(fmt.Sprintf("approved-at:%d", ch.Number))); err == nil {
-				opts.ApprovedAt = t
-			}
+			opts.ApprovedAt = approved.ApprovedAt
 			var last time.Time
 			var lastNote string
 			res, err := bp.env.Gerrit.WaitForMerge(ctx, cur, opts, func(st gerrit.WaitStatus) {
@@ -169,8 +166,7 @@ func (bp *backport) reapprove(ctx context.Context, sc *runbooks.StepContext, ch,
 	if err := bp.env.Gerrit.Approve(ctx, cur, "Backport"); err != nil {
 		return err
 	}
-	sc.Set(fmt.Sprintf("approved-at:%d", ch.Number), at.UTC().Format(time.RFC3339Nano))
-	sc.Set(fmt.Sprintf("approved-ps:%d", ch.Number), fmt.Sprint(cur.PatchSet))
+	learnApproval(sc, ch.Number, at, cur.PatchSet)
 	sc.Note(runbooks.Info, "+2 again on change %d patch set %d", ch.Number, cur.PatchSet)
 	return nil
 }
@@ -180,7 +176,7 @@ func (bp *backport) noteMerged(sc *runbooks.StepContext, cur *gerrit.Change, ela
 	if rev == "" {
 		rev = cur.CurrentRevision
 	}
-	sc.Set(fmt.Sprintf("gerrit-merged:%d", cur.Number), rev)
+	sc.Learn(func(f *runbooks.Facts) { f.Change(cur.Number).GerritMerged = rev })
 	if elapsed > 0 {
 		sc.Note(runbooks.Info, "change %d merged after %s (%s)", cur.Number, elapsed.Round(time.Second), abbrev(rev))
 	} else {
@@ -223,7 +219,7 @@ func (bp *backport) status(g *repoGroup) func(context.Context, *runbooks.StepCon
 			return fmt.Errorf("%s is not clean (%s): someone changed the deployment host by hand; ask in #wikimedia-operations, clean it up, then resume",
 				g.Dir, firstPaths(f.Problems, 2))
 		}
-		sc.Set("statushead:"+g.Repo, st.Head)
+		sc.Learn(func(f *runbooks.Facts) { f.Repo(g.Repo).StatusHead = st.Head })
 		sc.Note(runbooks.Info, "%s is clean at %s", g.Repo, abbrev(st.Head))
 		return nil
 	}
@@ -254,7 +250,7 @@ func (bp *backport) review(g *repoGroup) func(context.Context, *runbooks.StepCon
 		if err := os.WriteFile(file, patch, 0o600); err != nil {
 			return fmt.Errorf("saving the incoming patch: %w", err)
 		}
-		sc.Set("patch:"+g.Repo, file)
+		sc.Learn(func(f *runbooks.Facts) { f.Repo(g.Repo).PatchFile = file })
 		commits, err := gitops.Incoming(ctx, q, g.Dir)
 		if err != nil {
 			return err
@@ -285,10 +281,9 @@ func (bp *backport) review(g *repoGroup) func(context.Context, *runbooks.StepCon
 			if err != nil {
 				return err
 			}
-			b, _ := json.Marshal(moved)
-			sc.Set("submoved:"+g.Repo, string(b))
+			sc.Learn(func(f *runbooks.Facts) { f.Repo(g.Repo).MovedSubmodules = moved })
 		}
-		sc.Set("upstream:"+g.Repo, upstream)
+		sc.Learn(func(f *runbooks.Facts) { f.Repo(g.Repo).Upstream = upstream })
 		sc.Note(runbooks.Info, "%s: %s to rebase onto %s; the diff is in %s", g.Repo, countOf(len(commits), "commit"), abbrev(upstream), file)
 		return nil
 	}
@@ -380,8 +375,7 @@ func (bp *backport) acceptExtras(sc *runbooks.StepContext, g *repoGroup, extra [
 		}
 	}
 	paths := SyncPaths(g.Prefix, files)
-	b, _ := json.Marshal(paths)
-	sc.Set("syncextra:"+g.Repo, string(b))
+	sc.Learn(func(f *runbooks.Facts) { f.Repo(g.Repo).SyncExtra = paths })
 	sc.Note(runbooks.Warn, "deploying %s too, decided by %s; extra sync paths: %s", countOf(len(extra), "unexpected commit"), sc.Decision.By, strings.Join(paths, ", "))
 	return nil
 }
@@ -406,7 +400,7 @@ func commitSegment(patch []byte, sha string, max int) string {
 
 func (bp *backport) rebase(g *repoGroup) func(context.Context, *runbooks.StepContext) error {
 	return func(ctx context.Context, sc *runbooks.StepContext) error {
-		up := sc.Get("upstream:" + g.Repo)
+		up := sc.Facts().Repo(g.Repo).Upstream
 		if up == "" {
 			return fmt.Errorf("%s was not reviewed in this window: run the review step first", g.Repo)
 		}
@@ -434,7 +428,7 @@ func (bp *backport) rebase(g *repoGroup) func(context.Context, *runbooks.StepCon
 
 func (bp *backport) rebasedCheck(g *repoGroup) func(context.Context, *runbooks.StepContext) (bool, error) {
 	return func(ctx context.Context, sc *runbooks.StepContext) (bool, error) {
-		up := sc.Get("upstream:" + g.Repo)
+		up := sc.Facts().Repo(g.Repo).Upstream
 		if up == "" {
 			return false, nil
 		}
@@ -469,23 +463,17 @@ func (bp *backport) recordCommit(ctx context.Context, sc *runbooks.StepContext, 
 	if !ok {
 		return fmt.Errorf("%s does not contain change %d (%s) after the update: look at git log there before syncing", dir, ch.Number, ch.ChangeID)
 	}
-	sc.Set(fmt.Sprintf("merged:%d", ch.Number), c.SHA)
-	sc.Set(fmt.Sprintf("repo:%d", ch.Number), dir)
-	if c.IsMerge() {
-		sc.Set(fmt.Sprintf("mergecommit:%d", ch.Number), "1")
-	}
+	sc.Learn(func(f *runbooks.Facts) {
+		cf := f.Change(ch.Number)
+		cf.Commit, cf.Repo, cf.MergeCommit = c.SHA, dir, c.IsMerge()
+	})
 	return nil
 }
 
 func (bp *backport) submodules(g *repoGroup) func(context.Context, *runbooks.StepContext) error {
 	return func(ctx context.Context, sc *runbooks.StepContext) error {
 		q := deployQuery(sc)
-		var moved []string
-		if v := sc.Get("submoved:" + g.Repo); v != "" {
-			if err := json.Unmarshal([]byte(v), &moved); err != nil {
-				return fmt.Errorf("window variable submoved:%s: %v", g.Repo, err)
-			}
-		}
+		moved := sc.Facts().Repo(g.Repo).MovedSubmodules
 		paths := append([]string(nil), g.SubPaths...)
 		for _, p := range moved {
 			if !hasString(paths, p) {
@@ -647,15 +635,9 @@ func (bp *backport) sync(sg *syncGroup) func(context.Context, *runbooks.StepCont
 	return func(ctx context.Context, sc *runbooks.StepContext) error {
 		paths := []string{sg.Path}
 		if sg.Repo.lastSync == sg {
-			if v := sc.Get("syncextra:" + sg.Repo.Repo); v != "" {
-				var extra []string
-				if err := json.Unmarshal([]byte(v), &extra); err != nil {
-					return fmt.Errorf("window variable syncextra:%s: %v", sg.Repo.Repo, err)
-				}
-				for _, p := range extra {
-					if !bp.syncCovered(sg.Repo, p) && !hasString(paths, p) {
-						paths = append(paths, p)
-					}
+			for _, p := range sc.Facts().Repo(sg.Repo.Repo).SyncExtra {
+				if !bp.syncCovered(sg.Repo, p) && !hasString(paths, p) {
+					paths = append(paths, p)
 				}
 			}
 		}
@@ -665,15 +647,16 @@ func (bp *backport) sync(sg *syncGroup) func(context.Context, *runbooks.StepCont
 			}
 			sc.Note(runbooks.Info, "synced %s", p)
 		}
-		for _, ch := range sg.Changes {
-			key := fmt.Sprintf("syncpath:%d", ch.Number)
-			have := strings.Split(sc.Get(key), "\n")
-			if !hasString(have, sg.Path) {
-				sc.Set(key, strings.TrimPrefix(sc.Get(key)+"\n"+sg.Path, "\n"))
+		sc.Learn(func(f *runbooks.Facts) {
+			for _, ch := range sg.Changes {
+				cf := f.Change(ch.Number)
+				if !hasString(cf.SyncPaths, sg.Path) {
+					cf.SyncPaths = append(cf.SyncPaths, sg.Path)
+				}
+				cf.Synced = true
 			}
-			sc.Set(fmt.Sprintf("synced:%d", ch.Number), "1")
-		}
-		sc.Set("synced:"+sg.ID, "1")
+			f.MarkSynced(sg.ID)
+		})
 		return nil
 	}
 }
@@ -690,14 +673,14 @@ func (bp *backport) syncCovered(g *repoGroup, p string) bool {
 
 func (bp *backport) syncedCheck(sg *syncGroup) func(context.Context, *runbooks.StepContext) (bool, error) {
 	return func(ctx context.Context, sc *runbooks.StepContext) (bool, error) {
-		return sc.Get("synced:"+sg.ID) == "1", nil
+		return sc.Facts().Synced[sg.ID], nil
 	}
 }
 
 func (bp *backport) postDeploy(ctx context.Context, sc *runbooks.StepContext) error {
 	var patch []byte
 	for _, g := range bp.repos {
-		f := sc.Get("patch:" + g.Repo)
+		f := sc.Facts().Repo(g.Repo).PatchFile
 		if f == "" {
 			continue
 		}
@@ -715,8 +698,7 @@ func (bp *backport) postDeploy(ctx context.Context, sc *runbooks.StepContext) er
 	if sugs == nil {
 		sugs = []runbooks.Suggestion{}
 	}
-	b, _ := json.Marshal(sugs)
-	sc.Set("suggestions", string(b))
+	sc.Learn(func(f *runbooks.Facts) { f.Suggestions, f.Suggested = sugs, true })
 	sc.Note(runbooks.Info, "ask %s to verify again with X-Wikimedia-Debug turned off, and watch the error logs (logspam-watch) for a few minutes", owners(bp.changes))
 	sc.Note(runbooks.Info, "if it misbehaves: porthole revert (r) reverts on the deployment host and syncs first, then pushes the revert to Gerrit")
 	return nil
@@ -733,4 +715,12 @@ func paramString(p map[string]string) string {
 		parts = append(parts, k+"="+p[k])
 	}
 	return strings.Join(parts, " ")
+}
+
+// learnApproval records that change n's patch set ps was +2'd at.
+func learnApproval(sc *runbooks.StepContext, n int, at time.Time, ps int) {
+	sc.Learn(func(f *runbooks.Facts) {
+		cf := f.Change(n)
+		cf.ApprovedAt, cf.ApprovedPatchSet = at.UTC(), ps
+	})
 }

@@ -2,7 +2,6 @@ package window
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"porthole/config"
@@ -120,28 +119,27 @@ func TestBackportWindowEndToEnd(t *testing.T) {
 			t.Errorf("scap argv %q, want message %q", c, sal)
 		}
 	}
-	vars := r.Vars()
-	if vars["repo:103"] != f.s.EchoDir() || vars["repo:102"] != f.s.CoreDir || vars["repo:101"] != f.s.Dir {
-		t.Errorf("revert dirs %q %q %q", vars["repo:101"], vars["repo:102"], vars["repo:103"])
+	facts := r.Facts()
+	if facts.Change(103).Repo != f.s.EchoDir() || facts.Change(102).Repo != f.s.CoreDir || facts.Change(101).Repo != f.s.Dir {
+		t.Errorf("revert dirs %q %q %q", facts.Change(101).Repo, facts.Change(102).Repo, facts.Change(103).Repo)
 	}
-	for _, n := range []string{"101", "102", "103"} {
-		if len(vars["merged:"+n]) != 40 || vars["synced:"+n] != "1" || vars["syncpath:"+n] == "" {
-			t.Errorf("vars of %s: merged %q synced %q path %q", n, vars["merged:"+n], vars["synced:"+n], vars["syncpath:"+n])
+	for _, n := range []int{101, 102, 103} {
+		if cf := facts.Change(n); len(cf.Commit) != 40 || !cf.Synced || len(cf.SyncPaths) == 0 {
+			t.Errorf("facts of %d: commit %q synced %v paths %q", n, cf.Commit, cf.Synced, cf.SyncPaths)
 		}
 	}
-	if vars["merged:103"] != f.s.Git(f.s.EchoDir(), "rev-parse", "HEAD") {
-		t.Error("merged:103 is not the extension's deployed commit")
+	if facts.Change(103).Commit != f.s.Git(f.s.EchoDir(), "rev-parse", "HEAD") {
+		t.Error("the commit of 103 is not the extension's deployed commit")
 	}
-	pf := vars["patch:"+php]
+	pf := facts.Repo(php).PatchFile
 	if b, err := os.ReadFile(pf); err != nil || !strings.Contains(string(b), "extensions/Echo/includes/Hooks.php") || !strings.Contains(string(b), "Cache.php") {
 		t.Errorf("saved patch %s: %v", pf, err)
 	}
 	if !strings.HasPrefix(pf, filepath.Join(f.env.Config.StateDir, "windows", p.ID)) {
 		t.Errorf("patch file %s not under the window's state dir", pf)
 	}
-	var sugs []runbooks.Suggestion
-	if err := json.Unmarshal([]byte(vars["suggestions"]), &sugs); err != nil {
-		t.Errorf("suggestions var %q: %v", vars["suggestions"], err)
+	if !facts.Suggested {
+		t.Errorf("the diff was not read for suggestions: %+v", facts)
 	}
 	ns := strings.Join(bpNotes(evs), "\n")
 	for _, want := range []string{"SECURITY: fix XSS", "✓", "extensions/Echo: checked out", "synced php-"} {

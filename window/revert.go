@@ -218,7 +218,7 @@ func (rp *revertPlan) steps() []*runbooks.Step {
 			Command: syncCmds[i], Irreversible: true, CoveredBy: "revert",
 			Undo: "deploy the change again (a new backport window)",
 			Do:   rp.sync(id, p), Check: func(ctx context.Context, sc *runbooks.StepContext) (bool, error) {
-				return sc.Get("synced:"+id) == "1", nil
+				return sc.Facts().Synced[id], nil
 			},
 		})
 	}
@@ -276,22 +276,23 @@ func (rp *revertPlan) revert(ctx context.Context, sc *runbooks.StepContext) erro
 	for i := len(rp.targets) - 1; i >= 0; i-- {
 		t := rp.targets[i]
 		n := t.Change.Number
-		if done := sc.Get(fmt.Sprintf("reverted:%d", n)); done != "" {
+		cf := sc.Facts().Change(n)
+		if done := cf.Reverted; done != "" {
 			if ok, err := gitops.IsAncestor(ctx, deployQuery(sc), t.Dir, done, "HEAD"); err == nil && ok {
 				sc.Note(runbooks.Info, "change %d was already reverted as %s", n, abbrev(done))
 				continue
 			}
 		}
-		id := sc.Get(fmt.Sprintf("revertid:%d", n))
+		id := cf.RevertChangeID
 		if id == "" {
 			id = gitops.NewChangeID()
-			sc.Set(fmt.Sprintf("revertid:%d", n), id)
+			sc.Learn(func(f *runbooks.Facts) { f.Change(n).RevertChangeID = id })
 		}
 		res, err := gitops.Revert(ctx, deployExec(sc), t.Dir, t.SHA, gitops.RevertOptions{Reason: rp.revertReason(sc), ChangeID: id})
 		if err != nil {
 			return err
 		}
-		sc.Set(fmt.Sprintf("reverted:%d", n), res.SHA)
+		sc.Learn(func(f *runbooks.Facts) { f.Change(n).Reverted = res.SHA })
 		how := ""
 		if res.Merge {
 			how = " (a merge commit: -m1)"
@@ -303,7 +304,7 @@ func (rp *revertPlan) revert(ctx context.Context, sc *runbooks.StepContext) erro
 
 func (rp *revertPlan) revertedCheck(ctx context.Context, sc *runbooks.StepContext) (bool, error) {
 	for _, t := range rp.targets {
-		done := sc.Get(fmt.Sprintf("reverted:%d", t.Change.Number))
+		done := sc.Facts().Change(t.Change.Number).Reverted
 		if done == "" {
 			return false, nil
 		}
@@ -321,7 +322,7 @@ func (rp *revertPlan) sync(id, p string) func(context.Context, *runbooks.StepCon
 		if err := bp.scapSync(ctx, sc, p, rp.sal); err != nil {
 			return err
 		}
-		sc.Set("synced:"+id, "1")
+		sc.Learn(func(f *runbooks.Facts) { f.MarkSynced(id) })
 		sc.Note(runbooks.Info, "the revert of %s is live on every app server", p)
 		return nil
 	}
@@ -330,7 +331,7 @@ func (rp *revertPlan) sync(id, p string) func(context.Context, *runbooks.StepCon
 func (rp *revertPlan) push(t *revertTarget) func(context.Context, *runbooks.StepContext) error {
 	return func(ctx context.Context, sc *runbooks.StepContext) error {
 		n := t.Change.Number
-		rev := sc.Get(fmt.Sprintf("reverted:%d", n))
+		rev := sc.Facts().Change(n).Reverted
 		if rev == "" {
 			return fmt.Errorf("change %d was not reverted in this window: nothing to push", n)
 		}
@@ -344,7 +345,7 @@ func (rp *revertPlan) push(t *revertTarget) func(context.Context, *runbooks.Step
 		if err != nil {
 			return fmt.Errorf("%w — the revert IS live and synced but not in Gerrit yet", err)
 		}
-		sc.Set(fmt.Sprintf("reviewcommit:%d", n), res.Commit)
+		sc.Learn(func(f *runbooks.Facts) { f.Change(n).ReviewCommit = res.Commit })
 		if res.Commit == rev {
 			sc.Note(runbooks.Info, "pushed the revert %s for review (its parent is %s, nothing else was pushed)", abbrev(rev), res.Base)
 		} else {
@@ -372,7 +373,7 @@ func reviewPushOutline(t *revertTarget) string {
 
 func (rp *revertPlan) pushedCheck(t *revertTarget) func(context.Context, *runbooks.StepContext) (bool, error) {
 	return func(ctx context.Context, sc *runbooks.StepContext) (bool, error) {
-		id := sc.Get(fmt.Sprintf("revertid:%d", t.Change.Number))
+		id := sc.Facts().Change(t.Change.Number).RevertChangeID
 		if id == "" || rp.env.Gerrit == nil {
 			return false, nil
 		}
@@ -395,7 +396,7 @@ func revertRef(t *revertTarget, id string) string {
 func (rp *revertPlan) lookup(t *revertTarget) func(context.Context, *runbooks.StepContext) error {
 	return func(ctx context.Context, sc *runbooks.StepContext) error {
 		n := t.Change.Number
-		id := sc.Get(fmt.Sprintf("revertid:%d", n))
+		id := sc.Facts().Change(n).RevertChangeID
 		if id == "" {
 			return fmt.Errorf("change %d has no revert in this window", n)
 		}
@@ -406,7 +407,7 @@ func (rp *revertPlan) lookup(t *revertTarget) func(context.Context, *runbooks.St
 		if err != nil {
 			return fmt.Errorf("the revert of %d (Change-Id %s) is not in Gerrit: %w", n, id, err)
 		}
-		sc.Set(fmt.Sprintf("revertchange:%d", n), strconv.Itoa(ch.Number))
+		sc.Learn(func(f *runbooks.Facts) { f.Change(n).RevertChange = ch.Number })
 		url := ch.WebURL
 		if url == "" {
 			url = fmt.Sprintf("change %d", ch.Number)
@@ -419,35 +420,44 @@ func (rp *revertPlan) lookup(t *revertTarget) func(context.Context, *runbooks.St
 
 func (rp *revertPlan) log(ctx context.Context, sc *runbooks.StepContext) error {
 	var parts []string
+	facts := sc.Facts()
 	for _, t := range rp.targets {
 		n := t.Change.Number
-		parts = append(parts, fmt.Sprintf("%d → revert %s (change %s)", n, abbrev(sc.Get(fmt.Sprintf("reverted:%d", n))), sc.Get(fmt.Sprintf("revertchange:%d", n))))
+		cf := facts.Change(n)
+		parts = append(parts, fmt.Sprintf("%d → revert %s (change %d)", n, abbrev(cf.Reverted), cf.RevertChange))
 	}
-	sc.Set("sal", rp.sal)
+	sc.Learn(func(f *runbooks.Facts) { f.SAL = rp.sal })
 	sc.Note(runbooks.Info, "SAL: %s", rp.sal)
 	sc.Note(runbooks.Info, "reverted and synced: %s; tell the owners and the task", strings.Join(parts, "; "))
 	return nil
 }
 
 // BuildRevertFrom builds the revert of a backport window's synced changes
-// from its variables (the TUI's `r` key mid-window). It needs neither Gerrit
-// nor the deployment host to build: everything is in vars.
-func BuildRevertFrom(ctx context.Context, env *runbooks.Env, plan *runbooks.Plan, vars map[string]string) (*runbooks.Plan, error) {
+// from what it learned (the TUI's `r` key mid-window). It needs neither Gerrit
+// nor the deployment host to build: everything is in facts.
+func BuildRevertFrom(ctx context.Context, env *runbooks.Env, plan *runbooks.Plan, facts *runbooks.Facts) (*runbooks.Plan, error) {
 	if plan == nil {
 		return nil, fmt.Errorf("no window to revert")
+	}
+	if facts == nil {
+		facts = &runbooks.Facts{}
 	}
 	params := map[string]string{"reason": "emergency revert during window " + plan.ID, "from": plan.ID}
 	var nums []string
 	for _, ch := range plan.Changes {
 		n := strconv.Itoa(ch.Number)
-		if vars["synced:"+n] != "1" {
+		cf := facts.Change(ch.Number)
+		if !cf.Synced {
 			continue
 		}
 		nums = append(nums, n)
-		for _, k := range []string{"merged", "repo", "syncpath", "mergecommit"} {
-			if v := vars[k+":"+n]; v != "" {
+		for k, v := range map[string]string{"merged": cf.Commit, "repo": cf.Repo, "syncpath": strings.Join(cf.SyncPaths, "\n")} {
+			if v != "" {
 				params[k+":"+n] = v
 			}
+		}
+		if cf.MergeCommit {
+			params["mergecommit:"+n] = "1"
 		}
 		params["subject:"+n] = ch.Subject
 		params["project:"+n] = ch.Project

@@ -68,10 +68,10 @@ func TestSandboxRevertNeverPublishesTheSecurityPatch(t *testing.T) {
 			if err != nil {
 				t.Fatalf("backport window: %v", err)
 			}
-			vars := r.Vars()
-			dir, deployed := vars["repo:"+num], vars["merged:"+num]
+			facts := r.Facts()
+			dir, deployed := facts.Change(n).Repo, facts.Change(n).Commit
 			if dir == "" || deployed == "" {
-				t.Fatalf("window vars lack repo/merged for %d: %v", n, vars)
+				t.Fatalf("window facts lack repo/commit for %d: %+v", n, facts.Change(n))
 			}
 			if kind == "extension" {
 				// the extension's checkout carries its own security patch, as production's can
@@ -84,7 +84,7 @@ func TestSandboxRevertNeverPublishesTheSecurityPatch(t *testing.T) {
 			}
 
 			pressed := time.Now()
-			rp, err := window.BuildRevertFrom(context.Background(), env, p, r.Vars())
+			rp, err := window.BuildRevertFrom(context.Background(), env, p, r.Facts())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -104,8 +104,8 @@ func TestSandboxRevertNeverPublishesTheSecurityPatch(t *testing.T) {
 				t.Fatalf("revert: %v", err)
 			}
 			t.Logf("REVERT TIMING (%s): press revert → old file on every app server: %s", kind, synced.Sub(pressed).Round(time.Millisecond))
-			v := r2.Vars()
-			local, id := v["reverted:"+num], v["revertid:"+num]
+			v := r2.Facts().Change(n)
+			local, id := v.Reverted, v.RevertChangeID
 
 			// on the deployment host: the revert is on top, the security patch is still there
 			if head := deployGit(t, env, dir, "rev-parse", "HEAD"); head != local {
@@ -146,8 +146,8 @@ func TestSandboxRevertNeverPublishesTheSecurityPatch(t *testing.T) {
 			if revert.ChangeID != id || revert.Status != "NEW" || revert.Topic != "revert-"+deployed {
 				t.Errorf("revert change %d: Change-Id %s topic %q status %s, want %s, revert-%s, NEW", revert.Number, revert.ChangeID, revert.Topic, revert.Status, id, deployed)
 			}
-			if got := v["revertchange:"+num]; got != strconv.Itoa(revert.Number) {
-				t.Errorf("window found revert change %q, emulator has %d", got, revert.Number)
+			if got := v.RevertChange; got != revert.Number {
+				t.Errorf("window found revert change %d, emulator has %d", got, revert.Number)
 			}
 			bare := sb.Gerrit.RepoPath(revert.Project)
 			if err := exec.Command("git", "--git-dir="+bare, "cat-file", "-e", security[0]+"^{commit}").Run(); err == nil {

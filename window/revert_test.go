@@ -29,7 +29,7 @@ func TestRevertFromWindowIsOneConfirmation(t *testing.T) {
 
 	// Gerrit is down in an emergency: the revert is built from the window alone.
 	f.env.Gerrit = nil
-	rp, err := BuildRevertFrom(context.Background(), f.env, p, r.Vars())
+	rp, err := BuildRevertFrom(context.Background(), f.env, p, r.Facts())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +41,7 @@ func TestRevertFromWindowIsOneConfirmation(t *testing.T) {
 	if g == nil || g.Default != "n" || g.Prompt != "Revert and sync to all app servers now?" {
 		t.Fatalf("revert gate %+v", g)
 	}
-	for _, want := range []string{"git revert --no-edit " + r.Vars()["merged:102"], f.s.EchoDir(), "mw1001", "scap sync-file"} {
+	for _, want := range []string{"git revert --no-edit " + r.Facts().Change(102).Commit, f.s.EchoDir(), "mw1001", "scap sync-file"} {
 		if !strings.Contains(g.Detail, want) {
 			t.Errorf("gate detail lacks %q:\n%s", want, g.Detail)
 		}
@@ -91,21 +91,21 @@ func TestRevertFromWindowIsOneConfirmation(t *testing.T) {
 		}
 	}
 	// pushed for review with the revert topic, one per repository, and found in Gerrit
-	v := r2.Vars()
-	for proj, n := range map[string]string{gitopstest.CoreProject: "102", gitopstest.EchoProject: "103"} {
-		ref := "refs/for/" + f.s.Branch + "%topic=revert-" + r.Vars()["merged:"+n]
-		if got := f.s.Git(f.s.Bare(proj), "rev-parse", ref); got != v["reverted:"+n] {
-			t.Errorf("%s: %s = %s, want the revert %s", proj, ref, got, v["reverted:"+n])
+	v, before := r2.Facts(), r.Facts()
+	for proj, n := range map[string]int{gitopstest.CoreProject: 102, gitopstest.EchoProject: 103} {
+		ref := "refs/for/" + f.s.Branch + "%topic=revert-" + before.Change(n).Commit
+		if got := f.s.Git(f.s.Bare(proj), "rev-parse", ref); got != v.Change(n).Reverted {
+			t.Errorf("%s: %s = %s, want the revert %s", proj, ref, got, v.Change(n).Reverted)
 		}
-		if v["revertchange:"+n] == "" {
-			t.Errorf("revert of %s not found in Gerrit", n)
+		if v.Change(n).RevertChange == 0 {
+			t.Errorf("revert of %d not found in Gerrit", n)
 		}
 	}
-	if got := f.s.Git(f.s.Bare(gitopstest.ConfigProject), "for-each-ref", "--format=%(refname)", "refs/for/"); got != "refs/for/master%topic=revert-"+r.Vars()["merged:101"] {
+	if got := f.s.Git(f.s.Bare(gitopstest.ConfigProject), "for-each-ref", "--format=%(refname)", "refs/for/"); got != "refs/for/master%topic=revert-"+before.Change(101).Commit {
 		t.Errorf("config push %q", got)
 	}
 	msg := f.s.Git(f.s.CoreDir, "log", "-1", "--format=%B")
-	if !strings.Contains(msg, "Reason for revert: alice: emergency revert during window "+p.ID) || !strings.Contains(msg, "Change-Id: "+v["revertid:102"]) {
+	if !strings.Contains(msg, "Reason for revert: alice: emergency revert during window "+p.ID) || !strings.Contains(msg, "Change-Id: "+v.Change(102).RevertChangeID) {
 		t.Errorf("revert message %q", msg)
 	}
 	// the staging order: sync before push
@@ -163,7 +163,7 @@ func TestRevertRefusals(t *testing.T) {
 		}
 	}
 	p := &runbooks.Plan{ID: "w", Changes: []*gerrit.Change{{Number: 1}}}
-	if _, err := BuildRevertFrom(context.Background(), f.env, p, map[string]string{}); err == nil || !strings.Contains(err.Error(), "nothing of window w is synced") {
+	if _, err := BuildRevertFrom(context.Background(), f.env, p, &runbooks.Facts{}); err == nil || !strings.Contains(err.Error(), "nothing of window w is synced") {
 		t.Errorf("revert of an unsynced window: %v", err)
 	}
 }

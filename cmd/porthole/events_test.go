@@ -269,7 +269,7 @@ func TestBackportWindowWaitUsesStreamEvents(t *testing.T) {
 	if !merged || runErr != nil {
 		t.Fatalf("window: merged by the test %v, run error %v", merged, runErr)
 	}
-	if rev, st := r.Vars()[fmt.Sprintf("gerrit-merged:%d", n)], sb.Gerrit.Change(n).Status; len(rev) != 40 || st != "MERGED" {
+	if rev, st := r.Facts().Change(n).GerritMerged, sb.Gerrit.Change(n).Status; len(rev) != 40 || st != "MERGED" {
 		t.Errorf("the window noted merge %q; Gerrit says %s", rev, st)
 	}
 }
