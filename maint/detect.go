@@ -3,7 +3,6 @@ package maint
 import (
 	"bytes"
 	"fmt"
-	"porthole/runbooks"
 	"regexp"
 	"slices"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"github.com/bluekeyes/go-gitdiff/gitdiff"
 
 	"porthole/gerrit"
+	"porthole/runbooks"
 )
 
 // Detection of the maintenance a deployed diff calls for (domain/004): a new

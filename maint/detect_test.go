@@ -5,10 +5,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"porthole/runbooks"
 	"reflect"
 	"strings"
 	"testing"
+
+	"porthole/runbooks"
 )
 
 // settingsBase is an InitialiseSettings.php shaped like production's (tabs,

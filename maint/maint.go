@@ -1,13 +1,16 @@
+// Package maint holds the maintenance runbooks (namespaceDupes,
+// updateCollation, purgeList, createExtensionTables), their detection from a
+// deployed diff, and the deployer's own YAML runbooks.
 package maint
 
 import (
 	"context"
 	"fmt"
-	"porthole/config"
-	"porthole/runbooks"
 	"strings"
 
+	"porthole/config"
 	"porthole/remote"
+	"porthole/runbooks"
 )
 
 // The built-in maintenance runbooks (domain/004 "Maintenance scripts";

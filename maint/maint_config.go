@@ -1,8 +1,9 @@
 package maint
 
 import (
-	"porthole/runbooks"
 	"strings"
+
+	"porthole/runbooks"
 )
 
 // mwscript is the configured mwscript command (a trusted prefix from config).

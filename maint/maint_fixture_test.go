@@ -6,13 +6,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"porthole/config"
-	"porthole/runbooks"
 	"strings"
 	"testing"
 	"time"
 
+	"porthole/config"
 	"porthole/remote"
+	"porthole/runbooks"
 )
 
 // maintFixture is a maintenance host and a deployment host (both local

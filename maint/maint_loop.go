@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"porthole/runbooks"
 	"strings"
 	"sync"
 	"time"
 
 	"porthole/remote"
+	"porthole/runbooks"
 )
 
 // maintRun is one command of a maintenance step: one wiki's run, or the

@@ -4,17 +4,17 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"porthole/maint"
-	"porthole/runbooks/runbookstest"
-	_ "porthole/window" // the backport runbook the maintenance runs follow
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"porthole/config"
+	"porthole/maint"
 	"porthole/runbooks"
+	"porthole/runbooks/runbookstest"
 	"porthole/sandbox"
+	_ "porthole/window" // the backport runbook the maintenance runs follow
 )
 
 // TestSandboxMaintenanceAfterBackports deploys the sandbox's collation,

@@ -3,14 +3,14 @@ package maint
 import (
 	"context"
 	"errors"
-	"porthole/config"
-	"porthole/runbooks"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"porthole/config"
 	"porthole/remote"
+	"porthole/runbooks"
 )
 
 func TestNamespaceDupesDryRunThenFix(t *testing.T) {

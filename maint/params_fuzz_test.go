@@ -6,12 +6,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"porthole/config"
-	"porthole/runbooks"
 	"strings"
 	"testing"
 
+	"porthole/config"
 	"porthole/remote"
+	"porthole/runbooks"
 )
 
 // The property: whatever a parameter holds, the command line porthole builds,

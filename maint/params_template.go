@@ -2,10 +2,10 @@ package maint
 
 import (
 	"fmt"
-	"porthole/runbooks"
 	"strings"
 
 	"porthole/remote"
+	"porthole/runbooks"
 )
 
 // Command templates (YAML runbooks) are shell command lines with placeholders:

@@ -1,9 +1,10 @@
 package maint
 
 import (
-	"porthole/runbooks"
 	"strings"
 	"testing"
+
+	"porthole/runbooks"
 )
 
 func TestTemplates(t *testing.T) {

@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"path"
-	"porthole/runbooks"
 	"strings"
 
 	"porthole/remote"
+	"porthole/runbooks"
 )
 
 // errNoDblist: the named dblist file does not exist on the host.

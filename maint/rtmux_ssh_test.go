@@ -5,14 +5,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"porthole/config"
-	"porthole/runbooks"
 	"strings"
 	"testing"
 	"time"
 
+	"porthole/config"
 	"porthole/remote"
 	"porthole/remote/sshtest"
+	"porthole/runbooks"
 )
 
 // TestTmuxRunSurvivesDroppedSSHConnection runs a maintenance step in tmux

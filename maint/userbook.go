@@ -6,9 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"porthole/config"
-	"porthole/remote"
-	"porthole/runbooks"
 	"regexp"
 	"slices"
 	"sort"
@@ -17,6 +14,10 @@ import (
 	"sync"
 
 	"gopkg.in/yaml.v3"
+
+	"porthole/config"
+	"porthole/remote"
+	"porthole/runbooks"
 )
 
 // User runbooks are YAML files under $XDG_CONFIG_HOME/porthole/runbooks (and

@@ -4,10 +4,11 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"porthole/config"
-	"porthole/runbooks"
 	"strings"
 	"testing"
+
+	"porthole/config"
+	"porthole/runbooks"
 )
 
 const refreshBook = `name: refreshCollations

@@ -2,11 +2,12 @@ package runbooks
 
 import (
 	"os"
-	"porthole/config"
 	"regexp"
 	"sort"
 	"strings"
 	"sync"
+
+	"porthole/config"
 )
 
 // Redacted replaces a secret in journals and logs.

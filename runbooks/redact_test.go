@@ -5,9 +5,10 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"porthole/config"
 	"strings"
 	"testing"
+
+	"porthole/config"
 )
 
 func TestRedactorBlanksKnownSecretsAndCredentialShapes(t *testing.T) {

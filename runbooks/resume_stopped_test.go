@@ -4,11 +4,11 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"porthole/config"
 	"strings"
 	"testing"
 	"time"
 
+	"porthole/config"
 	"porthole/remote"
 )
 

@@ -6,12 +6,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"porthole/config"
 	"reflect"
 	"strings"
 	"syscall"
 	"testing"
 
+	"porthole/config"
 	"porthole/remote"
 )
 

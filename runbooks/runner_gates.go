@@ -3,8 +3,9 @@ package runbooks
 import (
 	"context"
 	"fmt"
-	"porthole/config"
 	"strings"
+
+	"porthole/config"
 )
 
 // Gate reasons, journaled with each gate.

@@ -2,8 +2,9 @@ package runbooks
 
 import (
 	"errors"
-	"porthole/config"
 	"testing"
+
+	"porthole/config"
 )
 
 // Every line of a multi-line command gets its "$ " in a gate's detail (the

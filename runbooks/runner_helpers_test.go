@@ -7,10 +7,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"porthole/config"
 	"strings"
 	"testing"
 
+	"porthole/config"
 	"porthole/remote"
 )
 

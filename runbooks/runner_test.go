@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"net"
 	"path/filepath"
-	"porthole/config"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"porthole/config"
 	"porthole/remote"
 )
 

@@ -1,14 +1,15 @@
 // Package runbooks is porthole's engine: a Plan is a list of Steps with gates,
-// run by a Runner that journals every event so a window can be resumed. The
-// backport window, the emergency revert and the maintenance scripts are
-// runbooks built on it.
+// run by a Runner that journals every event (and the typed Facts the steps
+// learn) so a window can be resumed. It knows no runbook: the backport window
+// and the revert (package window) and the maintenance scripts (package maint)
+// register themselves and are built by kind.
 package runbooks
 
 import (
 	"context"
-	"porthole/config"
 	"time"
 
+	"porthole/config"
 	"porthole/gerrit"
 	"porthole/remote"
 )

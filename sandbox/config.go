@@ -4,10 +4,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"porthole/config"
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"porthole/config"
 )
 
 // writeConfig fills in sb.Config for the sandbox and writes it as YAML to

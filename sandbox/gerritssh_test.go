@@ -4,10 +4,10 @@ import (
 	"bufio"
 	"context"
 	"io"
-	"porthole/config"
 	"strings"
 	"testing"
 
+	"porthole/config"
 	"porthole/gerrit"
 	"porthole/remote"
 )

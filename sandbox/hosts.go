@@ -7,10 +7,10 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"porthole/config"
 	"strings"
 	"time"
 
+	"porthole/config"
 	"porthole/remote"
 )
 

@@ -8,12 +8,12 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
-	"porthole/config"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"porthole/config"
 	"porthole/gerrit/gerrittest"
 )
 

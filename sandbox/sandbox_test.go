@@ -6,13 +6,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"porthole/config"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"porthole/config"
 )
 
 func TestLayout(t *testing.T) {

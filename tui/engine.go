@@ -3,11 +3,11 @@ package tui
 import (
 	"context"
 	"errors"
-	"porthole/config"
 	"sort"
 	"strings"
 	"time"
 
+	"porthole/config"
 	"porthole/gerrit"
 	"porthole/runbooks"
 	"porthole/runbooks/report"

@@ -1,10 +1,10 @@
 package tui
 
 import (
-	"porthole/config"
 	"strings"
 	"testing"
 
+	"porthole/config"
 	"porthole/remote"
 )
 

@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"porthole/config"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"porthole/config"
 	"porthole/gerrit"
 	"porthole/remote"
 	"porthole/runbooks"

@@ -2,10 +2,10 @@ package tui
 
 import (
 	"fmt"
-	"porthole/config"
 
 	tea "charm.land/bubbletea/v2"
 
+	"porthole/config"
 	"porthole/runbooks"
 	"porthole/tui/components/confirm"
 )

@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"porthole/config"
 	"strings"
 	"testing"
 	"time"
 
+	"porthole/config"
 	"porthole/gerrit"
 	"porthole/remote"
 	"porthole/runbooks"

@@ -1,17 +1,20 @@
+// Package window holds the backport window and the emergency revert: where
+// each change lives on the deployment host, the warnings of its card, the
+// incoming check, the sync plan and the revert plan, as runbooks of the engine.
 package window
 
 import (
 	"context"
 	"fmt"
 	"path"
-	"porthole/config"
-	"porthole/runbooks"
 	"strconv"
 	"strings"
 	"time"
 
+	"porthole/config"
 	"porthole/gerrit"
 	"porthole/gitops"
+	"porthole/runbooks"
 )
 
 func init() {

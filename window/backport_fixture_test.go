@@ -6,8 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"porthole/config"
-	"porthole/runbooks"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,10 +13,12 @@ import (
 	"testing"
 	"time"
 
+	"porthole/config"
 	"porthole/gerrit"
 	"porthole/gitops"
 	"porthole/gitops/gitopstest"
 	"porthole/remote"
+	"porthole/runbooks"
 )
 
 // bpFixture is a staging layout, a fake Gerrit that lands changes into its

@@ -2,7 +2,6 @@ package window
 
 import (
 	"context"
-	"porthole/runbooks"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,6 +10,7 @@ import (
 	"porthole/gerrit"
 	"porthole/gerrit/gerrittest"
 	"porthole/gitops/gitopstest"
+	"porthole/runbooks"
 )
 
 // withEmulator swaps the fixture's fake Gerrit for the real emulator serving

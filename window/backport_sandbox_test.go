@@ -3,7 +3,6 @@ package window_test
 import (
 	"bytes"
 	"context"
-	"porthole/runbooks/runbookstest"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,6 +10,7 @@ import (
 
 	"porthole/config"
 	"porthole/runbooks"
+	"porthole/runbooks/runbookstest"
 	"porthole/sandbox"
 	"porthole/window"
 )

@@ -6,15 +6,15 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"porthole/config"
-	"porthole/runbooks"
 	"sort"
 	"strings"
 	"time"
 
+	"porthole/config"
 	"porthole/gerrit"
 	"porthole/gitops"
 	"porthole/remote"
+	"porthole/runbooks"
 )
 
 // deployExec runs a command on the deployment host, streaming its output

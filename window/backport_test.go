@@ -4,16 +4,16 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"porthole/config"
-	"porthole/runbooks"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"porthole/config"
 	"porthole/gerrit"
 	"porthole/gitops/gitopstest"
+	"porthole/runbooks"
 )
 
 const newCache = "<?php\nclass Cache {\n\tconst TTL = 3600;\n}\n"

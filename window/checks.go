@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"path"
-	"porthole/runbooks"
 	"regexp"
 	"strings"
 	"time"
 
 	"porthole/gerrit"
 	"porthole/gitops"
+	"porthole/runbooks"
 )
 
 var (

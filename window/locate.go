@@ -5,14 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
-	"porthole/config"
-	"porthole/runbooks"
 	"regexp"
 	"sort"
 	"strings"
 
+	"porthole/config"
 	"porthole/gerrit"
 	"porthole/gitops"
+	"porthole/runbooks"
 )
 
 // RepoKind says which kind of checkout a change lands in.

@@ -4,14 +4,14 @@ import (
 	"context"
 	"fmt"
 	"path"
-	"porthole/config"
-	"porthole/runbooks"
 	"strconv"
 	"strings"
 
+	"porthole/config"
 	"porthole/gerrit"
 	"porthole/gitops"
 	"porthole/remote"
+	"porthole/runbooks"
 )
 
 // revertTarget is one change to revert: what to revert, where, what to sync.

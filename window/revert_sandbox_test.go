@@ -3,8 +3,6 @@ package window_test
 import (
 	"context"
 	"os/exec"
-	"porthole/runbooks/runbookstest"
-	"porthole/window"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,7 +12,9 @@ import (
 	"porthole/gerrit/gerrittest"
 	"porthole/remote"
 	"porthole/runbooks"
+	"porthole/runbooks/runbookstest"
 	"porthole/sandbox"
+	"porthole/window"
 )
 
 // deployGit runs git in dir on the sandbox's deployment host over SSH and

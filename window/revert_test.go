@@ -2,13 +2,13 @@ package window
 
 import (
 	"context"
-	"porthole/runbooks"
 	"strings"
 	"testing"
 	"time"
 
 	"porthole/gerrit"
 	"porthole/gitops/gitopstest"
+	"porthole/runbooks"
 )
 
 const oldCache = "<?php\nclass Cache {\n\tconst TTL = 60;\n}\n"

@@ -8,12 +8,12 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"porthole/config"
-	"porthole/maint"
 	"strings"
 	"time"
 
+	"porthole/config"
 	"porthole/gerrit"
+	"porthole/maint"
 	"porthole/remote"
 	"porthole/runbooks"
 )

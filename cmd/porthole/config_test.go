@@ -4,10 +4,10 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"porthole/config"
 	"strings"
 	"testing"
 
+	"porthole/config"
 	"porthole/remote"
 	"porthole/remote/sshtest"
 	"porthole/runbooks"

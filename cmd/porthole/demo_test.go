@@ -6,12 +6,12 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"porthole/config"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"porthole/config"
 	"porthole/remote"
 	"porthole/sandbox"
 )

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"porthole/config"
 
+	"porthole/config"
 	"porthole/gerrit"
 	"porthole/remote"
 )

@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"porthole/config"
 	"sort"
 	"strings"
 	"time"
 
+	"porthole/config"
 	"porthole/remote"
 )
 

@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"porthole/config"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"porthole/config"
 	"porthole/runbooks"
 	"porthole/runbooks/report"
 )

@@ -6,10 +6,10 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"porthole/config"
 	"strings"
 	"testing"
 
+	"porthole/config"
 	"porthole/remote"
 	"porthole/runbooks"
 )

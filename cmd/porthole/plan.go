@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"porthole/config"
 	"sort"
 	"strings"
 
+	"porthole/config"
 	"porthole/gerrit"
 	"porthole/runbooks"
 )

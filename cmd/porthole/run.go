@@ -8,13 +8,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"porthole/config"
-	"porthole/maint"
 	"sort"
 	"strings"
 	"sync"
 	"time"
 
+	"porthole/config"
+	"porthole/maint"
 	"porthole/runbooks"
 )
 

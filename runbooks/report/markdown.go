@@ -4,10 +4,11 @@ package report
 
 import (
 	"fmt"
-	"porthole/runbooks"
 	"sort"
 	"strings"
 	"time"
+
+	"porthole/runbooks"
 )
 
 // exportOutputLines is how many output lines per step the export shows (the last ones).

@@ -2,14 +2,14 @@ package report
 
 import (
 	"context"
-	"porthole/config"
-	"porthole/runbooks"
 	"regexp"
 	"strings"
 	"testing"
 
+	"porthole/config"
 	"porthole/gerrit"
 	"porthole/remote"
+	"porthole/runbooks"
 )
 
 func TestMarkdownExport(t *testing.T) {

@@ -5,14 +5,15 @@ package runbookstest
 import (
 	"context"
 	"os"
+	"strings"
+	"testing"
+	"time"
+
 	"porthole/config"
 	"porthole/gerrit"
 	"porthole/remote"
 	"porthole/runbooks"
 	"porthole/sandbox"
-	"strings"
-	"testing"
-	"time"
 )
 
 // SandboxEnv wires porthole to a running sandbox the way cmd does: the real

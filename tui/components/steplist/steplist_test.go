@@ -3,13 +3,13 @@ package steplist
 import (
 	"errors"
 	"fmt"
-	"porthole/config"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/charmbracelet/x/exp/golden"
 
+	"porthole/config"
 	"porthole/runbooks"
 	"porthole/tui/common"
 	"porthole/tui/internal/testkit"
