@@ -12,15 +12,14 @@ import (
 	"testing"
 	"time"
 
+	"porthole/internal/testreq"
 	"porthole/remote"
 )
 
 // tmuxSocket gives a test its own tmux server, killed at cleanup.
 func tmuxSocket(t *testing.T) string {
 	t.Helper()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Fatalf("tmux is needed for this test: install tmux (see .ci/run)")
-	}
+	testreq.Tmux(t)
 	sock := "porthole-test-" + nonce(4)
 	t.Cleanup(func() { _ = exec.Command("tmux", "-L", sock, "kill-server").Run() })
 	return sock
