@@ -2,7 +2,6 @@ package maint
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"porthole/config"
+	"porthole/internal/testreq"
 	"porthole/remote"
 	"porthole/runbooks"
 )
@@ -76,7 +76,7 @@ func newMaintFixture(t *testing.T) *maintFixture {
 	cfg.StagingDir = f.staging
 	cfg.Hosts = map[string][]string{config.RoleMaintenance: {"mwmaint1002"}, config.RoleDeploy: {"deploy1002"}}
 	cfg.Commands.Mwscript = filepath.Join(root, "bin", "mwscript")
-	cfg.Maintenance.TmuxSocket = tmuxSocket(t)
+	cfg.Maintenance.TmuxSocket = testreq.TmuxServer(t)
 	cfg.Maintenance.TranscriptDir = filepath.Join(root, "transcripts")
 	cfg.Maintenance.PollInterval = 25 * time.Millisecond
 	dial := func(host string) (remote.Executor, error) { return &remote.Local{Name: host}, nil }
@@ -176,15 +176,4 @@ func tmuxSessions(t *testing.T, sock string) []string {
 		return nil
 	}
 	return strings.Fields(string(out))
-}
-
-// tmuxSocket gives a test its own tmux server, killed at cleanup.
-func tmuxSocket(t *testing.T) string {
-	t.Helper()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Fatalf("tmux is needed for this test: install tmux (see .ci/run)")
-	}
-	sock := fmt.Sprintf("porthole-test-%d-%d", os.Getpid(), time.Now().UnixNano())
-	t.Cleanup(func() { _ = exec.Command("tmux", "-L", sock, "kill-server").Run() })
-	return sock
 }

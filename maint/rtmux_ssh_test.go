@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"porthole/config"
+	"porthole/internal/testreq"
 	"porthole/remote"
 	"porthole/remote/sshtest"
 	"porthole/runbooks"
@@ -21,7 +22,7 @@ import (
 // porthole reattaches by itself and ends with the script's whole transcript
 // and its exit code.
 func TestTmuxRunSurvivesDroppedSSHConnection(t *testing.T) {
-	sock := tmuxSocket(t)
+	sock := testreq.TmuxServer(t)
 	c := sshtest.Start(t, 1, sshtest.Names("mwmaint1002"))
 	pool := c.Pool()
 	dir := t.TempDir()

@@ -25,16 +25,7 @@ func startAgent(t *testing.T, keys ...string) {
 		t.Fatalf("ssh-agent: %v (apt-get install openssh-client)", err)
 	}
 	t.Cleanup(func() { agent.Process.Kill(); agent.Wait() })
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if _, err := os.Stat(sock); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("ssh-agent did not create its socket")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	waitListening(t, sock)
 	t.Setenv("SSH_AUTH_SOCK", sock)
 	for _, k := range keys {
 		add := exec.Command("ssh-add", k)
@@ -42,6 +33,24 @@ func startAgent(t *testing.T, keys ...string) {
 		if out, err := add.CombinedOutput(); err != nil {
 			t.Fatalf("ssh-add %s: %v: %s", k, err, out)
 		}
+	}
+}
+
+// waitListening waits, at most 10 s, until a connect to the unix socket
+// succeeds: ssh-agent creates the socket file before it listens on it.
+func waitListening(t *testing.T, sock string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		conn, err := net.DialTimeout("unix", sock, time.Second)
+		if err == nil {
+			conn.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("ssh-agent does not accept connections on %s: %v", sock, err)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 

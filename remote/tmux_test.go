@@ -5,27 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"porthole/internal/testreq"
 )
 
-// tmuxSocket gives a test its own tmux server, killed at cleanup.
-func tmuxSocket(t *testing.T) string {
-	t.Helper()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Fatalf("tmux is needed for this test: install tmux (see .ci/run)")
-	}
-	sock := "porthole-test-" + nonce(4)
-	t.Cleanup(func() { _ = exec.Command("tmux", "-L", sock, "kill-server").Run() })
-	return sock
-}
-
 func TestTmuxJobRunsToCompletion(t *testing.T) {
-	sock := tmuxSocket(t)
+	sock := testreq.TmuxServer(t)
 	dir := t.TempDir()
 	ex := &Local{Name: "mwmaint1002"}
 	ctx := context.Background()
@@ -67,7 +57,7 @@ func TestTmuxJobRunsToCompletion(t *testing.T) {
 }
 
 func TestTmuxJobQuotingAndExit(t *testing.T) {
-	sock := tmuxSocket(t)
+	sock := testreq.TmuxServer(t)
 	ex := &Local{}
 	ctx := context.Background()
 	nasty := []string{`it's`, `"dq"`, "$(touch pwned)", "`touch pwned`", "a;b", "*", "x\ny", `\`}
@@ -114,7 +104,7 @@ func (f *flakyDial) dial() (Executor, error) {
 func (f *flakyDial) set(down bool) { f.mu.Lock(); f.down = down; f.mu.Unlock() }
 
 func TestTmuxJobSurvivesLostHostAndReattachByRecord(t *testing.T) {
-	sock := tmuxSocket(t)
+	sock := testreq.TmuxServer(t)
 	ex := &Local{}
 	ctx := context.Background()
 	gate := filepath.Join(t.TempDir(), "go")
@@ -162,7 +152,7 @@ func TestTmuxJobSurvivesLostHostAndReattachByRecord(t *testing.T) {
 }
 
 func TestTmuxJobSessionKilled(t *testing.T) {
-	sock := tmuxSocket(t)
+	sock := testreq.TmuxServer(t)
 	ex := &Local{}
 	ctx := context.Background()
 	j, err := StartTmux(ctx, ex, sock, t.TempDir(), TmuxSessionName("killed"), "echo started; sleep 60")
@@ -188,7 +178,7 @@ func TestTmuxJobSessionKilled(t *testing.T) {
 }
 
 func TestStartTmuxRefusesDuplicateSession(t *testing.T) {
-	sock := tmuxSocket(t)
+	sock := testreq.TmuxServer(t)
 	ex := &Local{}
 	ctx := context.Background()
 	name := TmuxSessionName("dup")
@@ -216,7 +206,7 @@ func TestTmuxJobRecordRoundTrip(t *testing.T) {
 }
 
 func TestTmuxJobGetsTheCallersEnvironment(t *testing.T) {
-	sock := tmuxSocket(t)
+	sock := testreq.TmuxServer(t)
 	ex := &Local{}
 	ctx := context.Background()
 	dir := t.TempDir()

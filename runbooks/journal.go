@@ -31,6 +31,7 @@ type Journal struct {
 	red     *Redactor
 	resumed bool // the file held records when opened
 	closed  bool
+	lock    *windowLock
 
 	kick chan struct{}
 	done chan struct{}
@@ -73,9 +74,15 @@ func OpenJournal(dir string, plan *Plan) (*Journal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening the journal: %w", err)
 	}
-	j := &Journal{path: path, id: plan.ID, f: f, kick: make(chan struct{}, 1), done: make(chan struct{})}
+	lock, err := lockWindow(wdir, plan.ID)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	j := &Journal{path: path, id: plan.ID, f: f, lock: lock, kick: make(chan struct{}, 1), done: make(chan struct{})}
 	if err := j.recover(); err != nil {
 		f.Close()
+		lock.release()
 		return nil, err
 	}
 	go j.flusher()
@@ -280,6 +287,7 @@ func (j *Journal) Close() error {
 	if cerr := j.f.Close(); err == nil {
 		err = cerr
 	}
+	j.lock.release()
 	return err
 }
 

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
 
+	"porthole/internal/testreq"
 	"porthole/remote"
 )
 
@@ -164,9 +165,7 @@ func (cl *clients) ok(t *testing.T, host, cmd string) string {
 // openssh runs the system's OpenSSH client with the sandbox's ssh_config.
 func openssh(t *testing.T, sb *Sandbox, stdin string, args ...string) (string, string, int) {
 	t.Helper()
-	if _, err := exec.LookPath("ssh"); err != nil {
-		t.Fatal("the OpenSSH client is missing: install openssh-client (see .ci/run)")
-	}
+	testreq.SSH(t)
 	c := exec.Command("ssh", append([]string{"-F", sb.SSHConfigPath}, args...)...)
 	c.Env = append(os.Environ(), "HOME="+t.TempDir())
 	c.Stdin = strings.NewReader(stdin)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strconv"
@@ -14,6 +13,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"porthole/config"
+	"porthole/internal/testreq"
 )
 
 func TestLayout(t *testing.T) {
@@ -221,9 +221,7 @@ func TestRootDirectory(t *testing.T) {
 	}
 	// What a host's command leaves running on its own (a tmux server, a
 	// setsid'd job) outlives its session, as on a real host, but not the sandbox.
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Fatal("tmux is missing: install it (see .ci/run)")
-	}
+	testreq.Tmux(t)
 	cl := newClients(t, sb)
 	out := cl.ok(t, MaintHost, "tmux new-session -d -s maint 'sleep 300' && tmux display-message -p '#{pid}' && { setsid sleep 301 </dev/null >/dev/null 2>&1 & echo $!; }")
 	var pids []int

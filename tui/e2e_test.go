@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"porthole/internal/testreq"
 )
 
 // term is porthole running in a real terminal (tmux): the test types with
@@ -63,9 +65,7 @@ func TestE2EDemoWindowInTmux(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds porthole and runs the demo in tmux")
 	}
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Fatal("tmux is needed for the end-to-end test: apt-get install tmux (see .ci/run)")
-	}
+	testreq.Tmux(t)
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "porthole")
 	if out, err := exec.Command("go", "build", "-o", bin, "porthole/cmd/porthole").CombinedOutput(); err != nil {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"porthole/internal/testreq"
 	"porthole/remote"
 	"porthole/remote/sshtest"
 	"porthole/runbooks"
@@ -27,6 +28,7 @@ type runFixture struct {
 
 func newRunFixture(t *testing.T) *runFixture {
 	t.Helper()
+	testreq.Tmux(t) // the config's maintenance runs use a tmux socket
 	dir := t.TempDir()
 	// YAML runbooks call mwscript by name: it is on the hosts' PATH.
 	c := sshtest.Start(t, 2, sshtest.Names("mwmaint1002", "deploy1002"),

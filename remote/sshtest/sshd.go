@@ -164,13 +164,13 @@ func (p *sshd) start() error {
 	if st, err := os.Stat(p.logPath); err == nil {
 		logStart = st.Size()
 	}
-	cmd := exec.Command(SSHD, "-D", "-f", p.cfgPath, "-E", p.logPath)
+	cmd := exec.Command(p.c.bin, "-D", "-f", p.cfgPath, "-E", p.logPath)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	cmd.Dir = p.dir
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("cannot start %s: %v", SSHD, err)
+		return fmt.Errorf("cannot start %s: %v", p.c.bin, err)
 	}
 	done := make(chan struct{})
 	go func() {

@@ -6,8 +6,8 @@
 //	pool := c.Pool()               // remote.Pool reading c's ssh_config and known_hosts
 //	ex, _ := pool.Get(c.Hosts[0])  // "h1"
 //
-// It needs /usr/sbin/sshd (Debian: openssh-server) and fails the test, not
-// skips it, when that is missing.
+// It needs sshd (Debian: openssh-server): Start skips the test when sshd is
+// missing, or fails it when CI=true (see RequireSSHD).
 package sshtest
 
 import (
@@ -27,9 +27,6 @@ import (
 
 	"porthole/remote"
 )
-
-// SSHD is the sshd binary the harness runs.
-const SSHD = "/usr/sbin/sshd"
 
 // MaxPortsPerSSHD is how many ports one sshd process may listen on.
 const MaxPortsPerSSHD = 16
@@ -82,6 +79,7 @@ type Cluster struct {
 	Ports          []int    // Ports[i] serves Hosts[i]
 
 	tb       testing.TB
+	bin      string // the sshd program
 	set      settings
 	mu       sync.Mutex
 	procs    []*sshd
@@ -91,9 +89,11 @@ type Cluster struct {
 }
 
 // Start starts an n-host cluster for a test and stops it at cleanup. It
-// fails the test when sshd is missing or will not start.
+// skips the test when sshd is missing (see RequireSSHD) and fails it when
+// sshd will not start.
 func Start(tb testing.TB, n int, opts ...Option) *Cluster {
 	tb.Helper()
+	RequireSSHD(tb)
 	c, err := New(tb.TempDir(), n, opts...)
 	if err != nil {
 		tb.Fatalf("sshtest: %v", err)
@@ -109,14 +109,15 @@ func New(dir string, n int, opts ...Option) (*Cluster, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("a cluster needs at least one host, not %d", n)
 	}
-	if _, err := os.Stat(SSHD); err != nil {
-		return nil, fmt.Errorf("%s not found: install openssh-server (see .ci/run)", SSHD)
+	bin, err := LookSSHD()
+	if err != nil {
+		return nil, err
 	}
 	set := settings{perSSHD: 1, logLevel: "INFO"}
 	for _, o := range opts {
 		o(&set)
 	}
-	dir, err := filepath.Abs(dir)
+	dir, err = filepath.Abs(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -129,6 +130,7 @@ func New(dir string, n int, opts ...Option) (*Cluster, error) {
 		KnownHostsPath: filepath.Join(dir, "known_hosts"),
 		KeyPath:        filepath.Join(dir, "id_ed25519"),
 		User:           currentUser(),
+		bin:            bin,
 		set:            set,
 	}
 	for i := 0; i < n; i++ {
