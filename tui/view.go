@@ -3,7 +3,6 @@ package tui
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -12,6 +11,7 @@ import (
 
 	"porthole/tui/components/changecard"
 	"porthole/tui/components/statusbar"
+	"porthole/tui/internal/textutil"
 )
 
 // Layout constants: the status bar on top, the footer (next action and keys) below.
@@ -107,42 +107,34 @@ func (m Model) statusBar() statusbar.Bar {
 	}
 	right := []string{m.engine.User()}
 	if m.win != nil && !m.win.finished {
-		right = append(right, "window "+clock(m.now().Sub(m.win.started)))
+		right = append(right, "window "+textutil.Clock(m.now().Sub(m.win.started)))
 	}
 	right = append(right, m.now().Format("15:04"))
 	b.Right = strings.Join(right, " · ")
 	return b
 }
 
-func clock(d time.Duration) string {
-	d = d.Round(time.Second)
-	if d >= time.Hour {
-		return fmt.Sprintf("%d:%02d:%02d", int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60)
-	}
-	return fmt.Sprintf("%d:%02d", int(d.Minutes()), int(d.Seconds())%60)
-}
-
 // body draws the screen between the status bar and the footer.
 func (m Model) body(w int) string {
 	h := m.bodyHeight()
 	if m.help {
-		return fitBlock(m.helpView(w), w, h)
+		return textutil.Fit(m.helpView(w), w, h)
 	}
 	switch m.screen {
 	case screenForm:
 		if m.form != nil {
-			return fitBlock(m.form.View(), w, h)
+			return textutil.Fit(m.form.View(), w, h)
 		}
 	case screenReport:
 		if m.report != nil {
-			return fitBlock(m.report.View(), w, h)
+			return textutil.Fit(m.report.View(), w, h)
 		}
 	case screenWindow:
 		if m.win != nil {
-			return fitBlock(m.windowView(w, h), w, h)
+			return textutil.Fit(m.windowView(w, h), w, h)
 		}
 	}
-	return fitBlock(m.home.View(), w, h)
+	return textutil.Fit(m.home.View(), w, h)
 }
 
 // windowView lays out the step list and the log (or the change cards).
@@ -153,7 +145,7 @@ func (m Model) windowView(w, h int) string {
 	}
 	if w >= wideWidth {
 		sw := m.stepsWidth(w)
-		return lipgloss.JoinHorizontal(lipgloss.Top, fitBlock(m.steps.View(), sw, h), " ", fitBlock(right, w-sw-1, h))
+		return lipgloss.JoinHorizontal(lipgloss.Top, textutil.Fit(m.steps.View(), sw, h), " ", textutil.Fit(right, w-sw-1, h))
 	}
 	sep := m.c.Styles.App.Faint.Render(strings.Repeat("─", w))
 	return m.steps.View() + "\n" + sep + "\n" + right
@@ -191,7 +183,7 @@ func (m Model) cardsView(w, h int) string {
 	if len(parts) == 0 {
 		return m.c.Styles.App.Muted.Render("this window has no Gerrit changes (i: back to the log)")
 	}
-	return fitBlock(strings.Join(parts, "\n"), w, h)
+	return textutil.Fit(strings.Join(parts, "\n"), w, h)
 }
 
 // dialogView is the dialog on top, if any.
@@ -230,11 +222,11 @@ func (m Model) footerView(w int) string {
 			for i, l := range lines {
 				lines[i] = style.Render(l)
 			}
-			return fitBlock(strings.Join(lines, "\n"), w, footerHeight)
+			return textutil.Fit(strings.Join(lines, "\n"), w, footerHeight)
 		}
 		next = style.Render(text)
 	}
-	return fitBlock(m.footer.View(next, m.shortHelp()), w, footerHeight)
+	return textutil.Fit(m.footer.View(next, m.shortHelp()), w, footerHeight)
 }
 
 // nextAction names what enter does now (or what the TUI is waiting for).
@@ -295,7 +287,7 @@ func (m Model) nextAction() string {
 		}
 		return s.App.Success.Render("✓ window done · ") + t
 	case w.finished:
-		t := s.App.Danger.Render("window stopped: "+oneLine(w.err.Error())) + s.App.Subtle.Render(" · ")
+		t := s.App.Danger.Render("window stopped: "+textutil.OneLine(w.err.Error())) + s.App.Subtle.Render(" · ")
 		if m.canRevert() {
 			t += key("r", "revert") + s.App.Subtle.Render(" · ")
 		}
@@ -303,8 +295,6 @@ func (m Model) nextAction() string {
 	}
 	return s.App.Subtle.Render("waiting for the runner…")
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // shortHelp is the footer's keys for what is on screen.
 func (m Model) shortHelp() []key.Binding {
@@ -414,24 +404,4 @@ func uniqueKeys(groups [][]key.Binding) [][]key.Binding {
 		}
 	}
 	return out
-}
-
-// fitBlock pads or cuts s to exactly w x h.
-func fitBlock(s string, w, h int) string {
-	lines := strings.Split(s, "\n")
-	if len(lines) > h {
-		lines = lines[:h]
-	}
-	for len(lines) < h {
-		lines = append(lines, "")
-	}
-	for i, l := range lines {
-		if lw := ansi.StringWidth(l); lw > w {
-			l = ansi.Truncate(l, w, "")
-		} else if lw < w {
-			l += strings.Repeat(" ", w-lw)
-		}
-		lines[i] = l
-	}
-	return strings.Join(lines, "\n")
 }

@@ -18,6 +18,7 @@ import (
 	"porthole/tui/common"
 	"porthole/tui/components/changecard"
 	"porthole/tui/components/input"
+	"porthole/tui/internal/textutil"
 )
 
 // Section is a part of the home screen that takes the keys.
@@ -363,25 +364,9 @@ func (m Model) View() string {
 		lw := m.width * 55 / 100
 		left := m.leftColumn(lw, m.height, false)
 		right := m.card(m.width-lw-1, m.height)
-		return lipgloss.JoinHorizontal(lipgloss.Top, fit(left, lw, m.height), " ", fit(right, m.width-lw-1, m.height))
+		return lipgloss.JoinHorizontal(lipgloss.Top, textutil.Fit(left, lw, m.height), " ", textutil.Fit(right, m.width-lw-1, m.height))
 	}
-	return fit(m.leftColumn(m.width, m.height, true), m.width, m.height)
-}
-
-// fit pads or cuts s to exactly w x h.
-func fit(s string, w, h int) string {
-	lines := strings.Split(s, "\n")
-	if len(lines) > h {
-		lines = lines[:h]
-	}
-	for len(lines) < h {
-		lines = append(lines, "")
-	}
-	for i, l := range lines {
-		l = ansi.Truncate(l, w, "")
-		lines[i] = l + strings.Repeat(" ", max(0, w-ansi.StringWidth(l)))
-	}
-	return strings.Join(lines, "\n")
+	return textutil.Fit(m.leftColumn(m.width, m.height, true), m.width, m.height)
 }
 
 func (m Model) card(w, h int) string {
@@ -479,7 +464,7 @@ func (m Model) entryLine(i int, e Entry, w int) string {
 				icon = "⚠"
 			}
 		}
-		text = fmt.Sprintf("%d  %s  %s  %s", ch.Number, ch.Project, ch.Branch, oneLine(ch.Subject))
+		text = fmt.Sprintf("%d  %s  %s  %s", ch.Number, ch.Project, ch.Branch, textutil.OneLine(ch.Subject))
 	}
 	line := m.item(SecChanges, i, icon+" "+text, w)
 	if e.Err != nil && !(m.focus == SecChanges && m.cursor[SecChanges] == i) {
@@ -521,7 +506,7 @@ func unfinishedLine(w runbooks.WindowSummary) string {
 	if when.IsZero() {
 		when = w.Started
 	}
-	return when.Format("2006-01-02 15:04") + "  " + oneLine(title)
+	return when.Format("2006-01-02 15:04") + "  " + textutil.OneLine(title)
 }
 
 // stoppedLine says why and where an unfinished window stopped, and how far it got.
@@ -532,7 +517,7 @@ func stoppedLine(w runbooks.WindowSummary) string {
 	}
 	switch {
 	case w.FailedTitle != "":
-		parts = append(parts, "at "+strconv.Quote(oneLine(w.FailedTitle)))
+		parts = append(parts, "at "+strconv.Quote(textutil.OneLine(w.FailedTitle)))
 	case w.FailedStep != "":
 		parts = append(parts, "at step "+w.FailedStep)
 	}
@@ -549,8 +534,6 @@ func windowLine(w runbooks.WindowSummary) string {
 	}
 	return fmt.Sprintf("%s  %-9s %s  (%s)", when, w.Kind, title, w.Status)
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // ShortHelp lists the keys for the focused section.
 func (m Model) ShortHelp() []key.Binding {
