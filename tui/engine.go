@@ -11,18 +11,13 @@ import (
 	"porthole/gerrit"
 	"porthole/runbooks"
 	"porthole/runbooks/report"
+	"porthole/tui/winview"
 	wnd "porthole/window"
 )
 
-// WindowRun is a window being run: its events, a way to stop it, its variables.
-// *runbooks.Runner provides Events, Cancel and Vars.
-type WindowRun interface {
-	Events() <-chan runbooks.Event
-	Cancel()
-	Vars() map[string]string
-	// Close releases the journal once the events are drained.
-	Close() error
-}
+// WindowRun is a window being run: its events, a way to stop it, its
+// variables, its journal's Close (*runbooks.Runner with its journal).
+type WindowRun = winview.Run
 
 // Engine is what the TUI asks of porthole's engine. Every method may do I/O
 // and is only ever called from a command, never from Update or View.

@@ -78,8 +78,11 @@ func (m *Model) SetHint(id, text string) {
 // Hint is the text SetHint put under a step.
 func (m Model) Hint(id string) string { return m.hint[id] }
 
-// SetSize sets the list's size.
-func (m *Model) SetSize(w, h int) { m.width, m.height = w, max(1, h) }
+// SetSize sets the list's size (the selected step stays on screen).
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = w, max(1, h)
+	m.scroll()
+}
 
 // SetFocused says whether keys move the list's selection.
 func (m *Model) SetFocused(f bool) { m.focused = f }
