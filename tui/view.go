@@ -9,6 +9,7 @@ import (
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"porthole/tui/common"
 	"porthole/tui/components/statusbar"
 	"porthole/tui/internal/textutil"
 )
@@ -26,17 +27,25 @@ func (m Model) bodyHeight() int { return max(3, m.height-barHeight-footerHeight)
 func (m *Model) layout() tea.Cmd {
 	w, body := max(20, m.width), m.bodyHeight()
 	m.footer.SetWidth(w)
-	m.home.SetSize(w, body)
-	if m.form != nil {
-		m.form.SetSize(w, body)
-	}
-	if m.report != nil {
-		m.report.SetSize(w, body)
-	}
-	if m.win != nil {
-		m.win.SetSize(w, body)
+	for _, p := range m.pages() {
+		p.SetSize(w, body)
 	}
 	return m.diff.SetSize(w, m.height-barHeight)
+}
+
+// pages are the body's components that exist now.
+func (m *Model) pages() []common.Component {
+	out := []common.Component{&m.home}
+	if m.form != nil {
+		out = append(out, m.form)
+	}
+	if m.report != nil {
+		out = append(out, m.report)
+	}
+	if m.win != nil {
+		out = append(out, m.win)
+	}
+	return out
 }
 
 // View draws the whole screen.
@@ -103,21 +112,26 @@ func (m Model) body(w int) string {
 	if m.help {
 		return textutil.Fit(m.helpView(w), w, h)
 	}
+	return textutil.Fit(m.page().View(), w, h)
+}
+
+// page is the component the body shows (Home when the screen has none).
+func (m *Model) page() common.Component {
 	switch m.screen {
 	case screenForm:
 		if m.form != nil {
-			return textutil.Fit(m.form.View(), w, h)
+			return m.form
 		}
 	case screenReport:
 		if m.report != nil {
-			return textutil.Fit(m.report.View(), w, h)
+			return m.report
 		}
 	case screenWindow:
 		if m.win != nil {
-			return m.win.View()
+			return m.win
 		}
 	}
-	return textutil.Fit(m.home.View(), w, h)
+	return &m.home
 }
 
 // dialogView is the dialog on top, if any.
@@ -207,24 +221,10 @@ func (m Model) shortHelp() []key.Binding {
 	case m.abandon != nil:
 		return m.abandon.dlg.ShortHelp()
 	}
-	switch m.screen {
-	case screenHome:
-		return m.home.ShortHelp()
-	case screenForm:
-		if m.form != nil {
-			return m.form.ShortHelp()
-		}
-	case screenReport:
-		if m.report != nil {
-			return m.report.ShortHelp()
-		}
-	case screenDiff:
+	if m.screen == screenDiff {
 		return m.diff.ShortHelp()
 	}
-	if m.win != nil {
-		return m.win.ShortHelp()
-	}
-	return nil
+	return m.page().ShortHelp()
 }
 
 // helpView lists every key of the current view, then the global ones.
@@ -232,19 +232,10 @@ func (m Model) helpView(w int) string {
 	k := m.c.Keys
 	s := m.c.Styles
 	var groups [][]key.Binding
-	switch m.screen {
-	case screenHome:
-		groups = m.home.FullHelp()
-	case screenDiff:
+	if m.screen == screenDiff {
 		groups = m.diff.FullHelp()
-	case screenWindow:
-		if m.win != nil {
-			groups = m.win.FullHelp()
-		}
-	case screenForm:
-		groups = m.form.FullHelp()
-	case screenReport:
-		groups = m.report.FullHelp()
+	} else {
+		groups = m.page().FullHelp()
 	}
 	groups = uniqueKeys(append(groups, []key.Binding{k.Help, k.Quit, k.ForceQuit}))
 	title := s.Help.Title.Render("Keys") + s.App.Subtle.Render(" — ? or esc closes this")
