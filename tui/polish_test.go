@@ -8,8 +8,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	xansi "github.com/charmbracelet/x/ansi"
 
-	"porthole/runbooks"
 	"porthole/tui/components/home"
+	"porthole/tui/components/steplist"
 )
 
 // TestAbandonDialogSaysEscCancels: in the abandon question esc cancels (the
@@ -259,7 +259,7 @@ func TestNudgeDoesNotBlockTheRebase(t *testing.T) {
 	d.waitScreen("before rebasing")
 	d.key("enter")
 	d.gate("sync-testservers")
-	if in := d.m.win.StepList().Info("rebase-php"); in == nil || in.State != runbooks.Done {
+	if in := d.m.win.StepList().Info("rebase-php"); in == nil || in.State != steplist.Done {
 		t.Fatalf("the rebase did not run: %+v", in)
 	}
 	if d.m.win.StepList().Hint("rebase-php") != "" {

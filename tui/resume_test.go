@@ -8,7 +8,7 @@ import (
 	xansi "github.com/charmbracelet/x/ansi"
 
 	"porthole/gerrit"
-	"porthole/runbooks"
+	"porthole/tui/components/steplist"
 )
 
 // declineFullSync opens the window of change 1000 and runs it up to the
@@ -66,7 +66,7 @@ func TestDeclinedWindowIsResumedFromHome(t *testing.T) {
 		t.Fatal("the resumed window does not ask the irreversible sync again")
 	}
 	for _, id := range []string{"approve-1000", "fetch-php", "review-php", "sync-testservers", "owner-verify"} {
-		if in := d.m.win.StepList().Info(id); in == nil || in.State != runbooks.Done {
+		if in := d.m.win.StepList().Info(id); in == nil || in.State != steplist.Done {
 			t.Errorf("step %s is %v after the resume, want done", id, in)
 		}
 	}

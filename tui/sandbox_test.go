@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"porthole/config"
+	"porthole/tui/components/steplist"
 	"strings"
 	"testing"
 	"time"
@@ -198,7 +199,7 @@ func TestSandboxExtraCommitIsShownAndStopsTheWindow(t *testing.T) {
 	if !sawDiff {
 		t.Fatal("no extra-commit question")
 	}
-	if d.m.win.Err() == nil || d.m.win.StepList().Info("rebase-php-1.44.0-wmf.5").State != runbooks.Pending {
+	if d.m.win.Err() == nil || d.m.win.StepList().Info("rebase-php-1.44.0-wmf.5").State != steplist.Pending {
 		t.Fatalf("the window went on after n: err %v, steps %s", d.m.win.Err(), stepStates(d.m))
 	}
 }

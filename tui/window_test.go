@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"porthole/runbooks"
+	"porthole/tui/components/steplist"
 )
 
 // flat joins a screen's words with single spaces (text wraps differently at each width).
@@ -212,7 +213,7 @@ func TestIrreversibleStepDefaultsToNo(t *testing.T) {
 	if s := d.screen(); !strings.Contains(s, "window stopped") {
 		t.Fatalf("the footer does not say the window stopped:\n%s", s)
 	}
-	if in := d.m.win.StepList().Info("sync-php"); in.State != runbooks.Pending {
+	if in := d.m.win.StepList().Info("sync-php"); in.State != steplist.Pending {
 		t.Fatalf("the sync ran: %v", in.State)
 	}
 }
@@ -295,7 +296,7 @@ func TestCtrlCCancelsTheRunningStepAndQuitsWhenItStopped(t *testing.T) {
 	if d.m.Orphan() != "" {
 		t.Fatalf("a cancelled-and-stopped step is reported as orphan: %q", d.m.Orphan())
 	}
-	if in := d.m.win.StepList().Info("sync-php"); in.State != runbooks.Failed || !strings.Contains(in.Err, "cancel") {
+	if in := d.m.win.StepList().Info("sync-php"); in.State != steplist.Failed || !strings.Contains(in.Err, "cancel") {
 		t.Fatalf("the sync's end: %+v", in)
 	}
 }
@@ -431,7 +432,7 @@ func TestFailedStepAsksToRetry(t *testing.T) {
 		d.key("r")
 	}
 	d.gate("review-php")
-	if in := d.m.win.StepList().Info("fetch-php"); in.State != runbooks.Done {
+	if in := d.m.win.StepList().Info("fetch-php"); in.State != steplist.Done {
 		t.Fatalf("fetch after two retries: %+v", in)
 	}
 	d.key("up")

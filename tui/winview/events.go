@@ -11,6 +11,7 @@ import (
 	"porthole/remote"
 	"porthole/runbooks"
 	"porthole/tui/components/logpane"
+	"porthole/tui/components/steplist"
 )
 
 // EventMsg is one event of run Gen.
@@ -52,7 +53,7 @@ func (m *Model) onEvent(ev runbooks.Event) (tea.Cmd, []tea.Msg) {
 		if s := m.steps.Selected(); id == "" && s != nil {
 			id = s.ID
 		}
-		m.logs.Add(id, logpane.Entry{Time: m.deps.Now(), Kind: logpane.Note, Level: e.Level, Text: e.Text})
+		m.logs.Add(id, logpane.Entry{Time: m.deps.Now(), Kind: logpane.Note, Level: logLevel(e.Level), Text: e.Text})
 	case runbooks.CommandRun:
 		m.onCommandRun(e)
 	case runbooks.VarSet:
@@ -86,11 +87,11 @@ func (m *Model) onOutput(e runbooks.StepOutput) {
 func (m *Model) onCommandRun(e runbooks.CommandRun) {
 	r := e.Result
 	text := fmt.Sprintf("→ exit %d after %s", r.ExitCode, r.Duration.Round(time.Millisecond))
-	level := runbooks.Info
+	level := logpane.Info
 	if e.Err != nil {
-		text, level = "→ "+e.Err.Error(), runbooks.Danger
+		text, level = "→ "+e.Err.Error(), logpane.Danger
 	} else if r.ExitCode != 0 {
-		level = runbooks.Warn
+		level = logpane.Warn
 	}
 	m.logs.Add(e.StepID, logpane.Entry{Time: m.deps.Now(), Host: r.Host, Kind: logpane.Note, Level: level, Text: text})
 }
@@ -99,7 +100,7 @@ func (m *Model) onStepFinished(e runbooks.StepFinished) []tea.Msg {
 	if m.running == e.StepID {
 		m.running = ""
 	}
-	m.steps.Finished(e.StepID, e.State, e.Err, e.Duration)
+	m.steps.Finished(e.StepID, listState(e.State), e.Err, e.Duration)
 	m.logs.Ended(e.StepID, m.deps.Now())
 	m.showSelectedLog()
 	if e.State == runbooks.Failed && e.Err != nil {
@@ -116,7 +117,7 @@ func (m *Model) showSelectedLog() {
 	if s == nil {
 		return
 	}
-	if in := m.steps.Info(s.ID); m.logs.Lines(s.ID) == 0 && in != nil && in.State == runbooks.Pending {
+	if in := m.steps.Info(s.ID); m.logs.Lines(s.ID) == 0 && in != nil && in.State == steplist.Pending {
 		steps := m.steps.Steps()
 		for i := m.steps.Index(s.ID) - 1; i >= 0; i-- {
 			if m.logs.Lines(steps[i].ID) > 0 {

@@ -74,8 +74,8 @@ var _ common.Component = (*Model)(nil)
 func New(c *common.Common, deps Deps, gen int, plan *runbooks.Plan, run Run, states map[string]runbooks.StepState) (*Model, tea.Cmd) {
 	m := &Model{c: c, deps: deps, gen: gen, plan: plan, run: run, started: deps.Now(),
 		facts: newFacts(run.Vars()), incoming: map[string]int{}}
-	m.steps = steplist.New(c, deps.Hosts)
-	m.steps.SetPlan(plan.Steps, states)
+	m.steps = steplist.New(c)
+	m.steps.SetPlan(listSteps(plan.Steps, deps.Hosts), listStates(states))
 	m.logs = logpane.New(c, deps.Now)
 	return m, tea.Batch(waitEvent(gen, run), m.countIncoming())
 }

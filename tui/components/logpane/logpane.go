@@ -13,7 +13,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"porthole/remote"
-	"porthole/runbooks"
 	"porthole/tui/common"
 	"porthole/tui/internal/textutil"
 )
@@ -361,9 +360,9 @@ func (m Model) entry(e Entry, hostW int) []string {
 		style = st.Command
 	case Note:
 		switch e.Level {
-		case runbooks.Warn:
+		case Warn:
 			style, text = st.NoteWarn, "⚠ "+text
-		case runbooks.Danger:
+		case Danger:
 			style, text = st.NoteDanger, "✖ "+text
 		default:
 			style, text = st.NoteInfo, "ℹ "+text

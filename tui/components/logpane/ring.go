@@ -1,10 +1,6 @@
 package logpane
 
-import (
-	"time"
-
-	"porthole/runbooks"
-)
+import "time"
 
 // EntryKind tells output from commands and notes.
 type EntryKind uint8
@@ -17,12 +13,22 @@ const (
 	Note                     // a check's finding or a status line
 )
 
+// Level is how much a note matters.
+type Level uint8
+
+// Levels of notes.
+const (
+	Info   Level = iota // ℹ
+	Warn                // ⚠
+	Danger              // ✖
+)
+
 // Entry is one line of a step's log.
 type Entry struct {
 	Time  time.Time
 	Host  string
 	Kind  EntryKind
-	Level runbooks.Level // for notes
+	Level Level // for notes
 	Text  string
 }
 
