@@ -39,7 +39,7 @@ func (m *Model) askAbandon(w runbooks.WindowSummary) tea.Cmd {
 		detail += "\n" + w.Why
 	}
 	detail += "\nNothing is run or undone: porthole only journals that you gave it up, and no longer offers to resume it. Whatever it changed stays as it is."
-	g := runbooks.Gate{Kind: runbooks.GateConfirm, Default: "n", Prompt: "Abandon " + title + "?", Detail: detail}
+	g := confirm.Question{Kind: confirm.YesNo, Default: "n", Prompt: "Abandon " + title + "?", Detail: detail}
 	d, cmd := confirm.New(m.c, m.c.NextDialogID(), g, "Unfinished window", false)
 	d.Esc = "cancel (keep the window)"
 	m.abandon = &abandonAsk{dlg: d, w: w}

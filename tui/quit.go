@@ -6,7 +6,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"porthole/runbooks"
 	"porthole/tui/components/confirm"
 )
 
@@ -37,7 +36,7 @@ func (m Model) quit() (tea.Model, tea.Cmd) {
 	if cmd, hosts := m.win.StepCommand(running); cmd != "" {
 		detail = "$ " + cmd + "\non " + hosts
 	}
-	g := runbooks.Gate{Kind: runbooks.GateConfirm, Default: "n",
+	g := confirm.Question{Kind: confirm.YesNo, Default: "n",
 		Prompt: "A step is running (" + m.win.StepTitle(running) + "). Quit anyway? porthole cancels it and waits for it to stop.",
 		Detail: detail}
 	d, cmd := confirm.New(m.c, m.c.NextDialogID(), g, "", false)

@@ -2,6 +2,7 @@ package winview
 
 import (
 	"porthole/runbooks"
+	"porthole/tui/components/confirm"
 	"porthole/tui/components/logpane"
 	"porthole/tui/components/steplist"
 )
@@ -51,4 +52,19 @@ func logLevel(l runbooks.Level) logpane.Level {
 		return logpane.Danger
 	}
 	return logpane.Info
+}
+
+// question is a gate as the dialog asks it.
+func question(g runbooks.Gate) confirm.Question {
+	q := confirm.Question{Kind: confirm.Continue, Prompt: g.Prompt, Detail: g.Detail, Default: g.Default}
+	switch g.Kind {
+	case runbooks.GateConfirm:
+		q.Kind = confirm.YesNo
+	case runbooks.GateChoice:
+		q.Kind = confirm.Choose
+	}
+	for _, ch := range g.Choices {
+		q.Choices = append(q.Choices, confirm.Choice{Key: ch.Key, Label: ch.Label})
+	}
+	return q
 }

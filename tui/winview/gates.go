@@ -26,7 +26,7 @@ func (m *Model) onGate(req runbooks.GateRequest) tea.Cmd {
 		title = fmt.Sprintf("Step %d of %d: %s", m.steps.Index(s.ID)+1, len(m.steps.Steps()), s.Title)
 		danger = s.Irreversible
 	}
-	d, cmd := confirm.New(m.c, m.c.NextDialogID(), req.Gate, title, danger)
+	d, cmd := confirm.New(m.c, m.c.NextDialogID(), question(req.Gate), title, danger)
 	d.Where = m.where(s)
 	m.dialog = &d
 	return cmd
