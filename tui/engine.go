@@ -44,8 +44,8 @@ type Engine interface {
 	Params(kind string) []runbooks.ParamSpec
 	// Hosts names a role's hosts, without connecting ("deploy1002", "5 hosts").
 	Hosts(role string) string
-	// SAL is the Server Admin Log text of a window.
-	SAL(plan *runbooks.Plan, vars map[string]string) string
+	// SAL is the Server Admin Log text of a plan's changes.
+	SAL(plan *runbooks.Plan) string
 	// User is who is deploying.
 	User() string
 	// CIAccount is whose Verified vote counts.
@@ -222,11 +222,8 @@ func hostStem(h string) string {
 	return strings.TrimRight(h, "0123456789-")
 }
 
-// SAL implements Engine: the window's "sal" variable, or gerrit.SAL.
-func (e *envEngine) SAL(plan *runbooks.Plan, vars map[string]string) string {
-	if s := vars["sal"]; s != "" {
-		return s
-	}
+// SAL implements Engine with gerrit.SAL and the configured format.
+func (e *envEngine) SAL(plan *runbooks.Plan) string {
 	format := ""
 	if e.env.Config != nil {
 		format = e.env.Config.SALFormat

@@ -10,10 +10,12 @@ import (
 	"porthole/runbooks"
 )
 
-// This file is the one place that reads the window's string-keyed variables
-// (runner.Vars(), runbooks.VarSet): "patch:"+repo (the saved incoming patch
-// of a checkout), "suggestions" (JSON), "synced:"+step ("1" once synced).
-// The rest of the window asks these functions.
+// This file is the one place in the TUI that reads the window's string-keyed
+// variables (Run.Vars(), runbooks.VarSet): "patch:"+repo (the saved incoming
+// patch of a checkout), "suggestions" (JSON), "synced:"+step ("1" once
+// synced), "sal" (a revert's own SAL text). The rest of the TUI asks these
+// functions, and hands the variables on whole only to the engine (SAL,
+// BuildRevert).
 
 // facts is what the window's steps have learnt so far.
 type facts struct {
@@ -21,9 +23,11 @@ type facts struct {
 	sugs []runbooks.Suggestion // the maintenance runbooks the deployed diff calls for, not yet opened
 }
 
-func newFacts(vars map[string]string) facts {
+// factsOf is what a run's steps learnt before it was put on screen (a
+// resumed window's, from its journal).
+func factsOf(run Run) facts {
 	f := facts{vars: map[string]string{}}
-	for k, v := range vars {
+	for k, v := range run.Vars() {
 		f.vars[k] = v
 	}
 	return f
@@ -99,8 +103,14 @@ func (f *facts) takeSuggestion() runbooks.Suggestion {
 	return s
 }
 
-// sal is the window's Server Admin Log text.
-func (m *Model) sal() string { return m.deps.SAL(m.plan, m.facts.vars) }
+// sal is the window's Server Admin Log text: the one a step set (a
+// revert's), or the engine's for the plan's changes.
+func (m *Model) sal() string {
+	if s := m.facts.vars["sal"]; s != "" {
+		return s
+	}
+	return m.deps.SAL(m.plan)
+}
 
 // revertRequest asks for the revert of this window.
 func (m *Model) revertRequest() RevertMsg {

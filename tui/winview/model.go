@@ -29,11 +29,11 @@ type Run interface {
 
 // Deps is what the window asks of the engine; none of it does I/O.
 type Deps struct {
-	Hosts       func(role string) string // names a role's hosts ("deploy1002", "5 app servers")
-	User        func() string            // who is deploying
-	SAL         func(plan *runbooks.Plan, vars map[string]string) string
-	CIAccount   string // whose Verified vote counts (on the change cards)
-	Phabricator string // the base URL of task links
+	Hosts       func(role string) string         // names a role's hosts ("deploy1002", "5 app servers")
+	User        func() string                    // who is deploying
+	SAL         func(plan *runbooks.Plan) string // the SAL text of the plan's changes
+	CIAccount   string                           // whose Verified vote counts (on the change cards)
+	Phabricator string                           // the base URL of task links
 	Now         func() time.Time
 	Log         *slog.Logger
 }
@@ -73,7 +73,7 @@ var _ common.Component = (*Model)(nil)
 // and returns the commands that follow it: its events, the incoming counts.
 func New(c *common.Common, deps Deps, gen int, plan *runbooks.Plan, run Run, states map[string]runbooks.StepState) (*Model, tea.Cmd) {
 	m := &Model{c: c, deps: deps, gen: gen, plan: plan, run: run, started: deps.Now(),
-		facts: newFacts(run.Vars()), incoming: map[string]int{}}
+		facts: factsOf(run), incoming: map[string]int{}}
 	m.steps = steplist.New(c)
 	m.steps.SetPlan(listSteps(plan.Steps, deps.Hosts), listStates(states))
 	m.logs = logpane.New(c, deps.Now)
