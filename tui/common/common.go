@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/help"
-	tea "charm.land/bubbletea/v2"
 
 	"porthole/tui/keymap"
 	"porthole/tui/styles"
@@ -46,12 +45,3 @@ type Component interface {
 	SetSize(width, height int)
 	View() string
 }
-
-// ErrMsg reports a failed command to whoever started it.
-type ErrMsg struct{ Err error }
-
-// Error implements error.
-func (e ErrMsg) Error() string { return e.Err.Error() }
-
-// ErrCmd wraps an error as a command result.
-func ErrCmd(err error) tea.Cmd { return func() tea.Msg { return ErrMsg{err} } }

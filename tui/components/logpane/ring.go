@@ -44,8 +44,6 @@ func newRing(capacity int) *ring {
 	return &ring{buf: make([]Entry, 0, min(capacity, 256)), n: 0, start: 0}
 }
 
-func (r *ring) capacity() int { return max(cap(r.buf), 1) }
-
 func (r *ring) push(e Entry, limit int) {
 	if len(r.buf) < limit {
 		r.buf = append(r.buf, e)
