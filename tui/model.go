@@ -1,8 +1,11 @@
-// Package tui is porthole's cockpit: Home (the window's changes, an
-// unfinished window to resume, runbooks, past windows), the running window
-// (step list, live log with scap's progress, gate dialogs, the incoming diff),
-// emergency revert, and the help — a Bubble Tea v2 program over the runbooks
-// engine. All I/O happens in commands; Update and View only compute.
+// Package tui is porthole's cockpit, a Bubble Tea v2 program over the
+// runbooks engine. Its root model routes between the pages of the body —
+// Home (components/home), the running window (winview), a runbook's form, a
+// past window's report — the full-screen diff viewer, the dialogs on top
+// (quit, abandon) and the help: sizes go to every page, keys to the dialog
+// or the page on screen, results to whoever asked for them. It owns what
+// outlives a page: the engine and its commands, the status line, quitting.
+// All I/O happens in commands; Update and View only compute.
 package tui
 
 import (
