@@ -27,10 +27,9 @@ func abandonCmd(e Engine, w runbooks.WindowSummary) tea.Cmd {
 
 // askAbandon opens the confirmation before abandoning w; No is the default.
 func (m *Model) askAbandon(w runbooks.WindowSummary) tea.Cmd {
-	if m.win != nil && !m.win.closed && m.win.plan != nil && m.win.plan.ID == w.ID {
+	if m.windowOpen() && m.win.Plan().ID == w.ID {
 		return m.setError("window " + w.ID + " is open: stop it before abandoning it")
 	}
-	m.dialogs++
 	title := w.Title
 	if title == "" {
 		title = w.ID
@@ -40,8 +39,8 @@ func (m *Model) askAbandon(w runbooks.WindowSummary) tea.Cmd {
 		detail += "\n" + w.Why
 	}
 	detail += "\nNothing is run or undone: porthole only journals that you gave it up, and no longer offers to resume it. Whatever it changed stays as it is."
-	g := runbooks.Gate{Kind: runbooks.GateConfirm, Default: "n", Prompt: "Abandon " + title + "?", Detail: detail}
-	d, cmd := confirm.New(m.c, m.dialogs, g, "Unfinished window", false)
+	g := confirm.Question{Kind: confirm.YesNo, Default: "n", Prompt: "Abandon " + title + "?", Detail: detail}
+	d, cmd := confirm.New(m.c, m.c.NextDialogID(), g, "Unfinished window", false)
 	d.Esc = "cancel (keep the window)"
 	m.abandon = &abandonAsk{dlg: d, w: w}
 	return cmd

@@ -42,12 +42,7 @@ type (
 		err  error
 		what string // "window", "revert", "runbook"
 	}
-	eventMsg struct {
-		gen int
-		ev  runbooks.Event
-	}
-	runClosedMsg struct{ gen int }
-	reportMsg    struct {
+	reportMsg struct {
 		title, text string
 		err         error
 	}
@@ -133,19 +128,6 @@ func reportCmd(e Engine, w runbooks.WindowSummary) tea.Cmd {
 			title = w.ID
 		}
 		return reportMsg{title: "Window " + w.ID + " · " + title, text: text, err: err}
-	}
-}
-
-// waitEvent reads the next event of run gen (one message per event, re-armed
-// by Update after each one); the channel's close ends the chain.
-func waitEvent(gen int, run WindowRun) tea.Cmd {
-	ch := run.Events()
-	return func() tea.Msg {
-		ev, ok := <-ch
-		if !ok {
-			return runClosedMsg{gen: gen}
-		}
-		return eventMsg{gen: gen, ev: ev}
 	}
 }
 

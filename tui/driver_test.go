@@ -143,7 +143,7 @@ func (d *driver) waitScreen(want string) string {
 func (d *driver) dialogArmed() {
 	d.t.Helper()
 	d.until("an armed dialog", func(m Model) bool {
-		return (m.win != nil && m.win.dialog != nil && m.win.dialog.Armed()) || (m.quitDlg != nil && m.quitDlg.Armed())
+		return (m.win != nil && m.win.Dialog() != nil && m.win.Dialog().Armed()) || (m.quitDlg != nil && m.quitDlg.Armed())
 	})
 }
 

@@ -11,18 +11,13 @@ import (
 	"porthole/gerrit"
 	"porthole/runbooks"
 	"porthole/runbooks/report"
+	"porthole/tui/winview"
 	wnd "porthole/window"
 )
 
-// WindowRun is a window being run: its events, a way to stop it, what it learned.
-// *runbooks.Runner provides Events, Cancel and Facts.
-type WindowRun interface {
-	Events() <-chan runbooks.Event
-	Cancel()
-	Facts() *runbooks.Facts
-	// Close releases the journal once the events are drained.
-	Close() error
-}
+// WindowRun is a window being run: its events, a way to stop it, its
+// variables, its journal's Close (*runbooks.Runner with its journal).
+type WindowRun = winview.Run
 
 // Engine is what the TUI asks of porthole's engine. Every method may do I/O
 // and is only ever called from a command, never from Update or View.
@@ -49,8 +44,8 @@ type Engine interface {
 	Params(kind string) []runbooks.ParamSpec
 	// Hosts names a role's hosts, without connecting ("deploy1002", "5 hosts").
 	Hosts(role string) string
-	// SAL is the Server Admin Log text of a window.
-	SAL(plan *runbooks.Plan, facts *runbooks.Facts) string
+	// SAL is the Server Admin Log text of a plan's changes.
+	SAL(plan *runbooks.Plan) string
 	// User is who is deploying.
 	User() string
 	// CIAccount is whose Verified vote counts.
@@ -227,11 +222,8 @@ func hostStem(h string) string {
 	return strings.TrimRight(h, "0123456789-")
 }
 
-// SAL implements Engine: the window's "sal" variable, or gerrit.SAL.
-func (e *envEngine) SAL(plan *runbooks.Plan, facts *runbooks.Facts) string {
-	if facts != nil && facts.SAL != "" {
-		return facts.SAL
-	}
+// SAL implements Engine with gerrit.SAL and the configured format.
+func (e *envEngine) SAL(plan *runbooks.Plan) string {
 	format := ""
 	if e.env.Config != nil {
 		format = e.env.Config.SALFormat

@@ -384,12 +384,7 @@ func (e *testEngine) Hosts(role string) string {
 		config.RoleGerrit: "gerrit", config.RoleLocal: "local", config.RoleMaintenance: "mwmaint1002"}[role]
 }
 
-func (e *testEngine) SAL(plan *runbooks.Plan, facts *runbooks.Facts) string {
-	if s := facts.SAL; s != "" {
-		return s
-	}
-	return gerrit.SAL(plan.Changes, "")
-}
+func (e *testEngine) SAL(plan *runbooks.Plan) string { return gerrit.SAL(plan.Changes, "") }
 
 func (e *testEngine) User() string      { return "deployer" }
 func (e *testEngine) CIAccount() string { return "jenkins-bot" }

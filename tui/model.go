@@ -1,8 +1,11 @@
-// Package tui is porthole's cockpit: Home (the window's changes, an
-// unfinished window to resume, runbooks, past windows), the running window
-// (step list, live log with scap's progress, gate dialogs, the incoming diff),
-// emergency revert, and the help — a Bubble Tea v2 program over the runbooks
-// engine. All I/O happens in commands; Update and View only compute.
+// Package tui is porthole's cockpit, a Bubble Tea v2 program over the
+// runbooks engine. Its root model routes between the pages of the body —
+// Home (components/home), the running window (winview), a runbook's form, a
+// past window's report — the full-screen diff viewer, the dialogs on top
+// (quit, abandon) and the help: sizes go to every page, keys to the dialog
+// or the page on screen, results to whoever asked for them. It owns what
+// outlives a page: the engine and its commands, the status line, quitting.
+// All I/O happens in commands; Update and View only compute.
 package tui
 
 import (
@@ -20,10 +23,9 @@ import (
 	"porthole/tui/components/footer"
 	"porthole/tui/components/form"
 	"porthole/tui/components/home"
-	"porthole/tui/components/logpane"
 	"porthole/tui/components/report"
-	"porthole/tui/components/steplist"
 	"porthole/tui/styles"
+	"porthole/tui/winview"
 )
 
 // Options configure the TUI.
@@ -61,26 +63,6 @@ const (
 	screenReport
 )
 
-// window is the run on screen: its plan, its runner, and where it is.
-type window struct {
-	gen      int
-	plan     *runbooks.Plan
-	run      WindowRun
-	started  time.Time
-	running  string // the step running now
-	gate     *runbooks.GateRequest
-	dialog   *confirm.Model
-	hidden   bool            // the dialog is hidden (esc): the gate waits
-	facts    *runbooks.Facts // what the window learned so far
-	finished bool
-	closed   bool // the events channel is drained
-	err      error
-	cancel   bool // a cancel was asked
-	sugs     []runbooks.Suggestion
-	incoming map[string]int // commits per checkout's incoming patch (-1: being counted)
-	diffRead bool           // d was pressed (the incoming diff was opened) in this window
-}
-
 // Model is the root of the TUI.
 type Model struct {
 	c      *common.Common
@@ -93,22 +75,17 @@ type Model struct {
 	screen   screen
 	prev     screen // where the diff viewer, form or report returns to
 	home     home.Model
-	steps    steplist.Model
-	logs     logpane.Model
 	diff     diffview.Model
 	form     *form.Model
 	report   *report.Model
 	footer   footer.Model
-	win      *window
+	win      *winview.Model // the run on screen (nil on Home until one starts)
 	gen      int
-	dialogs  int
 	quitDlg  *confirm.Model
 	abandon  *abandonAsk // the question before abandoning an unfinished window
 	help     bool
 	homeWait bool // just back on Home: keys are ignored for the arm delay
 	homeArm  int  // which homeArmMsg ends the wait
-	card     bool // the change cards replace the log pane
-	focusLog bool
 
 	preview    *runbooks.Plan
 	previewKey string
@@ -146,8 +123,6 @@ func New(ctx context.Context, opts Options) Model {
 	m := Model{c: c, opts: opts, engine: e, ctx: ctx, log: opts.Logger, now: opts.Now, width: 80, height: 24}
 	m.home = home.New(c, e.CIAccount(), opts.Phabricator)
 	m.home.SetRunbooks(e.Kinds())
-	m.steps = steplist.New(c, e.Hosts)
-	m.logs = logpane.New(c, opts.Now)
 	m.diff = diffview.New(c)
 	m.footer = footer.New(c.Styles)
 	for _, ref := range opts.Changes {

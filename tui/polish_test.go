@@ -8,8 +8,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	xansi "github.com/charmbracelet/x/ansi"
 
-	"porthole/runbooks"
 	"porthole/tui/components/home"
+	"porthole/tui/components/steplist"
 )
 
 // TestAbandonDialogSaysEscCancels: in the abandon question esc cancels (the
@@ -153,8 +153,8 @@ func TestTabBeforeTheUnfinishedSectionAppearsDoesNotOpenANewWindow(t *testing.T)
 	d.key("tab", "tab", "enter")
 	d.gate("sync-php")     // the resumed window asks its question again
 	ps := e.startedPlans() // the window, then its resume
-	if len(ps) != 2 || ps[1].ID != ps[0].ID || d.m.win.plan.ID != ps[0].ID {
-		t.Fatalf("want window %s started once and resumed; started %d plans, on screen %s", ps[0].ID, len(ps), d.m.win.plan.ID)
+	if len(ps) != 2 || ps[1].ID != ps[0].ID || d.m.win.Plan().ID != ps[0].ID {
+		t.Fatalf("want window %s started once and resumed; started %d plans, on screen %s", ps[0].ID, len(ps), d.m.win.Plan().ID)
 	}
 }
 
@@ -181,7 +181,7 @@ func TestFastEntersAfterAStopDoNotOpenANewWindow(t *testing.T) {
 	}
 	d.waitScreen("enter on an empty line: open the window for 1 change(s)")
 	d.key("enter") // Home's own enter opens it
-	d.until("the new window", func(m Model) bool { return m.screen == screenWindow && m.win != nil && !m.win.closed })
+	d.until("the new window", func(m Model) bool { return m.screen == screenWindow && m.win != nil && !m.win.Closed() })
 	if n := len(e.startedPlans()); n != 2 {
 		t.Fatalf("%d windows started, want 2", n)
 	}
@@ -216,8 +216,8 @@ func TestRebaseStepNudgesToReadTheDiff(t *testing.T) {
 	if !strings.Contains(nextAction(s), "enter run step 4: git rebase in php-1.44.0-wmf.5 · "+nudge) {
 		t.Errorf("the footer does not nudge:\n%s", s)
 	}
-	if d.m.steps.Hint("rebase-php") != nudge || !strings.Contains(s, nudge+"  $ git rebase") {
-		t.Errorf("the step list does not nudge (hint %q):\n%s", d.m.steps.Hint("rebase-php"), s)
+	if d.m.win.StepList().Hint("rebase-php") != nudge || !strings.Contains(s, nudge+"  $ git rebase") {
+		t.Errorf("the step list does not nudge (hint %q):\n%s", d.m.win.StepList().Hint("rebase-php"), s)
 	}
 	if !strings.Contains(s, "d read the incoming diff (not read yet)") {
 		t.Errorf("the keys do not say the diff is unread:\n%s", s)
@@ -259,27 +259,13 @@ func TestNudgeDoesNotBlockTheRebase(t *testing.T) {
 	d.waitScreen("before rebasing")
 	d.key("enter")
 	d.gate("sync-testservers")
-	if in := d.m.steps.Info("rebase-php"); in == nil || in.State != runbooks.Done {
+	if in := d.m.win.StepList().Info("rebase-php"); in == nil || in.State != steplist.Done {
 		t.Fatalf("the rebase did not run: %+v", in)
 	}
-	if d.m.steps.Hint("rebase-php") != "" {
+	if d.m.win.StepList().Hint("rebase-php") != "" {
 		t.Error("the rebase step keeps its nudge after it ran")
 	}
-	if h := d.m.steps.Hint("sync-testservers"); h != "d: read the 2 incoming commits before syncing" {
+	if h := d.m.win.StepList().Hint("sync-testservers"); h != "d: read the 2 incoming commits before syncing" {
 		t.Errorf("the next step's nudge: %q", h)
-	}
-}
-
-func TestIsCommitLine(t *testing.T) {
-	for l, want := range map[string]bool{
-		"commit 0123456789abcdef0123456789abcdef01234567":                true,
-		"commit 0123456789abcdef0123456789abcdef01234567 (HEAD -> main)": true,
-		"    commit 0123456789abcdef0123456789abcdef01234567":            false, // in a message
-		"+commit 0123456789abcdef0123456789abcdef01234567":               false, // in a diff
-		"commit to the plan": false,
-	} {
-		if isCommitLine(l) != want {
-			t.Errorf("isCommitLine(%q) = %v", l, !want)
-		}
 	}
 }

@@ -6,7 +6,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"porthole/runbooks"
 	"porthole/tui/components/confirm"
 )
 
@@ -14,11 +13,10 @@ import (
 // nothing is left running; a second ctrl+c quits at once, saying what may
 // still run.
 func (m Model) interrupt() (tea.Model, tea.Cmd) {
-	w := m.win
-	if w == nil || w.closed {
+	if !m.windowOpen() {
 		return m, tea.Quit
 	}
-	if w.cancel && m.quitting {
+	if m.win.Stopping() && m.quitting {
 		m.orphan = m.orphanText("porthole quit while cancelling")
 		return m, tea.Quit
 	}
@@ -27,23 +25,21 @@ func (m Model) interrupt() (tea.Model, tea.Cmd) {
 
 // quit is q: quit at once unless a step is running, then ask.
 func (m Model) quit() (tea.Model, tea.Cmd) {
-	w := m.win
-	if w == nil || w.closed {
+	if !m.windowOpen() {
 		return m, tea.Quit
 	}
-	if w.running == "" {
+	running := m.win.Running()
+	if running == "" {
 		return m.stopAndQuit()
 	}
-	m.dialogs++
-	s := m.step(w.running)
 	detail := ""
-	if s != nil && s.Command != "" {
-		detail = "$ " + s.Command + "\non " + m.engine.Hosts(s.Role)
+	if cmd, hosts := m.win.StepCommand(running); cmd != "" {
+		detail = "$ " + cmd + "\non " + hosts
 	}
-	g := runbooks.Gate{Kind: runbooks.GateConfirm, Default: "n",
-		Prompt: "A step is running (" + m.stepTitle(w.running) + "). Quit anyway? porthole cancels it and waits for it to stop.",
+	g := confirm.Question{Kind: confirm.YesNo, Default: "n",
+		Prompt: "A step is running (" + m.win.StepTitle(running) + "). Quit anyway? porthole cancels it and waits for it to stop.",
 		Detail: detail}
-	d, cmd := confirm.New(m.c, m.dialogs, g, "", false)
+	d, cmd := confirm.New(m.c, m.c.NextDialogID(), g, "", false)
 	d.Esc = "cancel (keep porthole running)"
 	m.quitDlg = &d
 	return m, cmd
@@ -52,55 +48,33 @@ func (m Model) quit() (tea.Model, tea.Cmd) {
 // stopAndQuit cancels the run and quits when its runner has stopped (with a
 // bound, after which it says what may still be running).
 func (m Model) stopAndQuit() (tea.Model, tea.Cmd) {
-	w := m.win
 	m.quitting = true
-	if w == nil || w.closed {
+	if !m.windowOpen() {
 		return m, tea.Quit
 	}
-	w.cancel = true
-	w.run.Cancel()
+	w := m.win
+	w.Stop()
 	msg := "stopping the window…"
-	if w.running != "" {
-		s := m.step(w.running)
-		msg = "cancelling " + m.stepTitle(w.running)
-		if s != nil && s.Command != "" {
-			msg = "cancelling `" + s.Command + "` on " + m.engine.Hosts(s.Role)
+	if running := w.Running(); running != "" {
+		msg = "cancelling " + w.StepTitle(running)
+		if cmd, hosts := w.StepCommand(running); cmd != "" {
+			msg = "cancelling `" + cmd + "` on " + hosts
 		}
 		msg += " — porthole quits once it has stopped (ctrl+c again: quit now)"
 	}
-	m.log.Info("quit requested", "running", w.running)
+	m.log.Info("quit requested", "running", w.Running())
 	return m, tea.Batch(m.setInfo(msg), tea.Tick(30*time.Second, func(time.Time) tea.Msg { return quitTimeoutMsg{} }))
 }
 
 // orphanText says which command may still be running after porthole exits.
 func (m Model) orphanText(why string) string {
-	w := m.win
-	if w == nil || w.running == "" {
+	if m.win == nil || m.win.Running() == "" {
 		return ""
 	}
-	s := m.step(w.running)
-	what := m.stepTitle(w.running)
-	if s != nil && s.Command != "" {
-		what = "`" + s.Command + "` on " + m.engine.Hosts(s.Role)
+	running := m.win.Running()
+	what := m.win.StepTitle(running)
+	if cmd, hosts := m.win.StepCommand(running); cmd != "" {
+		what = "`" + cmd + "` on " + hosts
 	}
-	return fmt.Sprintf("porthole: %s: %s may still be running — check it there by hand; window %s can be resumed (porthole offers it on start)", why, what, w.plan.ID)
-}
-
-func (m Model) step(id string) *runbooks.Step {
-	if m.win == nil {
-		return nil
-	}
-	for _, s := range m.win.plan.Steps {
-		if s.ID == id {
-			return s
-		}
-	}
-	return nil
-}
-
-func (m Model) stepTitle(id string) string {
-	if s := m.step(id); s != nil {
-		return s.Title
-	}
-	return id
+	return fmt.Sprintf("porthole: %s: %s may still be running — check it there by hand; window %s can be resumed (porthole offers it on start)", why, what, m.win.Plan().ID)
 }

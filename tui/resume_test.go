@@ -8,7 +8,7 @@ import (
 	xansi "github.com/charmbracelet/x/ansi"
 
 	"porthole/gerrit"
-	"porthole/runbooks"
+	"porthole/tui/components/steplist"
 )
 
 // declineFullSync opens the window of change 1000 and runs it up to the
@@ -17,7 +17,7 @@ func declineFullSync(t *testing.T, d *driver) {
 	t.Helper()
 	runToFullSync(t, d)
 	d.key("n")
-	d.until("the window to stop", func(m Model) bool { return m.win != nil && m.win.closed })
+	d.until("the window to stop", func(m Model) bool { return m.win != nil && m.win.Closed() })
 }
 
 // merged is change 1000 after the window's +2 merged it.
@@ -62,11 +62,11 @@ func TestDeclinedWindowIsResumedFromHome(t *testing.T) {
 	d.homeReady()
 	d.key("tab", "tab", "enter") // past the changes to the unfinished window
 	d.gate("sync-php")
-	if d.m.win.dialog == nil || !d.m.win.dialog.Danger {
+	if d.m.win.Dialog() == nil || !d.m.win.Dialog().Danger {
 		t.Fatal("the resumed window does not ask the irreversible sync again")
 	}
 	for _, id := range []string{"approve-1000", "fetch-php", "review-php", "sync-testservers", "owner-verify"} {
-		if in := d.m.steps.Info(id); in == nil || in.State != runbooks.Done {
+		if in := d.m.win.StepList().Info(id); in == nil || in.State != steplist.Done {
 			t.Errorf("step %s is %v after the resume, want done", id, in)
 		}
 	}
@@ -74,9 +74,9 @@ func TestDeclinedWindowIsResumedFromHome(t *testing.T) {
 	d.key("y")
 	d.gate("post-deploy")
 	d.key("enter")
-	d.until("the window to finish", func(m Model) bool { return m.win != nil && m.win.closed })
-	if d.m.win.err != nil {
-		t.Fatalf("the resumed window ended with %v", d.m.win.err)
+	d.until("the window to finish", func(m Model) bool { return m.win != nil && m.win.Closed() })
+	if d.m.win.Err() != nil {
+		t.Fatalf("the resumed window ended with %v", d.m.win.Err())
 	}
 	d.key("esc")
 	d.until("the window list", func(m Model) bool { return m.screen == screenHome && len(m.home.Entries()) == 1 })

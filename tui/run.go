@@ -54,24 +54,8 @@ func stderr(opts Options) io.Writer {
 // shutdown stops a window that is still open when the program has ended and
 // returns what the deployer must be told.
 func (m Model) shutdown() string {
-	w := m.win
-	if w == nil || w.closed || w.run == nil {
+	if m.win == nil || m.win.Shutdown(10*time.Second) || m.orphan != "" {
 		return m.orphan
 	}
-	w.run.Cancel()
-	deadline := time.After(10 * time.Second)
-	for {
-		select {
-		case _, ok := <-w.run.Events(): // a pending gate is released by the cancel
-			if !ok {
-				_ = w.run.Close()
-				return m.orphan
-			}
-		case <-deadline:
-			if m.orphan != "" {
-				return m.orphan
-			}
-			return m.orphanText("porthole exited before the window's runner stopped")
-		}
-	}
+	return m.orphanText("porthole exited before the window's runner stopped")
 }

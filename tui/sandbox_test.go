@@ -14,6 +14,7 @@ import (
 	"porthole/remote"
 	"porthole/runbooks"
 	"porthole/sandbox"
+	"porthole/tui/components/steplist"
 )
 
 // sandboxEnv starts the embedded sandbox (Gerrit emulator, SSH hosts, real
@@ -51,14 +52,14 @@ func (d *driver) runWindow(answers map[string]string, onQuestion func(stepID str
 	d.t.Helper()
 	for {
 		d.until("a question or the end of the window", func(m Model) bool {
-			return m.win != nil && (m.win.closed || m.win.gate != nil)
+			return m.win != nil && (m.win.Closed() || m.win.Gate() != nil)
 		})
 		w := d.m.win
-		if w.closed {
+		if w.Closed() {
 			return
 		}
-		id := w.gate.StepID
-		if w.gate.Gate.Kind == runbooks.GateContinue {
+		id := w.Gate().StepID
+		if w.Gate().Gate.Kind == runbooks.GateContinue {
 			d.key("enter")
 		} else {
 			d.dialogArmed()
@@ -67,18 +68,18 @@ func (d *driver) runWindow(answers map[string]string, onQuestion func(stepID str
 			}
 			a, ok := answers[id]
 			if !ok {
-				d.t.Fatalf("unexpected question before %s: %s\n%s", id, w.gate.Gate.Prompt, d.screen())
+				d.t.Fatalf("unexpected question before %s: %s\n%s", id, w.Gate().Gate.Prompt, d.screen())
 			}
 			d.key(a)
 		}
-		d.until("the answer to be taken", func(m Model) bool { return m.win.gate == nil || m.win.gate.StepID != id || m.win.closed })
+		d.until("the answer to be taken", func(m Model) bool { return m.win.Gate() == nil || m.win.Gate().StepID != id || m.win.Closed() })
 	}
 }
 
 func stepStates(m Model) string {
 	var b strings.Builder
-	for _, s := range m.steps.Steps() {
-		fmt.Fprintf(&b, "%s=%s ", s.ID, m.steps.Info(s.ID).State)
+	for _, s := range m.win.StepList().Steps() {
+		fmt.Fprintf(&b, "%s=%s ", s.ID, m.win.StepList().Info(s.ID).State)
 	}
 	return b.String()
 }
@@ -108,12 +109,12 @@ func TestSandboxWindowEndToEnd(t *testing.T) {
 	irreversible := ""
 	d.runWindow(map[string]string{fmt.Sprintf("approve-%d", core): "y", "owner-verify": "y", "sync-1": "y"},
 		func(id string) {
-			if s := d.m.step(id); s != nil && s.Irreversible {
+			if s := planStep(d.m, id); s != nil && s.Irreversible {
 				irreversible = d.screen()
 			}
 		})
-	if d.m.win.err != nil {
-		t.Fatalf("the window failed: %v\nsteps: %s\n%s", d.m.win.err, stepStates(d.m), d.screen())
+	if d.m.win.Err() != nil {
+		t.Fatalf("the window failed: %v\nsteps: %s\n%s", d.m.win.Err(), stepStates(d.m), d.screen())
 	}
 	for _, want := range []string{"IRREVERSIBLE", "scap sync-file " + file, "runs on deploy1002"} {
 		if !strings.Contains(flat(irreversible), want) {
@@ -133,17 +134,17 @@ func TestSandboxWindowEndToEnd(t *testing.T) {
 			t.Fatalf("%s does not have the deployed file (err %v)", h, err)
 		}
 	}
-	if !d.m.canRevert() {
+	if !d.m.win.CanRevert() {
 		t.Fatal("r is not offered after the sync")
 	}
 
 	// The emergency revert: r, one confirmation, and the old file is back.
 	d.key("r")
-	d.until("the revert window", func(m Model) bool { return m.win != nil && m.win.plan.Kind == "revert" })
+	d.until("the revert window", func(m Model) bool { return m.win != nil && m.win.Plan().Kind == "revert" })
 	start := time.Now()
 	d.runWindow(map[string]string{"revert": "y"}, nil)
-	if d.m.win.err != nil {
-		t.Fatalf("the revert failed: %v\nsteps: %s\n%s", d.m.win.err, stepStates(d.m), d.screen())
+	if d.m.win.Err() != nil {
+		t.Fatalf("the revert failed: %v\nsteps: %s\n%s", d.m.win.Err(), stepStates(d.m), d.screen())
 	}
 	t.Logf("revert: from the confirmation to the end of the revert window %s", time.Since(start).Round(time.Millisecond))
 	for _, h := range sb.Role(config.RoleAppServers) {
@@ -198,7 +199,17 @@ func TestSandboxExtraCommitIsShownAndStopsTheWindow(t *testing.T) {
 	if !sawDiff {
 		t.Fatal("no extra-commit question")
 	}
-	if d.m.win.err == nil || d.m.steps.Info("rebase-php-1.44.0-wmf.5").State != runbooks.Pending {
-		t.Fatalf("the window went on after n: err %v, steps %s", d.m.win.err, stepStates(d.m))
+	if d.m.win.Err() == nil || d.m.win.StepList().Info("rebase-php-1.44.0-wmf.5").State != steplist.Pending {
+		t.Fatalf("the window went on after n: err %v, steps %s", d.m.win.Err(), stepStates(d.m))
 	}
+}
+
+// planStep is step id of the window's plan (nil when there is none).
+func planStep(m Model, id string) *runbooks.Step {
+	for _, s := range m.win.Plan().Steps {
+		if s.ID == id {
+			return s
+		}
+	}
+	return nil
 }

@@ -149,12 +149,12 @@ func TestRunbookFromHome(t *testing.T) {
 	d.until("the form", func(m Model) bool { return m.screen == screenForm })
 	d.typeText("dewiki")
 	d.key("enter", "enter")
-	d.until("the runbook's window", func(m Model) bool { return m.screen == screenWindow && m.win != nil && m.win.gate != nil })
+	d.until("the runbook's window", func(m Model) bool { return m.screen == screenWindow && m.win != nil && m.win.Gate() != nil })
 	if s := d.screen(); !strings.Contains(s, "enter run step 1: namespaceDupes.php --wiki=dewiki · mwmaint1002") {
 		t.Fatalf("runbook window:\n%s", s)
 	}
 	d.key("enter")
-	d.until("the end", func(m Model) bool { return m.win.closed })
+	d.until("the end", func(m Model) bool { return m.win.Closed() })
 	if s := d.screen(); !strings.Contains(s, "Looks good!") || !strings.Contains(s, "✓ window done") {
 		t.Fatalf("runbook end:\n%s", s)
 	}
@@ -199,7 +199,7 @@ func TestSuggestedRunbookAfterTheWindow(t *testing.T) {
 	close(e.release)
 	d.gate("post-deploy")
 	d.key("enter")
-	d.until("the end", func(m Model) bool { return m.win.closed })
+	d.until("the end", func(m Model) bool { return m.win.Closed() })
 	d.key("s")
 	d.until("the suggested form", func(m Model) bool { return m.screen == screenForm })
 	s := d.screen()

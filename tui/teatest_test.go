@@ -100,8 +100,8 @@ func TestProgramWindowFlow(t *testing.T) {
 	waitScreen(t, r, "enter run step 3: Review HEAD..@{u}")
 	tm.Send(keyMsg("q"))
 	fm := tm.FinalModel(t, teatest.WithFinalTimeout(driverDeadline)).(recorder)
-	if fm.win == nil || !fm.win.closed || fm.Orphan() != "" {
-		t.Fatalf("quit left the window open (closed=%v) or an orphan %q", fm.win != nil && fm.win.closed, fm.Orphan())
+	if fm.win == nil || !fm.win.Closed() || fm.Orphan() != "" {
+		t.Fatalf("quit left the window open (closed=%v) or an orphan %q", fm.win != nil && fm.win.Closed(), fm.Orphan())
 	}
 	out, err := io.ReadAll(tm.FinalOutput(t))
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"porthole/tui/components/home"
 	"porthole/tui/components/report"
 	"porthole/tui/styles"
+	"porthole/tui/winview"
 )
 
 // Update routes a message: sizes to every part, keys to what has the focus
@@ -39,7 +40,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case tickMsg:
-		if m.win != nil && !m.win.closed {
+		if m.windowOpen() {
 			return m, tick()
 		}
 		m.ticking = false
@@ -56,8 +57,13 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if cmd, ok := m.onResult(msg); ok {
 		return m, cmd
 	}
-	if m2, cmd, ok := m.onWindowMsg(msg); ok {
-		return m2, cmd
+	switch msg := msg.(type) {
+	case startedMsg:
+		return m, m.onStarted(msg)
+	case winview.ClosedMsg:
+		return m, m.onClosed(msg)
+	case winview.EventMsg, winview.IncomingMsg:
+		return m.toWindow(msg)
 	}
 	return m.onComponentMsg(msg)
 }
@@ -106,9 +112,6 @@ func (m *Model) onResult(msg tea.Msg) (tea.Cmd, bool) {
 		return m.onRefreshed(msg), true
 	case abandonedMsg:
 		return m.onAbandoned(msg), true
-	case incomingMsg:
-		m.onIncoming(msg)
-		return nil, true
 	case openDiffMsg:
 		m.go2(screenDiff)
 		cmd := m.diff.Open(msg.path, msg.path)
@@ -128,7 +131,7 @@ func (m Model) onComponentMsg(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case home.StartMsg:
 		return m, m.openWindow()
 	case home.ResumeMsg:
-		if m.win != nil && !m.win.closed {
+		if m.windowOpen() {
 			return m, m.setError("a window is still running: finish or quit it first")
 		}
 		m.gen++
@@ -169,9 +172,8 @@ func (m Model) onComponentMsg(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.abandon != nil {
 			m.abandon.dlg, _ = m.abandon.dlg.Update(msg)
 		}
-		if m.win != nil && m.win.dialog != nil {
-			d, _ := m.win.dialog.Update(msg)
-			m.win.dialog = &d
+		if m.win != nil {
+			m.win.Update(msg)
 		}
 		return m, nil
 	}
@@ -244,7 +246,11 @@ func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		*m.report, cmd = m.report.Update(msg)
 		return m, cmd
 	case screenWindow:
-		return m.windowKey(msg)
+		if key.Matches(msg, k.Help) {
+			m.help = true
+			return m, nil
+		}
+		return m.toWindow(msg)
 	}
 	return m.homeKey(msg)
 }
@@ -332,7 +338,7 @@ func (m *Model) syncHomePlan() {
 
 // openWindow starts the window of the changes on Home, once its plan is built.
 func (m *Model) openWindow() tea.Cmd {
-	if m.win != nil && !m.win.closed {
+	if m.windowOpen() {
 		m.screen = screenWindow
 		return tea.Batch(m.layout(), m.setInfo("this window is still open: finish it (or quit) before starting another"))
 	}

@@ -3,22 +3,21 @@ package tui
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"porthole/tui/components/changecard"
+	"porthole/tui/common"
 	"porthole/tui/components/statusbar"
+	"porthole/tui/internal/textutil"
 )
 
 // Layout constants: the status bar on top, the footer (next action and keys) below.
 const (
 	barHeight    = 1
 	footerHeight = 2
-	wideWidth    = 120 // from here the steps and the log sit side by side
 )
 
 func (m Model) bodyHeight() int { return max(3, m.height-barHeight-footerHeight) }
@@ -28,23 +27,25 @@ func (m Model) bodyHeight() int { return max(3, m.height-barHeight-footerHeight)
 func (m *Model) layout() tea.Cmd {
 	w, body := max(20, m.width), m.bodyHeight()
 	m.footer.SetWidth(w)
-	m.home.SetSize(w, body)
-	if m.form != nil {
-		m.form.SetSize(w, body)
-	}
-	if m.report != nil {
-		m.report.SetSize(w, body)
-	}
-	if w >= wideWidth {
-		sw := m.stepsWidth(w)
-		m.steps.SetSize(sw, body)
-		m.logs.SetSize(w-sw-1, body)
-	} else {
-		sh := min(len(m.steps.Steps())+1, max(4, body*2/5))
-		m.steps.SetSize(w, sh)
-		m.logs.SetSize(w, max(2, body-sh-1))
+	for _, p := range m.pages() {
+		p.SetSize(w, body)
 	}
 	return m.diff.SetSize(w, m.height-barHeight)
+}
+
+// pages are the body's components that exist now.
+func (m *Model) pages() []common.Component {
+	out := []common.Component{&m.home}
+	if m.form != nil {
+		out = append(out, m.form)
+	}
+	if m.report != nil {
+		out = append(out, m.report)
+	}
+	if m.win != nil {
+		out = append(out, m.win)
+	}
+	return out
 }
 
 // View draws the whole screen.
@@ -52,18 +53,9 @@ func (m Model) View() tea.View {
 	v := tea.NewView(m.render())
 	v.AltScreen = true
 	v.WindowTitle = "porthole"
-	if w := m.win; w != nil && w.plan != nil {
-		v.WindowTitle = "porthole · " + w.plan.Title
-		// The terminal's own progress indicator (OSC 9;4), where it has one.
-		if p, ok := m.logs.ProgressOf(w.running); ok && w.running != "" {
-			state := tea.ProgressBarDefault
-			if p.Failed > 0 {
-				state = tea.ProgressBarWarning
-			}
-			v.ProgressBar = tea.NewProgressBar(state, p.Percent())
-		} else if w.running != "" {
-			v.ProgressBar = tea.NewProgressBar(tea.ProgressBarIndeterminate, 0)
-		}
+	if m.win != nil {
+		v.WindowTitle = "porthole · " + m.win.Title()
+		v.ProgressBar = m.win.ProgressBar() // the terminal's own progress indicator (OSC 9;4), where it has one
 	}
 	return v
 }
@@ -102,96 +94,44 @@ func (m Model) statusBar() statusbar.Bar {
 		b.Context = "past window"
 	case screenWindow:
 		if m.win != nil {
-			b.Context = m.win.plan.Title
+			b.Context = m.win.Title()
 		}
 	}
 	right := []string{m.engine.User()}
-	if m.win != nil && !m.win.finished {
-		right = append(right, "window "+clock(m.now().Sub(m.win.started)))
+	if m.win != nil && !m.win.Finished() {
+		right = append(right, "window "+textutil.Clock(m.now().Sub(m.win.Started())))
 	}
 	right = append(right, m.now().Format("15:04"))
 	b.Right = strings.Join(right, " · ")
 	return b
 }
 
-func clock(d time.Duration) string {
-	d = d.Round(time.Second)
-	if d >= time.Hour {
-		return fmt.Sprintf("%d:%02d:%02d", int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60)
-	}
-	return fmt.Sprintf("%d:%02d", int(d.Minutes()), int(d.Seconds())%60)
-}
-
 // body draws the screen between the status bar and the footer.
 func (m Model) body(w int) string {
 	h := m.bodyHeight()
 	if m.help {
-		return fitBlock(m.helpView(w), w, h)
+		return textutil.Fit(m.helpView(w), w, h)
 	}
+	return textutil.Fit(m.page().View(), w, h)
+}
+
+// page is the component the body shows (Home when the screen has none).
+func (m *Model) page() common.Component {
 	switch m.screen {
 	case screenForm:
 		if m.form != nil {
-			return fitBlock(m.form.View(), w, h)
+			return m.form
 		}
 	case screenReport:
 		if m.report != nil {
-			return fitBlock(m.report.View(), w, h)
+			return m.report
 		}
 	case screenWindow:
 		if m.win != nil {
-			return fitBlock(m.windowView(w, h), w, h)
+			return m.win
 		}
 	}
-	return fitBlock(m.home.View(), w, h)
-}
-
-// windowView lays out the step list and the log (or the change cards).
-func (m Model) windowView(w, h int) string {
-	right := m.logs.View()
-	if m.card {
-		right = m.cardsView(m.logsWidth(w), m.logsHeight(h))
-	}
-	if w >= wideWidth {
-		sw := m.stepsWidth(w)
-		return lipgloss.JoinHorizontal(lipgloss.Top, fitBlock(m.steps.View(), sw, h), " ", fitBlock(right, w-sw-1, h))
-	}
-	sep := m.c.Styles.App.Faint.Render(strings.Repeat("─", w))
-	return m.steps.View() + "\n" + sep + "\n" + right
-}
-
-// stepsWidth is the step list's width side by side with the log: what its
-// titles need, between 45% and 55% of the screen (the log keeps the rest).
-func (m Model) stepsWidth(w int) int {
-	return max(w*45/100, min(m.steps.Wanted(), w*55/100))
-}
-
-func (m Model) logsWidth(w int) int {
-	if w >= wideWidth {
-		return w - m.stepsWidth(w) - 1
-	}
-	return w
-}
-
-func (m Model) logsHeight(h int) int {
-	if m.width >= wideWidth {
-		return h
-	}
-	sh := min(len(m.steps.Steps())+1, max(4, h*2/5))
-	return max(2, h-sh-1)
-}
-
-// cardsView shows the window's changes (i).
-func (m Model) cardsView(w, h int) string {
-	var parts []string
-	n := max(1, len(m.win.plan.Changes))
-	for _, ch := range m.win.plan.Changes {
-		parts = append(parts, changecard.View(m.c.Styles, w, max(4, h/n), changecard.Card{Change: ch,
-			Warnings: changecard.ForChange(m.win.plan.Warnings, ch.Number), CIAccount: m.engine.CIAccount(), Phabricator: m.opts.Phabricator}))
-	}
-	if len(parts) == 0 {
-		return m.c.Styles.App.Muted.Render("this window has no Gerrit changes (i: back to the log)")
-	}
-	return fitBlock(strings.Join(parts, "\n"), w, h)
+	return &m.home
 }
 
 // dialogView is the dialog on top, if any.
@@ -206,8 +146,8 @@ func (m Model) dialogView(w int) string {
 	if m.abandon != nil {
 		return m.abandon.dlg.View(min(w-2, 90), maxH)
 	}
-	if m.screen == screenWindow && m.win != nil && m.win.dialog != nil && !m.win.hidden {
-		return m.win.dialog.View(min(w-2, 100), maxH)
+	if m.screen == screenWindow && m.win != nil {
+		return m.win.DialogView(w, maxH)
 	}
 	return ""
 }
@@ -230,11 +170,11 @@ func (m Model) footerView(w int) string {
 			for i, l := range lines {
 				lines[i] = style.Render(l)
 			}
-			return fitBlock(strings.Join(lines, "\n"), w, footerHeight)
+			return textutil.Fit(strings.Join(lines, "\n"), w, footerHeight)
 		}
 		next = style.Render(text)
 	}
-	return fitBlock(m.footer.View(next, m.shortHelp()), w, footerHeight)
+	return textutil.Fit(m.footer.View(next, m.shortHelp()), w, footerHeight)
 }
 
 // nextAction names what enter does now (or what the TUI is waiting for).
@@ -261,50 +201,14 @@ func (m Model) nextAction() string {
 	case screenReport:
 		return key("esc", "back")
 	}
-	w := m.win
-	if w == nil {
-		return ""
-	}
 	switch {
-	case m.quitting && !w.closed:
+	case m.win == nil:
+		return ""
+	case m.quitting && !m.win.Closed():
 		return s.App.Warning.Render("stopping the window… (ctrl+c again quits at once)")
-	case w.dialog != nil && w.hidden:
-		return key("enter", "answer: "+w.gate.Gate.Prompt)
-	case w.dialog != nil:
-		return s.App.Warning.Render("answer the question (esc hides it)")
-	case w.gate != nil:
-		st := m.step(w.gate.StepID)
-		where := ""
-		if st != nil {
-			where = " · " + m.engine.Hosts(st.Role)
-			if st.Command != "" {
-				where += ": " + st.Command
-			}
-		}
-		t := key("enter", fmt.Sprintf("run step %d: %s", m.steps.Index(w.gate.StepID)+1, m.stepTitle(w.gate.StepID)))
-		if n := m.diffNudge(); n != "" {
-			t += s.App.Subtle.Render(" · ") + s.App.Warning.Render(n)
-		}
-		return t + s.App.Subtle.Render(where)
-	case w.running != "":
-		return s.Steps.Running.Render("running: "+m.stepTitle(w.running)) + s.App.Subtle.Render(" · ctrl+c cancels it")
-	case w.finished && w.err == nil:
-		t := key("esc", "back to Home")
-		if len(w.sugs) > 0 {
-			t += s.App.Subtle.Render(" · ") + key("s", fmt.Sprintf("run %s (%s)", w.sugs[0].Runbook, w.sugs[0].Reason))
-		}
-		return s.App.Success.Render("✓ window done · ") + t
-	case w.finished:
-		t := s.App.Danger.Render("window stopped: "+oneLine(w.err.Error())) + s.App.Subtle.Render(" · ")
-		if m.canRevert() {
-			t += key("r", "revert") + s.App.Subtle.Render(" · ")
-		}
-		return t + key("esc", "Home")
 	}
-	return s.App.Subtle.Render("waiting for the runner…")
+	return m.win.NextAction()
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // shortHelp is the footer's keys for what is on screen.
 func (m Model) shortHelp() []key.Binding {
@@ -317,51 +221,10 @@ func (m Model) shortHelp() []key.Binding {
 	case m.abandon != nil:
 		return m.abandon.dlg.ShortHelp()
 	}
-	switch m.screen {
-	case screenHome:
-		return m.home.ShortHelp()
-	case screenForm:
-		if m.form != nil {
-			return m.form.ShortHelp()
-		}
-	case screenReport:
-		if m.report != nil {
-			return m.report.ShortHelp()
-		}
-	case screenDiff:
+	if m.screen == screenDiff {
 		return m.diff.ShortHelp()
 	}
-	if m.win != nil && m.win.dialog != nil && !m.win.hidden {
-		return m.win.dialog.ShortHelp()
-	}
-	return m.windowKeys()
-}
-
-// windowKeys are the window's keys, those that do nothing now left out.
-func (m Model) windowKeys() []key.Binding {
-	k := m.c.Keys
-	next := k.NextStep
-	if m.win != nil && m.win.closed {
-		next.SetHelp("enter/esc", "Home")
-	}
-	out := []key.Binding{next}
-	if m.canRevert() {
-		out = append(out, k.Revert)
-	}
-	if m.patchFor("") != "" {
-		d := k.Diff
-		if m.diffNudge() != "" {
-			d.SetHelp(d.Help().Key, "read the incoming diff (not read yet)")
-		}
-		out = append(out, d)
-	}
-	if m.win != nil && len(m.win.plan.Changes) > 0 {
-		out = append(out, k.Copy, k.Card)
-	}
-	if m.win != nil && m.win.closed && len(m.win.sugs) > 0 {
-		out = append(out, k.Suggest)
-	}
-	return append(out, k.Focus, k.Filter, k.Help, k.Quit)
+	return m.page().ShortHelp()
 }
 
 // helpView lists every key of the current view, then the global ones.
@@ -369,22 +232,10 @@ func (m Model) helpView(w int) string {
 	k := m.c.Keys
 	s := m.c.Styles
 	var groups [][]key.Binding
-	switch m.screen {
-	case screenHome:
-		groups = m.home.FullHelp()
-	case screenDiff:
+	if m.screen == screenDiff {
 		groups = m.diff.FullHelp()
-	case screenWindow:
-		groups = [][]key.Binding{
-			{k.NextStep, k.Revert, k.Diff, k.Copy, k.Card, k.Suggest},
-			{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-			{k.Focus, k.Filter, k.Back},
-			{k.Yes, k.No, k.Accept, k.ChoiceNext, k.Cancel},
-		}
-	case screenForm:
-		groups = m.form.FullHelp()
-	case screenReport:
-		groups = m.report.FullHelp()
+	} else {
+		groups = m.page().FullHelp()
 	}
 	groups = uniqueKeys(append(groups, []key.Binding{k.Help, k.Quit, k.ForceQuit}))
 	title := s.Help.Title.Render("Keys") + s.App.Subtle.Render(" — ? or esc closes this")
@@ -414,24 +265,4 @@ func uniqueKeys(groups [][]key.Binding) [][]key.Binding {
 		}
 	}
 	return out
-}
-
-// fitBlock pads or cuts s to exactly w x h.
-func fitBlock(s string, w, h int) string {
-	lines := strings.Split(s, "\n")
-	if len(lines) > h {
-		lines = lines[:h]
-	}
-	for len(lines) < h {
-		lines = append(lines, "")
-	}
-	for i, l := range lines {
-		if lw := ansi.StringWidth(l); lw > w {
-			l = ansi.Truncate(l, w, "")
-		} else if lw < w {
-			l += strings.Repeat(" ", w-lw)
-		}
-		lines[i] = l
-	}
-	return strings.Join(lines, "\n")
 }

@@ -1,16 +1,11 @@
 package tui
 
 import (
-	"errors"
-	"fmt"
-	"strings"
-	"time"
-
 	tea "charm.land/bubbletea/v2"
 
-	"porthole/remote"
 	"porthole/runbooks"
-	"porthole/tui/components/logpane"
+	"porthole/tui/components/form"
+	"porthole/tui/winview"
 )
 
 // stepMode is how the TUI runs a window: one step per enter, and a failed
@@ -21,6 +16,9 @@ func stepMode() runbooks.RunOptions {
 
 // pendingRevert is a revert plan waiting for the window it reverts to stop.
 type pendingRevert struct{ plan *runbooks.Plan }
+
+// windowOpen says a window is on and its runner has not stopped.
+func (m Model) windowOpen() bool { return m.win != nil && !m.win.Closed() }
 
 // onBuilt starts a runbook or a revert once its plan is built.
 func (m *Model) onBuilt(msg builtMsg) tea.Cmd {
@@ -33,7 +31,7 @@ func (m *Model) onBuilt(msg builtMsg) tea.Cmd {
 			}
 			return m.setError("cannot build " + msg.kind + ": " + msg.err.Error())
 		}
-		if m.win != nil && !m.win.closed {
+		if m.windowOpen() {
 			return m.setError("a window is still running: finish or quit it first")
 		}
 		m.form = nil
@@ -43,10 +41,9 @@ func (m *Model) onBuilt(msg builtMsg) tea.Cmd {
 		if msg.err != nil {
 			return m.setError("cannot build the revert: " + msg.err.Error())
 		}
-		if m.win != nil && !m.win.closed {
+		if m.windowOpen() {
 			m.revert = &pendingRevert{plan: msg.plan}
-			m.win.cancel = true
-			m.win.run.Cancel() // it waits at a gate: stop it, then revert
+			m.win.Stop() // it waits at a gate: stop it, then revert
 			return m.setInfo("stopping the window to revert…")
 		}
 		return m.startRevert(msg.plan)
@@ -62,170 +59,106 @@ func (m *Model) startRevert(plan *runbooks.Plan) tea.Cmd {
 	return startCmd(m.ctx, m.engine, m.gen, plan, runbooks.RunOptions{AskOnFailure: true}, "revert")
 }
 
-// onWindowMsg handles a run's lifecycle and events.
-func (m Model) onWindowMsg(msg tea.Msg) (Model, tea.Cmd, bool) {
-	switch msg := msg.(type) {
-	case startedMsg:
-		if msg.gen != m.gen {
-			if msg.run != nil {
-				msg.run.Cancel()
-			}
-			return m, nil, true
+// onStarted puts a run that started (or failed to) on screen.
+func (m *Model) onStarted(msg startedMsg) tea.Cmd {
+	if msg.gen != m.gen {
+		if msg.run != nil {
+			msg.run.Cancel()
 		}
-		if msg.err != nil {
-			return m, m.setError("cannot start the window: " + msg.err.Error()), true
-		}
-		m.win = &window{gen: msg.gen, plan: msg.plan, run: msg.run, started: m.now(), facts: msg.run.Facts(), incoming: map[string]int{}}
-		if m.win.facts == nil {
-			m.win.facts = &runbooks.Facts{}
-		}
-		m.win.sugs = m.win.facts.Suggestions
-		m.steps.SetPlan(msg.plan.Steps, msg.states)
-		m.logs = logpane.New(m.c, m.now)
-		m.card, m.focusLog = false, false
-		m.screen = screenWindow
-		m.status = "" // "building…", "resuming…": done
-		m.log.Info("window started", "id", msg.plan.ID, "kind", msg.plan.Kind, "how", msg.what)
-		cmds := []tea.Cmd{waitEvent(msg.gen, msg.run), m.layout(), m.countIncoming()}
-		if !m.ticking {
-			m.ticking = true
-			cmds = append(cmds, tick())
-		}
-		if msg.what == "revert" {
-			cmds = append(cmds, m.setInfo("revert started: confirm it to revert and sync now"))
-		}
-		return m, tea.Batch(cmds...), true
-	case eventMsg:
-		if m.win == nil || msg.gen != m.win.gen {
-			return m, nil, true
-		}
-		cmd := m.onEvent(msg.ev)
-		return m, tea.Batch(cmd, waitEvent(msg.gen, m.win.run)), true
-	case runClosedMsg:
-		if m.win == nil || msg.gen != m.win.gen {
-			return m, nil, true
-		}
-		m.win.closed = true
-		if err := m.win.run.Close(); err != nil {
-			m.setError("closing the journal: " + err.Error())
-		}
+		return nil
+	}
+	if msg.err != nil {
+		return m.setError("cannot start the window: " + msg.err.Error())
+	}
+	win, follow := winview.New(m.c, m.windowDeps(), msg.gen, msg.plan, msg.run, msg.states)
+	m.win = win
+	m.screen = screenWindow
+	m.status = "" // "building…", "resuming…": done
+	m.log.Info("window started", "id", msg.plan.ID, "kind", msg.plan.Kind, "how", msg.what)
+	cmds := []tea.Cmd{follow, m.layout()}
+	if !m.ticking {
+		m.ticking = true
+		cmds = append(cmds, tick())
+	}
+	if msg.what == "revert" {
+		cmds = append(cmds, m.setInfo("revert started: confirm it to revert and sync now"))
+	}
+	return tea.Batch(cmds...)
+}
+
+// windowDeps is what a window asks of the engine.
+func (m *Model) windowDeps() winview.Deps {
+	e := m.engine
+	return winview.Deps{Hosts: e.Hosts, User: e.User, SAL: e.SAL, CIAccount: e.CIAccount(),
+		Phabricator: m.opts.Phabricator, Now: m.now, Log: m.log}
+}
+
+// onClosed follows the end of a run's events: quit, revert, or list the
+// windows again.
+func (m *Model) onClosed(msg winview.ClosedMsg) tea.Cmd {
+	if m.win == nil || msg.Gen != m.win.Gen() {
+		return nil
+	}
+	if err := m.win.MarkClosed(); err != nil {
+		m.setError("closing the journal: " + err.Error())
+	}
+	switch {
+	case m.quitting:
+		return tea.Quit
+	case m.revert != nil:
+		return m.startRevert(m.revert.plan)
+	}
+	return windowsCmd(m.engine)
+}
+
+// toWindow gives a message to the window and does what it asks.
+func (m Model) toWindow(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if m.win == nil {
+		return m, nil
+	}
+	cmd, reqs := m.win.Update(msg)
+	cmds := []tea.Cmd{cmd}
+	for _, r := range reqs {
+		var c tea.Cmd
+		m, c = m.onWindowRequest(r)
+		cmds = append(cmds, c)
+	}
+	return m, tea.Batch(cmds...)
+}
+
+// onWindowRequest does what the window asks.
+func (m Model) onWindowRequest(r tea.Msg) (Model, tea.Cmd) {
+	switch r := r.(type) {
+	case winview.StatusMsg:
 		switch {
-		case m.quitting:
-			return m, tea.Quit, true
-		case m.revert != nil:
-			return m, m.startRevert(m.revert.plan), true
+		case r.Text == "":
+			m.status = ""
+		case r.Err:
+			return m, m.setError(r.Text)
+		default:
+			return m, m.setInfo(r.Text)
 		}
-		return m, windowsCmd(m.engine), true
+	case winview.OpenDiffMsg:
+		m.diff.SetExpected(r.Expected)
+		m.go2(screenDiff)
+		return m, tea.Batch(m.diff.Open(r.Path, r.Title), m.layout())
+	case winview.FormMsg:
+		f := form.New(m.c, r.Runbook, m.engine.Params(r.Runbook), r.Params)
+		f.Reason = r.Reason
+		m.form = &f
+		m.go2(screenForm)
+		return m, m.layout()
+	case winview.RevertMsg:
+		if m.building == "revert" {
+			return m, nil
+		}
+		m.building = "revert"
+		return m, tea.Batch(m.setInfo("building the revert…"), revertCmd(m.ctx, m.engine, r.Plan, r.Facts))
+	case winview.HomeMsg:
+		return m, m.toHome()
+	case winview.QuitMsg:
+		mm, cmd := m.quit()
+		return mm.(Model), cmd
 	}
-	return m, nil, false
-}
-
-// onEvent follows one event of the run.
-func (m *Model) onEvent(ev runbooks.Event) tea.Cmd {
-	w := m.win
-	switch e := ev.(type) {
-	case runbooks.StepStarted:
-		w.running, w.gate, w.dialog = e.StepID, nil, nil
-		m.steps.Started(e.StepID, e.Attempt, e.At)
-		m.logs.Started(e.StepID, e.At)
-		m.showSelectedLog()
-	case runbooks.StepOutput:
-		kind := logpane.Output
-		if e.Line.Stream == remote.Stderr {
-			kind = logpane.Stderr
-		}
-		text := e.Line.Text
-		if strings.HasPrefix(text, "$ ") {
-			kind = logpane.Command
-			text = m.shortCommand(e.StepID, text)
-		}
-		m.logs.Add(e.StepID, logpane.Entry{Time: e.Line.Time, Host: e.Line.Host, Kind: kind, Text: text})
-	case runbooks.StepProgress:
-		m.logs.Progress(e.StepID, e.Progress, m.now())
-	case runbooks.StepNote:
-		id := e.StepID
-		if s := m.steps.Selected(); id == "" && s != nil {
-			id = s.ID
-		}
-		m.logs.Add(id, logpane.Entry{Time: m.now(), Kind: logpane.Note, Level: e.Level, Text: e.Text})
-	case runbooks.CommandRun:
-		r := e.Result
-		text := fmt.Sprintf("→ exit %d after %s", r.ExitCode, r.Duration.Round(time.Millisecond))
-		level := runbooks.Info
-		if e.Err != nil {
-			text, level = "→ "+e.Err.Error(), runbooks.Danger
-		} else if r.ExitCode != 0 {
-			level = runbooks.Warn
-		}
-		m.logs.Add(e.StepID, logpane.Entry{Time: m.now(), Host: r.Host, Kind: logpane.Note, Level: level, Text: text})
-	case runbooks.FactsLearned:
-		before := w.facts
-		w.facts = e.Facts
-		if e.Facts.Suggested && !before.Suggested {
-			w.sugs = e.Facts.Suggestions
-		}
-		recount := false
-		for repo, rf := range e.Facts.Repos {
-			if old := before.Repos[repo]; old == nil || old.PatchFile != rf.PatchFile {
-				delete(w.incoming, repo) // a new patch (a retried review): count it again
-				recount = true
-			}
-		}
-		if recount {
-			return m.countIncoming()
-		}
-	case runbooks.GateRequest:
-		return m.onGate(e)
-	case runbooks.StepFinished:
-		if w.running == e.StepID {
-			w.running = ""
-		}
-		m.steps.Finished(e.StepID, e.State, e.Err, e.Duration)
-		m.logs.Ended(e.StepID, m.now())
-		m.showSelectedLog()
-		if e.State == runbooks.Failed && e.Err != nil {
-			return m.setError(m.stepTitle(e.StepID) + " failed: " + e.Err.Error())
-		}
-	case runbooks.RunFinished:
-		w.finished, w.err, w.gate, w.dialog, w.running = true, e.Err, nil, nil, ""
-		declined := errors.Is(e.Err, runbooks.ErrDeclined)
-		m.log.Info("window finished", "id", w.plan.ID, "err", e.Err, "declined", declined)
-		m.status = "" // the footer's next action says how it ended
-	}
-	return nil
-}
-
-// showSelectedLog shows the log of the step selected in the list; for a
-// step that has not started, the log of the last step that has one (what the
-// deployer just ran is worth reading before the next enter).
-func (m *Model) showSelectedLog() {
-	s := m.steps.Selected()
-	if s == nil {
-		return
-	}
-	if in := m.steps.Info(s.ID); m.logs.Lines(s.ID) == 0 && in != nil && in.State == runbooks.Pending {
-		steps := m.steps.Steps()
-		for i := m.steps.Index(s.ID) - 1; i >= 0; i-- {
-			if m.logs.Lines(steps[i].ID) > 0 {
-				m.logs.Show(steps[i].ID, steps[i].Title)
-				return
-			}
-		}
-	}
-	m.logs.Show(s.ID, s.Title)
-}
-
-// shortCommand drops the "cd DIR && " the executor puts before a command when
-// DIR is the step's own directory (shown with the step), so that the log reads
-// like the deployers' procedure: "$ git fetch".
-func (m Model) shortCommand(stepID, text string) string {
-	s := m.step(stepID)
-	if s == nil || s.Dir == "" {
-		return text
-	}
-	prefix := "$ cd " + remote.Quote(s.Dir) + " && "
-	if rest, ok := strings.CutPrefix(text, prefix); ok {
-		return "$ " + rest
-	}
-	return text
+	return m, nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"porthole/runbooks"
+	"porthole/tui/components/steplist"
 )
 
 // flat joins a screen's words with single spaces (text wraps differently at each width).
@@ -25,7 +26,7 @@ func openWindow(t *testing.T, d *driver) {
 	d.waitScreen("plan ready: 7 steps")
 	d.homeReady()
 	d.key("enter")
-	d.until("the window", func(m Model) bool { return m.screen == screenWindow && m.win != nil && m.win.dialog != nil })
+	d.until("the window", func(m Model) bool { return m.screen == screenWindow && m.win != nil && m.win.Dialog() != nil })
 	d.dialogArmed()
 }
 
@@ -33,9 +34,9 @@ func openWindow(t *testing.T, d *driver) {
 func (d *driver) gate(id string) {
 	d.t.Helper()
 	d.until("a question before "+id, func(m Model) bool {
-		return m.win != nil && m.win.gate != nil && m.win.gate.StepID == id
+		return m.win != nil && m.win.Gate() != nil && m.win.Gate().StepID == id
 	})
-	if d.m.win.dialog != nil {
+	if d.m.win.Dialog() != nil {
 		d.dialogArmed()
 	}
 }
@@ -121,7 +122,7 @@ func TestWholeWindowKeyByKey(t *testing.T) {
 	}
 	d.key("enter")
 	d.until("the extra-commit question", func(m Model) bool {
-		return m.win.dialog != nil && m.win.gate.Gate.Kind == runbooks.GateChoice
+		return m.win.Dialog() != nil && m.win.Gate().Gate.Kind == runbooks.GateChoice
 	})
 	d.dialogArmed()
 	// d shows the diff instead of answering; the question waits.
@@ -135,11 +136,11 @@ func TestWholeWindowKeyByKey(t *testing.T) {
 	}
 	d.key("q")
 	d.until("back to the window", func(m Model) bool { return m.screen == screenWindow })
-	if !d.m.win.hidden {
+	if !d.m.win.Hidden() {
 		t.Fatal("the question should wait, hidden, while the diff is open")
 	}
 	d.key("enter") // brings the question back
-	if d.m.win.hidden {
+	if d.m.win.Hidden() {
 		t.Fatal("enter did not bring the question back")
 	}
 	d.key("a")
@@ -164,13 +165,13 @@ func TestWholeWindowKeyByKey(t *testing.T) {
 	if !strings.Contains(s, "running: Sync php-1.44.0-wmf.5") || !strings.Contains(s, "ctrl+c cancels it") || !strings.Contains(s, "elapsed 0:00") {
 		t.Fatalf("the running sync is not shown:\n%s", s)
 	}
-	if d.m.canRevert() {
+	if d.m.win.CanRevert() {
 		t.Fatal("revert offered before anything is synced")
 	}
 	close(e.release)
 	d.gate("post-deploy")
 	d.key("enter")
-	d.until("the end of the window", func(m Model) bool { return m.win.closed })
+	d.until("the end of the window", func(m Model) bool { return m.win.Closed() })
 	s = d.screen()
 	if !strings.Contains(s, "✓ window done") || !strings.Contains(s, "s run namespaceDupes (new namespace on dewiki)") {
 		t.Fatalf("the end of the window does not say so or offer the suggestion:\n%s", s)
@@ -183,15 +184,15 @@ func TestWholeWindowKeyByKey(t *testing.T) {
 	}
 	// r: one confirmation, then the revert runs and syncs.
 	d.key("r")
-	d.until("the revert's question", func(m Model) bool { return m.win != nil && m.win.plan.Kind == "revert" && m.win.dialog != nil })
+	d.until("the revert's question", func(m Model) bool { return m.win != nil && m.win.Plan().Kind == "revert" && m.win.Dialog() != nil })
 	d.dialogArmed()
 	if s := d.screen(); !strings.Contains(s, "Revert and sync to all app servers now?") || !strings.Contains(s, "IRREVERSIBLE") {
 		t.Fatalf("revert dialog:\n%s", s)
 	}
 	d.key("y")
-	d.until("the revert's end", func(m Model) bool { return m.win.closed })
-	if d.m.win.err != nil {
-		t.Fatalf("revert failed: %v", d.m.win.err)
+	d.until("the revert's end", func(m Model) bool { return m.win.Closed() })
+	if d.m.win.Err() != nil {
+		t.Fatalf("revert failed: %v", d.m.win.Err())
 	}
 	d.key("c")
 	d.until("the clipboard", func(Model) bool { return len(d.clips) > 1 })
@@ -205,14 +206,14 @@ func TestIrreversibleStepDefaultsToNo(t *testing.T) {
 	d := newDriver(t, testOptions(e), 80, 24)
 	runToFullSync(t, d)
 	d.key("enter") // the default: No
-	d.until("the window to stop", func(m Model) bool { return m.win.finished })
-	if !errors.Is(d.m.win.err, runbooks.ErrDeclined) {
-		t.Fatalf("enter on the sync answered %v, want a decline", d.m.win.err)
+	d.until("the window to stop", func(m Model) bool { return m.win.Finished() })
+	if !errors.Is(d.m.win.Err(), runbooks.ErrDeclined) {
+		t.Fatalf("enter on the sync answered %v, want a decline", d.m.win.Err())
 	}
 	if s := d.screen(); !strings.Contains(s, "window stopped") {
 		t.Fatalf("the footer does not say the window stopped:\n%s", s)
 	}
-	if in := d.m.steps.Info("sync-php"); in.State != runbooks.Pending {
+	if in := d.m.win.StepList().Info("sync-php"); in.State != steplist.Pending {
 		t.Fatalf("the sync ran: %v", in.State)
 	}
 }
@@ -227,9 +228,9 @@ func TestKeysTypedBeforeADialogDoNotAnswerIt(t *testing.T) {
 	d.waitScreen("plan ready")
 	d.homeReady()
 	d.key("enter")
-	d.until("the +2 question", func(m Model) bool { return m.win != nil && m.win.dialog != nil })
+	d.until("the +2 question", func(m Model) bool { return m.win != nil && m.win.Dialog() != nil })
 	d.key("y", "enter") // typed ahead, before the question could be read
-	if d.m.win.gate == nil || d.m.win.dialog == nil {
+	if d.m.win.Gate() == nil || d.m.win.Dialog() == nil {
 		t.Fatal("a key typed before the dialog was armed answered it")
 	}
 	d.dialogArmed()
@@ -242,14 +243,14 @@ func TestEscHidesTheQuestionAndEnterBringsItBack(t *testing.T) {
 	d := newDriver(t, testOptions(e), 80, 24)
 	openWindow(t, d)
 	d.key("esc")
-	if !d.m.win.hidden || d.m.win.gate == nil {
+	if !d.m.win.Hidden() || d.m.win.Gate() == nil {
 		t.Fatal("esc did not hide the question (or answered it)")
 	}
 	if s := d.screen(); strings.Contains(s, "[y] Yes") || !strings.Contains(s, "enter answer: Backport 1 change?") {
 		t.Fatalf("hidden question:\n%s", s)
 	}
 	d.key("enter")
-	if d.m.win.hidden {
+	if d.m.win.Hidden() {
 		t.Fatal("enter did not bring the question back")
 	}
 	d.key("right", "enter") // move the highlight to Yes… wraps around from No
@@ -289,13 +290,13 @@ func TestCtrlCCancelsTheRunningStepAndQuitsWhenItStopped(t *testing.T) {
 	holdSync(t, d)
 	d.key("ctrl+c")
 	d.until("porthole to quit", func(m Model) bool { return d.quit })
-	if !d.m.win.closed {
+	if !d.m.win.Closed() {
 		t.Fatal("quit before the runner stopped")
 	}
 	if d.m.Orphan() != "" {
 		t.Fatalf("a cancelled-and-stopped step is reported as orphan: %q", d.m.Orphan())
 	}
-	if in := d.m.steps.Info("sync-php"); in.State != runbooks.Failed || !strings.Contains(in.Err, "cancel") {
+	if in := d.m.win.StepList().Info("sync-php"); in.State != steplist.Failed || !strings.Contains(in.Err, "cancel") {
 		t.Fatalf("the sync's end: %+v", in)
 	}
 }
@@ -311,7 +312,7 @@ func TestSecondCtrlCQuitsAtOnceAndSaysWhatMayStillRun(t *testing.T) {
 		t.Fatalf("ctrl+c does not say what it cancels:\n%s", d.screen())
 	}
 	d.send(keyMsg("ctrl+c"))
-	closed := d.m.win.closed
+	closed := d.m.win.Closed()
 	d.until("quit", func(Model) bool { return d.quit })
 	if closed {
 		t.Fatal("the runner stopped before the second ctrl+c: this test did not test it")
@@ -342,8 +343,8 @@ func TestQuitAsksWhileAStepRuns(t *testing.T) {
 	d.dialogArmed()
 	d.key("y")
 	d.until("quit", func(m Model) bool { return d.quit })
-	if !d.m.win.closed || d.m.Orphan() != "" {
-		t.Fatalf("quit: closed=%v orphan=%q", d.m.win.closed, d.m.Orphan())
+	if !d.m.win.Closed() || d.m.Orphan() != "" {
+		t.Fatalf("quit: closed=%v orphan=%q", d.m.win.Closed(), d.m.Orphan())
 	}
 }
 
@@ -360,7 +361,7 @@ func TestQuitWhenNothingRuns(t *testing.T) {
 	openWindow(t, d)
 	d.key("esc", "q")
 	d.until("quit", func(m Model) bool { return d.quit })
-	if !d.m.win.closed {
+	if !d.m.win.Closed() {
 		t.Fatal("quit before the runner stopped")
 	}
 }
@@ -387,7 +388,7 @@ func TestRevertIsRefusedBeforeASyncAndWhileAStepRuns(t *testing.T) {
 	d.key("enter")
 	d.dialogArmed()
 	d.key("n") // decline the +2: the window stops
-	d.until("stop", func(m Model) bool { return m.win.closed })
+	d.until("stop", func(m Model) bool { return m.win.Closed() })
 	d.key("esc")
 	if d.m.screen != screenHome || d.m.win != nil {
 		t.Fatal("esc on a closed window does not go Home")
@@ -421,7 +422,7 @@ func TestFailedStepAsksToRetry(t *testing.T) {
 	d.key("enter")
 	for i := 0; i < 2; i++ {
 		d.until("the retry question", func(m Model) bool {
-			return m.win.dialog != nil && strings.Contains(m.win.gate.Gate.Prompt, "Retry it?")
+			return m.win.Dialog() != nil && strings.Contains(m.win.Gate().Gate.Prompt, "Retry it?")
 		})
 		d.dialogArmed()
 		s := d.screen()
@@ -431,7 +432,7 @@ func TestFailedStepAsksToRetry(t *testing.T) {
 		d.key("r")
 	}
 	d.gate("review-php")
-	if in := d.m.steps.Info("fetch-php"); in.State != runbooks.Done {
+	if in := d.m.win.StepList().Info("fetch-php"); in.State != steplist.Done {
 		t.Fatalf("fetch after two retries: %+v", in)
 	}
 	d.key("up")
@@ -458,16 +459,16 @@ func TestWindowViewKeys(t *testing.T) {
 	d.until("the clipboard", func(Model) bool { return len(d.clips) == 1 })
 	// tab gives the arrows to the log (scroll back), then back to the steps.
 	d.key("tab")
-	if !d.m.focusLog {
+	if !d.m.win.FocusLog() {
 		t.Fatal("tab did not focus the log")
 	}
 	d.key("up") // (scrolling itself is the log pane's test)
-	if d.m.steps.Selected().ID != "sync-php" {
+	if d.m.win.StepList().Selected().ID != "sync-php" {
 		t.Fatal("up in the log moved the step list")
 	}
 	d.key("tab", "up")
-	if d.m.steps.Selected().ID != "owner-verify" {
-		t.Fatalf("up in the steps selected %s", d.m.steps.Selected().ID)
+	if d.m.win.StepList().Selected().ID != "owner-verify" {
+		t.Fatalf("up in the steps selected %s", d.m.win.StepList().Selected().ID)
 	}
 	if s := d.screen(); !strings.Contains(s, "Log · Wait for Amara Okafor to verify on mwdebug") {
 		t.Fatalf("the log does not follow the selected step:\n%s", s)

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"charm.land/bubbles/v2/help"
-	tea "charm.land/bubbletea/v2"
 
 	"porthole/tui/keymap"
 	"porthole/tui/styles"
@@ -21,6 +20,15 @@ type Common struct {
 	Height int
 	// ArmDelay is how long a new dialog ignores keys (0: the dialog's default).
 	ArmDelay time.Duration
+
+	dialogs int // the last dialog ID handed out
+}
+
+// NextDialogID is a new dialog's ID, unique across the TUI, so that a
+// dialog's arming message reaches that dialog alone.
+func (c *Common) NextDialogID() int {
+	c.dialogs++
+	return c.dialogs
 }
 
 // New returns a Common with default keys and dark styles.
@@ -28,19 +36,12 @@ func New() *Common {
 	return &Common{Styles: styles.New(true), Keys: keymap.Default(), Width: 80, Height: 24}
 }
 
-// Component is a part of the screen: it updates on messages, draws itself in
-// the space it is given, and says which keys it answers to.
+// Component is a page of the screen's body (Home, the running window, a
+// form, a report): it draws itself in the space it is given and says which
+// keys it answers to. Its Update returns its own type, so it is not part of
+// the interface.
 type Component interface {
 	help.KeyMap
 	SetSize(width, height int)
 	View() string
 }
-
-// ErrMsg reports a failed command to whoever started it.
-type ErrMsg struct{ Err error }
-
-// Error implements error.
-func (e ErrMsg) Error() string { return e.Err.Error() }
-
-// ErrCmd wraps an error as a command result.
-func ErrCmd(err error) tea.Cmd { return func() tea.Msg { return ErrMsg{err} } }

@@ -13,6 +13,7 @@ import (
 
 	"porthole/gerrit"
 	"porthole/runbooks"
+	"porthole/tui/internal/textutil"
 	"porthole/tui/styles"
 )
 
@@ -73,7 +74,7 @@ func body(s *styles.Styles, w int, c Card) []string {
 	st := s.Card
 	label := func(l string) string { return st.Label.Render(fmt.Sprintf("%-8s", l)) }
 	num := link(ch.WebURL, fmt.Sprintf("%d", ch.Number))
-	lines := []string{st.Title.Render(num + " " + oneLine(ch.Subject))}
+	lines := []string{st.Title.Render(num + " " + textutil.OneLine(ch.Subject))}
 
 	lines = append(lines, label("project")+st.Value.Render(ch.Project)+st.Label.Render("  branch ")+st.Value.Render(ch.Branch))
 	owner := ch.Owner.Name
@@ -110,8 +111,6 @@ func body(s *styles.Styles, w int, c Card) []string {
 	lines = append(lines, files(s, ch)...)
 	return lines
 }
-
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func statusStyle(s *styles.Styles, ch *gerrit.Change) lipgloss.Style {
 	switch {
@@ -179,7 +178,7 @@ func warning(s *styles.Styles, w int, wn runbooks.Warning) []string {
 	case runbooks.Danger:
 		icon, st = "✖ DANGER:", s.App.Danger
 	}
-	text := ansi.Wrap(icon+" "+oneLine(wn.Text), max(10, w-2), " ")
+	text := ansi.Wrap(icon+" "+textutil.OneLine(wn.Text), max(10, w-2), " ")
 	var out []string
 	for i, l := range strings.Split(text, "\n") {
 		if i > 0 {

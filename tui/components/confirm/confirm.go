@@ -13,13 +13,37 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"porthole/runbooks"
 	"porthole/tui/common"
 )
 
 // ArmDelay is how long a new dialog ignores keys, so that an enter meant for
 // the previous screen cannot answer it.
 const ArmDelay = 300 * time.Millisecond
+
+// Kind says how a question is answered.
+type Kind uint8
+
+// Kinds of questions.
+const (
+	Continue Kind = iota // a pause before a step: go on or stop the window
+	YesNo                // a yes/no question (No when no default is given)
+	Choose               // one of a few named choices
+)
+
+// Choice is one answer a question offers.
+type Choice struct {
+	Key   string // "y", "n", "d", …
+	Label string
+}
+
+// Question is what a dialog asks.
+type Question struct {
+	Kind    Kind
+	Prompt  string   // one line
+	Detail  string   // exactly what will run, where
+	Choices []Choice // for Choose; YesNo and Continue imply theirs
+	Default string   // the choice enter takes
+}
 
 // ArmMsg makes dialog ID take keys.
 type ArmMsg struct{ ID int }
@@ -28,33 +52,33 @@ type ArmMsg struct{ ID int }
 type Model struct {
 	c      *common.Common
 	ID     int
-	Gate   runbooks.Gate
+	Q      Question
 	Title  string // the step's title, "" for none
 	Where  string // "runs on deploy1002 in /srv/mediawiki-staging"
 	Danger bool   // irreversible: red, default No
 	// Esc says what esc does in this dialog ("" for a gate's "hide (answer
 	// later)"); a dialog whose esc cancels says so, e.g. "cancel (keep it)".
 	Esc     string
-	choices []runbooks.Choice
+	choices []Choice
 	sel     int
 	armed   bool
 	answer  string // set by Update when the deployer answered
 	hide    bool   // set by Update when the deployer asked to hide the dialog
 }
 
-// New opens a dialog for a gate; the command arms it after ArmDelay.
-func New(c *common.Common, id int, g runbooks.Gate, title string, danger bool) (Model, tea.Cmd) {
-	m := Model{c: c, ID: id, Gate: g, Title: title, Danger: danger}
-	switch g.Kind {
-	case runbooks.GateChoice:
-		m.choices = append(m.choices, g.Choices...)
-	case runbooks.GateContinue:
-		m.choices = []runbooks.Choice{{Key: "y", Label: "Continue"}, {Key: "n", Label: "Stop the window"}}
+// New opens a dialog for a question; the command arms it after ArmDelay.
+func New(c *common.Common, id int, q Question, title string, danger bool) (Model, tea.Cmd) {
+	m := Model{c: c, ID: id, Q: q, Title: title, Danger: danger}
+	switch q.Kind {
+	case Choose:
+		m.choices = append(m.choices, q.Choices...)
+	case Continue:
+		m.choices = []Choice{{Key: "y", Label: "Continue"}, {Key: "n", Label: "Stop the window"}}
 	default:
-		m.choices = []runbooks.Choice{{Key: "y", Label: "Yes"}, {Key: "n", Label: "No"}}
+		m.choices = []Choice{{Key: "y", Label: "Yes"}, {Key: "n", Label: "No"}}
 	}
-	def := g.Default
-	if danger || def == "" && g.Kind == runbooks.GateConfirm {
+	def := q.Default
+	if danger || def == "" && q.Kind == YesNo {
 		def = "n"
 	}
 	for i, ch := range m.choices {
@@ -82,7 +106,7 @@ func (m Model) Armed() bool { return m.armed }
 func (m Model) Selected() string { return m.choices[m.sel].Key }
 
 // Choices are the dialog's answers.
-func (m Model) Choices() []runbooks.Choice { return m.choices }
+func (m Model) Choices() []Choice { return m.choices }
 
 // Update answers, moves the highlight, or asks to be hidden; the owner reads
 // Answer and WantsHide after each key.
@@ -153,10 +177,10 @@ func (m Model) View(width, height int) string {
 	if m.Danger {
 		title = st.TitleDanger
 	}
-	lines = append(lines, strings.Split(title.Render(wrap(m.Gate.Prompt, inner)), "\n")...)
+	lines = append(lines, strings.Split(title.Render(wrap(m.Q.Prompt, inner)), "\n")...)
 	tail := append([]string{""}, m.choiceLines(inner)...)
 	tail = append(tail, "", st.Hint.Render(ansi.Truncate(m.hint(), inner, "…")))
-	if d := strings.TrimSpace(m.Gate.Detail); d != "" || m.Where != "" {
+	if d := strings.TrimSpace(m.Q.Detail); d != "" || m.Where != "" {
 		if m.Where != "" && !strings.Contains(d, m.Where) {
 			d = strings.TrimSpace(d + "\n" + m.Where)
 		}
@@ -178,11 +202,11 @@ func (m Model) View(width, height int) string {
 
 func (m Model) choiceLines(inner int) []string {
 	st := m.c.Styles.Dialog
-	def := m.Gate.Default
+	def := m.Q.Default
 	if m.Danger || def == "" {
 		def = "n"
 	}
-	render := func(i int, ch runbooks.Choice) string {
+	render := func(i int, ch Choice) string {
 		label := fmt.Sprintf("[%s] %s", ch.Key, ch.Label)
 		if ch.Key == def {
 			label += " (default)"
@@ -202,7 +226,7 @@ func (m Model) choiceLines(inner int) []string {
 		}
 		return st.Choice.Render("  " + label)
 	}
-	if m.Gate.Kind != runbooks.GateChoice {
+	if m.Q.Kind != Choose {
 		var parts []string
 		for i, ch := range m.choices {
 			parts = append(parts, render(i, ch))

@@ -7,25 +7,24 @@ import (
 
 	"github.com/charmbracelet/x/exp/golden"
 
-	"porthole/runbooks"
 	"porthole/tui/common"
 	"porthole/tui/internal/testkit"
 )
 
 var (
-	syncGate = runbooks.Gate{Kind: runbooks.GateConfirm, Default: "n",
+	syncGate = Question{Kind: YesNo, Default: "n",
 		Prompt: "Sync php-1.44.0-wmf.5/includes/api/ApiMain.php to production (every app server)?",
 		Detail: "$ scap sync-file php-1.44.0-wmf.5/includes/api/ApiMain.php 'Backport: [[gerrit:1000|ApiMain: Send X-Database-Lag only with maxlag errors (T388101)]]'\nin /srv/mediawiki-staging on the deployment host"}
-	ownerGate = runbooks.Gate{Kind: runbooks.GateConfirm, Default: "n",
+	ownerGate = Question{Kind: YesNo, Default: "n",
 		Prompt: "Has Amara Okafor verified it on mwdebug with X-Wikimedia-Debug?",
 		Detail: "Ask in #wikimedia-operations: the change is on the test servers."}
-	extraGate = runbooks.Gate{Kind: runbooks.GateChoice, Default: "n",
+	extraGate = Question{Kind: Choose, Default: "n",
 		Prompt:  "1 unexpected commit came with the fetch of php-1.44.0-wmf.5: deploy it too?",
 		Detail:  "ffff1234 Direct push nobody asked for (Someone)",
-		Choices: []runbooks.Choice{{Key: "d", Label: "Show their diff"}, {Key: "a", Label: "Deploy all (the extra commits go live too)"}, {Key: "n", Label: "Abort the window"}}}
+		Choices: []Choice{{Key: "d", Label: "Show their diff"}, {Key: "a", Label: "Deploy all (the extra commits go live too)"}, {Key: "n", Label: "Abort the window"}}}
 )
 
-func armed(t *testing.T, g runbooks.Gate, danger bool) Model {
+func armed(t *testing.T, g Question, danger bool) Model {
 	t.Helper()
 	m, cmd := New(common.New(), 7, g, "Step 6 of 7: Sync", danger)
 	if cmd == nil {
@@ -131,7 +130,7 @@ func TestChoiceKeys(t *testing.T) {
 }
 
 func TestContinueGate(t *testing.T) {
-	m := armed(t, runbooks.Gate{Kind: runbooks.GateContinue, Prompt: "Run: git fetch", Default: "y"}, false)
+	m := armed(t, Question{Kind: Continue, Prompt: "Run: git fetch", Default: "y"}, false)
 	if m.Selected() != "y" {
 		t.Fatalf("highlight %q", m.Selected())
 	}
@@ -142,7 +141,7 @@ func TestContinueGate(t *testing.T) {
 
 func TestDialogGolden(t *testing.T) {
 	cases := map[string]struct {
-		g      runbooks.Gate
+		g      Question
 		danger bool
 	}{"danger": {syncGate, true}, "owner": {ownerGate, false}, "choice": {extraGate, false}}
 	for name, c := range cases {

@@ -122,15 +122,6 @@ func Open(path string) (*Doc, error) {
 	return d, nil
 }
 
-// FromBytes makes a Doc over an in-memory patch (tests, small outputs).
-func FromBytes(name string, b []byte) *Doc {
-	d := newDoc(name, bytes.NewReader(b), int64(len(b)))
-	for !d.st.Done {
-		_ = d.apply(scan(d.r, d.size, d.st, chunkSize))
-	}
-	return d
-}
-
 func newDoc(path string, r io.ReaderAt, size int64) *Doc {
 	return &Doc{Path: path, r: r, size: size, st: scanState{Commit: -1, Done: size == 0}}
 }

@@ -7,6 +7,15 @@ import (
 	"testing"
 )
 
+// fromBytes makes a Doc over an in-memory patch.
+func fromBytes(name string, b []byte) *Doc {
+	d := newDoc(name, bytes.NewReader(b), int64(len(b)))
+	for !d.st.Done {
+		_ = d.apply(scan(d.r, d.size, d.st, chunkSize))
+	}
+	return d
+}
+
 func TestIndexFindsCommitsFilesAndKinds(t *testing.T) {
 	f := newFixture(t)
 	d, err := Open(f.path)
@@ -76,7 +85,7 @@ func TestIndexFindsCommitsFilesAndKinds(t *testing.T) {
 // at chunk boundaries, messages spanning chunks, everything.
 func TestIndexChunkBoundaries(t *testing.T) {
 	f := newFixture(t)
-	whole := FromBytes("p", f.patch)
+	whole := fromBytes("p", f.patch)
 	for _, size := range []int64{1, 7, 37, 128, 1000} {
 		d := newDoc("p", bytes.NewReader(f.patch), int64(len(f.patch)))
 		for i := 0; !d.Done(); i++ {
@@ -95,7 +104,7 @@ func TestIndexChunkBoundaries(t *testing.T) {
 }
 
 func TestReadLines(t *testing.T) {
-	d := FromBytes("p", []byte("a\r\nbb\n\nlast without newline"))
+	d := fromBytes("p", []byte("a\r\nbb\n\nlast without newline"))
 	got, err := d.ReadLines(0, 10)
 	if err != nil {
 		t.Fatal(err)
@@ -125,7 +134,7 @@ func TestMergeAndSubmoduleLines(t *testing.T) {
 		"Author: A <a@example.org>\n\n    Update git submodules\n\n    * Update extensions/Echo from branch 'wmf/1.44.0-wmf.5'\n      to 0123\n\n      - Fix\n\n        Change-Id: " + changeID + "\n\n" +
 		"Submodule extensions/Echo 1111111..2222222:\n  > Fix\n" +
 		"diff --git a/extensions/Echo b/extensions/Echo\nindex 1111111..2222222 160000\n--- a/extensions/Echo\n+++ b/extensions/Echo\n@@ -1 +1 @@\n-Subproject commit 1111111\n+Subproject commit 2222222\n"
-	d := FromBytes("p", []byte(patch))
+	d := fromBytes("p", []byte(patch))
 	cs := d.Commits()
 	if len(cs) != 2 || !cs[0].Merge || cs[1].Merge {
 		t.Fatalf("commits = %+v", cs)

@@ -13,8 +13,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"porthole/remote"
-	"porthole/runbooks"
 	"porthole/tui/common"
+	"porthole/tui/internal/textutil"
 )
 
 // MaxLines is how many lines each step's log keeps.
@@ -284,10 +284,10 @@ func (m Model) progressViews(l *stepLog) []string {
 		now = l.ended
 	}
 	elapsed := now.Sub(l.started)
-	timing := "elapsed " + clock(elapsed)
+	timing := "elapsed " + textutil.Clock(elapsed)
 	if done := p.Done(); done > 0 && p.Left()+p.InFlight > 0 {
 		eta := time.Duration(float64(elapsed) * float64(p.Total-done) / float64(done))
-		timing += " · ETA " + clock(eta)
+		timing += " · ETA " + textutil.Clock(eta)
 	}
 	text := fmt.Sprintf("%s: %d%% (ok: %d; fail: %d; left: %d)", p.Name, p.Percent(), p.OK, p.Failed, p.Left())
 	if p.InFlight > 0 {
@@ -360,9 +360,9 @@ func (m Model) entry(e Entry, hostW int) []string {
 		style = st.Command
 	case Note:
 		switch e.Level {
-		case runbooks.Warn:
+		case Warn:
 			style, text = st.NoteWarn, "⚠ "+text
-		case runbooks.Danger:
+		case Danger:
 			style, text = st.NoteDanger, "✖ "+text
 		default:
 			style, text = st.NoteInfo, "ℹ "+text
@@ -383,16 +383,6 @@ func (m Model) entry(e Entry, hostW int) []string {
 		out[i] = lead + style.Render(p)
 	}
 	return out
-}
-
-// clock formats a duration as m:ss or h:mm:ss.
-func clock(d time.Duration) string {
-	d = d.Round(time.Second)
-	h, mi, s := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
-	if h > 0 {
-		return fmt.Sprintf("%d:%02d:%02d", h, mi, s)
-	}
-	return fmt.Sprintf("%d:%02d", mi, s)
 }
 
 func contains(xs []string, s string) bool {

@@ -9,7 +9,6 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"porthole/remote"
-	"porthole/runbooks"
 	"porthole/tui/common"
 	"porthole/tui/internal/testkit"
 )
@@ -28,7 +27,7 @@ func syncing(w, h int) Model {
 	for i := 1; i <= 3; i++ {
 		m.Add("sync", Entry{Host: "deploy1002", Text: fmt.Sprintf("14:00:%02d sync-apaches: %3d%% (in-flight: 1; ok: %d; fail: 0; left: %d)", 10*i, 20*i, i, 4-i)})
 	}
-	m.Add("sync", Entry{Kind: Note, Level: runbooks.Warn, Text: "mw1003 is slow to answer"})
+	m.Add("sync", Entry{Kind: Note, Level: Warn, Text: "mw1003 is slow to answer"})
 	m.Add("sync", Entry{Host: "deploy1002", Kind: Stderr, Text: "\x1b[33mwarning\x1b[0m: rsync\tslow"})
 	m.Progress("sync", remote.Progress{Name: "sync-apaches", Total: 5, OK: 3, InFlight: 1}, now)
 	return m

@@ -1,10 +1,6 @@
 package logpane
 
-import (
-	"time"
-
-	"porthole/runbooks"
-)
+import "time"
 
 // EntryKind tells output from commands and notes.
 type EntryKind uint8
@@ -17,12 +13,22 @@ const (
 	Note                     // a check's finding or a status line
 )
 
+// Level is how much a note matters.
+type Level uint8
+
+// Levels of notes.
+const (
+	Info   Level = iota // ℹ
+	Warn                // ⚠
+	Danger              // ✖
+)
+
 // Entry is one line of a step's log.
 type Entry struct {
 	Time  time.Time
 	Host  string
 	Kind  EntryKind
-	Level runbooks.Level // for notes
+	Level Level // for notes
 	Text  string
 }
 
@@ -37,8 +43,6 @@ type ring struct {
 func newRing(capacity int) *ring {
 	return &ring{buf: make([]Entry, 0, min(capacity, 256)), n: 0, start: 0}
 }
-
-func (r *ring) capacity() int { return max(cap(r.buf), 1) }
 
 func (r *ring) push(e Entry, limit int) {
 	if len(r.buf) < limit {

@@ -11,13 +11,39 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"porthole/runbooks"
 	"porthole/tui/common"
 )
 
+// Step is one step of the plan as the list shows it.
+type Step struct {
+	ID           string
+	Title        string
+	Where        string // the hosts it runs on ("deploy1002", "5 app servers", "local")
+	Dir          string // the directory it runs in ("" for none)
+	Command      string // the command it runs ("" for none)
+	Irreversible bool
+}
+
+// State is how far a step got.
+type State uint8
+
+// Step states.
+const (
+	Pending State = iota
+	Running
+	Done
+	Failed
+	Skipped
+)
+
+// String names a state ("pending", "running", …).
+func (s State) String() string {
+	return [...]string{"pending", "running", "done", "failed", "skipped"}[s]
+}
+
 // Info is what the list knows of one step beyond the plan.
 type Info struct {
-	State    runbooks.StepState
+	State    State
 	Attempt  int
 	Started  time.Time
 	Duration time.Duration
@@ -28,9 +54,8 @@ type Info struct {
 // Model is the step list.
 type Model struct {
 	c        *common.Common
-	steps    []*runbooks.Step
+	steps    []*Step
 	info     map[string]*Info
-	hosts    func(role string) string
 	current  int // the step running, or the next one to run
 	selected int // the step the deployer looks at (its log is shown)
 	follow   bool
@@ -41,16 +66,13 @@ type Model struct {
 	hint     map[string]string // a word to the deployer under a step (SetHint)
 }
 
-// New returns an empty list; hosts names a role's hosts ("deploy1002").
-func New(c *common.Common, hosts func(role string) string) Model {
-	if hosts == nil {
-		hosts = func(role string) string { return role }
-	}
-	return Model{c: c, info: map[string]*Info{}, hosts: hosts, follow: true, focused: true}
+// New returns an empty list.
+func New(c *common.Common) Model {
+	return Model{c: c, info: map[string]*Info{}, follow: true, focused: true}
 }
 
 // SetPlan shows a plan's steps, with states already known (a resumed window).
-func (m *Model) SetPlan(steps []*runbooks.Step, states map[string]runbooks.StepState) {
+func (m *Model) SetPlan(steps []*Step, states map[string]State) {
 	m.steps = steps
 	m.info = map[string]*Info{}
 	m.hint = nil
@@ -78,20 +100,23 @@ func (m *Model) SetHint(id, text string) {
 // Hint is the text SetHint put under a step.
 func (m Model) Hint(id string) string { return m.hint[id] }
 
-// SetSize sets the list's size.
-func (m *Model) SetSize(w, h int) { m.width, m.height = w, max(1, h) }
+// SetSize sets the list's size (the selected step stays on screen).
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = w, max(1, h)
+	m.scroll()
+}
 
 // SetFocused says whether keys move the list's selection.
 func (m *Model) SetFocused(f bool) { m.focused = f }
 
 // Steps are the plan's steps.
-func (m Model) Steps() []*runbooks.Step { return m.steps }
+func (m Model) Steps() []*Step { return m.steps }
 
 // Info is what the list knows of step id.
 func (m Model) Info(id string) *Info { return m.info[id] }
 
 // Current is the step running or next to run (nil when all are done).
-func (m Model) Current() *runbooks.Step {
+func (m Model) Current() *Step {
 	if m.current < len(m.steps) {
 		return m.steps[m.current]
 	}
@@ -99,7 +124,7 @@ func (m Model) Current() *runbooks.Step {
 }
 
 // Selected is the step the deployer is looking at.
-func (m Model) Selected() *runbooks.Step {
+func (m Model) Selected() *Step {
 	if m.selected < len(m.steps) {
 		return m.steps[m.selected]
 	}
@@ -127,7 +152,7 @@ func (m *Model) Follow() {
 func (m *Model) Started(id string, attempt int, at time.Time) {
 	m.follow = true
 	if in := m.info[id]; in != nil {
-		in.State, in.Attempt, in.Started, in.Err, in.Waiting = runbooks.Running, attempt, at, "", false
+		in.State, in.Attempt, in.Started, in.Err, in.Waiting = Running, attempt, at, "", false
 	}
 	m.advance()
 	if i := m.Index(id); i >= 0 {
@@ -137,7 +162,7 @@ func (m *Model) Started(id string, attempt int, at time.Time) {
 }
 
 // Finished records how a step ended.
-func (m *Model) Finished(id string, state runbooks.StepState, err error, d time.Duration) {
+func (m *Model) Finished(id string, state State, err error, d time.Duration) {
 	if in := m.info[id]; in != nil {
 		in.State, in.Duration, in.Waiting = state, d, false
 		if err != nil {
@@ -169,7 +194,7 @@ func (m *Model) advance() {
 	m.current = len(m.steps)
 	for i, s := range m.steps {
 		in := m.info[s.ID]
-		if in == nil || (in.State != runbooks.Done && in.State != runbooks.Skipped) {
+		if in == nil || (in.State != Done && in.State != Skipped) {
 			m.current = i
 			break
 		}
@@ -242,27 +267,27 @@ func (m *Model) scroll() {
 }
 
 // icon is a step's state as a symbol and a word for screens without colour.
-func (m Model) icon(s *runbooks.Step) (string, string) {
+func (m Model) icon(s *Step) (string, string) {
 	in := m.info[s.ID]
 	switch {
 	case in == nil:
 		return "·", "pending"
 	case in.Waiting:
 		return "?", "waiting"
-	case in.State == runbooks.Running:
+	case in.State == Running:
 		return "▶", "running"
-	case in.State == runbooks.Done:
+	case in.State == Done:
 		return "✓", "done"
-	case in.State == runbooks.Failed:
+	case in.State == Failed:
 		return "✗", "failed"
-	case in.State == runbooks.Skipped:
+	case in.State == Skipped:
 		return "–", "skipped"
 	}
 	return "·", "pending"
 }
 
 // detail is the second line of the selected step: command, host, dir, error.
-func (m Model) detail(s *runbooks.Step) string {
+func (m Model) detail(s *Step) string {
 	var parts []string
 	if h := m.hint[s.ID]; h != "" {
 		parts = append(parts, h)
@@ -282,7 +307,7 @@ func (m Model) Wanted() int {
 	n := 0
 	for i, s := range m.steps {
 		title := fmt.Sprintf("› ? ⚠ %d. %s", i+1, s.Title)
-		n = max(n, ansi.StringWidth(title)+1+ansi.StringWidth(m.hosts(s.Role))+len(" 12.3s"))
+		n = max(n, ansi.StringWidth(title)+1+ansi.StringWidth(s.Where)+len(" 12.3s"))
 	}
 	return n
 }
@@ -296,7 +321,7 @@ func (m Model) View() string {
 		lines = append(lines, m.line(i, s))
 		if i == m.selected && len(lines) < m.height {
 			if d := m.detail(s); d != "" {
-				where := m.hosts(s.Role)
+				where := s.Where
 				if s.Dir != "" {
 					where += ":" + s.Dir
 				}
@@ -310,7 +335,7 @@ func (m Model) View() string {
 	return strings.Join(lines, "\n")
 }
 
-func (m Model) line(i int, s *runbooks.Step) string {
+func (m Model) line(i int, s *Step) string {
 	st := m.c.Styles.Steps
 	icon, _ := m.icon(s)
 	in := m.info[s.ID]
@@ -318,21 +343,21 @@ func (m Model) line(i int, s *runbooks.Step) string {
 	switch {
 	case in != nil && in.Waiting:
 		style = st.Running
-	case in != nil && in.State == runbooks.Running:
+	case in != nil && in.State == Running:
 		style = st.Running
-	case in != nil && in.State == runbooks.Done:
+	case in != nil && in.State == Done:
 		style = st.Done
-	case in != nil && in.State == runbooks.Failed:
+	case in != nil && in.State == Failed:
 		style = st.Failed
-	case in != nil && in.State == runbooks.Skipped:
+	case in != nil && in.State == Skipped:
 		style = st.Skipped
 	}
-	right := m.hosts(s.Role)
+	right := s.Where
 	if in != nil {
 		switch {
-		case (in.State == runbooks.Done || in.State == runbooks.Failed) && in.Duration > 0:
+		case (in.State == Done || in.State == Failed) && in.Duration > 0:
 			right += " " + fmtDuration(in.Duration)
-		case in.State == runbooks.Running && in.Attempt > 1:
+		case in.State == Running && in.Attempt > 1:
 			right += fmt.Sprintf(" try %d", in.Attempt)
 		}
 	}
@@ -349,7 +374,7 @@ func (m Model) line(i int, s *runbooks.Step) string {
 	title = ansi.Truncate(title, max(0, m.width-rw-1), "…")
 	gap := max(1, m.width-ansi.StringWidth(title)-rw)
 	line := style.Render(title) + strings.Repeat(" ", gap) + st.Host.Render(right)
-	if s.Irreversible && (in == nil || in.State == runbooks.Pending) {
+	if s.Irreversible && (in == nil || in.State == Pending) {
 		line = st.Irreversible.Render(title) + strings.Repeat(" ", gap) + st.Host.Render(right)
 	}
 	if i == m.current && m.current < len(m.steps) {

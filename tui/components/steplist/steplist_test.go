@@ -9,37 +9,31 @@ import (
 
 	"github.com/charmbracelet/x/exp/golden"
 
-	"porthole/config"
-	"porthole/runbooks"
 	"porthole/tui/common"
 	"porthole/tui/internal/testkit"
 )
 
-func plan() []*runbooks.Step {
-	return []*runbooks.Step{
-		{ID: "approve", Title: "+2 change 1000 (Backport)", Role: config.RoleGerrit},
-		{ID: "wait", Title: "Wait for change 1000 to merge", Role: config.RoleGerrit},
-		{ID: "fetch", Title: "git fetch in php-1.44.0-wmf.5", Role: config.RoleDeploy, Command: "git fetch", Dir: "/srv/mediawiki-staging/php-1.44.0-wmf.5"},
-		{ID: "review", Title: "Review HEAD..@{u} in php-1.44.0-wmf.5", Role: config.RoleDeploy, Command: "git log -p HEAD..@{u}"},
-		{ID: "rebase", Title: "git rebase in php-1.44.0-wmf.5", Role: config.RoleDeploy, Command: "git rebase"},
-		{ID: "testservers", Title: "Sync to the test servers (mwdebug)", Role: config.RoleTestServers, Command: "scap pull"},
-		{ID: "sync", Title: "Sync php-1.44.0-wmf.5/includes/api/ApiMain.php to all app servers", Role: config.RoleDeploy,
+func plan() []*Step {
+	return []*Step{
+		{ID: "approve", Title: "+2 change 1000 (Backport)", Where: "gerrit"},
+		{ID: "wait", Title: "Wait for change 1000 to merge", Where: "gerrit"},
+		{ID: "fetch", Title: "git fetch in php-1.44.0-wmf.5", Where: "deploy1002", Command: "git fetch", Dir: "/srv/mediawiki-staging/php-1.44.0-wmf.5"},
+		{ID: "review", Title: "Review HEAD..@{u} in php-1.44.0-wmf.5", Where: "deploy1002", Command: "git log -p HEAD..@{u}"},
+		{ID: "rebase", Title: "git rebase in php-1.44.0-wmf.5", Where: "deploy1002", Command: "git rebase"},
+		{ID: "testservers", Title: "Sync to the test servers (mwdebug)", Where: "mwdebug ×2", Command: "scap pull"},
+		{ID: "sync", Title: "Sync php-1.44.0-wmf.5/includes/api/ApiMain.php to all app servers", Where: "deploy1002",
 			Command: "scap sync-file php-1.44.0-wmf.5/includes/api/ApiMain.php 'Backport: …'", Irreversible: true},
 	}
 }
 
-func hosts(role string) string {
-	return map[string]string{config.RoleGerrit: "gerrit", config.RoleDeploy: "deploy1002", config.RoleTestServers: "mwdebug ×2"}[role]
-}
-
 // midWindow: two steps done, the fetch failed once and is running again.
 func midWindow(t *testing.T, w, h int) Model {
-	m := New(common.New(), hosts)
+	m := New(common.New())
 	m.SetSize(w, h)
-	m.SetPlan(plan(), map[string]runbooks.StepState{"approve": runbooks.Done})
+	m.SetPlan(plan(), map[string]State{"approve": Done})
 	at := time.Date(2026, 3, 3, 14, 0, 0, 0, time.UTC)
 	m.Started("wait", 1, at)
-	m.Finished("wait", runbooks.Done, nil, 2*time.Minute+3*time.Second)
+	m.Finished("wait", Done, nil, 2*time.Minute+3*time.Second)
 	m.Started("fetch", 2, at)
 	return m
 }
@@ -66,7 +60,7 @@ func TestStatesAndCurrent(t *testing.T) {
 	if m.Current().ID != "fetch" || m.Selected().ID != "fetch" {
 		t.Fatalf("current %s selected %s", m.Current().ID, m.Selected().ID)
 	}
-	m.Finished("fetch", runbooks.Failed, errors.New("exit 128: could not resolve host"), time.Second)
+	m.Finished("fetch", Failed, errors.New("exit 128: could not resolve host"), time.Second)
 	v = testkit.Plain(m.View())
 	if !strings.Contains(v, "✗   3. git fetch") || !strings.Contains(v, "error: exit 128: could not resolve host") {
 		t.Fatalf("failed step:\n%s", v)
@@ -107,7 +101,7 @@ func TestKeysMoveTheSelectionAndFollowComesBack(t *testing.T) {
 }
 
 func TestWantedFitsTheLongestStep(t *testing.T) {
-	m := New(common.New(), hosts)
+	m := New(common.New())
 	m.SetPlan(plan(), nil)
 	w := m.Wanted()
 	m.SetSize(w, 12)
@@ -123,9 +117,9 @@ func TestWantedFitsTheLongestStep(t *testing.T) {
 }
 
 func TestHintShowsOnTheSelectedStep(t *testing.T) {
-	m := New(common.New(), hosts)
+	m := New(common.New())
 	m.SetSize(100, 10)
-	m.SetPlan(plan(), map[string]runbooks.StepState{"approve": runbooks.Done, "wait": runbooks.Done, "fetch": runbooks.Done, "review": runbooks.Done})
+	m.SetPlan(plan(), map[string]State{"approve": Done, "wait": Done, "fetch": Done, "review": Done})
 	const hint = "d: read the 1 incoming commit before rebasing"
 	m.SetHint("rebase", hint)
 	v := testkit.Size(t, m.View(), 100, 10)

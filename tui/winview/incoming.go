@@ -1,4 +1,4 @@
-package tui
+package winview
 
 import (
 	"bufio"
@@ -9,8 +9,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 )
 
-// incomingMsg brings back how many commits a checkout's incoming patch holds.
-type incomingMsg struct {
+// IncomingMsg brings back how many commits a checkout's incoming patch holds.
+type IncomingMsg struct {
 	gen  int
 	repo string
 	n    int
@@ -23,7 +23,7 @@ func countIncomingCmd(gen int, repo, path string) tea.Cmd {
 	return func() tea.Msg {
 		f, err := os.Open(path)
 		if err != nil {
-			return incomingMsg{gen: gen, repo: repo, err: err}
+			return IncomingMsg{gen: gen, repo: repo, err: err}
 		}
 		defer f.Close()
 		n := 0
@@ -34,7 +34,7 @@ func countIncomingCmd(gen int, repo, path string) tea.Cmd {
 				n++
 			}
 		}
-		return incomingMsg{gen: gen, repo: repo, n: n, err: sc.Err()}
+		return IncomingMsg{gen: gen, repo: repo, n: n, err: sc.Err()}
 	}
 }
 
@@ -48,28 +48,26 @@ func isCommitLine(l string) bool {
 
 // countIncoming asks for the commit counts of the patches not counted yet.
 func (m *Model) countIncoming() tea.Cmd {
-	w := m.win
 	var cmds []tea.Cmd
-	for repo, rf := range w.facts.Repos {
-		path := rf.PatchFile
-		if _, counted := w.incoming[repo]; !counted && path != "" {
-			w.incoming[repo] = -1 // asked
-			cmds = append(cmds, countIncomingCmd(w.gen, repo, path))
+	for repo, path := range m.facts.patchFiles() {
+		if _, counted := m.incoming[repo]; !counted && path != "" {
+			m.incoming[repo] = -1 // asked
+			cmds = append(cmds, countIncomingCmd(m.gen, repo, path))
 		}
 	}
 	return tea.Batch(cmds...)
 }
 
 // onIncoming records a count (a patch that cannot be read just gets no number).
-func (m *Model) onIncoming(msg incomingMsg) {
-	if m.win == nil || msg.gen != m.win.gen {
+func (m *Model) onIncoming(msg IncomingMsg) {
+	if msg.gen != m.gen {
 		return
 	}
 	if msg.err != nil {
-		m.log.Info("cannot count the incoming commits", "repo", msg.repo, "err", msg.err)
+		m.deps.Log.Info("cannot count the incoming commits", "repo", msg.repo, "err", msg.err)
 		return
 	}
-	m.win.incoming[msg.repo] = msg.n
+	m.incoming[msg.repo] = msg.n
 	m.syncNudge()
 }
 
@@ -81,31 +79,30 @@ func (m *Model) syncNudge() {
 		}
 	}
 	if n := m.diffNudge(); n != "" {
-		m.steps.SetHint(m.win.gate.StepID, n)
+		m.steps.SetHint(m.gate.StepID, n)
 	}
 }
 
 // diffNudge asks the deployer to read the incoming diff before the step at
 // the gate, until d was pressed once in this window ("" then, or when
 // nothing was fetched). It does not block anything: it only says it.
-func (m Model) diffNudge() string {
-	w := m.win
-	if w == nil || w.diffRead || w.gate == nil || m.patchFor("") == "" {
+func (m *Model) diffNudge() string {
+	if m.diffRead || m.gate == nil || m.patchFor("") == "" {
 		return ""
 	}
 	before := "before going on"
-	if strings.HasPrefix(w.gate.StepID, "sync") {
+	if strings.HasPrefix(m.gate.StepID, "sync") {
 		before = "before syncing"
 	}
 	n := 0
-	repo, rebase := strings.CutPrefix(w.gate.StepID, "rebase-")
-	if rf := w.facts.Repos[repo]; rebase && rf != nil && rf.PatchFile != "" {
+	repo, rebase := strings.CutPrefix(m.gate.StepID, "rebase-")
+	if rebase && m.facts.patchFile(repo) != "" {
 		before = "before rebasing"
-		n = w.incoming[repo]
+		n = m.incoming[repo]
 	} else {
-		for r, rf := range w.facts.Repos {
-			if rf.PatchFile != "" && w.incoming[r] > 0 {
-				n += w.incoming[r]
+		for r := range m.facts.patchFiles() {
+			if m.incoming[r] > 0 {
+				n += m.incoming[r]
 			}
 		}
 	}
@@ -117,4 +114,14 @@ func (m Model) diffNudge() string {
 		what = fmt.Sprintf("the %d incoming commits", n)
 	}
 	return "d: read " + what + " " + before
+}
+
+// patchFor is the incoming patch of a step's checkout, or of any checkout.
+func (m *Model) patchFor(stepID string) string {
+	if repo, ok := strings.CutPrefix(stepID, "review-"); ok {
+		if p := m.facts.patchFile(repo); p != "" {
+			return p
+		}
+	}
+	return m.facts.anyPatchFile()
 }

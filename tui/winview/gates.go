@@ -1,4 +1,4 @@
-package tui
+package winview
 
 import (
 	"fmt"
@@ -13,29 +13,27 @@ import (
 // onGate shows a gate: a step-mode pause waits for enter; any other
 // question opens a dialog.
 func (m *Model) onGate(req runbooks.GateRequest) tea.Cmd {
-	w := m.win
-	w.gate, w.dialog, w.hidden = &req, nil, false
+	m.gate, m.dialog, m.hidden = &req, nil, false
 	m.steps.Waiting(req.StepID, true)
 	m.syncNudge()
 	m.showSelectedLog()
 	if req.Gate.Kind == runbooks.GateContinue {
 		return nil
 	}
-	m.dialogs++
 	s := m.step(req.StepID)
 	title, danger := "", false
 	if s != nil {
 		title = fmt.Sprintf("Step %d of %d: %s", m.steps.Index(s.ID)+1, len(m.steps.Steps()), s.Title)
 		danger = s.Irreversible
 	}
-	d, cmd := confirm.New(m.c, m.dialogs, req.Gate, title, danger)
+	d, cmd := confirm.New(m.c, m.c.NextDialogID(), question(req.Gate), title, danger)
 	d.Where = m.where(s)
-	w.dialog = &d
+	m.dialog = &d
 	return cmd
 }
 
 // where says where a step runs, for its question ("" when it is this machine).
-func (m Model) where(s *runbooks.Step) string {
+func (m *Model) where(s *runbooks.Step) string {
 	if s == nil {
 		return ""
 	}
@@ -45,7 +43,7 @@ func (m Model) where(s *runbooks.Step) string {
 	case config.RoleGerrit:
 		return "through Gerrit's REST API"
 	}
-	w := "runs on " + m.engine.Hosts(s.Role)
+	w := "runs on " + m.deps.Hosts(s.Role)
 	if s.Dir != "" {
 		w += " in " + s.Dir
 	}
@@ -54,40 +52,47 @@ func (m Model) where(s *runbooks.Step) string {
 
 // answer gives the runner the deployer's decision.
 func (m *Model) answer(choice string) {
-	w := m.win
-	if w == nil || w.gate == nil {
+	if m.gate == nil {
 		return
 	}
-	req := *w.gate
-	w.gate, w.dialog, w.hidden = nil, nil, false
+	req := *m.gate
+	m.gate, m.dialog, m.hidden = nil, nil, false
 	m.steps.Waiting(req.StepID, false)
 	m.syncNudge()
-	req.Answer(runbooks.Decision{Choice: choice, By: m.engine.User(), At: m.now()})
+	user := m.deps.User()
+	req.Answer(runbooks.Decision{Choice: choice, By: user, At: m.deps.Now()})
 	m.steps.Follow()
 	m.showSelectedLog()
-	m.log.Info("gate answered", "step", req.StepID, "choice", choice, "by", m.engine.User())
+	m.deps.Log.Info("gate answered", "step", req.StepID, "choice", choice, "by", user)
 }
 
 // onDialogKey gives a key to the open question and acts on the answer.
-func (m Model) onDialogKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	w := m.win
-	d, cmd := w.dialog.Update(msg)
-	w.dialog = &d
+func (m *Model) onDialogKey(msg tea.KeyPressMsg) (tea.Cmd, []tea.Msg) {
+	d, cmd := m.dialog.Update(msg)
+	m.dialog = &d
 	if d.WantsHide() {
-		w.hidden = true
-		return m, cmd
+		m.hidden = true
+		return cmd, nil
 	}
 	choice, ok := d.Answer()
 	if !ok {
-		return m, cmd
+		return cmd, nil
 	}
 	// "Show their diff" opens the viewer on the fetched patch; the question waits.
-	if choice == "d" && w.gate.Gate.Kind == runbooks.GateChoice {
-		if p := m.patchFor(w.gate.StepID); p != "" {
-			w.hidden = true
-			return m, m.openPatch(p)
+	if choice == "d" && m.gate.Gate.Kind == runbooks.GateChoice {
+		if p := m.patchFor(m.gate.StepID); p != "" {
+			m.hidden = true
+			return nil, []tea.Msg{m.openPatch(p)}
 		}
 	}
 	m.answer(choice)
-	return m, cmd
+	return cmd, nil
+}
+
+// onArm arms the open dialog when the message is its own.
+func (m *Model) onArm(msg confirm.ArmMsg) {
+	if m.dialog != nil {
+		d, _ := m.dialog.Update(msg)
+		m.dialog = &d
+	}
 }
