@@ -42,24 +42,6 @@ type PatchCommit struct {
 	Files     []*gitdiff.File
 }
 
-// Paths lists the paths the commit touches (new names, and old names of
-// renames and deletions), without repeats.
-func (c PatchCommit) Paths() []string {
-	var ps []string
-	seen := map[string]bool{}
-	add := func(p string) {
-		if p != "" && !seen[p] {
-			seen[p] = true
-			ps = append(ps, p)
-		}
-	}
-	for _, f := range c.Files {
-		add(f.NewName)
-		add(f.OldName)
-	}
-	return ps
-}
-
 var mergeLineRe = regexp.MustCompile(`(?m)^Merge: `)
 
 // ParsePatchLog splits a `git log -p` text into commits (SplitLog) and parses
