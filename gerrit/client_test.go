@@ -47,9 +47,25 @@ func TestResolveEveryForm(t *testing.T) {
 		"mediawiki%2Fcore~wmf%2F1.44.0-wmf.5~" + st.ChangeID,
 		st.Ref,
 	}
+	ch := resolveSame(t, e.c, inputs)
+	checkFrobnicator(t, ch, st, n)
+	if sal := gerrit.SAL([]*gerrit.Change{ch}, ""); sal != "Backport: [[gerrit:"+ns+"|Fix the frobnicator (T123 T456)]]" {
+		t.Errorf("SAL = %q", sal)
+	}
+	// Anonymous reads work the same.
+	a, err := e.anon.Resolve(ctx, ns)
+	if err != nil || a.CurrentRevision != ch.CurrentRevision {
+		t.Errorf("anonymous Resolve = %v, %v", a, err)
+	}
+}
+
+// resolveSame resolves every input and fails unless they all name the same
+// change, which it returns.
+func resolveSame(t *testing.T, c *gerrit.Client, inputs []string) *gerrit.Change {
+	t.Helper()
 	var first *gerrit.Change
 	for _, in := range inputs {
-		ch, err := e.c.Resolve(ctx, in)
+		ch, err := c.Resolve(ctx, in)
 		if err != nil {
 			t.Errorf("Resolve(%q): %v", in, err)
 			continue
@@ -62,10 +78,15 @@ func TestResolveEveryForm(t *testing.T) {
 			t.Errorf("Resolve(%q) differs from Resolve(%q):\n%+v\n%+v", in, inputs[0], ch, first)
 		}
 	}
-	ch := first
-	if ch == nil {
+	if first == nil {
 		t.Fatal("nothing resolved")
 	}
+	return first
+}
+
+// checkFrobnicator checks every field Resolve read of TestResolveEveryForm's change.
+func checkFrobnicator(t *testing.T, ch *gerrit.Change, st gerrittest.ChangeState, n int) {
+	ns := strconv.Itoa(n)
 	want := gerrit.Change{
 		Number: n, Project: "mediawiki/core", Branch: coreBranch, ChangeID: st.ChangeID,
 		Subject: "Fix the frobnicator", Status: "NEW", CurrentRevision: st.Revision, PatchSet: 1,
@@ -106,14 +127,6 @@ func TestResolveEveryForm(t *testing.T) {
 	}
 	if ch.Created.IsZero() || ch.Updated.Before(ch.Created) {
 		t.Errorf("created %v updated %v", ch.Created, ch.Updated)
-	}
-	if sal := gerrit.SAL([]*gerrit.Change{ch}, ""); sal != "Backport: [[gerrit:"+ns+"|Fix the frobnicator (T123 T456)]]" {
-		t.Errorf("SAL = %q", sal)
-	}
-	// Anonymous reads work the same.
-	a, err := e.anon.Resolve(ctx, ns)
-	if err != nil || a.CurrentRevision != ch.CurrentRevision {
-		t.Errorf("anonymous Resolve = %v, %v", a, err)
 	}
 }
 

@@ -9,15 +9,6 @@ import (
 // RevertTopic is the topic a pushed revert carries: revert-SHA.
 func RevertTopic(sha string) string { return "revert-" + sha }
 
-// RevertPushArgs are the git arguments that push HEAD for review as the
-// revert of sha on branch, as the deployers' procedure does:
-// push origin HEAD:refs/for/BRANCH%topic=revert-SHA. Run them with exec
-// as separate arguments, or join them with remote.QuoteAll for a shell.
-func RevertPushArgs(branch, sha string) []string {
-	branch = strings.TrimPrefix(branch, "refs/heads/")
-	return []string{"push", "origin", "HEAD:refs/for/" + branch + "%topic=" + RevertTopic(sha)}
-}
-
 var (
 	shaRe    = regexp.MustCompile(`^[0-9a-f]{7,40}$`)
 	branchRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]*$`)

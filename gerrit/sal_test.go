@@ -1,7 +1,6 @@
 package gerrit
 
 import (
-	"reflect"
 	"testing"
 )
 
@@ -28,15 +27,10 @@ func TestSAL(t *testing.T) {
 	}
 }
 
-func TestRevertPushArgs(t *testing.T) {
+func TestRevertTopicAndCheckRevertPush(t *testing.T) {
 	sha := "0123456789abcdef0123456789abcdef01234567"
-	got := RevertPushArgs("wmf/1.44.0-wmf.5", sha)
-	want := []string{"push", "origin", "HEAD:refs/for/wmf/1.44.0-wmf.5%topic=revert-" + sha}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("RevertPushArgs = %q, want %q", got, want)
-	}
-	if got := RevertPushArgs("refs/heads/master", sha)[2]; got != "HEAD:refs/for/master%topic=revert-"+sha {
-		t.Errorf("refs/heads/ not stripped: %q", got)
+	if got := RevertTopic(sha); got != "revert-"+sha {
+		t.Errorf("RevertTopic = %q", got)
 	}
 	if err := CheckRevertPush("wmf/1.44.0-wmf.5", sha); err != nil {
 		t.Errorf("CheckRevertPush of a good branch: %v", err)

@@ -16,9 +16,6 @@ type IncomingCheck struct {
 	Missing []string
 }
 
-// OK is true when the incoming commits are exactly the expected changes.
-func (c IncomingCheck) OK() bool { return len(c.Extra) == 0 && len(c.Missing) == 0 }
-
 // CheckIncoming compares `HEAD..@{u}` (newest first, as Incoming returns it)
 // with the Change-Ids of the changes being deployed.
 func CheckIncoming(commits []Commit, expected []string) IncomingCheck {

@@ -2,7 +2,6 @@ package gitops
 
 import (
 	"context"
-	"regexp"
 	"strings"
 )
 
@@ -70,17 +69,15 @@ func parseLog(o string) []Commit {
 	return cs
 }
 
-var changeIDRe = regexp.MustCompile(`(?m)^[ \t]*Change-Id:[ \t]*(I[0-9a-fA-F]{40})[ \t]*$`)
-
-// ChangeIDs finds every Change-Id line in a commit message, indented or not,
-// in order and without repeats.
+// ChangeIDs finds every Change-Id line in a commit message, indented or not
+// (ChangeIDLine), in order and without repeats.
 func ChangeIDs(msg string) []string {
 	var ids []string
 	seen := map[string]bool{}
-	for _, m := range changeIDRe.FindAllStringSubmatch(msg, -1) {
-		if !seen[m[1]] {
-			seen[m[1]] = true
-			ids = append(ids, m[1])
+	for l := range strings.Lines(msg) {
+		if id, ok := ChangeIDLine([]byte(l)); ok && !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
 		}
 	}
 	return ids

@@ -28,7 +28,7 @@ func TestIncomingExactlyTheChange(t *testing.T) {
 		t.Fatalf("incoming %+v", in)
 	}
 	chk := gitops.CheckIncoming(in, []string{id})
-	if !chk.OK() || len(chk.Matched[id]) != 1 {
+	if !incomingOK(chk) || len(chk.Matched[id]) != 1 {
 		t.Fatalf("check %+v", chk)
 	}
 	if err := gitops.Rebase(ctx, local(), s.Dir); err != nil {
@@ -61,7 +61,7 @@ func TestIncomingExtraCommitFlagged(t *testing.T) {
 		t.Fatal(err)
 	}
 	chk := gitops.CheckIncoming(in, []string{id, gitopstest.ChangeID(3)})
-	if chk.OK() || len(chk.Extra) != 1 || chk.Extra[0].SHA != extra || chk.Matched[id][0].SHA != mine {
+	if incomingOK(chk) || len(chk.Extra) != 1 || chk.Extra[0].SHA != extra || chk.Matched[id][0].SHA != mine {
 		t.Fatalf("check %+v", chk)
 	}
 	if len(chk.Missing) != 1 || chk.Missing[0] != gitopstest.ChangeID(3) {
@@ -111,7 +111,7 @@ func TestExtensionBumpMatchedAndSubmoduleChecked(t *testing.T) {
 	if len(in) != 1 || in[0].SHA != bump || len(in[0].ChangeIDs) != 1 || in[0].ChangeIDs[0] != id {
 		t.Fatalf("the bump commit's indented Change-Id: %+v", in)
 	}
-	if chk := gitops.CheckIncoming(in, []string{id}); !chk.OK() {
+	if chk := gitops.CheckIncoming(in, []string{id}); !incomingOK(chk) {
 		t.Fatalf("check %+v", chk)
 	}
 	moved, err := gitops.ChangedSubmodules(ctx, local(), s.CoreDir, "HEAD", "@{u}")
@@ -259,3 +259,6 @@ func TestSubmoduleProjectFromURL(t *testing.T) {
 		t.Error("relative URL must match by path")
 	}
 }
+
+// incomingOK is true when the incoming commits are exactly the expected changes.
+func incomingOK(c gitops.IncomingCheck) bool { return len(c.Extra) == 0 && len(c.Missing) == 0 }

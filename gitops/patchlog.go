@@ -42,47 +42,21 @@ type PatchCommit struct {
 	Files     []*gitdiff.File
 }
 
-// Paths lists the paths the commit touches (new names, and old names of
-// renames and deletions), without repeats.
-func (c PatchCommit) Paths() []string {
-	var ps []string
-	seen := map[string]bool{}
-	add := func(p string) {
-		if p != "" && !seen[p] {
-			seen[p] = true
-			ps = append(ps, p)
-		}
-	}
-	for _, f := range c.Files {
-		add(f.NewName)
-		add(f.OldName)
-	}
-	return ps
-}
+var mergeLineRe = regexp.MustCompile(`(?m)^Merge: `)
 
-var (
-	commitLineRe = regexp.MustCompile(`(?m)^commit [0-9a-f]{40}\b`)
-	mergeLineRe  = regexp.MustCompile(`(?m)^Merge: `)
-)
-
-// ParsePatchLog splits a `git log -p` text into commits and parses each one's
-// header and files with go-gitdiff.
+// ParsePatchLog splits a `git log -p` text into commits (SplitLog) and parses
+// each one's header and files with go-gitdiff.
 func ParsePatchLog(b []byte) ([]PatchCommit, error) {
-	idx := commitLineRe.FindAllIndex(b, -1)
+	_, chunks := SplitLog(b)
 	var out []PatchCommit
-	for i, loc := range idx {
-		end := len(b)
-		if i+1 < len(idx) {
-			end = idx[i+1][0]
-		}
-		chunk := b[loc[0]:end]
+	for _, chunk := range chunks {
 		pc, err := parsePatchCommit(chunk)
 		if err != nil {
 			return out, err
 		}
 		out = append(out, pc)
 	}
-	if len(idx) == 0 && len(bytes.TrimSpace(b)) > 0 {
+	if len(chunks) == 0 && len(bytes.TrimSpace(b)) > 0 {
 		return nil, fmt.Errorf("not a git log -p text: no \"commit <sha>\" line")
 	}
 	return out, nil

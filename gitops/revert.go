@@ -102,28 +102,12 @@ func PushArgs(src, branch, topic string) []string {
 	return []string{"push", "origin", ref}
 }
 
-// RevertPushArgs are the git arguments that push HEAD as the revert of sha:
-// `push origin HEAD:refs/for/BRANCH%topic=revert-SHA`. Never on the
-// deployment host, where HEAD may sit on local security patches: use
-// PushRevertForReview there.
-func RevertPushArgs(branch, sha string) []string {
-	return PushArgs("HEAD", branch, "revert-"+sha)
-}
-
-// Push runs `git ARGS` (from PushArgs or gerrit.RevertPushArgs) in dir and
-// returns git's report (Gerrit names the new change on stderr).
+// Push runs `git ARGS` (from PushArgs) in dir and returns git's report
+// (Gerrit names the new change on stderr).
 func Push(ctx context.Context, run Run, dir string, args []string) (string, error) {
 	res, err := git(ctx, run, dir, args...)
 	if err != nil {
 		return "", err
 	}
 	return strings.TrimSpace(string(res.Stderr) + string(res.Stdout)), nil
-}
-
-// PushForReview pushes src to refs/for/BRANCH with topic revert-SHA, the
-// Gerrit revert convention, with every commit under src that the remote
-// lacks: on the deployment host use PushRevertForReview, which pushes the
-// revert alone.
-func PushForReview(ctx context.Context, run Run, dir, src, branch, revertedSHA string) (string, error) {
-	return Push(ctx, run, dir, PushArgs(src, branch, "revert-"+revertedSHA))
 }

@@ -98,7 +98,7 @@ func TestRevertConflictAbortsCleanly(t *testing.T) {
 	}
 }
 
-func TestPushForReviewWithTopic(t *testing.T) {
+func TestPushArgsPushesTheRevertForReview(t *testing.T) {
 	s := gitopstest.New(t)
 	ctx := context.Background()
 	sha := s.Land(gitopstest.CoreProject, s.Branch, gitopstest.Message("bad", gitopstest.ChangeID(12)), map[string]string{"includes/Setup.php": "<?php\n// bad\n"})
@@ -107,7 +107,7 @@ func TestPushForReviewWithTopic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	args := gitops.RevertPushArgs(s.Branch, sha)
+	args := gitops.PushArgs("HEAD", s.Branch, "revert-"+sha)
 	if strings.Join(args, " ") != "push origin HEAD:refs/for/"+s.Branch+"%topic=revert-"+sha {
 		t.Fatalf("%q", args)
 	}

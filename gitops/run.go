@@ -1,7 +1,10 @@
 // Package gitops is what a backport or revert step does to a repository on
 // the deployment host. Every command is the git CLI, run through an executor,
 // so the deployer recognises each line of the transcript; every parameter is
-// shell-quoted with remote.Quote. It has no UI imports.
+// shell-quoted with remote.Quote. It is also the one reader of git's log
+// output (logline.go, commits.go, patchlog.go): the diff viewer, maintenance
+// detection and the incoming checks call it rather than parse logs
+// themselves. It has no UI imports.
 package gitops
 
 import (

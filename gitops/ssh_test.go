@@ -43,7 +43,7 @@ func TestExtensionDeployOverRealSSH(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if chk := gitops.CheckIncoming(in, []string{id}); !chk.OK() {
+	if chk := gitops.CheckIncoming(in, []string{id}); !incomingOK(chk) {
 		t.Fatalf("incoming over ssh: %+v", chk)
 	}
 	if err := gitops.Rebase(ctx, run, s.CoreDir); err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/bluekeyes/go-gitdiff/gitdiff"
 
 	"porthole/gerrit"
+	"porthole/gitops"
 	"porthole/runbooks"
 )
 
@@ -34,27 +35,18 @@ func DetectMaintenance(patch []byte, _ []*gerrit.Change) []runbooks.Suggestion {
 	return d.suggestions()
 }
 
-var commitLineRe = regexp.MustCompile(`(?m)^commit [0-9a-f]{7,64}\b`)
-
-// splitCommits cuts `git log -p` output at each "commit <sha>" line, so each
-// part is one patch for gitdiff.Parse; a plain diff stays whole.
+// splitCommits cuts `git log -p` output at each "commit <sha>" line
+// (gitops.SplitLog), so each part is one patch for gitdiff.Parse; a plain
+// diff stays whole.
 func splitCommits(patch []byte) [][]byte {
-	idx := commitLineRe.FindAllIndex(patch, -1)
-	if len(idx) == 0 {
+	pre, commits := gitops.SplitLog(patch)
+	if len(commits) == 0 {
 		return [][]byte{patch}
 	}
-	var out [][]byte
-	if idx[0][0] > 0 {
-		out = append(out, patch[:idx[0][0]])
+	if len(pre) > 0 {
+		return append([][]byte{pre}, commits...)
 	}
-	for i, m := range idx {
-		end := len(patch)
-		if i+1 < len(idx) {
-			end = idx[i+1][0]
-		}
-		out = append(out, patch[m[0]:end])
-	}
-	return out
+	return commits
 }
 
 // detection accumulates findings over a whole log.

@@ -153,30 +153,61 @@ func (c *sshConfig) settings(spec hostSpec, defaultUser string) (hostSettings, e
 	if err != nil {
 		return s, err
 	}
-	first := func(k string) string {
-		if v := vals[k]; len(v) > 0 {
-			return strings.TrimSpace(v[0])
-		}
-		return ""
+	v := hostValues{vals: vals, where: fmt.Sprintf("ssh_config %s, Host %s", c.path, spec.host)}
+	if err := s.address(v, spec, defaultUser); err != nil {
+		return s, err
 	}
-	where := func(k string) string { return fmt.Sprintf("ssh_config %s, Host %s, %s", c.path, spec.host, k) }
+	s.files(v, tokenVars{alias: spec.host, host: s.hostName, port: s.port, user: s.user})
+	return s, s.timing(v)
+}
 
+// hostValues are one host's ssh_config values (keys in lower case).
+type hostValues struct {
+	vals  map[string][]string
+	where string // "ssh_config PATH, Host HOST", for messages
+}
+
+// first is key k's first value, "" when unset.
+func (v hostValues) first(k string) string {
+	if vs := v.vals[k]; len(vs) > 0 {
+		return strings.TrimSpace(vs[0])
+	}
+	return ""
+}
+
+// number reads key k (spelt name in messages) as a whole number of at least
+// least; set is false when k is unset. hint says what to give instead.
+func (v hostValues) number(k, name string, least int, hint string) (n int, set bool, err error) {
+	p := v.first(k)
+	if p == "" {
+		return 0, false, nil
+	}
+	n, err = strconv.Atoi(p)
+	if err != nil || n < least {
+		return 0, false, fmt.Errorf("%s, %s: bad value %q; %s", v.where, name, p, hint)
+	}
+	return n, true, nil
+}
+
+// address sets HostName, Port and User: the spec's own port and user win
+// over the file's, then defaultUser, then the local user.
+func (s *hostSettings) address(v hostValues, spec hostSpec, defaultUser string) error {
 	s.hostName = spec.host
-	if hn := first("hostname"); hn != "" {
+	if hn := v.first("hostname"); hn != "" {
 		s.hostName = expandTokens(hn, tokenVars{alias: spec.host, host: spec.host})
 	}
 	s.port = 22
-	if p := first("port"); p != "" {
+	if p := v.first("port"); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1 || n > 65535 {
-			return s, fmt.Errorf("%s: bad port %q; use a number from 1 to 65535", where("Port"), p)
+			return fmt.Errorf("%s, Port: bad port %q; use a number from 1 to 65535", v.where, p)
 		}
 		s.port = n
 	}
 	if spec.port != 0 {
 		s.port = spec.port
 	}
-	s.user = first("user")
+	s.user = v.first("user")
 	if spec.user != "" {
 		s.user = spec.user
 	}
@@ -186,51 +217,58 @@ func (c *sshConfig) settings(spec hostSpec, defaultUser string) (hostSettings, e
 	if s.user == "" {
 		s.user = localUser()
 	}
-	tv := tokenVars{alias: spec.host, host: s.hostName, port: s.port, user: s.user}
-	for _, f := range vals["identityfile"] {
+	return nil
+}
+
+// files sets the identity and known_hosts files, the proxies and the host
+// key alias.
+func (s *hostSettings) files(v hostValues, tv tokenVars) {
+	for _, f := range v.vals["identityfile"] {
 		if strings.EqualFold(f, "none") {
 			continue
 		}
 		s.identityFiles = append(s.identityFiles, expandTilde(expandTokens(f, tv)))
 	}
-	s.identitiesOnly = strings.EqualFold(first("identitiesonly"), "yes")
-	s.proxyJump = first("proxyjump")
+	s.identitiesOnly = strings.EqualFold(v.first("identitiesonly"), "yes")
+	s.proxyJump = v.first("proxyjump")
 	if strings.EqualFold(s.proxyJump, "none") {
 		s.proxyJump = ""
 	}
-	s.proxyCommand = first("proxycommand")
+	s.proxyCommand = v.first("proxycommand")
 	if strings.EqualFold(s.proxyCommand, "none") {
 		s.proxyCommand = ""
 	}
-	for _, f := range strings.Fields(first("userknownhostsfile")) {
+	for _, f := range strings.Fields(v.first("userknownhostsfile")) {
 		s.userKnownHosts = append(s.userKnownHosts, expandTilde(expandTokens(f, tv)))
 	}
-	for _, f := range strings.Fields(first("globalknownhostsfile")) {
+	for _, f := range strings.Fields(v.first("globalknownhostsfile")) {
 		s.globalKnownHosts = append(s.globalKnownHosts, expandTilde(expandTokens(f, tv)))
 	}
-	s.hostKeyAlias = first("hostkeyalias")
-	if v := first("connecttimeout"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			return s, fmt.Errorf("%s: bad value %q; give whole seconds", where("ConnectTimeout"), v)
-		}
+	s.hostKeyAlias = v.first("hostkeyalias")
+}
+
+// timing sets ConnectTimeout, ServerAliveInterval and ServerAliveCountMax.
+func (s *hostSettings) timing(v hostValues) error {
+	n, set, err := v.number("connecttimeout", "ConnectTimeout", 0, "give whole seconds")
+	if err != nil {
+		return err
+	}
+	if set {
 		s.connectTimeout = time.Duration(n) * time.Second
 	}
-	if v := first("serveraliveinterval"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			return s, fmt.Errorf("%s: bad value %q; give whole seconds", where("ServerAliveInterval"), v)
-		}
+	if n, set, err = v.number("serveraliveinterval", "ServerAliveInterval", 0, "give whole seconds"); err != nil {
+		return err
+	}
+	if set {
 		s.serverAliveInterval = time.Duration(n) * time.Second
 	}
-	if v := first("serveralivecountmax"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return s, fmt.Errorf("%s: bad value %q; give a count of 1 or more", where("ServerAliveCountMax"), v)
-		}
+	if n, set, err = v.number("serveralivecountmax", "ServerAliveCountMax", 1, "give a count of 1 or more"); err != nil {
+		return err
+	}
+	if set {
 		s.serverAliveCountMax = n
 	}
-	return s, nil
+	return nil
 }
 
 // tokenVars are the values OpenSSH's %-tokens stand for.

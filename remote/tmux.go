@@ -153,133 +153,172 @@ const pollChunk = 1 << 20
 // after an error, so a pool can re-dial a dropped connection. Cancelling ctx
 // stops following (the job keeps running; see Kill).
 func (j *TmuxJob) Follow(ctx context.Context, dial func() (Executor, error), o FollowOptions) (int, error) {
-	if o.Poll <= 0 {
-		o.Poll = time.Second
-	}
-	if o.ReconnectFor <= 0 {
-		o.ReconnectFor = 10 * time.Minute
-	}
-	sleep := func(d time.Duration) error {
-		if o.Sleep != nil {
-			o.Sleep(d)
-			return ctx.Err()
-		}
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.C:
-			return nil
-		}
-	}
-	maxBackoff := 5 * time.Second
-	if o.Poll*20 < maxBackoff {
-		maxBackoff = o.Poll * 20
-	}
-	// Poll fast at first and while output flows, slowing down to o.Poll
-	// while the script is quiet: short scripts end promptly, long quiet
-	// ones cost one read per o.Poll.
-	fast := min(100*time.Millisecond, o.Poll)
-	busy := max(o.Poll/4, fast)
-	interval := fast
-	lastOK := time.Now()
-	lost := false
+	p := newFollowPace(o)
 	gone := 0
-	backoff := o.Poll
 	for {
 		data, alive, err := j.read(ctx, dial)
 		if ctx.Err() != nil {
 			return -1, ctx.Err()
 		}
 		if err != nil {
-			var te *transcriptError
-			if errors.As(err, &te) {
+			if err := j.unreachable(ctx, err, p); err != nil {
 				return -1, err
-			}
-			if time.Since(lastOK) > o.ReconnectFor {
-				return -1, fmt.Errorf("%w: lost %s for over %s (%v); the command may still be running in tmux session %s (%s), transcript %s; porthole reattaches when the step runs again",
-					ErrHostLost, j.Host, o.ReconnectFor.Round(time.Second), err, j.Session, j.AttachHint(), j.Transcript)
-			}
-			if !lost && o.OnLost != nil {
-				o.OnLost(err)
-			}
-			lost = true
-			if err := sleep(backoff); err != nil {
-				return -1, err
-			}
-			if backoff *= 2; backoff > maxBackoff {
-				backoff = maxBackoff
 			}
 			continue
 		}
-		lastOK = time.Now()
-		backoff = o.Poll
-		if lost && o.OnBack != nil {
-			o.OnBack()
-		}
-		lost = false
-		buf := data
-		var rest []byte // an unfinished last line: read again next time, from Offset
-		read := int64(0)
-		for len(buf) > 0 {
-			i := bytes.IndexByte(buf, '\n')
-			if i < 0 {
-				if len(buf) >= pollChunk {
-					i = len(buf) - 1 // one enormous line: hand it over as it is
-				} else {
-					rest = buf
-					break
-				}
-			}
-			line := string(bytes.TrimSuffix(buf[:i], []byte{'\r'}))
-			buf = buf[i+1:]
-			read += int64(i + 1)
-			if strings.HasPrefix(line, j.Marker) {
-				code, err := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(line, j.Marker)))
-				if err != nil {
-					code = -1
-				}
-				j.Offset += read
-				if o.OnOffset != nil {
-					o.OnOffset(j.Offset)
-				}
-				return code, nil
-			}
-			if o.OnLine != nil {
-				o.OnLine(line)
-			}
-		}
-		if read > 0 {
-			j.Offset += read
-			if o.OnOffset != nil {
-				o.OnOffset(j.Offset)
-			}
+		p.reached()
+		code, done, rest := j.lines(data, p.o)
+		if done {
+			return code, nil
 		}
 		if len(data) >= pollChunk {
 			continue // more is waiting
 		}
-		if len(data) > 0 {
-			interval = busy
-		} else if interval *= 2; interval > o.Poll {
-			interval = o.Poll
-		}
+		p.slowDown(len(data) > 0)
 		if !alive {
 			// The marker is written before the session ends, so one more read
 			// after the session is gone sees everything there is.
-			gone++
-			if gone >= 2 {
-				if len(rest) > 0 && o.OnLine != nil {
-					o.OnLine(string(rest))
+			if gone++; gone >= 2 {
+				if len(rest) > 0 && p.o.OnLine != nil {
+					p.o.OnLine(string(rest))
 				}
 				return -1, fmt.Errorf("tmux session %s on %s ended without an exit status (killed, or the host rebooted?); transcript %s",
 					j.Session, j.Host, j.Transcript)
 			}
 			continue
 		}
-		if err := sleep(interval); err != nil {
+		if err := p.sleep(ctx, p.interval); err != nil {
 			return -1, err
 		}
+	}
+}
+
+// lines hands the complete lines of data to OnLine and moves Offset past
+// them; at the marker line it stops with the command's exit code (done).
+// rest is an unfinished last line, read again next time from Offset.
+func (j *TmuxJob) lines(data []byte, o FollowOptions) (code int, done bool, rest []byte) {
+	buf := data
+	read := int64(0)
+	for len(buf) > 0 {
+		i := bytes.IndexByte(buf, '\n')
+		if i < 0 {
+			if len(buf) < pollChunk {
+				rest = buf
+				break
+			}
+			i = len(buf) - 1 // one enormous line: hand it over as it is
+		}
+		line := string(bytes.TrimSuffix(buf[:i], []byte{'\r'}))
+		buf = buf[i+1:]
+		read += int64(i + 1)
+		if strings.HasPrefix(line, j.Marker) {
+			code, err := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(line, j.Marker)))
+			if err != nil {
+				code = -1
+			}
+			j.advance(read, o)
+			return code, true, nil
+		}
+		if o.OnLine != nil {
+			o.OnLine(line)
+		}
+	}
+	j.advance(read, o)
+	return 0, false, rest
+}
+
+// advance moves Offset n bytes on and says so to OnOffset.
+func (j *TmuxJob) advance(n int64, o FollowOptions) {
+	if n == 0 {
+		return
+	}
+	j.Offset += n
+	if o.OnOffset != nil {
+		o.OnOffset(j.Offset)
+	}
+}
+
+// unreachable handles a failed read: a transcript error, or an outage longer
+// than ReconnectFor, ends Follow; otherwise it reports the outage (once) and
+// waits before the next try, longer each time.
+func (j *TmuxJob) unreachable(ctx context.Context, err error, p *followPace) error {
+	var te *transcriptError
+	if errors.As(err, &te) {
+		return err
+	}
+	if time.Since(p.lastOK) > p.o.ReconnectFor {
+		return fmt.Errorf("%w: lost %s for over %s (%v); the command may still be running in tmux session %s (%s), transcript %s; porthole reattaches when the step runs again",
+			ErrHostLost, j.Host, p.o.ReconnectFor.Round(time.Second), err, j.Session, j.AttachHint(), j.Transcript)
+	}
+	if !p.lost && p.o.OnLost != nil {
+		p.o.OnLost(err)
+	}
+	p.lost = true
+	if err := p.sleep(ctx, p.backoff); err != nil {
+		return err
+	}
+	p.backoff = min(p.backoff*2, p.maxBackoff)
+	return nil
+}
+
+// followPace is Follow's timing: how long it waits between reads, and since
+// when the host has not answered.
+type followPace struct {
+	o                   FollowOptions // with Poll and ReconnectFor set
+	busy, interval      time.Duration // between reads: while output flows, next
+	backoff, maxBackoff time.Duration // between reads of an unreachable host
+	lastOK              time.Time     // the last read that succeeded
+	lost                bool          // the last read failed
+}
+
+// newFollowPace fills in o's defaults. It polls fast at first and while
+// output flows, slowing down to o.Poll while the script is quiet: short
+// scripts end promptly, long quiet ones cost one read per o.Poll.
+func newFollowPace(o FollowOptions) *followPace {
+	if o.Poll <= 0 {
+		o.Poll = time.Second
+	}
+	if o.ReconnectFor <= 0 {
+		o.ReconnectFor = 10 * time.Minute
+	}
+	fast := min(100*time.Millisecond, o.Poll)
+	return &followPace{o: o, busy: max(o.Poll/4, fast), interval: fast,
+		backoff: o.Poll, maxBackoff: min(5*time.Second, o.Poll*20), lastOK: time.Now()}
+}
+
+// reached records a read that succeeded.
+func (p *followPace) reached() {
+	p.lastOK = time.Now()
+	p.backoff = p.o.Poll
+	if p.lost && p.o.OnBack != nil {
+		p.o.OnBack()
+	}
+	p.lost = false
+}
+
+// slowDown sets the next interval: short while output flows, doubling up to
+// o.Poll while the script is quiet.
+func (p *followPace) slowDown(flowing bool) {
+	if flowing {
+		p.interval = p.busy
+		return
+	}
+	p.interval = min(p.interval*2, p.o.Poll)
+}
+
+// sleep waits d, or until ctx is cancelled (o.Sleep replaces the wait in tests).
+func (p *followPace) sleep(ctx context.Context, d time.Duration) error {
+	if p.o.Sleep != nil {
+		p.o.Sleep(d)
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
 	}
 }
 

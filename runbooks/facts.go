@@ -43,6 +43,7 @@ type RepoFacts struct {
 	StatusHead      string   `json:"status_head,omitempty"` // HEAD at git status, before the rebase
 	Upstream        string   `json:"upstream,omitempty"`    // @{u} after the fetch
 	PatchFile       string   `json:"patch_file,omitempty"`  // the saved git log -p HEAD..@{u}
+	Incoming        int      `json:"incoming,omitempty"`    // commits in HEAD..@{u}
 	MovedSubmodules []string `json:"moved_submodules,omitempty"`
 	SyncExtra       []string `json:"sync_extra,omitempty"` // paths of accepted extra commits
 }

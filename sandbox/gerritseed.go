@@ -36,18 +36,8 @@ func (sb *Sandbox) startGerrit(ciDelay time.Duration) (trees, error) {
 		return t, fmt.Errorf("sandbox: start the Gerrit emulator: %w", err)
 	}
 	sb.Gerrit = g
-
-	secret := make([]byte, 18)
-	if _, err := rand.Read(secret); err != nil {
+	if err := sb.addUsers(); err != nil {
 		return t, err
-	}
-	password := hex.EncodeToString(secret)
-	if err := os.WriteFile(sb.passwordFile(), []byte(password+"\n"), 0o600); err != nil {
-		return t, err
-	}
-	g.AddUser(gerrittest.User{Username: sb.User, Name: sb.User + " (sandbox deployer)", Email: sb.email(), HTTPPassword: password})
-	for _, u := range people {
-		g.AddUser(u)
 	}
 
 	wmf := "wmf/" + sb.Version
@@ -107,7 +97,30 @@ func (sb *Sandbox) startGerrit(ciDelay time.Duration) (trees, error) {
 	}}); err != nil {
 		return t, fmt.Errorf("sandbox: create %s: %w", ProjectConfig, err)
 	}
-	// The emulator adopts the repositories; Gerrit then keeps core's gitlinks current.
+	return t, sb.registerProjects(wmf, subs)
+}
+
+// addUsers gives the sandbox's deployer an account with a fresh HTTP
+// password (written where the config points), and adds the other people.
+func (sb *Sandbox) addUsers() error {
+	secret := make([]byte, 18)
+	if _, err := rand.Read(secret); err != nil {
+		return err
+	}
+	password := hex.EncodeToString(secret)
+	if err := os.WriteFile(sb.passwordFile(), []byte(password+"\n"), 0o600); err != nil {
+		return err
+	}
+	sb.Gerrit.AddUser(gerrittest.User{Username: sb.User, Name: sb.User + " (sandbox deployer)", Email: sb.email(), HTTPPassword: password})
+	for _, u := range people {
+		sb.Gerrit.AddUser(u)
+	}
+	return nil
+}
+
+// registerProjects has the emulator adopt the imported repositories; Gerrit
+// then keeps core's gitlinks (subs: path → project) current.
+func (sb *Sandbox) registerProjects(wmf string, subs map[string]string) error {
 	for _, p := range []struct {
 		name     string
 		branches []string
@@ -117,14 +130,14 @@ func (sb *Sandbox) startGerrit(ciDelay time.Duration) (trees, error) {
 		for _, b := range p.branches {
 			branches[b] = nil
 		}
-		if err := g.CreateProject(p.name, branches); err != nil {
-			return t, fmt.Errorf("sandbox: register project %s: %w", p.name, err)
+		if err := sb.Gerrit.CreateProject(p.name, branches); err != nil {
+			return fmt.Errorf("sandbox: register project %s: %w", p.name, err)
 		}
 	}
 	for path, project := range subs {
-		g.SubscribeSubmodule(ProjectCore, path, project)
+		sb.Gerrit.SubscribeSubmodule(ProjectCore, path, project)
 	}
-	return t, nil
+	return nil
 }
 
 // seedChanges creates one open change per scenario.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -205,4 +206,32 @@ func lines(s string) []string {
 		return nil
 	}
 	return strings.Split(s, "\n")
+}
+
+// Test hooks: what only the tests of this package ask of a sandbox.
+
+// DropConnections closes every SSH connection to host and kills what they
+// run, as a crash or reboot would; the host accepts new connections.
+func (sb *Sandbox) DropConnections(host string) error {
+	h, ok := sb.hosts[host]
+	if !ok {
+		return fmt.Errorf("sandbox: no host %s", host)
+	}
+	h.dropConnections()
+	return nil
+}
+
+// SetFailing makes the scap stand-in's copy to these hosts fail (none to
+// heal them all), to rehearse a failed sync.
+func (sb *Sandbox) SetFailing(hosts ...string) error {
+	for _, h := range hosts {
+		if _, ok := sb.hosts[h]; !ok {
+			return fmt.Errorf("sandbox: no host %s", h)
+		}
+	}
+	data := ""
+	if len(hosts) > 0 {
+		data = strings.Join(hosts, "\n") + "\n"
+	}
+	return os.WriteFile(filepath.Join(sb.Root, "etc", "fail-hosts"), []byte(data), 0o644)
 }

@@ -106,26 +106,34 @@ func (sb *Sandbox) lap(name string, t0 *time.Time) {
 	*t0 = now
 }
 
-// Start builds and starts a sandbox. It needs no network beyond loopback
-// and no configuration; Close undoes it.
-func Start(ctx context.Context, opts Options) (_ *Sandbox, err error) {
+// fill sets the defaults of the options left zero and checks them.
+func (opts *Options) fill() error {
 	if opts.AppServers == 0 {
 		opts.AppServers = 5
 	}
 	if opts.AppServers < 1 || opts.AppServers > 99 {
-		return nil, fmt.Errorf("sandbox: %d app servers asked; give 1 to 99", opts.AppServers)
+		return fmt.Errorf("sandbox: %d app servers asked; give 1 to 99", opts.AppServers)
 	}
 	if opts.Version == "" {
 		opts.Version = DefaultVersion
 	}
 	if strings.ContainsAny(opts.Version, "/ \t\n'\"\\") || strings.HasPrefix(opts.Version, "-") {
-		return nil, fmt.Errorf("sandbox: version %q is not like 1.44.0-wmf.5", opts.Version)
+		return fmt.Errorf("sandbox: version %q is not like 1.44.0-wmf.5", opts.Version)
 	}
 	if opts.User == "" {
 		opts.User = defaultUser()
 	}
 	if !validUser(opts.User) {
-		return nil, fmt.Errorf("sandbox: user name %q: use letters, digits, '.', '_' or '-'", opts.User)
+		return fmt.Errorf("sandbox: user name %q: use letters, digits, '.', '_' or '-'", opts.User)
+	}
+	return nil
+}
+
+// Start builds and starts a sandbox. It needs no network beyond loopback
+// and no configuration; Close undoes it.
+func Start(ctx context.Context, opts Options) (_ *Sandbox, err error) {
+	if err := opts.fill(); err != nil {
+		return nil, err
 	}
 	sb := &Sandbox{Version: opts.Version, User: opts.User, Changes: map[string]int{},
 		hosts: map[string]*sshHost{}, keep: opts.Keep, logw: opts.Log}
@@ -345,41 +353,15 @@ func (sb *Sandbox) Addr(host string) string {
 	return fmt.Sprintf("127.0.0.1:%d", h.port)
 }
 
-// DropConnections closes every SSH connection to host and kills what they
-// run, as a crash or reboot would; the host accepts new connections.
-func (sb *Sandbox) DropConnections(host string) error {
-	h, ok := sb.hosts[host]
-	if !ok {
-		return fmt.Errorf("sandbox: no host %s", host)
-	}
-	h.dropConnections()
-	return nil
-}
-
 // StopHost takes host down for good, as a crash would: it stops listening
 // and drops every connection (its commands are killed); it does not come
-// back. DropConnections is the reboot that does.
+// back (the tests' DropConnections is the reboot that does).
 func (sb *Sandbox) StopHost(host string) error {
 	h, ok := sb.hosts[host]
 	if !ok {
 		return fmt.Errorf("sandbox: no host %s", host)
 	}
 	return h.close()
-}
-
-// SetFailing makes the scap stand-in's copy to these hosts fail (none to
-// heal them all), to rehearse a failed sync.
-func (sb *Sandbox) SetFailing(hosts ...string) error {
-	for _, h := range hosts {
-		if _, ok := sb.hosts[h]; !ok {
-			return fmt.Errorf("sandbox: no host %s", h)
-		}
-	}
-	data := ""
-	if len(hosts) > 0 {
-		data = strings.Join(hosts, "\n") + "\n"
-	}
-	return os.WriteFile(filepath.Join(sb.Root, "etc", "fail-hosts"), []byte(data), 0o644)
 }
 
 func (sb *Sandbox) passwordFile() string { return filepath.Join(sb.Root, "etc", "gerrit-password") }

@@ -20,8 +20,13 @@ func TestLayout(t *testing.T) {
 	sb := shared(t)
 	cl := newClients(t, sb)
 	staging := sb.StagingDir()
-	php := filepath.Join(staging, "php-"+sb.Version)
+	layoutStaging(t, sb, cl, staging)
+	layoutPHP(t, sb, cl, filepath.Join(staging, "php-"+sb.Version))
+	layoutAppServers(t, sb)
+	layoutStandIns(t, sb)
+}
 
+func layoutStaging(t *testing.T, sb *Sandbox, cl *clients, staging string) {
 	// Staging is operations/mediawiki-config with php-<version> ignored in it.
 	if got := strings.TrimSpace(cl.ok(t, DeployHost, "git -C "+q(staging)+" remote get-url origin")); got != sb.Gerrit.RepoPath(ProjectConfig) {
 		t.Errorf("staging origin = %s, want the emulator's %s", got, sb.Gerrit.RepoPath(ProjectConfig))
@@ -55,7 +60,9 @@ func TestLayout(t *testing.T) {
 			t.Errorf("InitialiseSettings.php lacks %q", want)
 		}
 	}
+}
 
+func layoutPHP(t *testing.T, sb *Sandbox, cl *clients, php string) {
 	// php-<version>: core's wmf branch, one local security patch, submodules initialised.
 	if got := strings.TrimSpace(cl.ok(t, DeployHost, "git -C "+q(php)+" rev-parse --abbrev-ref @{u}")); got != "origin/wmf/"+sb.Version {
 		t.Errorf("php-%s tracks %s, want origin/wmf/%s", sb.Version, got, sb.Version)
@@ -84,7 +91,9 @@ func TestLayout(t *testing.T) {
 	if v := cl.ok(t, DeployHost, "git config --global status.submoduleSummary"); strings.TrimSpace(v) != "true" {
 		t.Errorf("deploy host: status.submoduleSummary = %q, want true", v)
 	}
+}
 
+func layoutAppServers(t *testing.T, sb *Sandbox) {
 	// Every other host has /srv/mediawiki: the staging tree without .git.
 	for _, h := range sb.HostNames[1:] {
 		data, err := sb.ReadAppServerFile(h, "php-"+sb.Version+"/includes/session/SessionManager.php")
@@ -104,7 +113,9 @@ func TestLayout(t *testing.T) {
 	if _, err := sb.ReadAppServerFile(DeployHost, "wikiversions.json"); err == nil {
 		t.Error("ReadAppServerFile on the deploy host should fail: it has no /srv/mediawiki")
 	}
+}
 
+func layoutStandIns(t *testing.T, sb *Sandbox) {
 	// Every stand-in in standins/ is installed, executable.
 	entries, err := os.ReadDir("standins")
 	if err != nil {

@@ -158,7 +158,7 @@ func (e *testEngine) backportPlan(chs []*gerrit.Change) *runbooks.Plan {
 				}},
 			{ID: "review-php", Title: "Review HEAD..@{u} in php-1.44.0-wmf.5", Role: config.RoleDeploy, Command: "git log -p HEAD..@{u}",
 				Do: func(ctx context.Context, sc *runbooks.StepContext) error {
-					sc.Learn(func(f *runbooks.Facts) { f.Repo("php").PatchFile = e.patch })
+					sc.Learn(func(f *runbooks.Facts) { rf := f.Repo("php"); rf.PatchFile, rf.Incoming = e.patch, 2 })
 					sc.Note(runbooks.Warn, "✗ not part of this window: ffff Direct push nobody asked for")
 					d, err := sc.Confirm(ctx, runbooks.Gate{Kind: runbooks.GateChoice, Prompt: "1 unexpected commit came with the fetch: deploy it too?",
 						Choices: []runbooks.Choice{{Key: "d", Label: "Show their diff"}, {Key: "a", Label: "Deploy all"}, {Key: "n", Label: "Abort the window"}},

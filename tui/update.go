@@ -62,7 +62,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onStarted(msg)
 	case winview.ClosedMsg:
 		return m, m.onClosed(msg)
-	case winview.EventMsg, winview.IncomingMsg:
+	case winview.EventMsg:
 		return m.toWindow(msg)
 	}
 	return m.onComponentMsg(msg)

@@ -250,11 +250,14 @@ func (bp *backport) review(g *repoGroup) func(context.Context, *runbooks.StepCon
 		if err := os.WriteFile(file, patch, 0o600); err != nil {
 			return fmt.Errorf("saving the incoming patch: %w", err)
 		}
-		sc.Learn(func(f *runbooks.Facts) { f.Repo(g.Repo).PatchFile = file })
 		commits, err := gitops.Incoming(ctx, q, g.Dir)
 		if err != nil {
 			return err
 		}
+		sc.Learn(func(f *runbooks.Facts) {
+			rf := f.Repo(g.Repo)
+			rf.PatchFile, rf.Incoming = file, len(commits)
+		})
 		upstream, err := gitops.RevParse(ctx, q, g.Dir, "@{u}")
 		if err != nil {
 			return err

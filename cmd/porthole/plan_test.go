@@ -76,6 +76,22 @@ func TestPlanTextAndJSONTouchNothing(t *testing.T) {
 		t.Log(out)
 	}
 
+	checkPlanJSON(t, sb, schema)
+
+	// nothing was touched: no vote, no fetch, no rebase
+	for _, n := range []int{core, ext, schema} {
+		if st := sb.Gerrit.Change(n); st.Status != "NEW" {
+			t.Errorf("change %d is %s after a plan", n, st.Status)
+		}
+	}
+	if head() != before {
+		t.Error("plan moved the staging checkout")
+	}
+}
+
+// checkPlanJSON: plan --json of the schema change shows its danger warning
+// and gates every irreversible sync.
+func checkPlanJSON(t *testing.T, sb *sandbox.Sandbox, schema int) {
 	js, err := capturePlan(t, "-json", "-config", sb.ConfigPath, strconv.Itoa(schema))
 	if err != nil {
 		t.Fatalf("plan --json: %v", err)
@@ -105,16 +121,6 @@ func TestPlanTextAndJSONTouchNothing(t *testing.T) {
 	}
 	if sync == 0 {
 		t.Error("no irreversible sync step")
-	}
-
-	// nothing was touched: no vote, no fetch, no rebase
-	for _, n := range []int{core, ext, schema} {
-		if st := sb.Gerrit.Change(n); st.Status != "NEW" {
-			t.Errorf("change %d is %s after a plan", n, st.Status)
-		}
-	}
-	if head() != before {
-		t.Error("plan moved the staging checkout")
 	}
 }
 

@@ -96,47 +96,59 @@ func runRunbook(ctx context.Context, args []string) error {
 		return runList(runOut)
 	}
 	if *resume {
-		id := ""
-		if len(pos) == 1 {
-			id = pos[0]
-		}
-		env, cleanup, err := envFromConfig(ctx, cfg, ef)
-		if err != nil {
-			return err
-		}
-		defer cleanup()
-		if id == "" {
-			// The newest window that did not finish well: unfinished, or
-			// stopped by a failure (a lost host, a failed script).
-			ws, err := runbooks.ListWindows(stateDir(env))
-			if err != nil {
-				return err
-			}
-			for _, w := range ws {
-				if w.Status != runbooks.StatusOK && w.Kind != "" {
-					id = w.ID
-					break
-				}
-			}
-			if id == "" {
-				return fmt.Errorf("no window to resume under %s: porthole log lists the windows there are", runbooks.WindowsDir(stateDir(env)))
-			}
-		}
-		plan, opts, j, err := resumeWindow(ctx, env, id)
-		if err != nil {
-			if ctx.Err() != nil {
-				return interruptedError{msg: "interrupted while preparing to resume window " + id + ": no step ran; it is as it was"}
-			}
-			return err
-		}
-		defer j.Close()
-		fmt.Fprintln(runOut, "resuming:")
-		runPrintPlan(runOut, env, plan, opts.Resume)
-		r := runbooks.NewRunner(env, plan, j, opts)
-		r.Start(ctx)
-		return runDrive(ctx, r, env, plan, *yesDry, opts.Resume)
+		return runResume(ctx, cfg, ef, pos, *yesDry)
 	}
-	kind := pos[0]
+	return runNew(ctx, cfg, ef, pos[0], params, *yesDry)
+}
+
+// runResume picks up window pos[0], or the newest one that did not finish well.
+func runResume(ctx context.Context, cfg *config.Config, ef *envFlags, pos []string, yesDry bool) error {
+	id := ""
+	if len(pos) == 1 {
+		id = pos[0]
+	}
+	env, cleanup, err := envFromConfig(ctx, cfg, ef)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	if id == "" {
+		if id, err = runNewestUnfinished(env); err != nil {
+			return err
+		}
+	}
+	plan, opts, j, err := resumeWindow(ctx, env, id)
+	if err != nil {
+		if ctx.Err() != nil {
+			return interruptedError{msg: "interrupted while preparing to resume window " + id + ": no step ran; it is as it was"}
+		}
+		return err
+	}
+	defer j.Close()
+	fmt.Fprintln(runOut, "resuming:")
+	runPrintPlan(runOut, env, plan, opts.Resume)
+	r := runbooks.NewRunner(env, plan, j, opts)
+	r.Start(ctx)
+	return runDrive(ctx, r, env, plan, yesDry, opts.Resume)
+}
+
+// runNewestUnfinished is the newest window that did not finish well:
+// unfinished, or stopped by a failure (a lost host, a failed script).
+func runNewestUnfinished(env *runbooks.Env) (string, error) {
+	ws, err := runbooks.ListWindows(stateDir(env))
+	if err != nil {
+		return "", err
+	}
+	for _, w := range ws {
+		if w.Status != runbooks.StatusOK && w.Kind != "" {
+			return w.ID, nil
+		}
+	}
+	return "", fmt.Errorf("no window to resume under %s: porthole log lists the windows there are", runbooks.WindowsDir(stateDir(env)))
+}
+
+// runNew builds and runs a new window of runbook kind.
+func runNew(ctx context.Context, cfg *config.Config, ef *envFlags, kind string, params runParams, yesDry bool) error {
 	if !runContains(runbooks.Kinds(), kind) {
 		return usageError{msg: fmt.Sprintf("no runbook named %q: porthole run --list lists them%s", kind, runClosest(kind, runbooks.Kinds()))}
 	}
@@ -160,7 +172,7 @@ func runRunbook(ctx context.Context, args []string) error {
 	runPrintPlan(runOut, env, plan, nil)
 	r := runbooks.NewRunner(env, plan, j, runbooks.RunOptions{})
 	r.Start(ctx)
-	return runDrive(ctx, r, env, plan, *yesDry, nil)
+	return runDrive(ctx, r, env, plan, yesDry, nil)
 }
 
 func runContains(list []string, s string) bool {
@@ -278,71 +290,14 @@ func (s *runStdin) next(ctx context.Context) (string, bool) {
 // drive prints the run's events and answers its gates from the terminal
 // (resumed: the window's state before this run, or nil).
 func runDrive(ctx context.Context, r *runbooks.Runner, env *runbooks.Env, plan *runbooks.Plan, yesDry bool, resumed *runbooks.WindowState) error {
-	steps := map[string]*runbooks.Step{}
-	index := map[string]int{}
-	done := 0
-	for i, s := range plan.Steps {
-		steps[s.ID] = s
-		index[s.ID] = i + 1
-		if resumed != nil && resumed.StepState(s.ID) == runbooks.Done {
-			done++
-		}
-	}
-	in := &runStdin{}
-	lastProg := map[string]string{}
-	stopped := map[string]bool{} // steps whose command a cancel stopped
-	atGate := ""                 // the step whose gate is being asked
+	d := newRunDriver(env, plan, yesDry, resumed)
 	var final error
 	for e := range r.Events() {
-		switch ev := e.(type) {
-		case runbooks.StepStarted:
-			atGate = ""
-			s := steps[ev.StepID]
-			fmt.Fprintf(runOut, "\n==> [%d/%d] %s\n", index[ev.StepID], len(plan.Steps), s.Title)
-		case runbooks.StepOutput:
-			fmt.Fprintf(runOut, "%s: %s\n", ev.Line.Host, ev.Line.Text)
-		case runbooks.StepNote:
-			prefix := "--"
-			switch ev.Level {
-			case runbooks.Warn:
-				prefix = "!!"
-			case runbooks.Danger:
-				prefix = "XX"
-			}
-			fmt.Fprintf(runOut, "%s %s\n", prefix, ev.Text)
-		case runbooks.StepProgress:
-			p := ev.Progress
-			if p.Total > 1 {
-				key := fmt.Sprintf("%d/%d/%d", p.OK, p.Failed, p.InFlight)
-				if lastProg[ev.StepID] != key {
-					lastProg[ev.StepID] = key
-					fmt.Fprintf(runErr, "%s\n", p.String())
-				}
-			}
-		case runbooks.GateRequest:
-			atGate = ev.StepID
-			if d, ok := runAsk(ctx, in, ev, steps[ev.StepID], env, yesDry); ok {
-				ev.Answer(d)
-			}
-		case runbooks.StepFinished:
-			s := steps[ev.StepID]
-			switch {
-			case ev.State == runbooks.Done:
-				done++
-				fmt.Fprintf(runOut, "<== %s: done (%s)\n", s.Title, ev.Duration.Round(time.Millisecond))
-			case ev.State == runbooks.Failed && errors.Is(ev.Err, context.Canceled):
-				stopped[ev.StepID] = true
-				fmt.Fprintf(runOut, "<== %s: cancelled: its command was stopped\n", s.Title)
-			case ev.State == runbooks.Failed:
-				// The failure ends the run: its error, the last line on
-				// stderr, says why in full (once, not here as well).
-				fmt.Fprintf(runOut, "<== %s: FAILED (why: the last line, below)\n", s.Title)
-			case ev.State == runbooks.Skipped:
-				fmt.Fprintf(runOut, "<== %s: skipped\n", s.Title)
-			}
-		case runbooks.RunFinished:
-			final = ev.Err
+		if f, ok := e.(runbooks.RunFinished); ok {
+			final = f.Err
+			continue
 		}
+		d.event(ctx, e)
 	}
 	journal := ""
 	if j := r.Journal(); j != nil {
@@ -352,16 +307,99 @@ func runDrive(ctx context.Context, r *runbooks.Runner, env *runbooks.Env, plan *
 		fmt.Fprintf(runOut, "\nporthole run %s stopped%s\n", plan.Kind, journal)
 		var ce *runbooks.CancelledError
 		if (errors.As(final, &ce) || ctx.Err() != nil) && r.Journal() != nil {
-			step := atGate
+			step := d.atGate
 			if ce != nil {
 				step = ce.StepID
 			}
-			return runInterrupted(env, plan, index[step], stopped[step], done, r.Journal().ID())
+			return runInterrupted(env, plan, d.index[step], d.stopped[step], d.done, r.Journal().ID())
 		}
 		return final
 	}
 	fmt.Fprintf(runOut, "\nporthole run %s: all %d steps done%s\n", plan.Kind, len(plan.Steps), journal)
 	return nil
+}
+
+// runDriver is what runDrive keeps from one event to the next.
+type runDriver struct {
+	env      *runbooks.Env
+	plan     *runbooks.Plan
+	yesDry   bool
+	in       *runStdin
+	steps    map[string]*runbooks.Step
+	index    map[string]int    // step ID → its 1-based position
+	done     int               // steps done, this run and before it
+	lastProg map[string]string // step ID → the progress last printed
+	stopped  map[string]bool   // steps whose command a cancel stopped
+	atGate   string            // the step whose gate is being asked
+}
+
+func newRunDriver(env *runbooks.Env, plan *runbooks.Plan, yesDry bool, resumed *runbooks.WindowState) *runDriver {
+	d := &runDriver{env: env, plan: plan, yesDry: yesDry, in: &runStdin{},
+		steps: map[string]*runbooks.Step{}, index: map[string]int{},
+		lastProg: map[string]string{}, stopped: map[string]bool{}}
+	for i, s := range plan.Steps {
+		d.steps[s.ID] = s
+		d.index[s.ID] = i + 1
+		if resumed != nil && resumed.StepState(s.ID) == runbooks.Done {
+			d.done++
+		}
+	}
+	return d
+}
+
+// event prints one event of the run, or answers its gate.
+func (d *runDriver) event(ctx context.Context, e runbooks.Event) {
+	switch ev := e.(type) {
+	case runbooks.StepStarted:
+		d.atGate = ""
+		fmt.Fprintf(runOut, "\n==> [%d/%d] %s\n", d.index[ev.StepID], len(d.plan.Steps), d.steps[ev.StepID].Title)
+	case runbooks.StepOutput:
+		fmt.Fprintf(runOut, "%s: %s\n", ev.Line.Host, ev.Line.Text)
+	case runbooks.StepNote:
+		prefix := "--"
+		switch ev.Level {
+		case runbooks.Warn:
+			prefix = "!!"
+		case runbooks.Danger:
+			prefix = "XX"
+		}
+		fmt.Fprintf(runOut, "%s %s\n", prefix, ev.Text)
+	case runbooks.StepProgress:
+		p := ev.Progress
+		if p.Total > 1 {
+			key := fmt.Sprintf("%d/%d/%d", p.OK, p.Failed, p.InFlight)
+			if d.lastProg[ev.StepID] != key {
+				d.lastProg[ev.StepID] = key
+				fmt.Fprintf(runErr, "%s\n", p.String())
+			}
+		}
+	case runbooks.GateRequest:
+		d.atGate = ev.StepID
+		if ans, ok := runAsk(ctx, d.in, ev, d.steps[ev.StepID], d.env, d.yesDry); ok {
+			ev.Answer(ans)
+		}
+	case runbooks.StepFinished:
+		d.finished(ev)
+	}
+}
+
+// finished prints how a step ended.
+func (d *runDriver) finished(ev runbooks.StepFinished) {
+	s := d.steps[ev.StepID]
+	switch {
+	case ev.State == runbooks.Done:
+		d.done++
+		fmt.Fprintf(runOut, "<== %s: done (%s)\n", s.Title, ev.Duration.Round(time.Millisecond))
+	case ev.State == runbooks.Failed && errors.Is(ev.Err, context.Canceled):
+		d.stopped[ev.StepID] = true
+		fmt.Fprintf(runOut, "<== %s: cancelled: its command was stopped\n", s.Title)
+	case ev.State == runbooks.Failed:
+		// The failure ends the run: its error, the last line on
+		// stderr, says why in full (once, not here as well).
+		fmt.Fprintf(runOut, "<== %s: FAILED (why: the last line, below)\n", s.Title)
+	case ev.State == runbooks.Skipped:
+		fmt.Fprintf(runOut, "<== %s: skipped\n", s.Title)
+	}
 }
 
 // runInterrupted says, in one line, where an interrupted window stands and

@@ -167,7 +167,7 @@ func TestPushForReviewCreatesTheRevertChange(t *testing.T) {
 	revertID := "I" + strings.Repeat("5e", 20)
 	gitOut(t, wt, "commit", "--quiet", "--amend", "-m", "Revert \"Break everything\"\n\nThis reverts commit "+orig.Revision+".\n\nChange-Id: "+revertID)
 	revertSHA := gitOut(t, wt, "rev-parse", "HEAD")
-	args := gerrit.RevertPushArgs(branch, orig.Revision)
+	args := []string{"push", "origin", "HEAD:refs/for/" + branch + "%topic=" + gerrit.RevertTopic(orig.Revision)}
 	gitOut(t, wt, args...)
 	nums, err := s.ProcessPushes()
 	must(t, err)

@@ -92,6 +92,14 @@ func TestGoGerritCalls(t *testing.T) {
 		t.Errorf("GetVersion = %q, %v", ver, err)
 	}
 
+	checkPatchWorkaround(t, c, id, st.Revision)
+	check404Body(t, c)
+}
+
+// checkPatchWorkaround: go-gerrit's GetPatch fails as documented, and
+// porthole's workaround reads the patch of revision rev.
+func checkPatchWorkaround(t *testing.T, c *gg.Client, id, rev string) {
+	ctx := context.Background()
 	// The documented GetPatch bug: go-gerrit JSON-decodes Gerrit's base64
 	// text and fails; porthole's workaround (NewRequest + Do into a buffer)
 	// works.
@@ -104,10 +112,14 @@ func TestGoGerritCalls(t *testing.T) {
 	_, err = c.Do(req, &buf)
 	must(t, err)
 	patch, err := base64.StdEncoding.DecodeString(buf.String())
-	if err != nil || !bytes.HasPrefix(patch, []byte("From "+st.Revision)) {
+	if err != nil || !bytes.HasPrefix(patch, []byte("From "+rev)) {
 		t.Errorf("patch workaround: %v %.40q", err, patch)
 	}
+}
 
+// check404Body: Gerrit's message for a missing change is in the body.
+func check404Body(t *testing.T, c *gg.Client) {
+	ctx := context.Background()
 	// Non-2xx: go-gerrit keeps only the status; Gerrit's message is in the
 	// body it leaves open, which porthole reads.
 	_, resp, err := c.Changes.GetChange(ctx, "99999", nil)

@@ -212,63 +212,85 @@ func (s *Server) changeInfo(c *change, o options, caller int) *changeJSON {
 		j.Submittable = &v
 	}
 	if o["LABELS"] || o["DETAILED_LABELS"] {
-		j.Labels = s.labels(c, o, caller)
-		if o["DETAILED_LABELS"] && caller != 0 && c.open() {
-			j.PermittedLabels = map[string][]string{}
-			for _, def := range labelDefs {
-				if def.Name == "Verified" && s.users[caller].Username != JenkinsBot {
-					continue
-				}
-				for v := def.Min; v <= def.Max; v++ {
-					j.PermittedLabels[def.Name] = append(j.PermittedLabels[def.Name], valueKey(v))
-				}
-			}
-		}
-		if o["DETAILED_LABELS"] {
-			for _, id := range s.reviewerIDs(c) {
-				if j.Reviewers == nil {
-					j.Reviewers = map[string][]accountJSON{}
-				}
-				j.Reviewers["REVIEWER"] = append(j.Reviewers["REVIEWER"], s.acct(id, o))
-				// The owner may remove any reviewer, others only themselves.
-				if caller != 0 && (caller == c.Owner || caller == id) {
-					j.RemovableReviewers = append(j.RemovableReviewers, s.acct(id, o))
-				}
-			}
-		}
+		s.labelInfo(j, c, o, caller)
 	}
 	if o["MESSAGES"] {
-		for _, m := range c.Messages {
-			mj := messageJSON{ID: m.ID, Tag: m.Tag, Date: ts(m.Date), Message: m.Text, RevisionNumber: m.PatchSet}
-			if m.Author != 0 {
-				a := s.acct(m.Author, o)
-				mj.Author = &a
-			}
-			j.Messages = append(j.Messages, mj)
-		}
+		j.Messages = s.messages(c, o)
 	}
 	if o["CURRENT_REVISION"] || o["ALL_REVISIONS"] {
 		j.CurrentRevision = cur.Rev
-		j.Revisions = map[string]*revisionJSON{}
-		for _, ps := range c.PatchSets {
-			isCur := ps == cur
-			if !isCur && !o["ALL_REVISIONS"] {
-				continue
-			}
-			r := &revisionJSON{Kind: "REWORK", Number: ps.Number, Created: ts(ps.Created), Uploader: s.acct(ps.Uploader, o), Ref: ps.Ref, Fetch: map[string]any{}}
-			if o["ALL_COMMITS"] || (isCur && o["CURRENT_COMMIT"]) {
-				r.Commit = s.commitInfo(ps, false)
-			}
-			if o["ALL_FILES"] || (isCur && o["CURRENT_FILES"]) {
-				r.Files = s.fileInfos(ps)
-			}
-			if o["COMMIT_FOOTERS"] && isCur {
-				r.CommitWithFooter = ps.Commit.Message
-			}
-			j.Revisions[ps.Rev] = r
-		}
+		j.Revisions = s.revisions(c, o)
 	}
 	return j
+}
+
+// labelInfo adds the labels, and with DETAILED_LABELS what the caller may
+// vote and the reviewers (with the ones the caller may remove).
+func (s *Server) labelInfo(j *changeJSON, c *change, o options, caller int) {
+	j.Labels = s.labels(c, o, caller)
+	if !o["DETAILED_LABELS"] {
+		return
+	}
+	if caller != 0 && c.open() {
+		j.PermittedLabels = map[string][]string{}
+		for _, def := range labelDefs {
+			if def.Name == "Verified" && s.users[caller].Username != JenkinsBot {
+				continue
+			}
+			for v := def.Min; v <= def.Max; v++ {
+				j.PermittedLabels[def.Name] = append(j.PermittedLabels[def.Name], valueKey(v))
+			}
+		}
+	}
+	for _, id := range s.reviewerIDs(c) {
+		if j.Reviewers == nil {
+			j.Reviewers = map[string][]accountJSON{}
+		}
+		j.Reviewers["REVIEWER"] = append(j.Reviewers["REVIEWER"], s.acct(id, o))
+		// The owner may remove any reviewer, others only themselves.
+		if caller != 0 && (caller == c.Owner || caller == id) {
+			j.RemovableReviewers = append(j.RemovableReviewers, s.acct(id, o))
+		}
+	}
+}
+
+// messages renders a change's messages.
+func (s *Server) messages(c *change, o options) []messageJSON {
+	var out []messageJSON
+	for _, m := range c.Messages {
+		mj := messageJSON{ID: m.ID, Tag: m.Tag, Date: ts(m.Date), Message: m.Text, RevisionNumber: m.PatchSet}
+		if m.Author != 0 {
+			a := s.acct(m.Author, o)
+			mj.Author = &a
+		}
+		out = append(out, mj)
+	}
+	return out
+}
+
+// revisions renders the current patch set, or with ALL_REVISIONS all of
+// them, with their commits and files as the options ask.
+func (s *Server) revisions(c *change, o options) map[string]*revisionJSON {
+	cur := c.current()
+	out := map[string]*revisionJSON{}
+	for _, ps := range c.PatchSets {
+		isCur := ps == cur
+		if !isCur && !o["ALL_REVISIONS"] {
+			continue
+		}
+		r := &revisionJSON{Kind: "REWORK", Number: ps.Number, Created: ts(ps.Created), Uploader: s.acct(ps.Uploader, o), Ref: ps.Ref, Fetch: map[string]any{}}
+		if o["ALL_COMMITS"] || (isCur && o["CURRENT_COMMIT"]) {
+			r.Commit = s.commitInfo(ps, false)
+		}
+		if o["ALL_FILES"] || (isCur && o["CURRENT_FILES"]) {
+			r.Files = s.fileInfos(ps)
+		}
+		if o["COMMIT_FOOTERS"] && isCur {
+			r.CommitWithFooter = ps.Commit.Message
+		}
+		out[ps.Rev] = r
+	}
+	return out
 }
 
 // reviewerIDs are everyone who reviewed or voted, by id.

@@ -262,27 +262,8 @@ func term(t string) (pred, error) {
 			return func(_ *Server, c *change, _ int) bool { return strings.HasPrefix(c.ChangeID, val) }, nil
 		}
 	case "status", "is":
-		switch strings.ToLower(val) {
-		case "open", "pending", "new":
-			return func(_ *Server, c *change, _ int) bool { return c.open() }, nil
-		case "closed":
-			return func(_ *Server, c *change, _ int) bool { return !c.open() }, nil
-		case "merged":
-			return func(_ *Server, c *change, _ int) bool { return c.Status == "MERGED" }, nil
-		case "abandoned":
-			return func(_ *Server, c *change, _ int) bool { return c.Status == "ABANDONED" }, nil
-		case "wip":
-			if op == "is" {
-				return func(_ *Server, c *change, _ int) bool { return c.WIP }, nil
-			}
-		case "owner":
-			if op == "is" {
-				return func(_ *Server, c *change, u int) bool { return c.Owner == u }, nil
-			}
-		case "submittable":
-			if op == "is" {
-				return func(s *Server, c *change, _ int) bool { return s.submittable(c) }, nil
-			}
+		if p := statusTerm(op, val); p != nil {
+			return p, nil
 		}
 	case "project":
 		return func(_ *Server, c *change, _ int) bool { return c.Project == val }, nil
@@ -318,4 +299,32 @@ func term(t string) (pred, error) {
 		}
 	}
 	return nil, &httpError{http.StatusBadRequest, fmt.Sprintf("Unsupported operator %s:%s", op, val)}
+}
+
+// statusTerm compiles status:VALUE and is:VALUE; nil for a value it does
+// not know.
+func statusTerm(op, val string) pred {
+	switch strings.ToLower(val) {
+	case "open", "pending", "new":
+		return func(_ *Server, c *change, _ int) bool { return c.open() }
+	case "closed":
+		return func(_ *Server, c *change, _ int) bool { return !c.open() }
+	case "merged":
+		return func(_ *Server, c *change, _ int) bool { return c.Status == "MERGED" }
+	case "abandoned":
+		return func(_ *Server, c *change, _ int) bool { return c.Status == "ABANDONED" }
+	case "wip":
+		if op == "is" {
+			return func(_ *Server, c *change, _ int) bool { return c.WIP }
+		}
+	case "owner":
+		if op == "is" {
+			return func(_ *Server, c *change, u int) bool { return c.Owner == u }
+		}
+	case "submittable":
+		if op == "is" {
+			return func(s *Server, c *change, _ int) bool { return s.submittable(c) }
+		}
+	}
+	return nil
 }

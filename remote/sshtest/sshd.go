@@ -144,9 +144,6 @@ LogLevel %s
 		fmt.Fprintf(&b, " %q", e)
 	}
 	b.WriteByte('\n')
-	for _, l := range p.c.set.extra {
-		b.WriteString(l + "\n")
-	}
 	return os.WriteFile(p.cfgPath, []byte(b.String()), 0o644)
 }
 

@@ -40,7 +40,6 @@ type settings struct {
 	names    []string
 	env      []string
 	logLevel string
-	extra    []string
 }
 
 // HashedKnownHosts writes known_hosts with hashed host names (|1|salt|hash), as HashKnownHosts yes does.
@@ -62,11 +61,6 @@ func Env(key, value string) Option {
 
 // LogLevel sets sshd's LogLevel (INFO by default; VERBOSE or DEBUG1 for more).
 func LogLevel(level string) Option { return func(s *settings) { s.logLevel = level } }
-
-// SSHDConfig adds raw lines to every sshd_config (e.g. "MaxSessions 2").
-func SSHDConfig(lines ...string) Option {
-	return func(s *settings) { s.extra = append(s.extra, lines...) }
-}
 
 // Cluster is a set of loopback SSH hosts served by real sshd processes.
 type Cluster struct {

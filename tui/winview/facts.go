@@ -44,16 +44,7 @@ func (m *Model) onFacts(e runbooks.FactsLearned) tea.Cmd {
 	if e.Facts.Suggested && !before.Suggested {
 		m.facts.sugs = e.Facts.Suggestions
 	}
-	recount := false
-	for repo, rf := range e.Facts.Repos {
-		if old := before.Repos[repo]; old == nil || old.PatchFile != rf.PatchFile {
-			delete(m.incoming, repo)
-			recount = true
-		}
-	}
-	if recount {
-		return m.countIncoming()
-	}
+	m.syncNudge() // a new count of incoming commits
 	return nil
 }
 
@@ -63,6 +54,14 @@ func (f facts) patchFile(repo string) string {
 		return rf.PatchFile
 	}
 	return ""
+}
+
+// incoming is the number of commits in checkout repo's incoming patch.
+func (f facts) incoming(repo string) int {
+	if rf := f.f.Repos[repo]; rf != nil {
+		return rf.Incoming
+	}
+	return 0
 }
 
 // patchFiles are the saved incoming patches by checkout.

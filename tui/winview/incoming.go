@@ -1,12 +1,8 @@
 package winview
 
 import (
-	"bufio"
 	"fmt"
-	"os"
 	"strings"
-
-	tea "charm.land/bubbletea/v2"
 )
 
 // IncomingMsg brings back how many commits a checkout's incoming patch holds.
@@ -15,60 +11,6 @@ type IncomingMsg struct {
 	repo string
 	n    int
 	err  error
-}
-
-// countIncomingCmd counts the commits of a saved `git log -p` (a line
-// "commit <40 hex>" starts each; diff and message lines never start so).
-func countIncomingCmd(gen int, repo, path string) tea.Cmd {
-	return func() tea.Msg {
-		f, err := os.Open(path)
-		if err != nil {
-			return IncomingMsg{gen: gen, repo: repo, err: err}
-		}
-		defer f.Close()
-		n := 0
-		sc := bufio.NewScanner(f)
-		sc.Buffer(make([]byte, 64*1024), 16*1024*1024)
-		for sc.Scan() {
-			if isCommitLine(sc.Text()) {
-				n++
-			}
-		}
-		return IncomingMsg{gen: gen, repo: repo, n: n, err: sc.Err()}
-	}
-}
-
-func isCommitLine(l string) bool {
-	sha, ok := strings.CutPrefix(l, "commit ")
-	if !ok || len(sha) < 40 {
-		return false
-	}
-	return strings.Trim(sha[:40], "0123456789abcdef") == ""
-}
-
-// countIncoming asks for the commit counts of the patches not counted yet.
-func (m *Model) countIncoming() tea.Cmd {
-	var cmds []tea.Cmd
-	for repo, path := range m.facts.patchFiles() {
-		if _, counted := m.incoming[repo]; !counted && path != "" {
-			m.incoming[repo] = -1 // asked
-			cmds = append(cmds, countIncomingCmd(m.gen, repo, path))
-		}
-	}
-	return tea.Batch(cmds...)
-}
-
-// onIncoming records a count (a patch that cannot be read just gets no number).
-func (m *Model) onIncoming(msg IncomingMsg) {
-	if msg.gen != m.gen {
-		return
-	}
-	if msg.err != nil {
-		m.deps.Log.Info("cannot count the incoming commits", "repo", msg.repo, "err", msg.err)
-		return
-	}
-	m.incoming[msg.repo] = msg.n
-	m.syncNudge()
 }
 
 // syncNudge puts the diff nudge under the step at the gate (and only there).
@@ -98,12 +40,10 @@ func (m *Model) diffNudge() string {
 	repo, rebase := strings.CutPrefix(m.gate.StepID, "rebase-")
 	if rebase && m.facts.patchFile(repo) != "" {
 		before = "before rebasing"
-		n = m.incoming[repo]
+		n = m.facts.incoming(repo)
 	} else {
 		for r := range m.facts.patchFiles() {
-			if m.incoming[r] > 0 {
-				n += m.incoming[r]
-			}
+			n += m.facts.incoming(r)
 		}
 	}
 	what := "the incoming diff"

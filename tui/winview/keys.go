@@ -19,8 +19,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Cmd, []tea.Msg) {
 		}
 		cmd, reqs := m.onEvent(msg.Ev)
 		return tea.Batch(cmd, waitEvent(msg.Gen, m.run)), reqs
-	case IncomingMsg:
-		m.onIncoming(msg)
 	case confirm.ArmMsg:
 		m.onArm(msg)
 	case tea.KeyPressMsg:

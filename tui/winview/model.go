@@ -55,9 +55,8 @@ type Model struct {
 	finished bool
 	closed   bool // the events channel is drained
 	err      error
-	cancel   bool           // a cancel was asked
-	incoming map[string]int // commits per checkout's incoming patch (-1: being counted)
-	diffRead bool           // d was pressed (the incoming diff was opened) in this window
+	cancel   bool // a cancel was asked
+	diffRead bool // d was pressed (the incoming diff was opened) in this window
 
 	steps    steplist.Model
 	logs     logpane.Model
@@ -73,11 +72,11 @@ var _ common.Component = (*Model)(nil)
 // and returns the commands that follow it: its events, the incoming counts.
 func New(c *common.Common, deps Deps, gen int, plan *runbooks.Plan, run Run, states map[string]runbooks.StepState) (*Model, tea.Cmd) {
 	m := &Model{c: c, deps: deps, gen: gen, plan: plan, run: run, started: deps.Now(),
-		facts: factsOf(run), incoming: map[string]int{}}
+		facts: factsOf(run)}
 	m.steps = steplist.New(c)
 	m.steps.SetPlan(listSteps(plan.Steps, deps.Hosts), listStates(states))
 	m.logs = logpane.New(c, deps.Now)
-	return m, tea.Batch(waitEvent(gen, run), m.countIncoming())
+	return m, waitEvent(gen, run)
 }
 
 // Gen is the run's number (messages of older runs are dropped).

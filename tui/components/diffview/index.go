@@ -8,6 +8,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"porthole/gitops"
 )
 
 // Kind classifies one line of `git log -p` output.
@@ -287,10 +289,7 @@ func scan(r io.ReaderAt, size int64, st scanState, limit int64) chunk {
 func (c *chunk) classify(line []byte) Kind {
 	st := &c.st
 	switch {
-	case isCommitLine(line):
-		st.Mode, st.Subject = modeCommitHeader, false
-		st.Commit++
-		c.commits = append(c.commits, Commit{Line: st.Line, SHA: string(line[7:firstSpace(line, 7)])})
+	case c.commit(line):
 		return KindCommit
 	case bytes.HasPrefix(line, []byte("diff --git ")), bytes.HasPrefix(line, []byte("diff --cc ")),
 		bytes.HasPrefix(line, []byte("diff --combined ")):
@@ -353,6 +352,19 @@ func (c *chunk) classify(line []byte) Kind {
 	return KindOther
 }
 
+// commit starts a new commit when line is a "commit <sha>" line.
+func (c *chunk) commit(line []byte) bool {
+	sha, ok := gitops.CommitHeader(line)
+	if !ok {
+		return false
+	}
+	st := &c.st
+	st.Mode, st.Subject = modeCommitHeader, false
+	st.Commit++
+	c.commits = append(c.commits, Commit{Line: st.Line, SHA: sha})
+	return true
+}
+
 // message records the subject and Change-Ids of the current commit.
 func (c *chunk) message(line []byte) {
 	st := &c.st
@@ -367,49 +379,12 @@ func (c *chunk) message(line []byte) {
 		}
 		c.subjects[st.Commit] = string(t)
 	}
-	if id, ok := changeIDOf(t); ok {
+	if id, ok := gitops.ChangeIDLine(t); ok {
 		if c.ids == nil {
 			c.ids = map[int][]string{}
 		}
 		c.ids[st.Commit] = append(c.ids[st.Commit], id)
 	}
-}
-
-// changeIDOf reads a "Change-Id: I<40 hex>" footer.
-func changeIDOf(t []byte) (string, bool) {
-	const p = "Change-Id:"
-	if !bytes.HasPrefix(t, []byte(p)) {
-		return "", false
-	}
-	id := bytes.TrimSpace(t[len(p):])
-	if len(id) != 41 || id[0] != 'I' || !isHex(id[1:]) {
-		return "", false
-	}
-	return string(id), true
-}
-
-func isCommitLine(line []byte) bool {
-	if !bytes.HasPrefix(line, []byte("commit ")) {
-		return false
-	}
-	h := line[7:firstSpace(line, 7)]
-	return (len(h) == 40 || len(h) == 64) && isHex(h)
-}
-
-func firstSpace(b []byte, from int) int {
-	if i := bytes.IndexByte(b[from:], ' '); i >= 0 {
-		return from + i
-	}
-	return len(b)
-}
-
-func isHex(b []byte) bool {
-	for _, c := range b {
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return false
-		}
-	}
-	return len(b) > 0
 }
 
 // diffPath reads the path of a "diff --git a/X b/X" line (the b side).
