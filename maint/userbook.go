@@ -297,12 +297,18 @@ func parseStep(file string, sn *yaml.Node, i int, specs []runbooks.ParamSpec) (U
 	if err != nil {
 		return st, err
 	}
+	return st, st.check(file, sn.Line, i, okCodes, specs)
+}
+
+// check validates a step read from YAML, in file at line, and completes it:
+// its id, its wiki-list parameter, its patterns and exit codes.
+func (st *UserStep) check(file string, line, i int, okCodes []int, specs []runbooks.ParamSpec) error {
 	where := fmt.Sprintf("step %d", i+1)
 	if st.Title != "" {
 		where += " (" + st.Title + ")"
 	}
 	if st.Title == "" {
-		return st, bookError(file, sn.Line, "%s: give it a title", where)
+		return bookError(file, line, "%s: give it a title", where)
 	}
 	if st.ID == "" {
 		st.ID = strings.Trim(remote.UnsafeNameChars.ReplaceAllString(strings.ToLower(st.Title), "-"), "-")
@@ -310,41 +316,26 @@ func parseStep(file string, sn *yaml.Node, i int, specs []runbooks.ParamSpec) (U
 			st.ID = "step-" + strconv.Itoa(i+1)
 		}
 	} else if !stepIDRe.MatchString(st.ID) {
-		return st, bookError(file, sn.Line, "%s: id %q: use lower case letters, digits, - and _", where, st.ID)
+		return bookError(file, line, "%s: id %q: use lower case letters, digits, - and _", where, st.ID)
 	}
 	if !roleRe.MatchString(st.Role) {
-		return st, bookError(file, sn.Line, "%s: role %q is not a host role (like maintenance or deploy)", where, st.Role)
+		return bookError(file, line, "%s: role %q is not a host role (like maintenance or deploy)", where, st.Role)
 	}
 	if strings.TrimSpace(st.Command) == "" {
-		return st, bookError(file, sn.Line, "%s: it has no command", where)
+		return bookError(file, line, "%s: it has no command", where)
 	}
-	refs, err := templateRefs(st.Command, specs)
-	if err != nil {
-		return st, bookError(file, sn.Line, "%s: command: %v", where, err)
+	if err := st.checkRefs(file, line, where, specs); err != nil {
+		return err
 	}
-	for _, r := range refs {
-		for _, p := range specs {
-			if p.Name == r && p.Type == runbooks.ParamWikiList {
-				if st.loopParam != "" {
-					return st, bookError(file, sn.Line, "%s: command uses two wiki lists ({%s} and {%s}); a step runs once per wiki of one list", where, st.loopParam, r)
-				}
-				st.loopParam = r
-			}
-		}
-	}
-	for _, m := range textRefRe.FindAllStringSubmatch(st.Confirm, -1) {
-		if !declared(specs, m[1]) {
-			return st, bookError(file, sn.Line, "%s: confirm: {%s} is not a declared parameter (declared: %s)", where, m[1], runbooks.SpecNames(specs))
-		}
-	}
+	var err error
 	if st.Success != "" {
 		if st.success, err = regexp.Compile(st.Success); err != nil {
-			return st, bookError(file, sn.Line, "%s: success pattern: %v", where, err)
+			return bookError(file, line, "%s: success pattern: %v", where, err)
 		}
 	}
 	if st.Failure != "" {
 		if st.failure, err = regexp.Compile(st.Failure); err != nil {
-			return st, bookError(file, sn.Line, "%s: failure pattern: %v", where, err)
+			return bookError(file, line, "%s: failure pattern: %v", where, err)
 		}
 	}
 	if okCodes == nil {
@@ -352,12 +343,37 @@ func parseStep(file string, sn *yaml.Node, i int, specs []runbooks.ParamSpec) (U
 	}
 	for _, c := range okCodes {
 		if c < 0 || c > 255 {
-			return st, bookError(file, sn.Line, "%s: ok_exit_codes: %d is not an exit code (0-255)", where, c)
+			return bookError(file, line, "%s: ok_exit_codes: %d is not an exit code (0-255)", where, c)
 		}
 	}
 	st.OKExitCodes = okCodes
 	if st.OnFailure != "stop" && st.OnFailure != "continue" {
-		return st, bookError(file, sn.Line, "%s: on_failure is stop or continue, not %q", where, st.OnFailure)
+		return bookError(file, line, "%s: on_failure is stop or continue, not %q", where, st.OnFailure)
 	}
-	return st, nil
+	return nil
+}
+
+// checkRefs checks the parameters the step's command and confirm text name,
+// and finds the wiki list its command runs over (one at most).
+func (st *UserStep) checkRefs(file string, line int, where string, specs []runbooks.ParamSpec) error {
+	refs, err := templateRefs(st.Command, specs)
+	if err != nil {
+		return bookError(file, line, "%s: command: %v", where, err)
+	}
+	for _, r := range refs {
+		for _, p := range specs {
+			if p.Name == r && p.Type == runbooks.ParamWikiList {
+				if st.loopParam != "" {
+					return bookError(file, line, "%s: command uses two wiki lists ({%s} and {%s}); a step runs once per wiki of one list", where, st.loopParam, r)
+				}
+				st.loopParam = r
+			}
+		}
+	}
+	for _, m := range textRefRe.FindAllStringSubmatch(st.Confirm, -1) {
+		if !declared(specs, m[1]) {
+			return bookError(file, line, "%s: confirm: {%s} is not a declared parameter (declared: %s)", where, m[1], runbooks.SpecNames(specs))
+		}
+	}
+	return nil
 }
