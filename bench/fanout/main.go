@@ -43,6 +43,7 @@ var workloads = []workload{
 // options are the harness's flags.
 type options struct {
 	n, bastion, base, width, reps, nofile int
+	slowReps                              int // runs of parallel-ssh and clush
 	bin, out                              string
 	tools, works                          []string
 }
@@ -54,6 +55,7 @@ func main() {
 	flag.IntVar(&o.bastion, "bastion", 100, "hosts reached through one ProxyJump bastion (0: no bastion workload)")
 	flag.IntVar(&o.base, "base", 100, "when -n is larger, porthole and gofan also run on this many hosts (cost per host at -n vs here)")
 	flag.IntVar(&o.reps, "reps", 3, "timed runs per tool and workload (at least 3)")
+	flag.IntVar(&o.slowReps, "slow-reps", 0, "timed runs of parallel-ssh and clush when fewer than -reps (1,000 hosts: minutes each)")
 	flag.IntVar(&o.width, "p", 32, "concurrency for every tool")
 	flag.IntVar(&o.nofile, "nofile", 1024, "file-descriptor limit (soft and hard) every tool runs under")
 	flag.StringVar(&o.bin, "bin", "bench/out", "directory holding the porthole and gofan binaries")
@@ -66,6 +68,8 @@ func main() {
 	switch {
 	case o.reps < 3:
 		die("use -reps 3 or more: a median of fewer runs means little")
+	case o.slowReps == 0:
+		o.slowReps = o.reps
 	case o.n < 1 || o.bastion < 0 || o.bastion > o.n:
 		die("-n must be at least 1 and -bastion from 0 to -n")
 	}
@@ -113,6 +117,9 @@ func main() {
 			order := slices.Clone(k.tools)
 			rand.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 			for _, t := range order {
+				if rep > o.slowReps && (t.name == "pssh" || t.name == "clush") {
+					continue
+				}
 				r := measure(c, t, k.sc, k.w, rep, o.out)
 				runs = append(runs, r)
 				status := "ok"

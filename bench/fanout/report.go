@@ -28,7 +28,7 @@ type run struct {
 type stats struct {
 	median, min, max, cpu, sshd time.Duration
 	rss                         int64 // the largest of the runs
-	n                           int
+	n, runs                     int
 	ok                          bool
 }
 
@@ -40,6 +40,7 @@ func summarize(runs []run, scenario, work, tool string) stats {
 			continue
 		}
 		walls, cpus, sshds = append(walls, r.wall), append(cpus, r.cpu), append(sshds, r.sshdCPU)
+		s.runs++
 		s.rss, s.n = max(s.rss, r.maxRSS), r.n
 		if r.problem != "" {
 			s.ok = false
@@ -66,7 +67,7 @@ func median(d []time.Duration) time.Duration {
 func report(runs []run, cases []benchCase, o options) bool {
 	fmt.Println()
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "hosts\tworkload\ttool\twall median s\tmin-max s\tms/host\tclient CPU ms/host\tsshd CPU ms/host\tmax RSS MB\toutput\t")
+	fmt.Fprintln(tw, "hosts\tworkload\ttool\truns\twall median s\tmin-max s\tms/host\tclient CPU ms/host\tsshd CPU ms/host\tmax RSS MB\toutput\t")
 	good := true
 	for _, k := range cases {
 		for _, t := range k.tools {
@@ -76,8 +77,8 @@ func report(runs []run, cases []benchCase, o options) bool {
 				check, good = "PROBLEM", false
 			}
 			n := float64(k.sc.n)
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%.2f\t%.2f-%.2f\t%.1f\t%.1f\t%.1f\t%.1f\t%s\t\n", k.sc.label(), k.w.name, t.name,
-				s.median.Seconds(), s.min.Seconds(), s.max.Seconds(), ms(s.median)/n, ms(s.cpu)/n, ms(s.sshd)/n,
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.2f\t%.2f-%.2f\t%.1f\t%.1f\t%.1f\t%.1f\t%s\t\n", k.sc.label(), k.w.name, t.name,
+				s.runs, s.median.Seconds(), s.min.Seconds(), s.max.Seconds(), ms(s.median)/n, ms(s.cpu)/n, ms(s.sshd)/n,
 				float64(s.rss)/(1<<20), check)
 		}
 	}
