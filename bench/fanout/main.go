@@ -124,7 +124,7 @@ func main() {
 				runs = append(runs, r)
 				status := "ok"
 				if r.problem != "" {
-					status = "PROBLEM: " + r.problem
+					status = "PROBLEM: " + r.problem + " (stderr kept in " + keepErr(o.out, r) + ")"
 				}
 				fmt.Printf("rep %d %-12s %-6s %-9s %7.2fs  %5.1f MB  %s\n", rep, k.sc.label(), k.w.name, t.name,
 					r.wall.Seconds(), float64(r.maxRSS)/(1<<20), status)
@@ -235,6 +235,15 @@ func measure(c *sshtest.Cluster, t tool, sc *scenario, w workload, rep int, out 
 	}
 	r.problem = check(t, w, stdoutPath, sc.n)
 	return r
+}
+
+// keepErr copies a problem run's stderr aside (run.err is overwritten by the next run).
+func keepErr(out string, r run) string {
+	dst := filepath.Join(out, fmt.Sprintf("problem-%s-%s-%s-%d.err", r.scenario, r.work, r.tool, r.rep))
+	if data, err := os.ReadFile(filepath.Join(out, "run.err")); err == nil {
+		_ = os.WriteFile(dst, data, 0o644)
+	}
+	return dst
 }
 
 func printEnv(o options) {
