@@ -45,7 +45,7 @@ func (sb *Sandbox) startGerrit(ciDelay time.Duration) (trees, error) {
 	if err := os.WriteFile(sb.passwordFile(), []byte(password+"\n"), 0o600); err != nil {
 		return t, err
 	}
-	g.AddUser(gerrittest.User{Username: sb.User, Name: sb.User + " (sandbox deployer)", Email: sb.email(), HTTPPassword: password})
+	g.AddUser(gerrittest.User{Username: sb.User, Name: sb.User + " (sandbox deployer)", Email: sb.email(), HTTPPassword: password, Groups: []string{gerrittest.ApproverGroup}})
 	for _, u := range people {
 		g.AddUser(u)
 	}

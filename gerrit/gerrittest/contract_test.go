@@ -222,7 +222,8 @@ func TestContractChangeDetail(t *testing.T) {
 	s, err := gerrittest.New(gerrittest.Options{RepoDir: t.TempDir(), FirstChange: 3965})
 	must(t, err)
 	defer s.Close()
-	s.AddUser(gerrittest.User{Username: "jdoe", Name: "John Doe", Email: "john.doe@example.com", HTTPPassword: "jdoe-pw"})
+	// The documented permitted_labels (-2..+2) say John Doe may approve.
+	s.AddUser(gerrittest.User{Username: "jdoe", Name: "John Doe", Email: "john.doe@example.com", HTTPPassword: "jdoe-pw", Groups: []string{gerrittest.ApproverGroup}})
 	s.AddUser(gerrittest.User{Username: "jroe", Name: "Jane Roe", Email: "jane.roe@example.com"})
 	must(t, s.CreateProject("myProject", map[string]map[string]string{"master": {"feature.txt": strings.Repeat("old\n", 11)}}))
 	n, err := s.CreateChange(gerrittest.ChangeSpec{Project: "myProject", Branch: "master", Subject: "Implementing Feature X",
@@ -234,7 +235,34 @@ func TestContractChangeDetail(t *testing.T) {
 	jsonBody(t, call(t, s, "POST", fmt.Sprintf("a/changes/%d/revisions/current/review", n), "jdoe", "", `{"message":"This is the first message."}`), new(any))
 	r := call(t, s, "GET", "a/changes/myProject~master~I8473b95934b5732ac55d26311a706c9c2bde9940/detail", "jdoe", "", "")
 	jsonBody(t, r, new(any))
-	contract(t, docChangeDetail, r.Body[5:], gg.ChangeInfo{}, "id")
+	// "id" is blanked (message ids are per instance), so check it here.
+	contract(t, stockDoc(t, docChangeDetail, "myProject~3965"), r.Body[5:], gg.ChangeInfo{}, "id")
+	var got map[string]any
+	jsonBody(t, r, &got)
+	if got["id"] != "myProject~3965" {
+		t.Errorf("id = %v, want myProject~3965", got["id"])
+	}
+}
+
+// stockDoc repairs a documented ChangeInfo example that predates the
+// ChangeInfo table it sits under (rest-api-changes.txt, "ChangeInfo"): "id"
+// is "'<project>~<_number>'" and the old form moves to "triplet_id"; and
+// "mergeable" is "Only set for open changes if
+// change.mergeabilityComputationBehavior is
+// API_REF_UPDATED_AND_CHANGE_REINDEX", which is not the default.
+func stockDoc(t *testing.T, doc, id string) string {
+	t.Helper()
+	var m map[string]any
+	must(t, json.Unmarshal([]byte(doc), &m))
+	m["triplet_id"] = m["id"]
+	m["id"] = id
+	if _, ok := m["mergeable"]; !ok {
+		t.Fatal("the documented example has no mergeable: the repair is stale")
+	}
+	delete(m, "mergeable")
+	b, err := json.Marshal(m)
+	must(t, err)
+	return string(b)
 }
 
 // Query with revision info (fetch commands and files trimmed in the docs).
@@ -294,7 +322,7 @@ func TestContractRevisionInfo(t *testing.T) {
 		rv.(map[string]any)["fetch"] = "<fetch>"
 	}
 	var d map[string]any
-	must(t, json.Unmarshal([]byte(docRevisionInfo), &d))
+	must(t, json.Unmarshal([]byte(stockDoc(t, docRevisionInfo, "gerrit~97")), &d))
 	delete(d, "insertions")
 	delete(d, "deletions")
 	for _, rv := range d["revisions"].(map[string]any) {

@@ -297,15 +297,20 @@ func (s *Server) postReview(q *request, c *change, ps *patchSet) error {
 	if in.Ready && in.WorkInProgress {
 		return &httpError{http.StatusBadRequest, "work_in_progress and ready are mutually exclusive"}
 	}
-	if v, ok := in.Labels["Verified"]; ok && v != 0 && s.users[q.caller].Username != JenkinsBot {
-		return &httpError{http.StatusForbidden, fmt.Sprintf("Applying label \"Verified\": %d is restricted", v)}
-	}
-	if err := s.reviewLocked(c, ps, q.caller, in.Labels, in.Message, in.Tag); err != nil {
+	kept, canon, err := s.checkLabels(in.Labels, q.caller)
+	if err != nil {
 		return err
 	}
+	if err := s.checkPostSubmit(c, ps, q.caller, canon); err != nil {
+		return err
+	}
+	if err := s.reviewLocked(c, ps, q.caller, canon, in.Message, in.Tag); err != nil {
+		return err
+	}
+	// ReviewResult.labels is what was applied: dropped labels are missing.
 	out := map[string]any{}
-	if len(in.Labels) > 0 {
-		out["labels"] = in.Labels
+	if in.Labels != nil {
+		out["labels"] = kept
 	}
 	switch {
 	case in.Ready && c.WIP:
@@ -409,7 +414,12 @@ func (s *Server) revertLocked(c *change, who int, reason, topic string) (int, er
 	return number, nil
 }
 
+// getMergeable answers …/mergeable: 409 "change is merged" (or abandoned)
+// for a closed change, as Gerrit up to 3.13 does.
 func (s *Server) getMergeable(q *request, c *change, ps *patchSet) error {
+	if !c.open() && !(c.Status == "MERGED" && s.opts.Compat.MergeableWhenMerged) {
+		return conflict("change is %s", strings.ToLower(c.Status))
+	}
 	out := map[string]any{"submit_type": "MERGE_IF_NECESSARY", "strategy": "recursive"}
 	switch {
 	case c.Status == "MERGED":

@@ -28,10 +28,9 @@ type Options struct {
 	CIDelay  time.Duration // after a +2, jenkins-bot votes and Zuul submits this much later; 0 = at once
 	BasePath string        // "/r/" like Wikimedia; "/" when empty
 	WebHost  string        // host shown in web URLs, e.g. "gerrit.sandbox"; default from the listener
-	// HideMergeable leaves "mergeable" out of ChangeInfo, as Gerrit 3.x does
-	// by default (change.mergeabilityComputationBehavior); clients must ask
-	// …/revisions/current/mergeable.
-	HideMergeable bool
+	// The emulator answers as stock Gerrit 3.x does; these bring back older
+	// or non-default behaviours.
+	Compat Compat
 	// FirstChange is the number the first change gets (1000 when 0).
 	FirstChange int
 	// CommitTime is the date of the first commit the emulator writes; each
