@@ -47,7 +47,7 @@ func (s *Server) votingRange(def labelDef, id int) (min, max int, ok bool) {
 // value outside the caller's range is 403 "Applying label …: N is
 // restricted". It returns the labels kept, keyed as the caller wrote them,
 // and the same by canonical label name.
-func (s *Server) checkLabels(labels map[string]int, caller int) (kept, canon map[string]int, err error) {
+func (s *Server) checkLabels(project string, labels map[string]int, caller int) (kept, canon map[string]int, err error) {
 	strict := s.opts.Compat.StrictLabels
 	names := make([]string, 0, len(labels))
 	for n := range labels {
@@ -58,6 +58,7 @@ func (s *Server) checkLabels(labels map[string]int, caller int) (kept, canon map
 	for _, name := range names {
 		v := labels[name]
 		def, ok := findLabel(name)
+		def = s.projectLabel(project, def)
 		if !ok {
 			if strict {
 				return nil, nil, &httpError{http.StatusBadRequest, fmt.Sprintf("label \"%s\" is not a configured label", name)}
@@ -114,4 +115,38 @@ func canonLabels(labels map[string]int) (map[string]int, error) {
 		canon[def.Name] = v
 	}
 	return canon, nil
+}
+
+// SetLabelRange narrows a label on one project (e.g. Code-Review -1..+1 on
+// a repository without approvers): other values are not valid there, so a
+// review with them has them dropped (or refused with Compat.StrictLabels),
+// and the submit requirement asks for the narrowed maximum.
+func (s *Server) SetLabelRange(project, label string, min, max int) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	def, ok := findLabel(label)
+	if !ok || min > 0 || max < 0 || min < def.Min || max > def.Max {
+		return fmt.Errorf("gerrittest: label %q has no range %d..%d", label, min, max)
+	}
+	if s.labelRanges == nil {
+		s.labelRanges = map[string][2]int{}
+	}
+	s.labelRanges[project+"\x00"+def.Name] = [2]int{min, max}
+	return nil
+}
+
+// projectLabel is def as configured on project.
+func (s *Server) projectLabel(project string, def labelDef) labelDef {
+	r, ok := s.labelRanges[project+"\x00"+def.Name]
+	if !ok {
+		return def
+	}
+	d := def
+	d.Min, d.Max, d.Values = r[0], r[1], map[int]string{}
+	for v, text := range def.Values {
+		if v >= d.Min && v <= d.Max {
+			d.Values[v] = text
+		}
+	}
+	return d
 }

@@ -326,6 +326,7 @@ func (s *Server) submitProblems(c *change) []string {
 	cur := c.current()
 	var unsatisfied []string
 	for _, def := range labelDefs {
+		def = s.projectLabel(c.Project, def)
 		max, min := false, false
 		for _, v := range cur.Votes[def.Name] {
 			max = max || v.Value == def.Max

@@ -224,6 +224,7 @@ func (s *Server) changeInfo(c *change, o options, caller int) *changeJSON {
 		if o["DETAILED_LABELS"] && caller != 0 && c.open() {
 			j.PermittedLabels = map[string][]string{}
 			for _, def := range labelDefs {
+				def = s.projectLabel(c.Project, def)
 				min, max, ok := s.votingRange(def, caller)
 				if !ok {
 					continue

@@ -297,7 +297,7 @@ func (s *Server) postReview(q *request, c *change, ps *patchSet) error {
 	if in.Ready && in.WorkInProgress {
 		return &httpError{http.StatusBadRequest, "work_in_progress and ready are mutually exclusive"}
 	}
-	kept, canon, err := s.checkLabels(in.Labels, q.caller)
+	kept, canon, err := s.checkLabels(c.Project, in.Labels, q.caller)
 	if err != nil {
 		return err
 	}

@@ -63,9 +63,11 @@ type Server struct {
 	commitSeq  int
 	msgSeq     int
 	mergeCache map[[2]string]bool
-	listeners  map[int]*listener
-	nextListen int
-	wg         sync.WaitGroup
+	// labelRanges narrow a label on a project: project\x00label → min, max.
+	labelRanges map[string][2]int
+	listeners   map[int]*listener
+	nextListen  int
+	wg          sync.WaitGroup
 }
 
 type project struct {
