@@ -54,6 +54,17 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rest := strings.TrimPrefix(path, s.base)
+	authed := rest == "a" || strings.HasPrefix(rest, "a/")
+	gitPath := rest
+	if authed {
+		gitPath = strings.TrimPrefix(strings.TrimPrefix(rest, "a"), "/")
+	}
+	if project, service, advert, ok := parseGitPath(r, gitPath); ok {
+		if name, err := url.PathUnescape(project); err == nil {
+			s.serveGit(w, r, name, service, advert, authed)
+			return
+		}
+	}
 	req := &request{w: w, r: r, query: r.URL.Query()}
 	if rest == "a" || strings.HasPrefix(rest, "a/") {
 		rest = strings.TrimPrefix(strings.TrimPrefix(rest, "a"), "/")
