@@ -3,6 +3,7 @@ package sandbox
 import (
 	"bytes"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -59,7 +60,7 @@ func tipOf(bare, branch string) (string, error) {
 func deployGitconfig(name, email string) string {
 	return "[user]\n\tname = " + name + "\n\temail = " + email + "\n" +
 		"[status]\n\t# as the deployers' guide recommends: show submodule changes in git status\n\tsubmoduleSummary = true\n" +
-		"[protocol \"file\"]\n\t# the sandbox's origins are bare repositories on disk; let submodules fetch from them\n\tallow = always\n" +
+		"[protocol \"file\"]\n\t# .gitmodules names the emulator's bare repositories on disk (origins are its HTTP URLs); let a submodule sync fetch from them\n\tallow = always\n" +
 		"[advice]\n\tdetachedHead = false\n" +
 		"[init]\n\tdefaultBranch = master\n"
 }
@@ -120,6 +121,43 @@ func clonePHP(dir, home, coreBare, version, user, email string) error {
 		identity("COMMITTER", user, email, "2024-06-03T11:30:00Z")...)
 	if _, err := runGit(cenv, dir, "", "commit", "-q", "-m", securityPatch.message, "--", securityPatch.path); err != nil {
 		return err
+	}
+	return nil
+}
+
+// httpOrigins points the deploy host's checkouts at the emulator's git over
+// HTTP, as production's point at https://gerrit.wikimedia.org/r/PROJECT:
+// the staging directory (mediawiki-config), php-<version> (core) and its
+// submodules (their submodule.NAME.url too; .gitmodules keeps the seeded
+// paths). The deployer's ~/.netrc (0600) holds the HTTP password, which
+// git sends when Gerrit asks (pushes for review; fetches are anonymous).
+func (sb *Sandbox) httpOrigins(subs map[string]string) error {
+	home := sb.hostHome(DeployHost)
+	pw, err := os.ReadFile(sb.passwordFile())
+	if err != nil {
+		return err
+	}
+	u, err := url.Parse(sb.Gerrit.URL())
+	if err != nil {
+		return err
+	}
+	netrc := fmt.Sprintf("machine %s login %s password %s\n", u.Hostname(), sb.User, strings.TrimSpace(string(pw)))
+	if err := os.WriteFile(filepath.Join(home, ".netrc"), []byte(netrc), 0o600); err != nil {
+		return err
+	}
+	env := gitEnv(home)
+	php := filepath.Join(sb.StagingDir(), "php-"+sb.Version)
+	set := []struct{ dir, project string }{{sb.StagingDir(), ProjectConfig}, {php, ProjectCore}}
+	for path, project := range subs {
+		set = append(set, struct{ dir, project string }{filepath.Join(php, path), project})
+		if _, err := runGit(env, php, "", "config", "submodule."+path+".url", sb.Gerrit.URL()+project); err != nil {
+			return err
+		}
+	}
+	for _, s := range set {
+		if _, err := runGit(env, s.dir, "", "remote", "set-url", "origin", sb.Gerrit.URL()+s.project); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -197,6 +197,9 @@ func (sb *Sandbox) installMediaWiki() error {
 		sb.Gerrit.RepoPath(ProjectCore), sb.Version, sb.User, sb.email()); err != nil {
 		return fmt.Errorf("sandbox: build %s: %w", sb.StagingDir(), err)
 	}
+	if err := sb.httpOrigins(map[string]string{"extensions/Echo": ProjectEcho, "skins/Vector": ProjectVector}); err != nil {
+		return fmt.Errorf("sandbox: point %s at Gerrit over HTTP: %w", sb.StagingDir(), err)
+	}
 	hosts := sb.mediaWikiHosts()
 	errs := make([]error, len(hosts))
 	var wg sync.WaitGroup
