@@ -56,30 +56,6 @@ func git1(dir string, args ...string) (string, error) {
 	return strings.TrimSpace(out), err
 }
 
-func identEnv(author, committer ident) []string {
-	date := func(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) + " +0000" }
-	return []string{
-		"GIT_AUTHOR_NAME=" + author.Name, "GIT_AUTHOR_EMAIL=" + author.Email, "GIT_AUTHOR_DATE=" + date(author.When),
-		"GIT_COMMITTER_NAME=" + committer.Name, "GIT_COMMITTER_EMAIL=" + committer.Email, "GIT_COMMITTER_DATE=" + date(committer.When),
-	}
-}
-
-// initBare creates a bare repository (and its parents) if there is none.
-func initBare(dir string) error {
-	if _, err := os.Stat(filepath.Join(dir, "HEAD")); err == nil {
-		return nil
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	cmd := exec.Command("git", "init", "--bare", "--quiet", dir)
-	cmd.Env = gitEnv()
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("git init --bare %s: %v: %s", dir, err, out)
-	}
-	return installReceiveHook(dir)
-}
-
 // receiveHook moves each push to refs/for/… aside at once, under
 // refs/gerrittest/pushes/<when>/…, so every push is received on its own as
 // Gerrit would (a second push to refs/for/BRANCH is never a non-fast-forward
@@ -151,8 +127,7 @@ func installReceiveHook(dir string) error {
 			return err
 		}
 	}
-	_, err := git(dir, nil, "", "config", "core.hooksPath", hooks)
-	return err
+	return setConfig(dir, "core", "hooksPath", hooks)
 }
 
 // hasReceiveHooks is true when dir has every hook installReceiveHook writes.
@@ -171,67 +146,6 @@ type treeEdit struct {
 	Gitlinks map[string]string // path → commit
 }
 
-// writeTree builds the tree of base (a commit, "" for empty) with the edits
-// applied, through a temporary index.
-func writeTree(dir, base string, ed treeEdit) (string, error) {
-	idx, err := os.CreateTemp("", "gerrittest-index-*")
-	if err != nil {
-		return "", err
-	}
-	idx.Close()
-	os.Remove(idx.Name()) // git wants to create it
-	defer os.Remove(idx.Name())
-	env := []string{"GIT_INDEX_FILE=" + idx.Name()}
-	if base != "" {
-		_, err = git(dir, env, "", "read-tree", base)
-	} else {
-		_, err = git(dir, env, "", "read-tree", "--empty")
-	}
-	if err != nil {
-		return "", err
-	}
-	var info strings.Builder
-	paths := make([]string, 0, len(ed.Files))
-	for p := range ed.Files {
-		paths = append(paths, p)
-	}
-	sort.Strings(paths)
-	for _, p := range paths {
-		if err := checkPath(p); err != nil {
-			return "", err
-		}
-		content := ed.Files[p]
-		if content == DeleteFile {
-			fmt.Fprintf(&info, "0 %s\t%s\n", strings.Repeat("0", 40), p)
-			continue
-		}
-		blob, err := git(dir, nil, content, "hash-object", "-w", "--stdin")
-		if err != nil {
-			return "", err
-		}
-		mode := "100644"
-		if strings.HasPrefix(content, "#!") {
-			mode = "100755"
-		}
-		fmt.Fprintf(&info, "%s %s\t%s\n", mode, strings.TrimSpace(blob), p)
-	}
-	links := make([]string, 0, len(ed.Gitlinks))
-	for p := range ed.Gitlinks {
-		links = append(links, p)
-	}
-	sort.Strings(links)
-	for _, p := range links {
-		fmt.Fprintf(&info, "160000 %s\t%s\n", ed.Gitlinks[p], p)
-	}
-	if info.Len() > 0 {
-		if _, err := git(dir, env, info.String(), "update-index", "--index-info"); err != nil {
-			return "", err
-		}
-	}
-	tree, err := git(dir, env, "", "write-tree")
-	return strings.TrimSpace(tree), err
-}
-
 func checkPath(p string) error {
 	if p == "" || strings.HasPrefix(p, "/") || strings.HasSuffix(p, "/") || strings.Contains(p, "\n") || strings.Contains(p, "\t") {
 		return fmt.Errorf("gerrittest: bad file path %q: use a relative path like includes/Foo.php", p)
@@ -242,42 +156,6 @@ func checkPath(p string) error {
 		}
 	}
 	return nil
-}
-
-// commitTree writes a commit object.
-func commitTree(dir, tree string, parents []string, message string, author, committer ident) (string, error) {
-	args := []string{"commit-tree", tree}
-	for _, p := range parents {
-		args = append(args, "-p", p)
-	}
-	args = append(args, "-F", "-")
-	out, err := git(dir, identEnv(author, committer), message, args...)
-	return strings.TrimSpace(out), err
-}
-
-// revParse resolves a revision, "" when it does not exist.
-func revParse(dir, rev string) string {
-	out, err := git1(dir, "rev-parse", "--verify", "--quiet", rev+"^{commit}")
-	if err != nil {
-		return ""
-	}
-	return out
-}
-
-// updateRef moves ref to sha (from old, "" for any).
-func updateRef(dir, ref, sha, old string) error {
-	args := []string{"update-ref", ref, sha}
-	if old != "" {
-		args = append(args, old)
-	}
-	_, err := git(dir, nil, "", args...)
-	return err
-}
-
-// isAncestor is true when a is an ancestor of (or equal to) b.
-func isAncestor(dir, a, b string) bool {
-	_, err := git(dir, nil, "", "merge-base", "--is-ancestor", a, b)
-	return err == nil
 }
 
 // mergeTree merges two commits without a work tree; ok is false on conflict.
@@ -311,55 +189,6 @@ type commitData struct {
 func (c *commitData) Subject() string {
 	s, _, _ := strings.Cut(c.Message, "\n")
 	return s
-}
-
-// readCommit parses `git cat-file commit`.
-func readCommit(dir, sha string) (*commitData, error) {
-	out, err := git(dir, nil, "", "cat-file", "commit", sha)
-	if err != nil {
-		return nil, err
-	}
-	head, msg, _ := strings.Cut(out, "\n\n")
-	c := &commitData{SHA: sha, Message: msg}
-	for _, line := range strings.Split(head, "\n") {
-		k, v, _ := strings.Cut(line, " ")
-		switch k {
-		case "tree":
-			c.Tree = v
-		case "parent":
-			c.Parents = append(c.Parents, v)
-		case "author":
-			c.Author, c.AuthorTZ = parseIdent(v)
-		case "committer":
-			c.Committer, c.CommitTZ = parseIdent(v)
-		}
-	}
-	return c, nil
-}
-
-// parseIdent reads "Name <email> 1700000000 +0100".
-func parseIdent(s string) (ident, int) {
-	lt, gt := strings.LastIndexByte(s, '<'), strings.LastIndexByte(s, '>')
-	if lt < 0 || gt < lt {
-		return ident{Name: s}, 0
-	}
-	id := ident{Name: strings.TrimSpace(s[:lt]), Email: s[lt+1 : gt]}
-	f := strings.Fields(s[gt+1:])
-	if len(f) >= 1 {
-		if sec, err := strconv.ParseInt(f[0], 10, 64); err == nil {
-			id.When = time.Unix(sec, 0).UTC()
-		}
-	}
-	tz := 0
-	if len(f) >= 2 && len(f[1]) == 5 {
-		h, _ := strconv.Atoi(f[1][1:3])
-		m, _ := strconv.Atoi(f[1][3:5])
-		tz = h*60 + m
-		if f[1][0] == '-' {
-			tz = -tz
-		}
-	}
-	return id, tz
 }
 
 // fileStat is one path a commit touches, as Gerrit's FileInfo reports it.

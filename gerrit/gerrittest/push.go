@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -37,22 +38,19 @@ func (s *Server) processPushesLocked() ([]int, error) {
 		if !hasPendingPushes(p.Dir) {
 			continue
 		}
-		out, err := git1(p.Dir, "for-each-ref", "--sort=refname", "--format=%(objectname) %(refname)", spoolRefs, "refs/for/")
+		refs, err := refsUnder(p.Dir, spoolRefs, "refs/for/")
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		for _, line := range strings.Split(out, "\n") {
-			sha, ref, ok := strings.Cut(line, " ")
-			if !ok {
-				continue
-			}
+		for _, r := range refs {
+			ref, sha := r[0], r[1]
 			n, err := s.receiveLocked(p, ref, sha)
 			nums = append(nums, n...)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("gerrittest: push of %s to %s %s: %w", sha[:12], p.Name, pushedRef(ref), err))
 			}
-			if _, err := git(p.Dir, nil, "", "update-ref", "-d", ref); err != nil {
+			if err := deleteRef(p.Dir, ref); err != nil {
 				errs = append(errs, err)
 			}
 		}
@@ -143,12 +141,13 @@ func (s *Server) receiveForLocked(p *project, spec, sha string, pushOpts []strin
 	if tip == "" {
 		return nil, fmt.Errorf("branch %s not found", branch)
 	}
-	out, err := git1(p.Dir, "rev-list", "--reverse", "--topo-order", tip+".."+sha)
+	revs, err := revList(p.Dir, sha, tip)
 	if err != nil {
 		return nil, err
 	}
+	slices.Reverse(revs) // parents first
 	var commits []*commitData
-	for _, rev := range strings.Fields(out) {
+	for _, rev := range revs {
 		if s.changeWithRevision(p.Name, rev) != nil {
 			continue // already a patch set
 		}
