@@ -148,4 +148,3 @@ type fileStat struct {
 	Size          int64
 	SizeDelta     int64
 }
-
