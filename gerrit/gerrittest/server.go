@@ -1,9 +1,12 @@
-// Package gerrittest is an in-process Gerrit: the REST API porthole and
+// Package gerrittest is an in-process Gerrit that answers as stock Gerrit
+// 3.x (older behaviours behind Options.Compat): the REST API porthole and
 // go-gerrit use (XSSI prefix, /a/ basic auth, escaped-path routing, every
-// change-id form, o= options, text/plain errors), real bare repositories on
+// change-id form, o= options, text/plain errors), access rules, git smart
+// HTTP on the same port (go-git, no git process), real bare repositories on
 // disk with refs/changes/NN/N/P, review/submit/revert side effects, emulated
 // CI (jenkins-bot and Zuul's gate-and-submit), superproject subscriptions,
-// pushes to refs/for/, and a stream-events feed. Tests and the sandbox use it.
+// pushes to refs/for/ (over HTTP, or to the repository path through hooks),
+// and a stream-events feed. Tests and the sandbox use it.
 package gerrittest
 
 import (
