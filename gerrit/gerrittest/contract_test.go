@@ -311,32 +311,31 @@ func TestContractRevisionInfo(t *testing.T) {
 		t.Fatalf("query 97 = %d changes", len(list))
 	}
 	// Documented exceptions: the docs' insertions/deletions (16/7) do not
-	// match their own trimmed file list (204 lines added); the emulator
-	// serves no git-over-HTTP, so "fetch" names no http scheme (changes are
-	// fetched from the repository path).
+	// match their own trimmed file list (204 lines added); the fetch URL
+	// names the docs' server (and their logged-in "myuser"), so it is
+	// replaced by this server's in the commands.
 	var m map[string]any
 	must(t, json.Unmarshal(list[0], &m))
 	delete(m, "insertions")
 	delete(m, "deletions")
-	for _, rv := range m["revisions"].(map[string]any) {
-		rv.(map[string]any)["fetch"] = "<fetch>"
-	}
 	var d map[string]any
-	must(t, json.Unmarshal([]byte(stockDoc(t, docRevisionInfo, "gerrit~97")), &d))
+	must(t, json.Unmarshal([]byte(strings.ReplaceAll(stockDoc(t, docRevisionInfo, "gerrit~97"), "http://myuser@127.0.0.1:8080/gerrit", s.URL()+"gerrit")), &d))
 	delete(d, "insertions")
 	delete(d, "deletions")
-	for _, rv := range d["revisions"].(map[string]any) {
-		rv.(map[string]any)["fetch"] = "<fetch>"
-	}
 	db, _ := json.Marshal(d)
 	mb, _ := json.Marshal(m)
 	contract(t, string(db), string(mb), struct {
 		gg.ChangeInfo
-		Revisions map[string]struct {
-			gg.RevisionInfo
-			Fetch string `json:"fetch"`
-		} `json:"revisions"`
 	}{})
+	// And the documented command works against the emulator.
+	for _, rv := range m["revisions"].(map[string]any) {
+		cmd := rv.(map[string]any)["fetch"].(map[string]any)["http"].(map[string]any)["commands"].(map[string]any)["Checkout"].(string)
+		f := strings.Fields(strings.Split(cmd, " && ")[0])
+		gitOut(t, wt, f[1:]...)
+		if got := gitOut(t, wt, "rev-parse", "FETCH_HEAD"); got != s.Change(97).Revision {
+			t.Errorf("%s fetched %s", cmd, got)
+		}
+	}
 }
 
 // Label summary with LABELS (from the submitted_together example).
