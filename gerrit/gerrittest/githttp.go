@@ -19,8 +19,8 @@ import (
 
 // Git smart HTTP, served in-process with go-git on the REST port as Gerrit
 // serves it with JGit: GET BASE[a/]PROJECT/info/refs?service=…, POST
-// BASE[a/]PROJECT/git-upload-pack and …/git-receive-pack (protocol v0; a
-// client asking for v2 gets v0, which git accepts). Fetches may be
+// BASE[a/]PROJECT/git-upload-pack and …/git-receive-pack (protocol v0, and
+// v2 for fetches when git asks for it). Fetches may be
 // anonymous; pushes, and anything under a/, need the account's HTTP
 // password (git reads it from ~/.netrc after the 401).
 
@@ -90,9 +90,14 @@ func (s *Server) serveGit(w http.ResponseWriter, r *http.Request, name, service 
 	}
 	g := &gitRequest{p: p, service: service, advert: advert, caller: caller}
 	var err error
+	v2 := service == "git-upload-pack" && wantsV2(r)
 	switch {
+	case advert && v2:
+		err = advertiseV2(w)
 	case advert:
 		err = s.advertise(w, g)
+	case v2:
+		err = s.uploadPackV2(w, r, g)
 	case service == "git-upload-pack":
 		err = s.uploadPack(w, r, g)
 	default:
@@ -204,6 +209,9 @@ func (p *pktReader) next() (line string, flush bool, err error) {
 	}
 	if n == 0 {
 		return "", true, nil
+	}
+	if n == 1 || n == 2 {
+		return "", false, nil // v2 delim-pkt and response-end-pkt
 	}
 	if n < 4 || n > 65520 {
 		return "", false, fmt.Errorf("bad pkt-line length %d", n)

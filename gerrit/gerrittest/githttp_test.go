@@ -85,7 +85,23 @@ func TestGitOverHTTP(t *testing.T) {
 	if got := strings.TrimSpace(mustGit(t, home, wt, "rev-parse", "origin/"+branch)); got != tip {
 		t.Errorf("fetched %s, want %s", got, tip)
 	}
-	mustGit(t, home, wt, "-c", "protocol.version=2", "fetch", "--quiet", "origin", s.Change(1000).Ref)
+	// Protocol v2, as git speaks by default; and v0.
+	for _, v := range []string{"2", "0"} {
+		mustGit(t, home, wt, "-c", "protocol.version="+v, "fetch", "--quiet", "origin", s.Change(1000).Ref+":refs/heads/ps-v"+v)
+		if got := strings.TrimSpace(mustGit(t, home, wt, "rev-parse", "ps-v"+v)); got != s.Change(1000).Revision {
+			t.Errorf("protocol v%s fetched %s, want %s", v, got, s.Change(1000).Revision)
+		}
+	}
+	trace := filepath.Join(t.TempDir(), "trace")
+	mustGit(t, home, wt, "-c", "protocol.version=2", "fetch", "--quiet", "origin")
+	cmd := exec.Command("git", "ls-remote", "origin", "refs/heads/"+branch)
+	cmd.Dir, cmd.Env = wt, append(os.Environ(), "GIT_TRACE_PACKET="+trace, "GIT_CONFIG_PARAMETERS='protocol.version=2'", "HOME="+home)
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), tip) {
+		t.Errorf("ls-remote over v2: %v %s", err, out)
+	}
+	if b, _ := os.ReadFile(trace); !strings.Contains(string(b), "version 2") || !strings.Contains(string(b), "command=ls-refs") {
+		t.Errorf("git did not speak protocol v2:\n%.2000s", b)
+	}
 
 	// Gerrit's refusals.
 	mustGit(t, home, wt, "commit", "--quiet", "--allow-empty", "-m", "No Change-Id here")
