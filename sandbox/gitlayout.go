@@ -78,18 +78,21 @@ var securityPatch = struct {
 
 // buildStaging lays out the deployment host's /srv/mediawiki-staging: a
 // clone of operations/mediawiki-config with php-<version> (a clone of core's
-// wmf branch, submodules initialised, one local security patch) inside it.
-// The two clones run side by side; php-<version> is moved in at the end
-// (its submodules' git directories are relative, so the move is safe).
-func buildStaging(staging, home, configBare, coreBare, version, user, email string) error {
+// wmf branch, submodules initialised, one local security patch) inside it,
+// all cloned from Gerrit over HTTP (gerrit is the REST base, e.g.
+// http://127.0.0.1:PORT/r/), so every origin is Gerrit's URL as in
+// production. The two clones run side by side; php-<version> is moved in
+// at the end (its submodules' git directories are relative, so the move is
+// safe). subs maps submodule paths to projects.
+func buildStaging(staging, home, gerrit, version, user, email string, subs map[string]string) error {
 	env := gitEnv(home)
 	configDone := make(chan error, 1)
 	go func() {
-		_, err := runGit(env, filepath.Dir(staging), "", "clone", "-q", "--branch", "master", configBare, staging)
+		_, err := runGit(env, filepath.Dir(staging), "", "clone", "-q", "--branch", "master", gerrit+ProjectConfig, staging)
 		configDone <- err
 	}()
 	tmp := filepath.Join(filepath.Dir(staging), ".php-"+version+".clone")
-	err := clonePHP(tmp, home, coreBare, version, user, email)
+	err := clonePHP(tmp, home, gerrit, version, user, email, subs)
 	if cerr := <-configDone; cerr != nil {
 		return cerr
 	}
@@ -99,11 +102,23 @@ func buildStaging(staging, home, configBare, coreBare, version, user, email stri
 	return os.Rename(tmp, filepath.Join(staging, "php-"+version))
 }
 
-// clonePHP clones core's wmf branch with its submodules into dir and
-// commits the local security patch.
-func clonePHP(dir, home, coreBare, version, user, email string) error {
+// clonePHP clones core's wmf branch into dir, its submodules from Gerrit's
+// URLs (.gitmodules keeps the seeded paths; submodule.NAME.url is Gerrit's),
+// and commits the local security patch.
+func clonePHP(dir, home, gerrit, version, user, email string, subs map[string]string) error {
 	env := gitEnv(home)
-	if _, err := runGit(env, filepath.Dir(dir), "", "clone", "-q", "--recurse-submodules", "--branch", "wmf/"+version, coreBare, dir); err != nil {
+	if _, err := runGit(env, filepath.Dir(dir), "", "clone", "-q", "--branch", "wmf/"+version, gerrit+ProjectCore, dir); err != nil {
+		return err
+	}
+	if _, err := runGit(env, dir, "", "submodule", "--quiet", "init"); err != nil {
+		return err
+	}
+	for path, project := range subs {
+		if _, err := runGit(env, dir, "", "config", "submodule."+path+".url", gerrit+project); err != nil {
+			return err
+		}
+	}
+	if _, err := runGit(env, dir, "", "submodule", "--quiet", "update"); err != nil {
 		return err
 	}
 	p := filepath.Join(dir, securityPatch.path)
@@ -125,14 +140,10 @@ func clonePHP(dir, home, coreBare, version, user, email string) error {
 	return nil
 }
 
-// httpOrigins points the deploy host's checkouts at the emulator's git over
-// HTTP, as production's point at https://gerrit.wikimedia.org/r/PROJECT:
-// the staging directory (mediawiki-config), php-<version> (core) and its
-// submodules (their submodule.NAME.url too; .gitmodules keeps the seeded
-// paths). The deployer's ~/.netrc (0600) holds the HTTP password, which
-// git sends when Gerrit asks (pushes for review; fetches are anonymous).
-func (sb *Sandbox) httpOrigins(subs map[string]string) error {
-	home := sb.hostHome(DeployHost)
+// writeNetrc gives the deployer a ~/.netrc (0600) on the deploy host with
+// the Gerrit HTTP password, which git sends when Gerrit asks (pushes for
+// review; fetches are anonymous), as production's deployers have.
+func (sb *Sandbox) writeNetrc() error {
 	pw, err := os.ReadFile(sb.passwordFile())
 	if err != nil {
 		return err
@@ -142,22 +153,5 @@ func (sb *Sandbox) httpOrigins(subs map[string]string) error {
 		return err
 	}
 	netrc := fmt.Sprintf("machine %s login %s password %s\n", u.Hostname(), sb.User, strings.TrimSpace(string(pw)))
-	if err := os.WriteFile(filepath.Join(home, ".netrc"), []byte(netrc), 0o600); err != nil {
-		return err
-	}
-	env := gitEnv(home)
-	php := filepath.Join(sb.StagingDir(), "php-"+sb.Version)
-	set := []struct{ dir, project string }{{sb.StagingDir(), ProjectConfig}, {php, ProjectCore}}
-	for path, project := range subs {
-		set = append(set, struct{ dir, project string }{filepath.Join(php, path), project})
-		if _, err := runGit(env, php, "", "config", "submodule."+path+".url", sb.Gerrit.URL()+project); err != nil {
-			return err
-		}
-	}
-	for _, s := range set {
-		if _, err := runGit(env, s.dir, "", "remote", "set-url", "origin", sb.Gerrit.URL()+s.project); err != nil {
-			return err
-		}
-	}
-	return nil
+	return os.WriteFile(filepath.Join(sb.hostHome(DeployHost), ".netrc"), []byte(netrc), 0o600)
 }
