@@ -37,6 +37,12 @@ func mergeTree(dir, ours, theirs string) (tree string, ok bool, err error) {
 	if len(bases) > 0 {
 		base = bases[0].Hash.String()
 	}
+	return mergeTrees(st, base, ours, theirs)
+}
+
+// mergeTrees merges the trees of commits ours and theirs from base ("" for
+// none); a cherry-pick gives the picked commit's parent as base.
+func mergeTrees(st *filesystem.Storage, base, ours, theirs string) (tree string, ok bool, err error) {
 	fb, err := flatTree(st, base)
 	if err != nil {
 		return "", false, err

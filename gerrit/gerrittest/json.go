@@ -129,6 +129,8 @@ type changeJSON struct {
 	Revisions              map[string]*revisionJSON `json:"revisions,omitempty"`
 	WorkInProgress         bool                     `json:"work_in_progress,omitempty"`
 	RevertOf               int                      `json:"revert_of,omitempty"`
+	CherryPickOfChange     int                      `json:"cherry_pick_of_change,omitempty"`
+	CherryPickOfPatchSet   int                      `json:"cherry_pick_of_patch_set,omitempty"`
 	SubmissionID           string                   `json:"submission_id,omitempty"`
 	MoreChanges            bool                     `json:"_more_changes,omitempty"`
 }
@@ -200,6 +202,7 @@ func (s *Server) changeInfo(c *change, o options, caller int) *changeJSON {
 		Insertions: cur.Inserted, Deletions: cur.Deleted,
 		HasReviewStarted: !c.WIP, Number: c.Number, CurrentRevisionNumber: cur.Number,
 		Owner: s.acct(c.Owner, o), WorkInProgress: c.WIP, RevertOf: c.RevertOf, SubmissionID: c.SubmissionID,
+		CherryPickOfChange: c.CherryPickOf[0], CherryPickOfPatchSet: c.CherryPickOf[1],
 	}
 	if s.opts.Compat.TripletID {
 		j.ID, j.TripletID = j.TripletID, ""

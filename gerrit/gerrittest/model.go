@@ -166,6 +166,7 @@ type change struct {
 	Submitter    int
 	SubmissionID string
 	RevertOf     int
+	CherryPickOf [2]int // change and patch set this was cherry-picked from over REST
 	MergedAs     string
 	CI           CIResult
 	Mergeable    *bool // SetMergeable override; nil computes it

@@ -200,6 +200,8 @@ func (s *Server) route(q *request) error {
 		return post(method, func() error { return s.postReview(q, c, ps) })
 	case len(seg) == 5 && seg[4] == "submit":
 		return post(method, func() error { return s.postSubmit(q, c, ps) })
+	case len(seg) == 5 && seg[4] == "cherrypick":
+		return post(method, func() error { return s.postCherryPick(q, c, ps) })
 	}
 	return errNotFound
 }
