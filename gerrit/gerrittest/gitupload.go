@@ -50,8 +50,9 @@ func (s *Server) uploadPack(w http.ResponseWriter, r *http.Request, g *gitReques
 			return nil
 		}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	// Objects never change once written (new ones land by rename): the
+	// pack is built without the server lock, so a fetch does not hold up
+	// REST calls.
 	st := openRepo(g.p)
 	var common []plumbing.Hash
 	for _, h := range haves {

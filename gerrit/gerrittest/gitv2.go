@@ -86,12 +86,12 @@ func (s *Server) uploadPackV2(w http.ResponseWriter, r *http.Request, g *gitRequ
 		return nil
 	}
 	var out bytes.Buffer
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	switch req.command {
 	case "ls-refs":
+		s.mu.Lock()
 		err = lsRefs(&out, g, req.args)
-	case "fetch":
+		s.mu.Unlock()
+	case "fetch": // objects only: no server lock (see uploadPack)
 		err = fetchV2(&out, g, req.args)
 	default:
 		textError(w, http.StatusBadRequest, "unknown command "+req.command)
