@@ -201,8 +201,11 @@ func Start(ctx context.Context, opts Options) (_ *Sandbox, err error) {
 // installMediaWiki builds the deploy host's staging directory, then
 // installs its tree as /srv/mediawiki on every other host.
 func (sb *Sandbox) installMediaWiki() error {
-	if err := buildStaging(sb.StagingDir(), sb.hostHome(DeployHost), sb.Gerrit.RepoPath(ProjectConfig),
-		sb.Gerrit.RepoPath(ProjectCore), sb.Version, sb.User, sb.email()); err != nil {
+	if err := sb.writeNetrc(); err != nil {
+		return fmt.Errorf("sandbox: write the deployer's ~/.netrc: %w", err)
+	}
+	subs := map[string]string{"extensions/Echo": ProjectEcho, "skins/Vector": ProjectVector}
+	if err := buildStaging(sb.StagingDir(), sb.hostHome(DeployHost), sb.Gerrit.URL(), sb.Version, sb.User, sb.email(), subs); err != nil {
 		return fmt.Errorf("sandbox: build %s: %w", sb.StagingDir(), err)
 	}
 	hosts := sb.mediaWikiHosts()
