@@ -1,8 +1,11 @@
 // Command view shows a patch file in porthole's diff viewer alone, full
-// screen, so the benchmark can time it in a terminal next to less.
+// screen, drawn the way `porthole tui` draws (tui/display), so the benchmark
+// can time it in a terminal next to less. With -bubbletea it is drawn by
+// Bubble Tea's own renderer at 120 FPS instead (how porthole drew before).
 package main
 
 import (
+	"flag"
 	"fmt"
 	"os"
 
@@ -10,6 +13,7 @@ import (
 
 	"porthole/tui/common"
 	"porthole/tui/components/diffview"
+	"porthole/tui/display"
 )
 
 type viewer struct {
@@ -45,13 +49,21 @@ func (v viewer) View() tea.View {
 }
 
 func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: view FILE.patch")
+	bubbletea := flag.Bool("bubbletea", false, "draw with Bubble Tea's renderer (120 FPS) instead of tui/display")
+	flag.Parse()
+	if flag.NArg() != 1 {
+		fmt.Fprintln(os.Stderr, "usage: view [-bubbletea] FILE.patch")
 		os.Exit(2)
 	}
 	m := viewer{dv: diffview.New(common.New())}
-	m.open = m.dv.Open(os.Args[1], os.Args[1])
-	if _, err := tea.NewProgram(m, tea.WithFPS(120)).Run(); err != nil {
+	m.open = m.dv.Open(flag.Arg(0), flag.Arg(0))
+	var err error
+	if *bubbletea || !display.Usable(os.Stdin, os.Stdout) {
+		_, err = tea.NewProgram(m, tea.WithFPS(120)).Run()
+	} else {
+		_, err = display.Run(m, os.Stdin, os.Stdout)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "view:", err)
 		os.Exit(1)
 	}
