@@ -34,6 +34,7 @@ type Options struct {
 	DiffFile string        // open this patch in the diff viewer and nothing else
 	Sandbox  bool          // show the SANDBOX badge
 	Title    string        // shown in the status bar ("porthole" when empty)
+	Startup  *Startup      // slow work done behind Home that makes the engine (the demo's sandbox)
 
 	Input  io.Reader // the terminal (tests); stdin when nil
 	Output io.Writer // the terminal (tests); stdout when nil
@@ -123,6 +124,8 @@ type Model struct {
 	quitting  bool
 	orphan    string // said on the terminal after exit: a command that may still run
 
+	boot *boot // the Startup, while and after it runs
+
 	width, height int
 }
 
@@ -140,10 +143,11 @@ func New(ctx context.Context, opts Options) Model {
 		opts.Title = "porthole"
 	}
 	e := opts.Engine
+	var b *boot
 	if e == nil {
-		e = NewEngine(opts.Env, opts.StateDir)
+		e, b = newEngine(ctx, opts)
 	}
-	m := Model{c: c, opts: opts, engine: e, ctx: ctx, log: opts.Logger, now: opts.Now, width: 80, height: 24}
+	m := Model{c: c, opts: opts, engine: e, boot: b, ctx: ctx, log: opts.Logger, now: opts.Now, width: 80, height: 24}
 	m.home = home.New(c, e.CIAccount(), opts.Phabricator)
 	m.home.SetRunbooks(e.Kinds())
 	m.steps = steplist.New(c, e.Hosts)
@@ -167,6 +171,7 @@ func (m Model) Init() tea.Cmd {
 	if m.opts.DiffFile != "" {
 		return tea.Batch(append(cmds, func() tea.Msg { return openDiffMsg{path: m.opts.DiffFile} })...)
 	}
+	cmds = append(cmds, m.bootCmds()...)
 	cmds = append(cmds, windowsCmd(m.engine))
 	for _, e := range m.home.Entries() {
 		cmds = append(cmds, resolveCmd(m.ctx, m.engine, e.Ref))

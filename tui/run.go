@@ -23,7 +23,7 @@ const FPS = 120
 // and given a moment to stop; anything that may still run on a host is said
 // on stderr.
 func Run(ctx context.Context, opts Options) error {
-	if opts.Env == nil && opts.Engine == nil && opts.DiffFile == "" {
+	if opts.Env == nil && opts.Engine == nil && opts.Startup == nil && opts.DiffFile == "" {
 		return errors.New("tui: no environment: load the config first (porthole does this for you)")
 	}
 	ctx, cancel := context.WithCancel(ctx)

@@ -49,6 +49,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.homeWait = false
 		}
 		return m, nil
+	case bootMsg:
+		return m.booted(msg)
 	case quitTimeoutMsg:
 		m.orphan = m.orphanText("porthole quit before the window's runner stopped")
 		return m, tea.Quit
