@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 )
@@ -26,7 +27,8 @@ type canvas struct {
 	width, height int
 	lines         []string // as written (truncated), len == height
 	title         string
-	stale         bool // the terminal's content is unknown: clear and draw everything
+	progress      string // the terminal's progress indicator, as its OSC 9;4 sequence
+	stale         bool   // the terminal's content is unknown: clear and draw everything
 	profile       colorprofile.Profile
 }
 
@@ -43,9 +45,10 @@ func (c *canvas) resize(w, h int) {
 	c.stale = true
 }
 
-// frame returns the bytes that turn the screen into content (and the window
-// title into title): nothing when nothing changed.
-func (c *canvas) frame(content, title string) []byte {
+// frame returns the bytes that turn the screen into v: nothing when nothing
+// changed.
+func (c *canvas) frame(v look) []byte {
+	content, title := v.content, v.title
 	var b bytes.Buffer
 	if c.stale {
 		b.WriteString(clearAll)
@@ -75,12 +78,46 @@ func (c *canvas) frame(content, title string) []byte {
 		c.title = title
 		b.WriteString(ansi.SetWindowTitle(title))
 	}
+	if v.progress != c.progress {
+		c.progress = v.progress
+		b.WriteString(v.progress)
+		if v.progress == "" {
+			b.WriteString(ansi.ResetProgressBar)
+		}
+	}
 	c.stale = false
 	if b.Len() == 0 {
 		return nil
 	}
 	out := c.downsample(b.Bytes())
 	return append(append([]byte(syncBegin), out...), syncEnd...)
+}
+
+// look is what a view asks of the terminal.
+type look struct {
+	content, title, progress string
+}
+
+func lookOf(v tea.View) look {
+	return look{content: v.Content, title: v.WindowTitle, progress: progressSeq(v.ProgressBar)}
+}
+
+// progressSeq is the sequence that shows pb (as Bubble Tea writes it).
+func progressSeq(pb *tea.ProgressBar) string {
+	if pb == nil {
+		return ""
+	}
+	switch pb.State {
+	case tea.ProgressBarDefault:
+		return ansi.SetProgressBar(pb.Value)
+	case tea.ProgressBarError:
+		return ansi.SetErrorProgressBar(pb.Value)
+	case tea.ProgressBarIndeterminate:
+		return ansi.SetIndeterminateProgressBar
+	case tea.ProgressBarWarning:
+		return ansi.SetWarningProgressBar(pb.Value)
+	}
+	return ""
 }
 
 // downsample converts colours to what the terminal shows.

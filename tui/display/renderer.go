@@ -6,6 +6,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // renderer writes views to the terminal from its own goroutine: render hands
@@ -16,11 +17,10 @@ type renderer struct {
 	wake chan struct{} // capacity 1: "there is a new view"
 	done chan struct{} // closed when the writer has stopped
 
-	mu      sync.Mutex
-	c       *canvas
-	content string
-	title   string
-	closed  bool
+	mu     sync.Mutex
+	c      *canvas
+	next   look // the latest view
+	closed bool
 }
 
 func newRenderer(out io.Writer, c *canvas) *renderer {
@@ -34,7 +34,7 @@ func newRenderer(out io.Writer, c *canvas) *renderer {
 func (r *renderer) render(v tea.View) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.content, r.title = v.Content, v.WindowTitle
+	r.next = lookOf(v)
 	r.wakeLocked()
 }
 
@@ -69,7 +69,7 @@ func (r *renderer) loop() {
 	defer close(r.done)
 	for range r.wake {
 		r.mu.Lock()
-		b := r.c.frame(r.content, r.title)
+		b := r.c.frame(r.next)
 		r.mu.Unlock()
 		if len(b) > 0 {
 			_, _ = r.out.Write(b)
@@ -88,5 +88,9 @@ func (r *renderer) stop() {
 	r.mu.Unlock()
 	close(r.wake)
 	<-r.done
-	_, _ = io.WriteString(r.out, leave)
+	end := leave
+	if r.c.progress != "" {
+		end = ansi.ResetProgressBar + end
+	}
+	_, _ = io.WriteString(r.out, end)
 }
