@@ -10,11 +10,15 @@ import (
 	"github.com/charmbracelet/x/ansi"
 )
 
-// Terminal sequences the display writes.
+// Terminal sequences the display writes. Keys are asked for as Bubble
+// Tea's renderer asks (modifyOtherKeys 2, kitty keyboard flag 1: esc,
+// ctrl+i and tab … are told apart).
 const (
-	enter      = "\x1b[?1049h\x1b[?25l\x1b[?2004h\x1b[H\x1b[2J" // alternate screen, hidden cursor, bracketed paste, cleared
-	leave      = "\x1b[?2004l\x1b[?25h\x1b[?1049l"              // the reverse
-	syncBegin  = "\x1b[?2026h"                                  // synchronized output: the terminal shows the frame at once
+	enter = "\x1b[?1049h\x1b[?25l\x1b[?2004h\x1b[H\x1b[2J" + // alternate screen, hidden cursor, bracketed paste, cleared
+		ansi.SetModifyOtherKeys2 + "\x1b[>1u"
+	leave = ansi.ResetModifyOtherKeys + "\x1b[<1u" + // the reverse
+		"\x1b[?2004l\x1b[?25h\x1b[?1049l"
+	syncBegin  = "\x1b[?2026h" // synchronized output: the terminal shows the frame at once
 	syncEnd    = "\x1b[?2026l"
 	clearAll   = "\x1b[H\x1b[2J"
 	resetStyle = "\x1b[m"
