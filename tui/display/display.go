@@ -9,7 +9,8 @@
 // frame). Here the program runs without Bubble Tea's renderer: a writer
 // goroutine draws the latest view the moment it exists (frames that arrive
 // while one is being written coalesce), and the colour profile is taken from
-// the environment and terminfo, tmux's answer upgrading it later.
+// the environment and terminfo, tmux's answer (asked 0.3 s after the start)
+// upgrading it later.
 package display
 
 import (
@@ -18,6 +19,7 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
@@ -63,6 +65,9 @@ func Run(m tea.Model, in, out *os.File, opts ...tea.ProgramOption) (tea.Model, e
 	return m, err
 }
 
+// tmuxAsk is when tmux is asked whether it shows true colour.
+const tmuxAsk = 300 * time.Millisecond
+
 // watch forwards terminal resizes to the program and upgrades the colour
 // profile when tmux says it shows true colour.
 func watch(p *tea.Program, r *renderer, out *os.File, env []string, profile colorprofile.Profile) (stop func()) {
@@ -87,6 +92,11 @@ func watch(p *tea.Program, r *renderer, out *os.File, env []string, profile colo
 	}()
 	go func() {
 		defer wg.Done()
+		select { // off the first screen's path: a process, and a request to the tmux server drawing it
+		case <-time.After(tmuxAsk):
+		case <-done:
+			return
+		}
 		if tp := colorprofile.Tmux(env); tp > profile && tp != colorprofile.NoTTY {
 			r.setProfile(tp)
 			select {
