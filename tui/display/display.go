@@ -6,11 +6,12 @@
 // so a key waits up to 8.3 ms before it shows) and re-parses every frame into
 // cells (about 3 ms per full 80x24 frame on a loaded 2-core machine); its
 // colour detection runs `tmux info` inside tmux (15-35 ms before the first
-// frame). Here the program runs without Bubble Tea's renderer: a writer
-// goroutine draws the latest view the moment it exists (frames that arrive
-// while one is being written coalesce), and the colour profile is taken from
-// the environment and terminfo, tmux's answer (asked 0.3 s after the start)
-// upgrading it later.
+// frame). Here the program runs without Bubble Tea's renderer: each view is
+// drawn right after the Update that made it, before the commands that
+// Update returned start (a burst of views is drawn at most every 4 ms, the
+// latest one winning), and the colour profile is taken from the environment
+// and terminfo, tmux's answer (asked 0.3 s after the start) upgrading it
+// later.
 package display
 
 import (

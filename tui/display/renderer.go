@@ -3,49 +3,84 @@ package display
 import (
 	"io"
 	"sync"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 )
 
-// renderer writes views to the terminal from its own goroutine: render hands
-// it the latest view and returns at once; a view that arrives while another
-// is being written replaces any not yet written (no frame rate, no ticker).
+// minGap is the least time between two frames: a view made sooner after
+// the last frame waits for the rest of it (views made meanwhile replace it),
+// so a burst of messages (a streaming log) is drawn at most 250 times a
+// second.
+const minGap = 4 * time.Millisecond
+
+// renderer writes views to the terminal. A view is drawn at once, by the
+// goroutine that made it (Bubble Tea's, right after Update: before the
+// commands Update returned start and compete for the CPU), unless a frame
+// was written less than minGap ago; then a timer draws the latest view when
+// the gap is over. There is no frame rate and no ticker.
 type renderer struct {
-	out  io.Writer
-	wake chan struct{} // capacity 1: "there is a new view"
-	done chan struct{} // closed when the writer has stopped
+	out io.Writer
 
-	mu     sync.Mutex
-	c      *canvas
-	next   look // the latest view
-	closed bool
+	mu      sync.Mutex
+	c       *canvas
+	next    look // the latest view
+	pending bool // next is not drawn yet
+	timer   *time.Timer
+	last    time.Time // when the last frame was written
+	started bool      // the alternate screen is entered
+	closed  bool
 }
 
+// newRenderer draws on out. The first view waits minGap too: a program's
+// first view ("loading…") is often replaced at once by the one with the
+// content, and then only that one is written.
 func newRenderer(out io.Writer, c *canvas) *renderer {
-	r := &renderer{out: out, c: c, wake: make(chan struct{}, 1), done: make(chan struct{})}
-	_, _ = io.WriteString(out, enter)
-	go r.loop()
-	return r
+	return &renderer{out: out, c: c, last: time.Now()}
 }
 
-// render queues v to be drawn.
+// render draws v now, or when the gap since the last frame is over.
 func (r *renderer) render(v tea.View) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.next = lookOf(v)
-	r.wakeLocked()
+	r.next, r.pending = lookOf(v), true
+	r.schedule()
 }
 
-// wakeLocked tells the writer there is something to draw (r.mu held).
-func (r *renderer) wakeLocked() {
-	if r.closed {
+// schedule draws the pending view now or arms the timer (r.mu held).
+func (r *renderer) schedule() {
+	if r.closed || !r.pending || r.timer != nil {
 		return
 	}
-	select {
-	case r.wake <- struct{}{}:
-	default: // a wake-up is pending: it will draw the latest view
+	if wait := minGap - time.Since(r.last); wait > 0 {
+		r.timer = time.AfterFunc(wait, r.onTimer)
+		return
+	}
+	r.draw()
+}
+
+func (r *renderer) onTimer() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.timer = nil
+	if !r.closed && r.pending {
+		r.draw()
+	}
+}
+
+// draw writes the pending view (r.mu held).
+func (r *renderer) draw() {
+	r.pending = false
+	b := r.c.frame(r.next)
+	if !r.started { // one write: the terminal's setup and the first frame
+		r.started = true
+		b = append([]byte(enter), b...)
+	}
+	if len(b) > 0 {
+		_, _ = r.out.Write(b)
+		r.last = time.Now()
 	}
 }
 
@@ -61,33 +96,28 @@ func (r *renderer) setProfile(p colorprofile.Profile) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.c.profile = p
-	r.c.stale = true
-	r.wakeLocked()
-}
-
-func (r *renderer) loop() {
-	defer close(r.done)
-	for range r.wake {
-		r.mu.Lock()
-		b := r.c.frame(r.next)
-		r.mu.Unlock()
-		if len(b) > 0 {
-			_, _ = r.out.Write(b)
-		}
-	}
+	r.c.stale, r.pending = true, true
+	r.schedule()
 }
 
 // stop writes the last view, then leaves the alternate screen.
 func (r *renderer) stop() {
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	if r.closed {
-		r.mu.Unlock()
 		return
 	}
+	if r.timer != nil {
+		r.timer.Stop()
+		r.timer = nil
+	}
+	if r.pending {
+		r.draw()
+	}
 	r.closed = true
-	r.mu.Unlock()
-	close(r.wake)
-	<-r.done
+	if !r.started {
+		return
+	}
 	end := leave
 	if r.c.progress != "" {
 		end = ansi.ResetProgressBar + end
