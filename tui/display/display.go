@@ -57,6 +57,7 @@ func Run(m tea.Model, in, out *os.File, opts ...tea.ProgramOption) (tea.Model, e
 	opts = append(opts, tea.WithoutRenderer(), tea.WithInput(in), tea.WithOutput(out),
 		tea.WithColorProfile(profile), tea.WithWindowSize(w, h), tea.WithEnvironment(env))
 	p := tea.NewProgram(program{m: m, r: r}, opts...)
+	r.send = p.Send
 	stop := watch(p, r, out, env, profile)
 	defer stop()
 	final, err := p.Run()
@@ -145,6 +146,10 @@ func (p program) Init() tea.Cmd {
 
 // Update runs the model and hands its new view to the renderer.
 func (p program) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if _, ok := msg.(redrawMsg); ok {
+		p.r.redraw()
+		return p, nil
+	}
 	var cmd tea.Cmd
 	p.m, cmd = p.m.Update(msg)
 	p.r.render(p.m.View())

@@ -12,17 +12,23 @@ import (
 
 // minGap is the least time between two frames: a view made sooner after
 // the last frame waits for the rest of it (views made meanwhile replace it),
-// so a burst of messages (a streaming log) is drawn at most 250 times a
+// so a burst of messages (a streaming log) is drawn at most 500 times a
 // second.
-const minGap = 4 * time.Millisecond
+const minGap = 2 * time.Millisecond
+
+// redrawMsg asks the program's goroutine to draw the waiting view.
+type redrawMsg struct{}
 
 // renderer writes views to the terminal. A view is drawn at once, by the
 // goroutine that made it (Bubble Tea's, right after Update: before the
 // commands Update returned start and compete for the CPU), unless a frame
-// was written less than minGap ago; then a timer draws the latest view when
-// the gap is over. There is no frame rate and no ticker.
+// was written less than minGap ago; then, when the gap is over, a timer
+// sends redrawMsg and the program's goroutine draws the latest view (a
+// goroutine of the renderer's own would wait behind the commands' work for
+// the CPU). There is no frame rate and no ticker.
 type renderer struct {
-	out io.Writer
+	out  io.Writer
+	send func(tea.Msg) // to the program (Program.Send)
 
 	mu      sync.Mutex
 	c       *canvas
@@ -34,11 +40,9 @@ type renderer struct {
 	closed  bool
 }
 
-// newRenderer draws on out. The first view waits minGap too: a program's
-// first view ("loading…") is often replaced at once by the one with the
-// content, and then only that one is written.
+// newRenderer draws on out; send must be set before the first view.
 func newRenderer(out io.Writer, c *canvas) *renderer {
-	return &renderer{out: out, c: c, last: time.Now()}
+	return &renderer{out: out, c: c}
 }
 
 // render draws v now, or when the gap since the last frame is over.
@@ -61,9 +65,15 @@ func (r *renderer) schedule() {
 	r.draw()
 }
 
-func (r *renderer) onTimer() {
+func (r *renderer) onTimer() { r.send(redrawMsg{}) }
+
+// redraw draws the view that waited (on the program's goroutine).
+func (r *renderer) redraw() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.timer == nil {
+		return
+	}
 	r.timer = nil
 	if !r.closed && r.pending {
 		r.draw()
