@@ -124,7 +124,8 @@ type Model struct {
 	quitting  bool
 	orphan    string // said on the terminal after exit: a command that may still run
 
-	boot *boot // the Startup, while and after it runs
+	boot    *boot   // the Startup, while and after it runs
+	diffCmd tea.Cmd // the follow-up of the --diff file opened by New
 
 	width, height int
 }
@@ -161,6 +162,9 @@ func New(ctx context.Context, opts Options) Model {
 		m.home.SetLoading(true) // Init lists the windows
 	}
 	m.layout()
+	if opts.DiffFile != "" {
+		m.openDiffNow(opts.DiffFile)
+	}
 	return m
 }
 
@@ -169,7 +173,7 @@ func New(ctx context.Context, opts Options) Model {
 func (m Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{tea.RequestBackgroundColor}
 	if m.opts.DiffFile != "" {
-		return tea.Batch(append(cmds, func() tea.Msg { return openDiffMsg{path: m.opts.DiffFile} })...)
+		return tea.Batch(append(cmds, m.diffCmd)...)
 	}
 	cmds = append(cmds, m.bootCmds()...)
 	cmds = append(cmds, windowsCmd(m.engine))
@@ -178,9 +182,6 @@ func (m Model) Init() tea.Cmd {
 	}
 	return tea.Batch(cmds...)
 }
-
-// openDiffMsg opens a patch file in the viewer.
-type openDiffMsg struct{ path string }
 
 // Styles are the TUI's styles (for tests and embedding).
 func (m Model) Styles() *styles.Styles { return m.c.Styles }

@@ -111,10 +111,6 @@ func (m *Model) onResult(msg tea.Msg) (tea.Cmd, bool) {
 	case incomingMsg:
 		m.onIncoming(msg)
 		return nil, true
-	case openDiffMsg:
-		m.go2(screenDiff)
-		cmd := m.diff.Open(msg.path, msg.path)
-		return tea.Batch(cmd, m.layout()), true
 	}
 	return nil, false
 }

@@ -18,11 +18,11 @@ import (
 
 type viewer struct {
 	dv   diffview.Model
-	open tea.Cmd
+	rest tea.Cmd // the opened file's follow-up: indexing the rest, syntax colours
 }
 
-// Init opens the patch.
-func (v viewer) Init() tea.Cmd { return v.open }
+// Init starts the follow-up of the opening.
+func (v viewer) Init() tea.Cmd { return v.rest }
 
 // Update sizes the viewer and hands it every other message; q quits.
 func (v viewer) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -56,7 +56,9 @@ func main() {
 		os.Exit(2)
 	}
 	m := viewer{dv: diffview.New(common.New())}
-	m.open = m.dv.Open(flag.Arg(0), flag.Arg(0))
+	// as porthole tui --diff does: open the file before the program starts
+	opened := m.dv.Open(flag.Arg(0), flag.Arg(0))()
+	m.dv, m.rest = m.dv.Update(opened)
 	var err error
 	if *bubbletea || !display.Usable(os.Stdin, os.Stdout) {
 		_, err = tea.NewProgram(m, tea.WithFPS(120)).Run()
