@@ -33,9 +33,10 @@ func Usable(in, out *os.File) bool {
 }
 
 // Run runs m full screen (alternate screen, hidden cursor) on the terminal in
-// and out until it quits, and returns its final model. opts are passed to
-// Bubble Tea (a context, …); the renderer, input, output, size and colour
-// profile are the display's.
+// and out until it quits, and returns its final model. m gets a
+// tea.WindowSizeMsg, and its view is drawn, before Bubble Tea starts and
+// calls Init. opts are passed to Bubble Tea (a context, …); the renderer,
+// input, output, size and colour profile are the display's.
 func Run(m tea.Model, in, out *os.File, opts ...tea.ProgramOption) (tea.Model, error) {
 	if !Usable(in, out) {
 		return m, errors.New("display: input and output must be a terminal")
@@ -53,10 +54,15 @@ func Run(m tea.Model, in, out *os.File, opts ...tea.ProgramOption) (tea.Model, e
 	profile := Profile(env)
 	r := newRenderer(out, newCanvas(w, h, profile))
 	defer r.stop()
+	// The first frame goes out before Bubble Tea starts (its goroutines and
+	// threads cost tens of ms on a loaded machine): the model learns its
+	// size first, and the command that gives runs after Init's.
+	m, sized := m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	r.render(m.View())
 
 	opts = append(opts, tea.WithoutRenderer(), tea.WithInput(in), tea.WithOutput(out),
 		tea.WithColorProfile(profile), tea.WithWindowSize(w, h), tea.WithEnvironment(env))
-	p := tea.NewProgram(program{m: m, r: r}, opts...)
+	p := tea.NewProgram(program{m: m, r: r, sized: sized}, opts...)
 	r.send = p.Send
 	stop := watch(p, r, out, env, profile)
 	defer stop()
@@ -133,15 +139,16 @@ func Profile(env []string) colorprofile.Profile {
 
 // program wraps the model: every view it makes goes to the renderer.
 type program struct {
-	m tea.Model
-	r *renderer
+	m     tea.Model
+	r     *renderer
+	sized tea.Cmd // what the model asked for when it learnt its size, before Init
 }
 
-// Init starts the model and shows its first view.
+// Init starts the model and shows its view.
 func (p program) Init() tea.Cmd {
 	cmd := p.m.Init()
 	p.r.render(p.m.View())
-	return cmd
+	return tea.Batch(cmd, p.sized)
 }
 
 // Update runs the model and hands its new view to the renderer.
