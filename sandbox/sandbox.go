@@ -174,6 +174,9 @@ func Start(ctx context.Context, opts Options) (_ *Sandbox, err error) {
 	}
 	sb.lap("gerrit", &t0)
 	progress("Gerrit")
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	// Three independent jobs: the changes in Gerrit, the deploy host's
 	// checkouts (then /srv/mediawiki everywhere), the SSH servers.
 	var jobs sync.WaitGroup
@@ -202,6 +205,9 @@ func Start(ctx context.Context, opts Options) (_ *Sandbox, err error) {
 		return nil, err
 	}
 	sb.lap("staging+changes+ssh", &t0)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if err := sb.writeConfig(); err != nil {
 		return nil, err
 	}

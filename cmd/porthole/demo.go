@@ -118,7 +118,7 @@ func demoWithTUI(ctx context.Context, opts sandbox.Options, kept bool, w io.Writ
 	defer mu.Unlock()
 	held.copyTo(w)
 	if sb != nil {
-		fmt.Fprintf(w, "porthole demo: the sandbox in %s started in %.1f s, behind Home\n", sb.Root, took.Seconds())
+		fmt.Fprintf(w, "porthole demo: the sandbox in %s took %.1f s to start (behind Home)\n", sb.Root, took.Seconds())
 		demoClose(w, sb, kept)
 	}
 	if errors.Is(err, errNoTTY) {

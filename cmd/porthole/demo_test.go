@@ -125,7 +125,7 @@ func TestDemoOpensTheTUI(t *testing.T) {
 		!strings.Contains(got, "changes") || !strings.Contains(got, "MediaWiki") || !strings.Contains(got, "SSH") {
 		t.Errorf("the sandbox's progress: %q", got)
 	}
-	if !strings.Contains(out.String(), "the sandbox in "+root+" started in") {
+	if !strings.Contains(out.String(), "the sandbox in "+root+" took ") {
 		t.Errorf("no word after the TUI of where the sandbox was:\n%s", out.String())
 	}
 	if _, err := os.Stat(root); !os.IsNotExist(err) {

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"log/slog"
 	"sync"
 	"time"
@@ -38,13 +40,19 @@ func (g *startGate) onClose(f func()) {
 	g.cleanup = append(g.cleanup, f)
 }
 
-// close waits (at most timeout) for the work that entered, then cleans up.
-func (g *startGate) close(timeout time.Duration) {
+// close waits (at most timeout) for the work that entered, saying so on w
+// when it is still running, then cleans up.
+func (g *startGate) close(timeout time.Duration, w io.Writer, waiting string) {
 	g.mu.Lock()
 	g.closed = true
 	active, done := g.active, g.done
 	g.mu.Unlock()
 	if active {
+		select {
+		case <-done:
+		default:
+			fmt.Fprintln(w, waiting)
+		}
 		select {
 		case <-done:
 		case <-time.After(timeout):

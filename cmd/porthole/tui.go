@@ -93,6 +93,6 @@ func runDemoTUI(ctx context.Context, start demoStarter) error {
 		return tui.NewEngine(env, stateDir(env)), nil
 	}}
 	err := tui.Run(ctx, tui.Options{Startup: st, Sandbox: true, Title: "porthole demo", Logger: slog.New(defaultHandler{})})
-	g.close(time.Minute)
+	g.close(time.Minute, os.Stderr, "porthole demo: the sandbox was still starting; stopping it…")
 	return err
 }
