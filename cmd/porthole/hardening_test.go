@@ -1,0 +1,46 @@
+package main
+
+// Hardening found while trying porthole as a new deployer would (issue 10):
+// each case runs the porthole binary against the sandbox.
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+)
+
+// lineOf is the 1-based line of the first line of file holding s.
+func lineOf(t *testing.T, file, s string) int {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, l := range bytes.Split(data, []byte("\n")) {
+		if bytes.Contains(l, []byte(s)) {
+			return i + 1
+		}
+	}
+	t.Fatalf("%s has no line with %q", file, s)
+	return 0
+}
+
+func TestHardeningQuotedPlaceholderInConfigIsRefused(t *testing.T) {
+	b := startBadSandbox(t)
+	for _, q := range []string{`"{message}"`, `'{message}'`} {
+		cfg := b.configWith(t, "sync_file: scap sync-file {path} {message}", "sync_file: scap sync-file {path} "+q)
+		o := b.run(t, "", "plan", "--config", cfg, fmt.Sprint(b.Changes["core"]))
+		line := lineOf(t, cfg, "sync_file:")
+		oneLineError(t, "quoted "+q, o, 1, fmt.Sprintf("%s:%d: commands.sync_file: {message} is inside quotes", cfg, line), "write it bare")
+		if strings.Contains(o.stdout, "scap sync-file") {
+			t.Errorf("quoted %s: a plan was shown:\n%s", q, o.stdout)
+		}
+	}
+	// a shell ${VAR} and quotes around plain words stay allowed
+	cfg := b.configWith(t, "sync_file: scap sync-file {path} {message}", `sync_file: "scap sync-file --note \"${USER:-x}\" {path} {message}"`)
+	if o := b.run(t, "", "plan", "--config", cfg, fmt.Sprint(b.Changes["core"])); o.code != 0 {
+		t.Errorf("a quoted ${USER} was refused:\n%s", o)
+	}
+}
