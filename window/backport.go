@@ -16,7 +16,7 @@ import (
 
 func init() {
 	runbooks.Register("backport", BuildBackport)
-	runbooks.Register("revert", BuildRevert)
+	runbooks.Register("revert", buildRevertChecked)
 }
 
 // backport is one window's plan data, shared by its steps' closures.

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -42,5 +43,31 @@ func TestHardeningQuotedPlaceholderInConfigIsRefused(t *testing.T) {
 	cfg := b.configWith(t, "sync_file: scap sync-file {path} {message}", `sync_file: "scap sync-file --note \"${USER:-x}\" {path} {message}"`)
 	if o := b.run(t, "", "plan", "--config", cfg, fmt.Sprint(b.Changes["core"])); o.code != 0 {
 		t.Errorf("a quoted ${USER} was refused:\n%s", o)
+	}
+}
+
+func TestHardeningRevertCommitParamIsNotAnOption(t *testing.T) {
+	b := startBadSandbox(t)
+	n := fmt.Sprint(b.Changes["core"])
+	out := filepath.Join(t.TempDir(), "written")
+	core := filepath.Join(b.StagingDir(), "php-"+b.Version)
+	o := b.run(t, "y\ny\ny\ny\n", "revert", "--config", b.ConfigPath, n,
+		"--param", "merged:"+n+"=--output="+out, "--param", "repo:"+n+"="+core,
+		"--param", "syncpath:"+n+"=php-"+b.Version+"/includes/Title.php", "--param", "subject:"+n+"=x",
+		"--param", "project:"+n+"=mediawiki/core", "--param", "branch:"+n+"=wmf/"+b.Version)
+	oneLineError(t, "merged:N=--output=F", o, exitUsage, "parameter merged:"+n, "is not a commit id")
+	matches, _ := filepath.Glob(out + "*")
+	if len(matches) > 0 {
+		t.Fatalf("git wrote %v on the deployment host", matches)
+	}
+}
+
+func TestHardeningBadParameterIsAUsageError(t *testing.T) {
+	b := startBadSandbox(t)
+	unknown := b.run(t, "", "run", "--config", b.ConfigPath, "namespaceDupez", "--param", "wiki=enwiki")
+	oneLineError(t, "unknown runbook", unknown, exitUsage, `no runbook named "namespaceDupez"`)
+	for _, p := range []string{"wiki=Not A Wiki", "nosuch=1", "wiki=enwikii"} {
+		o := b.run(t, "", "run", "--config", b.ConfigPath, "namespaceDupes", "--param", p)
+		oneLineError(t, p, o, unknown.code)
 	}
 }

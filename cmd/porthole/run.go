@@ -150,6 +150,10 @@ func runRunbook(ctx context.Context, args []string) error {
 		if ctx.Err() != nil {
 			return interruptedError{msg: "interrupted while preparing the " + kind + " window: no step ran and no window was journaled"}
 		}
+		var pe *runbooks.ParamError
+		if errors.As(err, &pe) {
+			return usageError{msg: err.Error()} // the same exit code as an unknown runbook
+		}
 		return err
 	}
 	j, err := openJournal(env, plan)
