@@ -71,3 +71,40 @@ func TestHardeningBadParameterIsAUsageError(t *testing.T) {
 		oneLineError(t, p, o, unknown.code)
 	}
 }
+
+// TestHardeningRunOutputIsRedacted: what a host prints reaches the terminal
+// with secrets blanked, as in the journal (a secret environment variable's
+// value, a password in a URL).
+func TestHardeningRunOutputIsRedacted(t *testing.T) {
+	f := newRunFixture(t)
+	const token = "tok3n-0f-the-deployer"
+	t.Setenv("PORTHOLE_TEST_API_TOKEN", token)
+	dir := filepath.Join(f.dir, "xdg", "porthole", "runbooks")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	book := `name: leaky
+description: a script that prints credentials
+params:
+  - {name: wiki, type: wiki, required: true}
+steps:
+  - title: Leak
+    role: deploy
+    command: echo ` + token + ` https://bot:hunter2pass@example.org/x {wiki}
+`
+	if err := os.WriteFile(filepath.Join(dir, "leaky.yaml"), []byte(book), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, err := f.porthole(t, "y\n", "leaky", "--param", "wiki=enwiki")
+	if err != nil {
+		t.Fatalf("%v\n%s\n%s", err, out, errOut)
+	}
+	if !strings.Contains(out, "[redacted] https://bot:[redacted]@example.org/x enwiki") {
+		t.Errorf("the host's line is not shown redacted:\n%s", out)
+	}
+	for _, secret := range []string{token, "hunter2pass"} {
+		if strings.Contains(out+errOut, secret) {
+			t.Errorf("the terminal shows %q:\n%s\n%s", secret, out, errOut)
+		}
+	}
+}

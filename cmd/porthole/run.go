@@ -88,14 +88,21 @@ func runRunbook(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	red := runbooks.NewRedactor(cfg)
+	defer redactRunOutput(red)()
+	return redactErr(red, runLoaded(ctx, cfg, ef, params, pos, *list, *resume, *yesDry))
+}
+
+// runLoaded is porthole run once the configuration is loaded.
+func runLoaded(ctx context.Context, cfg *config.Config, ef *envFlags, params runParams, pos []string, list, resume, yesDry bool) error {
 	_, problems := maint.RegisterUserRunbooks(cfg)
 	for _, p := range problems {
 		fmt.Fprintf(runErr, "porthole run: skipped a YAML runbook: %v\n", p)
 	}
-	if *list {
+	if list {
 		return runList(runOut)
 	}
-	if *resume {
+	if resume {
 		id := ""
 		if len(pos) == 1 {
 			id = pos[0]
@@ -134,7 +141,7 @@ func runRunbook(ctx context.Context, args []string) error {
 		runPrintPlan(runOut, env, plan, opts.Resume)
 		r := runbooks.NewRunner(env, plan, j, opts)
 		r.Start(ctx)
-		return runDrive(ctx, r, env, plan, *yesDry, opts.Resume)
+		return runDrive(ctx, r, env, plan, yesDry, opts.Resume)
 	}
 	kind := pos[0]
 	if !runContains(runbooks.Kinds(), kind) {
@@ -164,7 +171,7 @@ func runRunbook(ctx context.Context, args []string) error {
 	runPrintPlan(runOut, env, plan, nil)
 	r := runbooks.NewRunner(env, plan, j, runbooks.RunOptions{})
 	r.Start(ctx)
-	return runDrive(ctx, r, env, plan, *yesDry, nil)
+	return runDrive(ctx, r, env, plan, yesDry, nil)
 }
 
 func runContains(list []string, s string) bool {
