@@ -108,3 +108,16 @@ steps:
 		}
 	}
 }
+
+func TestHardeningPlanOfADangerousChangeExitsNonZero(t *testing.T) {
+	b := startBadSandbox(t)
+	schema := b.Changes["schema"]
+	o := b.run(t, "", "plan", "--config", b.ConfigPath, fmt.Sprint(schema))
+	oneLineError(t, "plan of a schema change", o, exitDanger, fmt.Sprintf("schema (change %d)", schema))
+	if !strings.Contains(o.stdout, "DANGER") || !strings.Contains(o.stdout, "Steps") {
+		t.Errorf("the plan was not shown in full:\n%s", o.stdout)
+	}
+	if o := b.run(t, "", "plan", "--config", b.ConfigPath, fmt.Sprint(b.Changes["core"])); o.code != 0 {
+		t.Errorf("plan of a plain change:\n%s", o)
+	}
+}

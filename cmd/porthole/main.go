@@ -40,6 +40,7 @@ func (e interruptedError) Error() string { return e.msg }
 const (
 	exitFailure     = 1
 	exitUsage       = 2
+	exitDanger      = 3   // porthole plan: the window carries a danger warning
 	exitInterrupted = 130 // 128+SIGINT, as shells report a command stopped by Ctrl-C
 )
 
@@ -78,9 +79,12 @@ func dispatch(ctx context.Context, args []string, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "%s: %v\n", typed, err)
 	var ue usageError
 	var ie interruptedError
+	var de dangerError
 	switch {
 	case errors.As(err, &ue):
 		return exitUsage
+	case errors.As(err, &de):
+		return exitDanger
 	case errors.As(err, &ie), ctx.Err() != nil:
 		return exitInterrupted
 	}

@@ -55,9 +55,40 @@ func runPlan(ctx context.Context, args []string) error {
 	if *asJSON {
 		enc := json.NewEncoder(planOut)
 		enc.SetIndent("", "  ")
-		return enc.Encode(planJSONOf(env, plan))
+		err = enc.Encode(planJSONOf(env, plan))
+	} else {
+		err = printPlan(planOut, env, plan)
 	}
-	return printPlan(planOut, env, plan)
+	if err != nil {
+		return err
+	}
+	return planDanger(plan)
+}
+
+// dangerError ends a plan shown in full whose window carries a danger
+// warning (a schema change): exit code 3, so that no script takes it for a
+// plan to go ahead with.
+type dangerError struct{ msg string }
+
+func (e dangerError) Error() string { return e.msg }
+
+// planDanger is a dangerError naming the plan's danger warnings, or nil.
+func planDanger(p *runbooks.Plan) error {
+	var what []string
+	for _, w := range p.Warnings {
+		if w.Level == runbooks.Danger {
+			s := w.Code
+			if w.Change != 0 {
+				s = fmt.Sprintf("%s (change %d)", w.Code, w.Change)
+			}
+			what = append(what, s)
+		}
+	}
+	if len(what) == 0 {
+		return nil
+	}
+	return dangerError{msg: fmt.Sprintf("the plan carries danger warnings: %s; read them above: such a change must not ride a backport window, or needs typing its number to be +2'd",
+		strings.Join(what, ", "))}
 }
 
 // planView is a plan as `porthole plan --json` prints it: the steps without
