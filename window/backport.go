@@ -252,11 +252,9 @@ func (bp *backport) steps(warnings []runbooks.Warning) []*runbooks.Step {
 	cfg := bp.env.Config
 	var steps []*runbooks.Step
 	dangers := 0
-	var dangerText []string
 	for _, w := range warnings {
 		if w.Level == runbooks.Danger {
 			dangers++
-			dangerText = append(dangerText, "⚠ "+w.Text)
 		}
 	}
 	for i, ch := range bp.changes {
@@ -270,11 +268,10 @@ func (bp *backport) steps(warnings []runbooks.Warning) []*runbooks.Step {
 		if i == 0 {
 			prompt := fmt.Sprintf("Backport %s? +2 starts Gerrit's gate and submit", countOf(len(bp.changes), "change"))
 			detail := changeList(bp.changes)
-			if dangers > 0 {
-				prompt = fmt.Sprintf("Backport despite %s? They stop a window unless you explicitly go on", countOf(dangers, "danger warning"))
-				detail += "\n\n" + strings.Join(dangerText, "\n")
-			}
 			s.Gate = &runbooks.Gate{Kind: runbooks.GateConfirm, Prompt: prompt, Detail: detail, Default: "n"}
+			if dangers > 0 {
+				s.Gate = dangerGate(bp.changes, warnings, detail)
+			}
 		}
 		steps = append(steps, s)
 	}

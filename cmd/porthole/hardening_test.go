@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // lineOf is the 1-based line of the first line of file holding s.
@@ -119,5 +120,31 @@ func TestHardeningPlanOfADangerousChangeExitsNonZero(t *testing.T) {
 	}
 	if o := b.run(t, "", "plan", "--config", b.ConfigPath, fmt.Sprint(b.Changes["core"])); o.code != 0 {
 		t.Errorf("plan of a plain change:\n%s", o)
+	}
+}
+
+// TestDangerGateNeedsTheTypedNumber: porthole backport of the schema change
+// answered y to everything leaves it unmerged and unvoted; typing its number
+// is what +2s it.
+func TestDangerGateNeedsTheTypedNumber(t *testing.T) {
+	b := startBadSandbox(t)
+	schema := b.Changes["schema"]
+	o := b.run(t, strings.Repeat("y\n", 20), "backport", "--config", b.ConfigPath, fmt.Sprint(schema))
+	if o.code == 0 {
+		t.Fatalf("a y answered the danger gate:\n%s", o)
+	}
+	for _, want := range []string{fmt.Sprintf("[type %d to go on; anything else stops]", schema), fmt.Sprintf(`"y" is not %d: not going on`, schema)} {
+		if !strings.Contains(o.stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, o.stdout)
+		}
+	}
+	st := b.Gerrit.Change(schema)
+	if st.Status != "NEW" || st.Votes["Code-Review"][b.User] != 0 {
+		t.Fatalf("after y: change %d is %s with votes %v", schema, st.Status, st.Votes)
+	}
+	time.Sleep(1100 * time.Millisecond) // a new window id (they are per second)
+	o = b.run(t, fmt.Sprintf("%d\n", schema)+strings.Repeat("n\n", 20), "backport", "--config", b.ConfigPath, fmt.Sprint(schema))
+	if v := b.Gerrit.Change(schema).Votes["Code-Review"][b.User]; v != 2 {
+		t.Fatalf("typing %d did not +2 it (Code-Review %+d):\n%s", schema, v, o)
 	}
 }

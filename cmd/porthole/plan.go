@@ -150,6 +150,8 @@ func gateKindWord(k runbooks.GateKind) string {
 		return "confirm"
 	case runbooks.GateChoice:
 		return "choice"
+	case runbooks.GateTyped:
+		return "typed"
 	}
 	return "continue"
 }
@@ -289,6 +291,8 @@ func gateAnswers(g *runbooks.Gate) string {
 			cs = append(cs, "["+c.Key+"] "+c.Label)
 		}
 		return "(" + strings.Join(cs, ", ") + "; default " + g.Default + ")"
+	case runbooks.GateTyped:
+		return "[type " + g.Expect + "; y is not enough]"
 	}
 	return "[enter]"
 }

@@ -423,6 +423,9 @@ func runAsk(ctx context.Context, in *runStdin, g runbooks.GateRequest, s *runboo
 			def = "y"
 		}
 		hint = "[enter to go on, n to stop]"
+	case runbooks.GateTyped:
+		def = "n"
+		hint = "[type " + gate.Expect + " to go on; anything else stops]"
 	default:
 		if def == "y" {
 			hint = "[Y/n]"
@@ -442,6 +445,14 @@ func runAsk(ctx context.Context, in *runStdin, g runbooks.GateRequest, s *runboo
 			// No terminal to answer (EOF): the safe answer.
 			fmt.Fprintln(runOut, "n (no answer)")
 			d.Choice = "n"
+			return d, true
+		}
+		if gate.Kind == runbooks.GateTyped {
+			// the runner takes only the exact text; "y" is a no
+			d.Choice, d.At = strings.TrimSpace(line), time.Now()
+			if d.Choice != gate.Expect {
+				fmt.Fprintf(runOut, "   %q is not %s: not going on\n", d.Choice, gate.Expect)
+			}
 			return d, true
 		}
 		a := strings.ToLower(strings.TrimSpace(line))

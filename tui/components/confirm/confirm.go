@@ -40,6 +40,7 @@ type Model struct {
 	armed   bool
 	answer  string // set by Update when the deployer answered
 	hide    bool   // set by Update when the deployer asked to hide the dialog
+	typed   string // a typed gate's field (see typed.go)
 }
 
 // New opens a dialog for a gate; the command arms it after ArmDelay.
@@ -50,6 +51,8 @@ func New(c *common.Common, id int, g runbooks.Gate, title string, danger bool) (
 		m.choices = append(m.choices, g.Choices...)
 	case runbooks.GateContinue:
 		m.choices = []runbooks.Choice{{Key: "y", Label: "Continue"}, {Key: "n", Label: "Stop the window"}}
+	case runbooks.GateTyped:
+		m.choices = typedChoices(g)
 	default:
 		m.choices = []runbooks.Choice{{Key: "y", Label: "Yes"}, {Key: "n", Label: "No"}}
 	}
@@ -104,6 +107,9 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	if !m.armed {
 		return m, nil // typed before the question was on screen
 	}
+	if m.Gate.Kind == runbooks.GateTyped {
+		return m.typedKey(msg)
+	}
 	k := m.c.Keys
 	switch {
 	case key.Matches(msg, k.Cancel):
@@ -154,7 +160,11 @@ func (m Model) View(width, height int) string {
 		title = st.TitleDanger
 	}
 	lines = append(lines, strings.Split(title.Render(wrap(m.Gate.Prompt, inner)), "\n")...)
-	tail := append([]string{""}, m.choiceLines(inner)...)
+	choices := m.choiceLines(inner)
+	if m.Gate.Kind == runbooks.GateTyped {
+		choices = m.typedLines(inner)
+	}
+	tail := append([]string{""}, choices...)
 	tail = append(tail, "", st.Hint.Render(ansi.Truncate(m.hint(), inner, "…")))
 	if d := strings.TrimSpace(m.Gate.Detail); d != "" || m.Where != "" {
 		if m.Where != "" && !strings.Contains(d, m.Where) {
@@ -222,6 +232,9 @@ func (m Model) hint() string {
 		keys = append(keys, ch.Key)
 	}
 	h := strings.Join(keys, "/") + ": answer · enter: " + m.choices[m.sel].Label + " · esc: " + m.escHelp()
+	if m.Gate.Kind == runbooks.GateTyped {
+		h = "type " + m.Gate.Expect + ", then enter · esc: " + m.escHelp()
+	}
 	if !m.armed {
 		h = "wait… (keys are ignored for a moment, so a stray enter cannot answer)"
 	}
