@@ -53,7 +53,7 @@ func TestTypedGateTakesOnlyTheExpectedText(t *testing.T) {
 		ran := false
 		s := &Step{ID: "approve", Title: "+2", Role: config.RoleLocal,
 			Gate: &Gate{Kind: GateTyped, Prompt: "type 1004 to +2 it", Expect: "1004", Default: "n"},
-			Do: func(context.Context, *StepContext) error { ran = true; return nil }}
+			Do:   func(context.Context, *StepContext) error { ran = true; return nil }}
 		plan := &Plan{ID: "typed", Kind: "test", Steps: []*Step{s}}
 		j, _ := newJournal(t, plan)
 		r := NewRunner(env, plan, j, RunOptions{})
