@@ -8,10 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"sort"
 	"strings"
-	"syscall"
 )
 
 // command is one porthole subcommand; each lives in its own file and registers itself.
@@ -45,9 +43,11 @@ const (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	stop := handleSignals(cancel)
 	code := dispatch(ctx, os.Args[1:], os.Stderr)
 	stop()
+	cancel()
 	os.Exit(code)
 }
 

@@ -300,6 +300,8 @@ func runDrive(ctx context.Context, r *runbooks.Runner, env *runbooks.Env, plan *
 		}
 	}
 	in := &runStdin{}
+	prod := &prodWatch{}
+	defer setInterruptAsker(prod.question(ctx, in, env))()
 	lastProg := map[string]string{}
 	stopped := map[string]bool{} // steps whose command a cancel stopped
 	atGate := ""                 // the step whose gate is being asked
@@ -309,6 +311,7 @@ func runDrive(ctx context.Context, r *runbooks.Runner, env *runbooks.Env, plan *
 		case runbooks.StepStarted:
 			atGate = ""
 			s := steps[ev.StepID]
+			prod.started(s)
 			fmt.Fprintf(runOut, "\n==> [%d/%d] %s\n", index[ev.StepID], len(plan.Steps), s.Title)
 		case runbooks.StepOutput:
 			fmt.Fprintf(runOut, "%s: %s\n", ev.Line.Host, ev.Line.Text)
@@ -332,10 +335,16 @@ func runDrive(ctx context.Context, r *runbooks.Runner, env *runbooks.Env, plan *
 			}
 		case runbooks.GateRequest:
 			atGate = ev.StepID
-			if d, ok := runAsk(ctx, in, ev, steps[ev.StepID], env, yesDry); ok {
+			prod.asking(true)
+			prod.ask.Lock()
+			d, ok := runAsk(ctx, in, ev, steps[ev.StepID], env, yesDry)
+			prod.ask.Unlock()
+			prod.asking(false)
+			if ok {
 				ev.Answer(d)
 			}
 		case runbooks.StepFinished:
+			prod.finished()
 			s := steps[ev.StepID]
 			switch {
 			case ev.State == runbooks.Done:
@@ -383,7 +392,7 @@ func runInterrupted(env *runbooks.Env, plan *runbooks.Plan, n int, running bool,
 	if n > 0 {
 		s := plan.Steps[n-1]
 		if running {
-			where = fmt.Sprintf("during step %d/%d (%s): its command on %s was stopped and will run again on resume", n, len(plan.Steps), s.Title, runHosts(env, s.Role))
+			where = fmt.Sprintf("during step %d/%d (%s): its command on %s was stopped and will run again on resume%s", n, len(plan.Steps), s.Title, runHosts(env, s.Role), stoppedProduction(plan, n))
 		} else {
 			where = fmt.Sprintf("at the question before step %d/%d (%s): it did not run; resume asks again", n, len(plan.Steps), s.Title)
 		}
