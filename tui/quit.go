@@ -22,6 +22,9 @@ func (m Model) interrupt() (tea.Model, tea.Cmd) {
 		m.orphan = m.orphanText("porthole quit while cancelling")
 		return m, tea.Quit
 	}
+	if m.quitDlg == nil && !m.quitting && m.productionRunning() != nil {
+		return m.quit() // production: ask first, default No (quit_production.go)
+	}
 	return m.stopAndQuit()
 }
 
@@ -43,6 +46,9 @@ func (m Model) quit() (tea.Model, tea.Cmd) {
 	g := runbooks.Gate{Kind: runbooks.GateConfirm, Default: "n",
 		Prompt: "A step is running (" + m.stepTitle(w.running) + "). Quit anyway? porthole cancels it and waits for it to stop.",
 		Detail: detail}
+	if s != nil && s.Irreversible {
+		g.Prompt = productionPrompt(s)
+	}
 	d, cmd := confirm.New(m.c, m.dialogs, g, "", false)
 	d.Esc = "cancel (keep porthole running)"
 	m.quitDlg = &d
