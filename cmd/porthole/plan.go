@@ -13,6 +13,7 @@ import (
 
 	"porthole/gerrit"
 	"porthole/runbooks"
+	wnd "porthole/window"
 )
 
 // planOut is where `porthole plan` writes (a test swaps it).
@@ -50,6 +51,9 @@ func runPlan(ctx context.Context, args []string) error {
 	}
 	plan, err := runbooks.Build(ctx, env, "backport", map[string]string{"changes": strings.Join(refs, " ")})
 	if err != nil {
+		return err
+	}
+	if err := wnd.CheckNotDeployed(stateDir(env), plan); err != nil {
 		return err
 	}
 	if *asJSON {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"porthole/runbooks"
+	wnd "porthole/window"
 )
 
 // runOut, runErr and runIn are where `porthole run` talks (tests swap them).
@@ -120,7 +121,7 @@ func runLoaded(ctx context.Context, cfg *config.Config, ef *envFlags, params run
 				return err
 			}
 			for _, w := range ws {
-				if w.Status != runbooks.StatusOK && w.Kind != "" {
+				if w.Resumable {
 					id = w.ID
 					break
 				}
@@ -161,6 +162,9 @@ func runLoaded(ctx context.Context, cfg *config.Config, ef *envFlags, params run
 		if errors.As(err, &pe) {
 			return usageError{msg: err.Error()} // the same exit code as an unknown runbook
 		}
+		return err
+	}
+	if err := wnd.CheckNotDeployed(stateDir(env), plan); err != nil {
 		return err
 	}
 	j, err := openJournal(env, plan)
