@@ -19,6 +19,7 @@ func CheckNotDeployed(stateDir string, plan *runbooks.Plan) error {
 		return nil
 	}
 	deployed := runbooks.Deployed(stateDir)
+	de := &DeployedError{}
 	var what []string
 	var nums []int
 	for _, ch := range plan.Changes {
@@ -26,6 +27,7 @@ func CheckNotDeployed(stateDir string, plan *runbooks.Plan) error {
 		if !ok || ch.Status != "MERGED" {
 			continue
 		}
+		de.Deployments = append(de.Deployments, d)
 		nums = append(nums, ch.Number)
 		what = append(what, fmt.Sprintf("change %d is merged and already deployed: window %s synced it at %s UTC (porthole log show %s)",
 			ch.Number, d.Window, d.At.UTC().Format("2006-01-02 15:04"), d.Window))
@@ -38,5 +40,24 @@ func CheckNotDeployed(stateDir string, plan *runbooks.Plan) error {
 	for _, n := range nums {
 		ns = append(ns, fmt.Sprint(n))
 	}
-	return fmt.Errorf("%s; there is nothing to +2 or deploy again (porthole revert %s takes it back)", strings.Join(what, "; "), strings.Join(ns, " "))
+	de.msg = fmt.Sprintf("%s; there is nothing to +2 or deploy again (porthole revert %s takes it back)", strings.Join(what, "; "), strings.Join(ns, " "))
+	return de
+}
+
+// DeployedError is CheckNotDeployed's refusal: which changes, deployed where and when.
+type DeployedError struct {
+	Deployments []runbooks.Deployment
+	msg         string
+}
+
+func (e *DeployedError) Error() string { return e.msg }
+
+// Warnings are the refusal as each change's card shows it.
+func (e *DeployedError) Warnings() []runbooks.Warning {
+	var ws []runbooks.Warning
+	for _, d := range e.Deployments {
+		ws = append(ws, runbooks.Warning{Level: runbooks.Danger, Code: "deployed", Change: d.Change,
+			Text: fmt.Sprintf("deployed: window %s synced it at %s UTC; nothing to +2 or deploy again", d.Window, d.At.UTC().Format("2006-01-02 15:04"))})
+	}
+	return ws
 }
