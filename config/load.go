@@ -69,6 +69,10 @@ func LoadConfig(path string) (*Config, error) {
 		return nil, fmt.Errorf("reading config: %w", err)
 	}
 	cfg, err := ParseConfig(data)
+	var le *LineError
+	if errors.As(err, &le) {
+		return nil, fmt.Errorf("%s:%d: %w", path, le.Line, le.Err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
@@ -94,7 +98,7 @@ func ParseConfig(data []byte) (*Config, error) {
 	}
 	cfg.StateDir = expandHome(cfg.StateDir)
 	if err := ValidateConfig(cfg); err != nil {
-		return nil, err
+		return nil, withLine(data, err)
 	}
 	return cfg, nil
 }
@@ -203,6 +207,9 @@ func ValidateConfig(c *Config) error {
 				known = "{" + strings.Join(k, "}, {") + "}"
 			}
 			return fmt.Errorf("%s: unknown placeholder {%s} (known: %s)", key, unknown[0], known)
+		}
+		if err := checkCommandQuotes(key, v); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -104,6 +104,8 @@ func TestConfigErrorsAreClear(t *testing.T) {
 		{"hosts:\n  mwdebug: [a, a]\n", "twice"},
 		{"commands:\n  sync_file: scap sync-file {file} {message}\n", "unknown placeholder {file}"},
 		{"commands:\n  mwscript: ''\n", "commands.mwscript is empty"},
+		{"commands:\n  sync_file: scap sync-file {path} \"{message}\"\n", "line 2: commands.sync_file: {message} is inside quotes at column 24"},
+		{"commands:\n  sync_testservers: \"scap pull 'x {path}'\"\n", "line 2: commands.sync_testservers: {path} is inside quotes"},
 	} {
 		_, err := ParseConfig([]byte(tc.yaml))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -34,7 +34,7 @@ const logFormat = "--format=%x1e%H%x1f%P%x1f%an <%ae>%x1f%s%x1f%B"
 
 // Log lists the commits of a revision range (e.g. "HEAD..@{u}"), newest first.
 func Log(ctx context.Context, run Run, dir, revRange string) ([]Commit, error) {
-	o, err := out(ctx, run, dir, "log", "--no-color", logFormat, revRange, "--")
+	o, err := out(ctx, run, dir, "log", "--no-color", logFormat, "--end-of-options", revRange, "--")
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +88,7 @@ func ChangeIDs(msg string) []string {
 // there is none.
 func FindByChangeID(ctx context.Context, run Run, dir, rev, changeID string) (Commit, bool, error) {
 	o, err := out(ctx, run, dir, "log", "--no-color", "-n", "1", "--fixed-strings",
-		"--grep=Change-Id: "+changeID, logFormat, rev, "--")
+		"--grep=Change-Id: "+changeID, logFormat, "--end-of-options", rev, "--")
 	if err != nil {
 		return Commit{}, false, err
 	}
@@ -101,5 +101,5 @@ func FindByChangeID(ctx context.Context, run Run, dir, rev, changeID string) (Co
 
 // RevParse resolves a revision to a full SHA-1 (`git rev-parse --verify REV^{commit}`).
 func RevParse(ctx context.Context, run Run, dir, rev string) (string, error) {
-	return out(ctx, run, dir, "rev-parse", "--verify", "-q", rev+"^{commit}")
+	return out(ctx, run, dir, "rev-parse", "--verify", "-q", "--end-of-options", rev+"^{commit}")
 }

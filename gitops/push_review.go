@@ -64,6 +64,12 @@ type ReviewPushResult struct {
 // and pushes it to refs/for/BRANCH%topic=TOPIC. Every command goes through
 // run. If the revert does not apply on the base, nothing is pushed.
 func PushRevertForReview(ctx context.Context, run Run, rp ReviewPush) (*ReviewPushResult, error) {
+	if err := CheckCommitID("the local revert", rp.Local); err != nil {
+		return nil, err
+	}
+	if err := CheckCommitID("the reverted commit", rp.Reverted); err != nil {
+		return nil, err
+	}
 	base, baseSHA, err := ReviewBase(ctx, run, rp.Dir, rp.Branch)
 	if err != nil {
 		return nil, err
@@ -112,7 +118,7 @@ func buildReviewCommit(ctx context.Context, run Run, rp ReviewPush, base, tmp st
 	if _, err := git(ctx, run, rp.Dir, "worktree", "add", "--detach", tmp, base); err != nil {
 		return "", err
 	}
-	if _, err := git(ctx, run, tmp, "cherry-pick", "--ff", rp.Local); err != nil {
+	if _, err := git(ctx, run, tmp, "cherry-pick", "--ff", "--end-of-options", rp.Local); err != nil {
 		var ge *Error
 		if errors.As(err, &ge) {
 			_, _ = git(ctx, run, tmp, "cherry-pick", "--abort")
@@ -128,7 +134,7 @@ func buildReviewCommit(ctx context.Context, run Run, rp ReviewPush, base, tmp st
 // rev-list BASE..COMMIT` must list commit alone. The error names the extra
 // commits (local security patches must never reach Gerrit).
 func CheckOnlyCommit(ctx context.Context, run Run, dir, base, commit string) error {
-	o, err := out(ctx, run, dir, "rev-list", base+".."+commit)
+	o, err := out(ctx, run, dir, "rev-list", "--end-of-options", base+".."+commit)
 	if err != nil {
 		return err
 	}

@@ -75,8 +75,8 @@ func TestPushRevertForReviewLeavesTheSecurityPatchBehind(t *testing.T) {
 		t.Errorf("worktree left behind:\n%s", wt)
 	}
 	joined := strings.Join(cmds, "\n")
-	for _, want := range []string{"git worktree add --detach /", "git cherry-pick --ff " + rev.SHA, "git worktree remove --force /",
-		"git rev-list '@{u}.." + res.Commit + "'", "git push origin " + res.Commit + ":refs/for/" + s.Branch + "%topic=revert-" + deployed, "git merge-base --is-ancestor " + deployed + " '@{u}'"} {
+	for _, want := range []string{"git worktree add --detach /", "git cherry-pick --ff --end-of-options " + rev.SHA, "git worktree remove --force /",
+		"git rev-list --end-of-options '@{u}.." + res.Commit + "'", "git push origin " + res.Commit + ":refs/for/" + s.Branch + "%topic=revert-" + deployed, "git merge-base --is-ancestor --end-of-options " + deployed + " '@{u}'"} {
 		if !strings.Contains(joined, want) {
 			t.Errorf("commands lack %q:\n%s", want, joined)
 		}

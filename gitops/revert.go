@@ -10,12 +10,12 @@ import (
 	"porthole/remote"
 )
 
-// RevertCommand is the exact revert command: `git revert --no-edit [-m1] SHA`.
+// RevertCommand is the exact revert command: `git revert --no-edit [-m1] --end-of-options SHA`.
 func RevertCommand(sha string, merge bool) string {
 	if merge {
-		return Cmd("revert", "--no-edit", "-m1", sha)
+		return Cmd("revert", "--no-edit", "-m1", "--end-of-options", sha)
 	}
-	return Cmd("revert", "--no-edit", sha)
+	return Cmd("revert", "--no-edit", "--end-of-options", sha)
 }
 
 // RevertOptions shape the revert commit's message.
@@ -63,6 +63,9 @@ func RevertMessage(c Commit, merge bool, opts RevertOptions) string {
 // message to add the reason and the Change-Id Gerrit needs. On a conflict the
 // revert is aborted and dir is left unchanged.
 func Revert(ctx context.Context, run Run, dir, sha string, opts RevertOptions) (*RevertResult, error) {
+	if err := CheckCommitID("the commit to revert", sha); err != nil {
+		return nil, err
+	}
 	cs, err := Log(ctx, run, dir, sha+"^!")
 	if err != nil {
 		return nil, err

@@ -42,7 +42,7 @@ func TestRevertPlainCommit(t *testing.T) {
 	if string(b) != "<?php\n// common settings\n" {
 		t.Fatalf("file not reverted: %q", b)
 	}
-	if gitops.RevertCommand(sha, false) != "git revert --no-edit "+sha {
+	if gitops.RevertCommand(sha, false) != "git revert --no-edit --end-of-options "+sha {
 		t.Fatal(gitops.RevertCommand(sha, false))
 	}
 }
@@ -66,7 +66,7 @@ func TestRevertMergeCommitUsesM1(t *testing.T) {
 	if !res.Merge || !strings.HasPrefix(res.ChangeID, "I") || len(res.ChangeID) != 41 {
 		t.Fatalf("%+v", res)
 	}
-	if !contains(cmds, "git revert --no-edit -m1 "+merge) {
+	if !contains(cmds, "git revert --no-edit -m1 --end-of-options "+merge) {
 		t.Fatalf("commands %q", cmds)
 	}
 	b, _ := os.ReadFile(filepath.Join(s.CoreDir, "includes/Title.php"))

@@ -306,7 +306,7 @@ func hasCommit(ctx context.Context, run Run, dir, sha string) (bool, error) {
 // IsAncestor runs `git merge-base --is-ancestor a b`: true when a is b or one
 // of its ancestors.
 func IsAncestor(ctx context.Context, run Run, dir, a, b string) (bool, error) {
-	_, err := git(ctx, run, dir, "merge-base", "--is-ancestor", a, b)
+	_, err := git(ctx, run, dir, "merge-base", "--is-ancestor", "--end-of-options", a, b)
 	if err == nil {
 		return true, nil
 	}

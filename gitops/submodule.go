@@ -148,7 +148,7 @@ func SubmoduleCommit(ctx context.Context, run Run, dir, subPath string) (*Submod
 // ChangedSubmodules lists the submodule paths whose gitlinks differ between
 // two revisions (`git diff --raw FROM TO`, mode 160000 entries).
 func ChangedSubmodules(ctx context.Context, run Run, dir, from, to string) ([]string, error) {
-	o, err := out(ctx, run, dir, "diff", "--raw", "--no-abbrev", "--no-color", from, to, "--")
+	o, err := out(ctx, run, dir, "diff", "--raw", "--no-abbrev", "--no-color", "--end-of-options", from, to, "--")
 	if err != nil {
 		return nil, err
 	}

@@ -108,7 +108,7 @@ func checkWikis(ctx context.Context, env *runbooks.Env, kind string, specs []run
 		switch s.Type {
 		case runbooks.ParamWiki:
 			if !known[v] {
-				return fmt.Errorf("%s: %s is not in all.dblist%s", kind, v, didYouMean(v, all))
+				return &runbooks.ParamError{Err: fmt.Errorf("%s: %s is not in all.dblist%s", kind, v, didYouMean(v, all))}
 			}
 		case runbooks.ParamWikiList:
 			var out []string
@@ -126,7 +126,7 @@ func checkWikis(ctx context.Context, env *runbooks.Env, kind string, specs []run
 				}
 				ws, err := d.read(ctx, w)
 				if errors.Is(err, errNoDblist) {
-					return fmt.Errorf("%s: %s is not in all.dblist and is not a dblist%s", kind, w, didYouMean(w, all))
+					return &runbooks.ParamError{Err: fmt.Errorf("%s: %s is not in all.dblist and is not a dblist%s", kind, w, didYouMean(w, all))}
 				}
 				if err != nil {
 					return err
@@ -136,7 +136,7 @@ func checkWikis(ctx context.Context, env *runbooks.Env, kind string, specs []run
 				}
 				for _, x := range ws {
 					if !known[x] {
-						return fmt.Errorf("%s: dblist %s names %s, which is not in all.dblist", kind, w, x)
+						return &runbooks.ParamError{Err: fmt.Errorf("%s: dblist %s names %s, which is not in all.dblist", kind, w, x)}
 					}
 					add(x)
 				}

@@ -92,12 +92,33 @@ func (w *WindowState) Finished() bool {
 
 // Resumable is true when the window can be picked up again: it stopped
 // before its end (porthole died, was cancelled, a step failed, or the
-// deployer said no at a gate) and was not abandoned.
+// deployer said no at a gate) and was not abandoned. A window the deployer
+// said no to before anything was done (a declined danger +2, a declined
+// revert) or at a typed gate ended there: a new window is the same.
 func (w *WindowState) Resumable() bool {
 	if w.Kind == "" || w.Status == StatusAbandoned {
 		return false
 	}
+	if w.Status == StatusDeclined && w.Interrupted == "" && (w.doneSteps() == 0 || w.declinedTyped()) {
+		return false
+	}
 	return w.Status != StatusOK || w.Interrupted != ""
+}
+
+func (w *WindowState) doneSteps() int {
+	n := 0
+	for _, s := range w.Steps {
+		if s.State == Done {
+			n++
+		}
+	}
+	return n
+}
+
+// declinedTyped is true when the window was declined at a typed gate.
+func (w *WindowState) declinedTyped() bool {
+	s := w.declinedStep()
+	return s != nil && s.Gates[len(s.Gates)-1].Kind == gateKindName(GateTyped)
 }
 
 // FailedAt is the step where the window stopped: the one interrupted, or
@@ -371,8 +392,11 @@ type WindowSummary struct {
 	Stopped time.Time
 	// Why says in one line why the window stopped ("" when it finished well).
 	Why string
-	// Resumable is true for a window that stopped before its end and was not abandoned.
+	// Resumable is true for a window that stopped before its end and was
+	// not abandoned, declined before anything was done, or reverted.
 	Resumable bool
+	// RevertedBy is the revert window that took this window's changes back.
+	RevertedBy string
 }
 
 // ListWindows lists the journals under stateDir, newest first. A journal
@@ -383,8 +407,12 @@ func ListWindows(stateDir string) ([]WindowSummary, error) {
 		return nil, err
 	}
 	var out []WindowSummary
+	var states []*WindowState
 	for _, p := range paths {
 		w, err := loadWindow(p, false)
+		if err == nil {
+			states = append(states, w)
+		}
 		if err != nil {
 			st, _ := os.Stat(p)
 			ws := WindowSummary{ID: strings.TrimSuffix(filepath.Base(p), ".jsonl"), Path: p, Status: StatusUnfinished, Error: err.Error()}
@@ -396,6 +424,7 @@ func ListWindows(stateDir string) ([]WindowSummary, error) {
 		}
 		out = append(out, w.Summary())
 	}
+	markReverted(out, states)
 	sort.SliceStable(out, func(i, j int) bool {
 		if !out[i].Started.Equal(out[j].Started) {
 			return out[i].Started.After(out[j].Started)

@@ -116,6 +116,8 @@ func gateKindName(k GateKind) string {
 		return "confirm"
 	case GateChoice:
 		return "choice"
+	case GateTyped:
+		return "typed"
 	default:
 		return "continue"
 	}

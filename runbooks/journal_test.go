@@ -177,7 +177,9 @@ func TestListWindowsNewestFirstWithStatus(t *testing.T) {
 	}
 	run("20260101-100000-test", []*Step{shStep("a", config.RoleLocal, "true")}, nil)
 	run("20260101-110000-test", []*Step{shStep("a", config.RoleLocal, "exit 3")}, nil)
-	run("20260101-120000-test", []*Step{{ID: "s", Title: "S", Role: config.RoleLocal, Command: "true", Irreversible: true}}, enter)
+	run("20260101-120000-test", []*Step{shStep("a", config.RoleLocal, "true"), {ID: "s", Title: "S", Role: config.RoleLocal, Command: "true", Irreversible: true}}, enter)
+	// declined before anything was done: it ended there, nothing to resume
+	run("20260101-121000-test", []*Step{{ID: "s", Title: "S", Role: config.RoleLocal, Command: "true", Irreversible: true}}, enter)
 	// an unfinished one: started, never ended
 	p := &Plan{ID: "20260101-130000-test", Kind: "test", Title: "crashed"}
 	j, _ := OpenJournal(state, p)
@@ -214,8 +216,11 @@ func TestListWindowsNewestFirstWithStatus(t *testing.T) {
 			t.Fatalf("not newest first: %v", order)
 		}
 	}
+	if w := got["20260101-121000-test"]; w.Status != StatusDeclined || w.Resumable {
+		t.Fatalf("declined before anything was done: %+v", w)
+	}
 	// unfinished: the crashed, declined and failed windows (not the one
-	// that finished well), the one that stopped last first
+	// that finished well, nor the one declined at once), the one that stopped last first
 	un, _ := Unfinished(state)
 	var ids []string
 	for _, u := range un {

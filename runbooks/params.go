@@ -81,6 +81,22 @@ var (
 // (defaults filled in, lists canonicalised, booleans as "true"/"false"); wiki
 // names are only checked for form here (see checkWikis for the dblist).
 func ValidateParams(kind string, specs []ParamSpec, raw map[string]string) (map[string]string, error) {
+	out, err := validateParams(kind, specs, raw)
+	if err != nil {
+		return nil, &ParamError{Err: err}
+	}
+	return out, nil
+}
+
+// ParamError is a bad runbook parameter: the deployer's input, not the
+// hosts', so the command line reports it as a usage mistake.
+type ParamError struct{ Err error }
+
+func (e *ParamError) Error() string { return e.Err.Error() }
+
+func (e *ParamError) Unwrap() error { return e.Err }
+
+func validateParams(kind string, specs []ParamSpec, raw map[string]string) (map[string]string, error) {
 	known := map[string]bool{}
 	for _, s := range specs {
 		known[s.Name] = true

@@ -131,7 +131,10 @@ func (r *Runner) ask(ctx context.Context, s *Step, g Gate, reason string) (Decis
 		return Decision{}, &CancelledError{StepID: s.ID, Err: ctx.Err()}
 	}
 	d, invalid := r.normalise(d, g)
-	if invalid != "" {
+	switch {
+	case invalid != "" && g.Kind == GateTyped:
+		r.emit(StepNote{StepID: s.ID, Level: Warn, Text: fmt.Sprintf("answer %q is not %s: taken as no (type %s itself to go on)", invalid, g.Expect, g.Expect)})
+	case invalid != "":
 		r.emit(StepNote{StepID: s.ID, Level: Warn, Text: fmt.Sprintf("answer %q is not one of the gate's choices: taken as no", invalid)})
 	}
 	r.journal(Record{Type: RecGate, At: d.At, Step: s.ID, Gate: &GateRecord{
@@ -144,8 +147,20 @@ func (r *Runner) ask(ctx context.Context, s *Step, g Gate, reason string) (Decis
 }
 
 // normalise fills in the default on enter, who and when, and turns an
-// answer the gate does not offer into "n" (returned as invalid).
+// answer the gate does not offer into "n" (returned as invalid). A typed
+// gate's answer is "y" only when it is exactly the expected text.
 func (r *Runner) normalise(d Decision, g Gate) (Decision, string) {
+	if g.Kind == GateTyped {
+		typed := strings.TrimSpace(d.Choice)
+		switch {
+		case g.Expect != "" && typed == g.Expect:
+			d.Choice = "y"
+		case typed == "" || typed == "n":
+			d.Choice = "n"
+		default:
+			d.Choice = "!" + typed // not valid below: taken as no and reported
+		}
+	}
 	if d.Choice == "" {
 		d.Choice = g.Default
 	}
@@ -167,7 +182,7 @@ func (r *Runner) normalise(d Decision, g Gate) (Decision, string) {
 		valid = d.Choice == "n" || hasChoice(g.Choices, d.Choice)
 	}
 	if !valid {
-		bad := d.Choice
+		bad := strings.TrimPrefix(d.Choice, "!")
 		d.Choice = "n"
 		return d, bad
 	}

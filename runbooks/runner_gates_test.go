@@ -1,6 +1,7 @@
 package runbooks
 
 import (
+	"context"
 	"errors"
 	"testing"
 
@@ -39,5 +40,33 @@ func TestGateDetailPrefixesEveryCommandLine(t *testing.T) {
 				t.Errorf("err %v, want declined", rr.err)
 			}
 		})
+	}
+}
+
+// A typed gate goes on only on the exact expected text: "y", enter or any
+// other text is no, and the journal records the decision as n.
+func TestTypedGateTakesOnlyTheExpectedText(t *testing.T) {
+	env := testEnv(t, nil)
+	for _, tc := range []struct {
+		answer string
+		ran    bool
+	}{{"y", false}, {"", false}, {"yes", false}, {"100", false}, {"1004", true}, {" 1004 ", true}} {
+		ran := false
+		s := &Step{ID: "approve", Title: "+2", Role: config.RoleLocal,
+			Gate: &Gate{Kind: GateTyped, Prompt: "type 1004 to +2 it", Expect: "1004", Default: "n"},
+			Do:   func(context.Context, *StepContext) error { ran = true; return nil }}
+		plan := &Plan{ID: "typed", Kind: "test", Steps: []*Step{s}}
+		j, _ := newJournal(t, plan)
+		r := NewRunner(env, plan, j, RunOptions{})
+		rr := drive(t, r, func(GateRequest) Decision { return Decision{Choice: tc.answer} })
+		if ran != tc.ran || (rr.err == nil) != tc.ran {
+			t.Errorf("answer %q: ran %v, err %v", tc.answer, ran, rr.err)
+		}
+		j.Close()
+		gates := recordsOf(readRecords(t, j.Path()), RecGate)
+		want := map[bool]string{true: "y", false: "n"}[tc.ran]
+		if len(gates) != 1 || gates[0].Gate.Kind != "typed" || gates[0].Gate.Decision != want {
+			t.Errorf("answer %q: journaled gates %+v", tc.answer, gates)
+		}
 	}
 }

@@ -24,6 +24,10 @@ const (
 	GateConfirm
 	// GateChoice offers a few named choices.
 	GateChoice
+	// GateTyped goes on only when the deployer types Gate.Expect (a change
+	// number) exactly: for what a careless "y" must never do (a +2 despite
+	// a danger warning). Any other answer, "y" included, is no.
+	GateTyped
 )
 
 // Choice is one answer a GateChoice offers.
@@ -39,6 +43,7 @@ type Gate struct {
 	Detail  string   // exactly what will run, where
 	Choices []Choice // for GateChoice; GateConfirm implies y/n
 	Default string   // choice key taken on enter; "n" for irreversible steps
+	Expect  string   // for GateTyped: the exact text to type, e.g. "1004"
 }
 
 // Decision is the answer to a gate, journaled with who gave it.

@@ -75,8 +75,16 @@ func (e *envEngine) Resolve(ctx context.Context, ref string) (*gerrit.Change, er
 }
 
 // Build implements Engine with runbooks.Build.
+// A backport of a change the journals show deployed is refused (its card says where).
 func (e *envEngine) Build(ctx context.Context, kind string, params map[string]string) (*runbooks.Plan, error) {
-	return runbooks.Build(ctx, e.env, kind, params)
+	p, err := runbooks.Build(ctx, e.env, kind, params)
+	if err == nil {
+		err = wnd.CheckNotDeployed(e.state, p)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // BuildRevert implements Engine with wnd.BuildRevertFrom.

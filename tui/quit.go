@@ -20,6 +20,9 @@ func (m Model) interrupt() (tea.Model, tea.Cmd) {
 		m.orphan = m.orphanText("porthole quit while cancelling")
 		return m, tea.Quit
 	}
+	if m.quitDlg == nil && !m.quitting && m.productionRunning() != nil {
+		return m.quit() // production: ask first, default No (quit_production.go)
+	}
 	return m.stopAndQuit()
 }
 
@@ -39,6 +42,9 @@ func (m Model) quit() (tea.Model, tea.Cmd) {
 	g := confirm.Question{Kind: confirm.YesNo, Default: "n",
 		Prompt: "A step is running (" + m.win.StepTitle(running) + "). Quit anyway? porthole cancels it and waits for it to stop.",
 		Detail: detail}
+	if s := m.win.Step(running); s != nil && s.Irreversible {
+		g.Prompt = productionPrompt(s)
+	}
 	d, cmd := confirm.New(m.c, m.c.NextDialogID(), g, "", false)
 	d.Esc = "cancel (keep porthole running)"
 	m.quitDlg = &d

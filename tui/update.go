@@ -326,7 +326,7 @@ func (m *Model) syncHomePlan() {
 	case !m.home.Ready():
 		m.home.SetPlanStatus(nil, "")
 	case m.previewErr != nil:
-		m.home.SetPlanStatus(nil, "✖ the window cannot be planned: "+m.previewErr.Error())
+		m.home.SetPlanStatus(errWarnings(m.previewErr), "✖ the window cannot be planned: "+m.previewErr.Error())
 	case m.preview == nil:
 		m.home.SetPlanStatus(nil, "checking the plan (where each change lands, warnings)…")
 	default:

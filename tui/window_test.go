@@ -288,7 +288,12 @@ func TestCtrlCCancelsTheRunningStepAndQuitsWhenItStopped(t *testing.T) {
 	e := newTestEngine(t)
 	d := newDriver(t, testOptions(e), 100, 30)
 	holdSync(t, d)
-	d.key("ctrl+c")
+	d.key("ctrl+c") // production: it asks first
+	if d.m.quitDlg == nil || d.quit {
+		t.Fatal("ctrl+c during the sync did not ask")
+	}
+	d.dialogArmed()
+	d.key("y")
 	d.until("porthole to quit", func(m Model) bool { return d.quit })
 	if !d.m.win.Closed() {
 		t.Fatal("quit before the runner stopped")
@@ -305,8 +310,12 @@ func TestSecondCtrlCQuitsAtOnceAndSaysWhatMayStillRun(t *testing.T) {
 	e := newTestEngine(t)
 	d := newDriver(t, testOptions(e), 100, 30)
 	holdSync(t, d)
-	// First ctrl+c: the runner is asked to cancel; before its events are read,
-	// a second one quits at once.
+	// First ctrl+c asks (the sync is production); a second one cancels the
+	// runner; before its events are read, a third one quits at once.
+	d.send(keyMsg("ctrl+c"))
+	if d.m.quitDlg == nil {
+		t.Fatalf("the first ctrl+c did not ask:\n%s", d.screen())
+	}
 	d.send(keyMsg("ctrl+c"))
 	if !strings.Contains(flat(d.screen()), "cancelling `scap sync-file php-1.44.0-wmf.5/includes/api/ApiMain.php") {
 		t.Fatalf("ctrl+c does not say what it cancels:\n%s", d.screen())
@@ -331,7 +340,7 @@ func TestQuitAsksWhileAStepRuns(t *testing.T) {
 		t.Fatal("q did not ask")
 	}
 	d.dialogArmed()
-	if s := d.screen(); !strings.Contains(s, "A step is running (Sync php-1.44.0-wmf.5") || !strings.Contains(s, "› [n] No (default)") {
+	if s := flat(d.screen()); !strings.Contains(s, "scap is syncing to production: stop it?") || !strings.Contains(s, "› [n] No (default)") {
 		t.Fatalf("quit dialog:\n%s", s)
 	}
 	d.key("n")

@@ -19,7 +19,7 @@ import (
 
 func init() {
 	runbooks.Register("backport", BuildBackport)
-	runbooks.Register("revert", BuildRevert)
+	runbooks.Register("revert", buildRevertChecked)
 }
 
 // backport is one window's plan data, shared by its steps' closures.
@@ -255,11 +255,9 @@ func (bp *backport) steps(warnings []runbooks.Warning) []*runbooks.Step {
 	cfg := bp.env.Config
 	var steps []*runbooks.Step
 	dangers := 0
-	var dangerText []string
 	for _, w := range warnings {
 		if w.Level == runbooks.Danger {
 			dangers++
-			dangerText = append(dangerText, "⚠ "+w.Text)
 		}
 	}
 	for i, ch := range bp.changes {
@@ -273,11 +271,10 @@ func (bp *backport) steps(warnings []runbooks.Warning) []*runbooks.Step {
 		if i == 0 {
 			prompt := fmt.Sprintf("Backport %s? +2 starts Gerrit's gate and submit", countOf(len(bp.changes), "change"))
 			detail := changeList(bp.changes)
-			if dangers > 0 {
-				prompt = fmt.Sprintf("Backport despite %s? They stop a window unless you explicitly go on", countOf(dangers, "danger warning"))
-				detail += "\n\n" + strings.Join(dangerText, "\n")
-			}
 			s.Gate = &runbooks.Gate{Kind: runbooks.GateConfirm, Prompt: prompt, Detail: detail, Default: "n"}
+			if dangers > 0 {
+				s.Gate = dangerGate(bp.changes, warnings, detail)
+			}
 		}
 		steps = append(steps, s)
 	}

@@ -391,7 +391,8 @@ func TestBackportWarnings(t *testing.T) {
 		t.Errorf("depends-on (304 is in the window) %q", w.Text)
 	}
 	g := bpStep(p, "approve-301").Gate
-	if g == nil || g.Default != "n" || !strings.Contains(g.Prompt, "despite 4 danger warnings") || !strings.Contains(g.Detail, "schema") {
+	if g == nil || g.Kind != runbooks.GateTyped || g.Expect != "301 304 305" || g.Default != "n" ||
+		!strings.Contains(g.Prompt, "4 danger warnings: type 301 304 305 to +2") || !strings.Contains(g.Detail, "schema") {
 		t.Errorf("danger gate %+v", g)
 	}
 }

@@ -41,7 +41,7 @@ func TestRevertFromWindowIsOneConfirmation(t *testing.T) {
 	if g == nil || g.Default != "n" || g.Prompt != "Revert and sync to all app servers now?" {
 		t.Fatalf("revert gate %+v", g)
 	}
-	for _, want := range []string{"git revert --no-edit " + r.Facts().Change(102).Commit, f.s.EchoDir(), "mw1001", "scap sync-file"} {
+	for _, want := range []string{"git revert --no-edit --end-of-options " + r.Facts().Change(102).Commit, f.s.EchoDir(), "mw1001", "scap sync-file"} {
 		if !strings.Contains(g.Detail, want) {
 			t.Errorf("gate detail lacks %q:\n%s", want, g.Detail)
 		}
@@ -130,7 +130,7 @@ func TestRevertAnyMergedChange(t *testing.T) {
 	rp := f.build("revert", map[string]string{"changes": "160", "reason": "fatals on enwiki (T5)"})
 	s := bpStep(rp, "revert")
 	sha := f.s.Git(f.s.CoreDir, "log", "-1", "--format=%H", "--grep=Change-Id: "+gitopstest.ChangeID(160))
-	if s.Command != "git revert --no-edit "+sha || s.Dir != f.s.CoreDir {
+	if s.Command != "git revert --no-edit --end-of-options "+sha || s.Dir != f.s.CoreDir {
 		t.Fatalf("revert step %q in %s", s.Command, s.Dir)
 	}
 	if c := bpStep(rp, "revert-sync-1").Command; !strings.HasPrefix(c, "scap sync-file php-"+gitopstest.Version+"/includes/cache/Cache.php 'Backport: Revert \"[[gerrit:160|cache: TTL (T160)]]\"'") {

@@ -256,7 +256,7 @@ func TestBadInputPlanChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	o = b.run(t, "", "plan", "--config", cfg, strconv.Itoa(stale))
-	if o.code != 0 || !strings.Contains(o.stdout, fmt.Sprintf("DANGER not-deployed  change %d is on wmf/%s but php-%s is not in wikiversions.json", stale, old, old)) {
+	if o.code != exitDanger || !strings.Contains(o.stdout, fmt.Sprintf("DANGER not-deployed  change %d is on wmf/%s but php-%s is not in wikiversions.json", stale, old, old)) {
 		t.Errorf("plan of a change on an undeployed branch:\n%s", o)
 	}
 

@@ -118,6 +118,8 @@ func statusWords(s runbooks.WindowSummary) string {
 	switch {
 	case s.Kind == "" && s.Error != "":
 		return "unreadable: " + oneLine(s.Error, 40)
+	case s.RevertedBy != "":
+		return "reverted (by " + s.RevertedBy + ")"
 	case s.Status == runbooks.StatusOK:
 		return fmt.Sprintf("ok (%d/%d steps)", s.Done, s.Steps)
 	case s.FailedStep != "" && s.Status == runbooks.StatusDeclined:

@@ -8,10 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"sort"
 	"strings"
-	"syscall"
 )
 
 // command is one porthole subcommand; each lives in its own file and registers itself.
@@ -40,13 +38,16 @@ func (e interruptedError) Error() string { return e.msg }
 const (
 	exitFailure     = 1
 	exitUsage       = 2
+	exitDanger      = 3   // porthole plan: the window carries a danger warning
 	exitInterrupted = 130 // 128+SIGINT, as shells report a command stopped by Ctrl-C
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
+	stop := handleSignals(cancel)
 	code := dispatch(ctx, os.Args[1:], os.Stderr)
 	stop()
+	cancel()
 	os.Exit(code)
 }
 
@@ -78,9 +79,12 @@ func dispatch(ctx context.Context, args []string, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "%s: %v\n", typed, err)
 	var ue usageError
 	var ie interruptedError
+	var de dangerError
 	switch {
 	case errors.As(err, &ue):
 		return exitUsage
+	case errors.As(err, &de):
+		return exitDanger
 	case errors.As(err, &ie), ctx.Err() != nil:
 		return exitInterrupted
 	}

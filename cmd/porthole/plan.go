@@ -13,6 +13,7 @@ import (
 	"porthole/config"
 	"porthole/gerrit"
 	"porthole/runbooks"
+	wnd "porthole/window"
 )
 
 // planOut is where `porthole plan` writes (a test swaps it).
@@ -52,12 +53,46 @@ func runPlan(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := wnd.CheckNotDeployed(stateDir(env), plan); err != nil {
+		return err
+	}
 	if *asJSON {
 		enc := json.NewEncoder(planOut)
 		enc.SetIndent("", "  ")
-		return enc.Encode(planJSONOf(env, plan))
+		err = enc.Encode(planJSONOf(env, plan))
+	} else {
+		err = printPlan(planOut, env, plan)
 	}
-	return printPlan(planOut, env, plan)
+	if err != nil {
+		return err
+	}
+	return planDanger(plan)
+}
+
+// dangerError ends a plan shown in full whose window carries a danger
+// warning (a schema change): exit code 3, so that no script takes it for a
+// plan to go ahead with.
+type dangerError struct{ msg string }
+
+func (e dangerError) Error() string { return e.msg }
+
+// planDanger is a dangerError naming the plan's danger warnings, or nil.
+func planDanger(p *runbooks.Plan) error {
+	var what []string
+	for _, w := range p.Warnings {
+		if w.Level == runbooks.Danger {
+			s := w.Code
+			if w.Change != 0 {
+				s = fmt.Sprintf("%s (change %d)", w.Code, w.Change)
+			}
+			what = append(what, s)
+		}
+	}
+	if len(what) == 0 {
+		return nil
+	}
+	return dangerError{msg: fmt.Sprintf("the plan carries danger warnings: %s; read them above: such a change must not ride a backport window, or needs typing its number to be +2'd",
+		strings.Join(what, ", "))}
 }
 
 // planView is a plan as `porthole plan --json` prints it: the steps without
@@ -119,6 +154,8 @@ func gateKindWord(k runbooks.GateKind) string {
 		return "confirm"
 	case runbooks.GateChoice:
 		return "choice"
+	case runbooks.GateTyped:
+		return "typed"
 	}
 	return "continue"
 }
@@ -258,6 +295,8 @@ func gateAnswers(g *runbooks.Gate) string {
 			cs = append(cs, "["+c.Key+"] "+c.Label)
 		}
 		return "(" + strings.Join(cs, ", ") + "; default " + g.Default + ")"
+	case runbooks.GateTyped:
+		return "[type " + g.Expect + "; y is not enough]"
 	}
 	return "[enter]"
 }

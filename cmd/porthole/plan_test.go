@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -93,8 +94,9 @@ func TestPlanTextAndJSONTouchNothing(t *testing.T) {
 // and gates every irreversible sync.
 func checkPlanJSON(t *testing.T, sb *sandbox.Sandbox, schema int) {
 	js, err := capturePlan(t, "-json", "-config", sb.ConfigPath, strconv.Itoa(schema))
-	if err != nil {
-		t.Fatalf("plan --json: %v", err)
+	var de dangerError
+	if !errors.As(err, &de) || !strings.Contains(err.Error(), fmt.Sprintf("schema (change %d)", schema)) {
+		t.Fatalf("plan --json of a schema change: %v, want a danger error", err)
 	}
 	var v planView
 	if err := json.Unmarshal([]byte(js), &v); err != nil {

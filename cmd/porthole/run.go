@@ -16,6 +16,7 @@ import (
 	"porthole/config"
 	"porthole/maint"
 	"porthole/runbooks"
+	wnd "porthole/window"
 )
 
 // runOut, runErr and runIn are where `porthole run` talks (tests swap them).
@@ -88,17 +89,24 @@ func runRunbook(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	red := runbooks.NewRedactor(cfg)
+	defer redactRunOutput(red)()
+	return redactErr(red, runLoaded(ctx, cfg, ef, params, pos, *list, *resume, *yesDry))
+}
+
+// runLoaded is porthole run once the configuration is loaded.
+func runLoaded(ctx context.Context, cfg *config.Config, ef *envFlags, params runParams, pos []string, list, resume, yesDry bool) error {
 	_, problems := maint.RegisterUserRunbooks(cfg)
 	for _, p := range problems {
 		fmt.Fprintf(runErr, "porthole run: skipped a YAML runbook: %v\n", p)
 	}
-	if *list {
+	if list {
 		return runList(runOut)
 	}
-	if *resume {
-		return runResume(ctx, cfg, ef, pos, *yesDry)
+	if resume {
+		return runResume(ctx, cfg, ef, pos, yesDry)
 	}
-	return runNew(ctx, cfg, ef, pos[0], params, *yesDry)
+	return runNew(ctx, cfg, ef, pos[0], params, yesDry)
 }
 
 // runResume picks up window pos[0], or the newest one that did not finish well.
@@ -140,7 +148,7 @@ func runNewestUnfinished(env *runbooks.Env) (string, error) {
 		return "", err
 	}
 	for _, w := range ws {
-		if w.Status != runbooks.StatusOK && w.Kind != "" {
+		if w.Resumable {
 			return w.ID, nil
 		}
 	}
@@ -162,6 +170,13 @@ func runNew(ctx context.Context, cfg *config.Config, ef *envFlags, kind string, 
 		if ctx.Err() != nil {
 			return interruptedError{msg: "interrupted while preparing the " + kind + " window: no step ran and no window was journaled"}
 		}
+		var pe *runbooks.ParamError
+		if errors.As(err, &pe) {
+			return usageError{msg: err.Error()} // the same exit code as an unknown runbook
+		}
+		return err
+	}
+	if err := wnd.CheckNotDeployed(stateDir(env), plan); err != nil {
 		return err
 	}
 	j, err := openJournal(env, plan)
@@ -291,6 +306,7 @@ func (s *runStdin) next(ctx context.Context) (string, bool) {
 // (resumed: the window's state before this run, or nil).
 func runDrive(ctx context.Context, r *runbooks.Runner, env *runbooks.Env, plan *runbooks.Plan, yesDry bool, resumed *runbooks.WindowState) error {
 	d := newRunDriver(env, plan, yesDry, resumed)
+	defer setInterruptAsker(d.prod.question(ctx, d.in, env))()
 	var final error
 	for e := range r.Events() {
 		if f, ok := e.(runbooks.RunFinished); ok {
@@ -331,12 +347,13 @@ type runDriver struct {
 	lastProg map[string]string // step ID → the progress last printed
 	stopped  map[string]bool   // steps whose command a cancel stopped
 	atGate   string            // the step whose gate is being asked
+	prod     *prodWatch        // whether a production step runs, for Ctrl-C
 }
 
 func newRunDriver(env *runbooks.Env, plan *runbooks.Plan, yesDry bool, resumed *runbooks.WindowState) *runDriver {
 	d := &runDriver{env: env, plan: plan, yesDry: yesDry, in: &runStdin{},
 		steps: map[string]*runbooks.Step{}, index: map[string]int{},
-		lastProg: map[string]string{}, stopped: map[string]bool{}}
+		lastProg: map[string]string{}, stopped: map[string]bool{}, prod: &prodWatch{}}
 	for i, s := range plan.Steps {
 		d.steps[s.ID] = s
 		d.index[s.ID] = i + 1
@@ -352,6 +369,7 @@ func (d *runDriver) event(ctx context.Context, e runbooks.Event) {
 	switch ev := e.(type) {
 	case runbooks.StepStarted:
 		d.atGate = ""
+		d.prod.started(d.steps[ev.StepID])
 		fmt.Fprintf(runOut, "\n==> [%d/%d] %s\n", d.index[ev.StepID], len(d.plan.Steps), d.steps[ev.StepID].Title)
 	case runbooks.StepOutput:
 		fmt.Fprintf(runOut, "%s: %s\n", ev.Line.Host, ev.Line.Text)
@@ -375,10 +393,16 @@ func (d *runDriver) event(ctx context.Context, e runbooks.Event) {
 		}
 	case runbooks.GateRequest:
 		d.atGate = ev.StepID
-		if ans, ok := runAsk(ctx, d.in, ev, d.steps[ev.StepID], d.env, d.yesDry); ok {
+		d.prod.asking(true)
+		d.prod.ask.Lock()
+		ans, ok := runAsk(ctx, d.in, ev, d.steps[ev.StepID], d.env, d.yesDry)
+		d.prod.ask.Unlock()
+		d.prod.asking(false)
+		if ok {
 			ev.Answer(ans)
 		}
 	case runbooks.StepFinished:
+		d.prod.finished()
 		d.finished(ev)
 	}
 }
@@ -410,7 +434,7 @@ func runInterrupted(env *runbooks.Env, plan *runbooks.Plan, n int, running bool,
 	if n > 0 {
 		s := plan.Steps[n-1]
 		if running {
-			where = fmt.Sprintf("during step %d/%d (%s): its command on %s was stopped and will run again on resume", n, len(plan.Steps), s.Title, runHosts(env, s.Role))
+			where = fmt.Sprintf("during step %d/%d (%s): its command on %s was stopped and will run again on resume%s", n, len(plan.Steps), s.Title, runHosts(env, s.Role), stoppedProduction(plan, n))
 		} else {
 			where = fmt.Sprintf("at the question before step %d/%d (%s): it did not run; resume asks again", n, len(plan.Steps), s.Title)
 		}
@@ -450,6 +474,9 @@ func runAsk(ctx context.Context, in *runStdin, g runbooks.GateRequest, s *runboo
 			def = "y"
 		}
 		hint = "[enter to go on, n to stop]"
+	case runbooks.GateTyped:
+		def = "n"
+		hint = "[type " + gate.Expect + " to go on; anything else stops]"
 	default:
 		if def == "y" {
 			hint = "[Y/n]"
@@ -469,6 +496,14 @@ func runAsk(ctx context.Context, in *runStdin, g runbooks.GateRequest, s *runboo
 			// No terminal to answer (EOF): the safe answer.
 			fmt.Fprintln(runOut, "n (no answer)")
 			d.Choice = "n"
+			return d, true
+		}
+		if gate.Kind == runbooks.GateTyped {
+			// the runner takes only the exact text; "y" is a no
+			d.Choice, d.At = strings.TrimSpace(line), time.Now()
+			if d.Choice != gate.Expect {
+				fmt.Fprintf(runOut, "   %q is not %s: not going on\n", d.Choice, gate.Expect)
+			}
 			return d, true
 		}
 		a := strings.ToLower(strings.TrimSpace(line))

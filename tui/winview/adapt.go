@@ -62,6 +62,8 @@ func question(g runbooks.Gate) confirm.Question {
 		q.Kind = confirm.YesNo
 	case runbooks.GateChoice:
 		q.Kind = confirm.Choose
+	case runbooks.GateTyped:
+		q.Kind, q.Expect = confirm.Typed, g.Expect
 	}
 	for _, ch := range g.Choices {
 		q.Choices = append(q.Choices, confirm.Choice{Key: ch.Key, Label: ch.Label})

@@ -184,3 +184,6 @@ func (m *Model) StepCommand(id string) (command, hosts string) {
 	}
 	return s.Command, m.deps.Hosts(s.Role)
 }
+
+// Step is step id of the plan, nil when there is none.
+func (m *Model) Step(id string) *runbooks.Step { return m.step(id) }

@@ -28,6 +28,7 @@ const (
 	Continue Kind = iota // a pause before a step: go on or stop the window
 	YesNo                // a yes/no question (No when no default is given)
 	Choose               // one of a few named choices
+	Typed                // answered by typing Expect (a change number), for danger
 )
 
 // Choice is one answer a question offers.
@@ -43,6 +44,7 @@ type Question struct {
 	Detail  string   // exactly what will run, where
 	Choices []Choice // for Choose; YesNo and Continue imply theirs
 	Default string   // the choice enter takes
+	Expect  string   // for Typed: the text that goes on
 }
 
 // ArmMsg makes dialog ID take keys.
@@ -64,6 +66,7 @@ type Model struct {
 	armed   bool
 	answer  string // set by Update when the deployer answered
 	hide    bool   // set by Update when the deployer asked to hide the dialog
+	typed   string // a typed gate's field (see typed.go)
 }
 
 // New opens a dialog for a question; the command arms it after ArmDelay.
@@ -74,6 +77,8 @@ func New(c *common.Common, id int, q Question, title string, danger bool) (Model
 		m.choices = append(m.choices, q.Choices...)
 	case Continue:
 		m.choices = []Choice{{Key: "y", Label: "Continue"}, {Key: "n", Label: "Stop the window"}}
+	case Typed:
+		m.choices = typedChoices(q)
 	default:
 		m.choices = []Choice{{Key: "y", Label: "Yes"}, {Key: "n", Label: "No"}}
 	}
@@ -128,6 +133,9 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	if !m.armed {
 		return m, nil // typed before the question was on screen
 	}
+	if m.Q.Kind == Typed {
+		return m.typedKey(msg)
+	}
 	k := m.c.Keys
 	switch {
 	case key.Matches(msg, k.Cancel):
@@ -178,7 +186,11 @@ func (m Model) View(width, height int) string {
 		title = st.TitleDanger
 	}
 	lines = append(lines, strings.Split(title.Render(wrap(m.Q.Prompt, inner)), "\n")...)
-	tail := append([]string{""}, m.choiceLines(inner)...)
+	choices := m.choiceLines(inner)
+	if m.Q.Kind == Typed {
+		choices = m.typedLines(inner)
+	}
+	tail := append([]string{""}, choices...)
 	tail = append(tail, "", st.Hint.Render(ansi.Truncate(m.hint(), inner, "…")))
 	if d := strings.TrimSpace(m.Q.Detail); d != "" || m.Where != "" {
 		if m.Where != "" && !strings.Contains(d, m.Where) {
@@ -246,6 +258,9 @@ func (m Model) hint() string {
 		keys = append(keys, ch.Key)
 	}
 	h := strings.Join(keys, "/") + ": answer · enter: " + m.choices[m.sel].Label + " · esc: " + m.escHelp()
+	if m.Q.Kind == Typed {
+		h = "type " + m.Q.Expect + ", then enter · esc: " + m.escHelp()
+	}
 	if !m.armed {
 		h = "wait… (keys are ignored for a moment, so a stray enter cannot answer)"
 	}
