@@ -77,3 +77,25 @@ func changeNums(chs []*gerrit.Change) string {
 	}
 	return strings.Join(s, ", ")
 }
+
+// RevertedLater maps each change of window id that a revert window built
+// from it (its "from" parameter) has reverted on the deployment host to that
+// revert window's id.
+func RevertedLater(id string, windows []runbooks.WindowSummary) map[int]string {
+	out := map[int]string{}
+	for _, ws := range windows {
+		if ws.Kind != "revert" || ws.ID == id {
+			continue
+		}
+		w, err := runbooks.LoadWindow(ws.Path)
+		if err != nil || w.Params["from"] != id || w.Facts == nil {
+			continue
+		}
+		for n, cf := range w.Facts.Changes {
+			if cf.Reverted != "" && out[n] == "" {
+				out[n] = w.ID
+			}
+		}
+	}
+	return out
+}
