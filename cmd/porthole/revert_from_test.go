@@ -85,3 +85,57 @@ func TestRevertFromPastWindowInTheSandbox(t *testing.T) {
 	o = runPorthole(t, xdg, "", "revert", "--from", id, "--change", "999999", "--config", sb.ConfigPath)
 	oneLineError(t, "a change not in the window", o, exitFailure, "change 999999 is not part of window "+id)
 }
+
+// TestRevertFromSuggestsTheMaintenanceUndo deploys the sandbox's collation
+// and namespace changes, runs the updateCollation and namespaceDupes they
+// call for (as separate windows, as a deployer does), then reverts the
+// window with `porthole revert --from`: it prints the updateCollation that
+// undoes the first, with --previous-collation swapped (which the sandbox's
+// mwscript then really runs on rows), and what to check for the namespace.
+func TestRevertFromSuggestsTheMaintenanceUndo(t *testing.T) {
+	sb, err := sandbox.Start(context.Background(), sandbox.Options{Dir: t.TempDir(), AppServers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sb.Close() })
+	xdg, cfg := t.TempDir(), sb.ConfigPath
+	yes := strings.Repeat("y\n", 40)
+	o := runPorthole(t, xdg, yes, "backport", strconv.Itoa(sb.Changes["collation"]), strconv.Itoa(sb.Changes["namespace"]), "--config", cfg)
+	if o.code != 0 {
+		t.Fatalf("porthole backport: %s", o)
+	}
+	id := windowOf(t, o.stdout)
+	for _, run := range [][]string{
+		{"updateCollation", "--param", "wiki=cywiki", "--param", "previous_collation=uppercase"},
+		{"namespaceDupes", "--param", "wiki=dewiki"},
+	} {
+		o = runPorthole(t, xdg, yes, append(append([]string{"run"}, run...), "--yes-dry-runs", "--config", cfg)...)
+		if o.code != 0 {
+			t.Fatalf("porthole run %s: %s", run[0], o)
+		}
+	}
+
+	o = runPorthole(t, xdg, "y\n", "revert", "--from", id, "--config", cfg)
+	if o.code != 0 {
+		t.Fatalf("porthole revert --from: %s", o)
+	}
+	undo := "porthole run updateCollation --param previous_collation=uca-default --param wiki=cywiki"
+	before, after, ok := strings.Cut(o.stdout, "Revert and sync to all app servers now?")
+	if !ok || !strings.Contains(before, "Before you confirm: this deploy's maintenance runs will need undoing:") || !strings.Contains(before, undo) {
+		t.Errorf("the undo is not shown before the confirmation:\n%s", o.stdout)
+	}
+	if !strings.Contains(after, "The revert is live: now undo this deploy's maintenance:") || !strings.Contains(after, undo) {
+		t.Errorf("the undo is not repeated once the revert is live:\n%s", after)
+	}
+	for _, want := range []string{"namespaceDupes --fix ran on dewiki", "Special:Log/move", "Entwurf"} {
+		if !strings.Contains(before, want) {
+			t.Errorf("the namespace check lacks %q:\n%s", want, before)
+		}
+	}
+	// The suggested undo is the right one: it finds the rows sorted for uca-default.
+	args := append(strings.Fields(strings.TrimPrefix(undo, "porthole ")), "--yes-dry-runs", "--config", cfg)
+	o = runPorthole(t, xdg, yes, args...)
+	if o.code != 0 || !strings.Contains(o.stdout, "Fixing collation for 250 rows") {
+		t.Fatalf("the suggested undo %q did not update the rows: %s", undo, o)
+	}
+}
