@@ -24,6 +24,7 @@ import (
 	"porthole/tui/components/form"
 	"porthole/tui/components/home"
 	"porthole/tui/components/report"
+	"porthole/tui/components/revertpick"
 	"porthole/tui/styles"
 	"porthole/tui/winview"
 )
@@ -101,6 +102,8 @@ type Model struct {
 	orphan    string // said on the terminal after exit: a command that may still run
 
 	width, height int
+
+	pastRevert *revertpick.Model // which changes of a past window to revert (r on Home)
 }
 
 // New builds the root model.
