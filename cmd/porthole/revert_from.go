@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"porthole/config"
+	"porthole/gerrit"
 	"porthole/maint"
 	"porthole/runbooks"
 	"porthole/window"
@@ -56,12 +57,17 @@ func runRevertFrom(ctx context.Context, args []string) error {
 	from := fs.String("from", "", "the past window whose changes to revert")
 	var only changeList
 	fs.Var(&only, "change", "revert only this change of the window (repeatable)")
+	reason := fs.String("reason", "", "not taken with --from")
 	pos, help, err := parseArgs(fs, args, revertFromUsage, runOut)
 	if help || err != nil {
 		return err
 	}
 	if len(pos) > 0 || *from == "" {
 		return usageError{msg: "with --from WINDOW, name the changes with --change N (or none for all)\n" + revertFromUsage}
+	}
+	if *reason != "" {
+		return usageError{msg: "--reason is not taken with --from yet: the revert's message says it reverts changes of window " + *from +
+			"; give the reason in the SAL and the task\n" + revertFromUsage}
 	}
 	cfg, err := loadConfig(ef)
 	if err != nil {
@@ -160,17 +166,35 @@ func printUndos(out io.Writer, head string, undos []maint.Undo) {
 }
 
 // revertHint is what porthole log show adds under a backport window whose
-// changes reached production: the commands that revert them.
-func revertHint(w *runbooks.WindowState) string {
+// changes reached production: the commands that revert those not reverted
+// since (state: the state dir, to find the later reverts).
+func revertHint(w *runbooks.WindowState, state string) string {
 	if w.Kind != "backport" {
 		return ""
 	}
-	synced := window.SyncedChanges(window.PlanOfWindow(w), w.Facts)
-	if len(synced) == 0 {
+	all, _ := runbooks.ListWindows(state)
+	done := window.RevertedLater(w.ID, all)
+	var synced []*gerrit.Change
+	var b strings.Builder
+	for _, ch := range window.SyncedChanges(window.PlanOfWindow(w), w.Facts) {
+		if rw := done[ch.Number]; rw != "" {
+			fmt.Fprintf(&b, "- change %d was reverted in window %s\n", ch.Number, rw)
+			continue
+		}
+		synced = append(synced, ch)
+	}
+	gone := b.String()
+	b.Reset()
+	if len(synced) == 0 && gone == "" {
 		return ""
 	}
-	var b strings.Builder
-	b.WriteString("\n## Revert\n\n")
+	b.WriteString("\n## Revert\n\n" + gone)
+	if len(synced) == 0 {
+		return b.String()
+	}
+	if gone != "" {
+		b.WriteString("\n")
+	}
 	fmt.Fprintf(&b, "To revert what this window synced (revert and sync first, then push for review):\n\n    porthole revert --from %s\n", w.ID)
 	if len(synced) > 1 {
 		b.WriteString("\nor one change only:\n\n")

@@ -71,6 +71,16 @@ func TestRevertFromPastWindowInTheSandbox(t *testing.T) {
 		}
 	}
 
+	o = runPorthole(t, xdg, "", "log", "show", id, "--config", sb.ConfigPath)
+	if !strings.Contains(o.stdout, "- change "+strconv.Itoa(core)+" was reverted in window ") || strings.Contains(o.stdout, want) ||
+		!strings.Contains(o.stdout, "porthole revert --from "+id+"\n") {
+		t.Errorf("after the core revert, porthole log show does not say so, or still offers it:\n%s", o)
+	}
+	o = runPorthole(t, xdg, "", "revert", "--from", id, "--reason", "fatals", "--config", sb.ConfigPath)
+	if o.code != exitUsage || !strings.HasPrefix(o.stderr, "porthole revert: --reason is not taken with --from") {
+		t.Errorf("--reason with --from: %s", o)
+	}
+
 	o = runPorthole(t, xdg, "y\n", "revert", "--from", id, "--config", sb.ConfigPath)
 	if o.code != 0 || !strings.Contains(o.stdout, "already reverted, left alone: "+strconv.Itoa(core)) {
 		t.Fatalf("porthole revert --from (all) after the core revert: %s", o)
