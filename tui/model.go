@@ -24,6 +24,7 @@ import (
 	"porthole/tui/components/form"
 	"porthole/tui/components/home"
 	"porthole/tui/components/report"
+	"porthole/tui/components/revertpick"
 	"porthole/tui/styles"
 	"porthole/tui/winview"
 )
@@ -105,6 +106,8 @@ type Model struct {
 	diffCmd tea.Cmd // the follow-up of the --diff file opened by New
 
 	width, height int
+
+	pastRevert *revertpick.Model // which changes of a past window to revert (r on Home)
 }
 
 // New builds the root model.

@@ -114,6 +114,8 @@ func (m *Model) onResult(msg tea.Msg) (tea.Cmd, bool) {
 		return m.onRefreshed(msg), true
 	case abandonedMsg:
 		return m.onAbandoned(msg), true
+	case pastRevertMsg:
+		return m.onPastRevert(msg), true
 	}
 	return nil, false
 }
@@ -144,6 +146,8 @@ func (m Model) onComponentMsg(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, reportCmd(m.engine, msg.Window)
 	case home.AbandonMsg:
 		return m, m.askAbandon(msg.Window)
+	case home.RevertMsg:
+		return m, m.askPastRevert(msg.Window)
 	case form.SubmitMsg:
 		m.building = "runbook"
 		m.setInfo("building the " + msg.Kind + " plan…")
@@ -170,6 +174,7 @@ func (m Model) onComponentMsg(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.abandon != nil {
 			m.abandon.dlg, _ = m.abandon.dlg.Update(msg)
 		}
+		m.armPastRevert(msg)
 		if m.win != nil {
 			m.win.Update(msg)
 		}
@@ -225,6 +230,9 @@ func (m Model) onKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	}
 	if m.abandon != nil {
 		return m.onAbandonKey(msg)
+	}
+	if m.pastRevert != nil {
+		return m.onPastRevertKey(msg)
 	}
 	switch m.screen {
 	case screenDiff:

@@ -146,6 +146,9 @@ func (m Model) dialogView(w int) string {
 	if m.abandon != nil {
 		return m.abandon.dlg.View(min(w-2, 90), maxH)
 	}
+	if m.pastRevert != nil {
+		return m.pastRevert.View(min(w-2, 100), maxH)
+	}
 	if m.screen == screenWindow && m.win != nil {
 		return m.win.DialogView(w, maxH)
 	}
@@ -222,6 +225,9 @@ func (m Model) shortHelp() []key.Binding {
 		return m.quitDlg.ShortHelp()
 	case m.abandon != nil:
 		return m.abandon.dlg.ShortHelp()
+	case m.pastRevert != nil:
+		d := m.pastRevert.Dialog()
+		return d.ShortHelp()
 	}
 	if m.screen == screenDiff {
 		return m.diff.ShortHelp()

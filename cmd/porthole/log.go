@@ -73,7 +73,7 @@ func runLog(_ context.Context, args []string) error {
 		}
 		md := report.Markdown(w)
 		if sub == "show" {
-			_, err := io.WriteString(logOut, md)
+			_, err := io.WriteString(logOut, md+revertHint(w, state))
 			return err
 		}
 		if *out == "" {

@@ -7,7 +7,7 @@ import (
 
 func init() {
 	register(&command{name: "backport", summary: "run a backport window without the TUI: porthole backport CHANGE...", run: windowCmd("backport")})
-	register(&command{name: "revert", summary: "emergency revert without the TUI: revert and sync first, then push: porthole revert CHANGE...", run: windowCmd("revert")})
+	register(&command{name: "revert", summary: "emergency revert without the TUI: revert and sync first, then push: porthole revert CHANGE... or --from WINDOW [--change N]", run: windowCmd("revert")})
 }
 
 // windowCmd runs the backport or revert runbook from the command line: the
@@ -16,6 +16,9 @@ func init() {
 // words are the changes.
 func windowCmd(kind string) func(ctx context.Context, args []string) error {
 	return func(ctx context.Context, args []string) error {
+		if kind == "revert" && hasFrom(args) {
+			return runRevertFrom(ctx, args)
+		}
 		runArgs, err := windowArgs(kind, args)
 		if err != nil {
 			return err

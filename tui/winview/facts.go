@@ -29,8 +29,8 @@ func factsOf(run Run) facts {
 	return facts{f: f, sugs: f.Suggestions}
 }
 
-// RevertMsg asks the root to build the emergency revert of plan, from what
-// its steps learnt.
+// RevertMsg asks the root to build the emergency revert of plan's changes
+// (the window's, or only those the deployer picked), from what its steps learnt.
 type RevertMsg struct {
 	Plan  *runbooks.Plan
 	Facts *runbooks.Facts

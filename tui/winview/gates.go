@@ -91,6 +91,10 @@ func (m *Model) onDialogKey(msg tea.KeyPressMsg) (tea.Cmd, []tea.Msg) {
 
 // onArm arms the open dialog when the message is its own.
 func (m *Model) onArm(msg confirm.ArmMsg) {
+	if m.pick != nil {
+		p, _, _, _ := m.pick.Update(msg)
+		m.pick = &p
+	}
 	if m.dialog != nil {
 		d, _ := m.dialog.Update(msg)
 		m.dialog = &d

@@ -22,6 +22,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Cmd, []tea.Msg) {
 	case confirm.ArmMsg:
 		m.onArm(msg)
 	case tea.KeyPressMsg:
+		if m.pick != nil {
+			return m.onPickKey(msg)
+		}
 		if m.DialogShown() {
 			return m.onDialogKey(msg)
 		}
@@ -39,7 +42,7 @@ func (m *Model) onKey(msg tea.KeyPressMsg) (tea.Cmd, []tea.Msg) {
 	case key.Matches(msg, k.NextStep):
 		return nil, m.next()
 	case key.Matches(msg, k.Revert):
-		return nil, m.revertKey()
+		return m.revertKey()
 	case key.Matches(msg, k.Diff):
 		p := m.patchFor(m.steps.Selected().ID)
 		if p == "" {
@@ -100,16 +103,17 @@ func (m *Model) CanRevert() bool {
 	return m.plan.Kind == "backport" && m.facts.synced()
 }
 
-// revertKey asks for the emergency revert: the revert plan's own gate is
-// the one confirmation.
-func (m *Model) revertKey() []tea.Msg {
+// revertKey asks for the emergency revert: with several synced changes it
+// first asks which (askRevert); the revert plan's own gate is the one
+// confirmation of what runs.
+func (m *Model) revertKey() (tea.Cmd, []tea.Msg) {
 	switch {
 	case !m.CanRevert():
-		return []tea.Msg{info("nothing is synced yet: there is nothing live to revert (q stops the window)")}
+		return nil, []tea.Msg{info("nothing is synced yet: there is nothing live to revert (q stops the window)")}
 	case m.running != "":
-		return []tea.Msg{info(m.StepTitle(m.running) + " is running: wait for it, or ctrl+c to cancel it, then press r")}
+		return nil, []tea.Msg{info(m.StepTitle(m.running) + " is running: wait for it, or ctrl+c to cancel it, then press r")}
 	}
-	return []tea.Msg{m.revertRequest()}
+	return m.askRevert()
 }
 
 // copySAL puts the window's Server Admin Log text on the clipboard (OSC 52).
@@ -149,6 +153,10 @@ func (m *Model) suggestion() []tea.Msg {
 // ShortHelp is the keys of what is on screen: the question's, or the
 // window's (those that do nothing now left out).
 func (m *Model) ShortHelp() []key.Binding {
+	if m.pick != nil {
+		d := m.pick.Dialog()
+		return d.ShortHelp()
+	}
 	if m.DialogShown() {
 		return m.dialog.ShortHelp()
 	}

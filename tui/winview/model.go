@@ -15,6 +15,7 @@ import (
 	"porthole/tui/common"
 	"porthole/tui/components/confirm"
 	"porthole/tui/components/logpane"
+	"porthole/tui/components/revertpick"
 	"porthole/tui/components/steplist"
 )
 
@@ -50,7 +51,8 @@ type Model struct {
 	running  string // the step running now
 	gate     *runbooks.GateRequest
 	dialog   *confirm.Model
-	hidden   bool // the dialog is hidden (esc): the gate waits
+	pick     *revertpick.Model // which synced changes to revert (r), while it asks
+	hidden   bool              // the dialog is hidden (esc): the gate waits
 	facts    facts
 	finished bool
 	closed   bool // the events channel is drained
@@ -104,7 +106,7 @@ func (m *Model) Dialog() *confirm.Model { return m.dialog }
 func (m *Model) Hidden() bool { return m.hidden }
 
 // DialogShown says a dialog is on screen and takes the keys.
-func (m *Model) DialogShown() bool { return m.dialog != nil && !m.hidden }
+func (m *Model) DialogShown() bool { return m.pick != nil || m.dialog != nil && !m.hidden }
 
 // Finished says the run has ended (RunFinished came).
 func (m *Model) Finished() bool { return m.finished }

@@ -88,7 +88,10 @@ func (m *Model) cardsView(w, h int) string {
 
 // DialogView is the question on top of the window ("" when none is shown).
 func (m *Model) DialogView(w, maxH int) string {
-	if !m.DialogShown() {
+	switch {
+	case m.pick != nil:
+		return m.pick.View(min(w-2, 100), maxH)
+	case !m.DialogShown():
 		return ""
 	}
 	return m.dialog.View(min(w-2, 100), maxH)

@@ -318,6 +318,8 @@ func (m Model) listKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		*c = max(0, *c-1)
 	case key.Matches(msg, k.Down):
 		*c = min(n-1, *c+1)
+	case key.Matches(msg, k.Revert) && m.focus == SecPast && n > 0:
+		return m, send(RevertMsg{Window: m.past[*c]})
 	case key.Matches(msg, k.Abandon) && m.focus == SecResume && n > 0:
 		return m, send(AbandonMsg{Window: m.unfinished[*c]})
 	case key.Matches(msg, k.Remove) && m.focus == SecChanges && n > 0:
@@ -369,6 +371,9 @@ func (m Model) ShortHelp() []key.Binding {
 	}
 	if m.focus == SecResume {
 		out = append(out, k.Abandon)
+	}
+	if m.focus == SecPast {
+		out = append(out, k.Revert)
 	}
 	if m.focus != SecInput {
 		out = append(out, k.Up, k.Down)

@@ -1,0 +1,6 @@
+package home
+
+import "porthole/runbooks"
+
+// RevertMsg asks to revert changes a past window synced (r on a past window).
+type RevertMsg struct{ Window runbooks.WindowSummary }
