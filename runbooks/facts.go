@@ -45,6 +45,17 @@ type RepoFacts struct {
 	PatchFile       string   `json:"patch_file,omitempty"`  // the saved git log -p HEAD..@{u}
 	MovedSubmodules []string `json:"moved_submodules,omitempty"`
 	SyncExtra       []string `json:"sync_extra,omitempty"` // paths of accepted extra commits
+	// Extras are the unexpected commits the deployer chose to deploy too.
+	Extras []ExtraCommit `json:"extras,omitempty"`
+}
+
+// ExtraCommit is an unexpected commit that came with a fetch and was
+// accepted: who wrote it and the sync paths it needs.
+type ExtraCommit struct {
+	SHA     string   `json:"sha"`
+	Author  string   `json:"author,omitempty"`
+	Subject string   `json:"subject,omitempty"`
+	Paths   []string `json:"paths,omitempty"`
 }
 
 // RunFacts is what a maintenance run (one wiki, or all) left behind.

@@ -348,35 +348,46 @@ func (bp *backport) decideExtras(ctx context.Context, sc *runbooks.StepContext, 
 	}
 }
 
-// acceptExtras records what the extra commits need synced too.
+// acceptExtras records the extra commits and what each needs synced, so
+// that the sync gates show them with their own SAL text.
 func (bp *backport) acceptExtras(sc *runbooks.StepContext, g *repoGroup, extra []gitops.Commit, patch []byte) error {
 	pcs, err := gitops.ParsePatchLog(patch)
 	if err != nil {
 		return err
 	}
-	want := map[string]bool{}
+	var extras []runbooks.ExtraCommit
+	var all []string
 	for _, c := range extra {
-		want[c.SHA] = true
-	}
-	var files []gerrit.File
-	for _, pc := range pcs {
-		if !want[pc.SHA] {
-			continue
-		}
-		for _, f := range pc.Files {
-			gf := gerrit.File{Path: f.NewName, OldPath: f.OldName}
-			switch {
-			case f.IsDelete:
-				gf.Path, gf.Status = f.OldName, "D"
-			case f.IsRename:
-				gf.Status = "R"
+		var files []gerrit.File
+		for _, pc := range pcs {
+			if pc.SHA != c.SHA {
+				continue
 			}
-			files = append(files, gf)
+			for _, f := range pc.Files {
+				gf := gerrit.File{Path: f.NewName, OldPath: f.OldName}
+				switch {
+				case f.IsDelete:
+					gf.Path, gf.Status = f.OldName, "D"
+				case f.IsRename:
+					gf.Status = "R"
+				}
+				files = append(files, gf)
+			}
+		}
+		paths := SyncPaths(g.Prefix, files)
+		extras = append(extras, runbooks.ExtraCommit{SHA: c.SHA, Author: c.Author, Subject: c.Subject, Paths: paths})
+		for _, p := range paths {
+			if !hasString(all, p) {
+				all = append(all, p)
+			}
 		}
 	}
-	paths := SyncPaths(g.Prefix, files)
-	sc.Learn(func(f *runbooks.Facts) { f.Repo(g.Repo).SyncExtra = paths })
-	sc.Note(runbooks.Warn, "deploying %s too, decided by %s; extra sync paths: %s", countOf(len(extra), "unexpected commit"), sc.Decision.By, strings.Join(paths, ", "))
+	sc.Learn(func(f *runbooks.Facts) {
+		rf := f.Repo(g.Repo)
+		rf.Extras, rf.SyncExtra = extras, all
+	})
+	sc.Note(runbooks.Warn, "deploying %s too, decided by %s; their paths (%s) are added to the production syncs, each with its own SAL text",
+		countOf(len(extra), "unexpected commit"), sc.Decision.By, strings.Join(all, ", "))
 	return nil
 }
 
@@ -604,13 +615,12 @@ func allTransient(res []remote.HostResult) bool {
 	return any
 }
 
-// scapSync runs one `scap sync-file` (from the configured template, every
-// value quoted), reporting scap's progress lines as progress.
-func (bp *backport) scapSync(ctx context.Context, sc *runbooks.StepContext, syncPath, message string) error {
+// scapSync runs one production sync command (from the configured
+// template, every value quoted), reporting scap's progress lines as progress.
+func (bp *backport) scapSync(ctx context.Context, sc *runbooks.StepContext, c syncCmd) error {
 	cfg := bp.env.Config
-	cmd := config.ExpandCommand(cfg.Commands.SyncFile, map[string]string{"path": syncPath, "message": message})
 	var tail []string
-	res, err := sc.Exec(ctx, config.RoleDeploy, remote.Command{Cmd: cmd, Dir: cfg.StagingDir, OnLine: func(l remote.Line) {
+	res, err := sc.Exec(ctx, config.RoleDeploy, remote.Command{Cmd: c.Cmd, Dir: cfg.StagingDir, OnLine: func(l remote.Line) {
 		if p, ok := ParseScapProgress(l.Text); ok {
 			sc.Progress(p)
 			return
@@ -626,32 +636,34 @@ func (bp *backport) scapSync(ctx context.Context, sc *runbooks.StepContext, sync
 		return err
 	}
 	if res.ExitCode != 0 {
-		return fmt.Errorf("scap sync-file %s exited %d: %s — look at the output, then sync again or revert", syncPath, res.ExitCode, strings.Join(tail, " / "))
+		what := "scap sync-file " + c.Path
+		if c.Path == "" {
+			what = "the full sync"
+		}
+		return fmt.Errorf("%s exited %d: %s — look at the output, then sync again or revert", what, res.ExitCode, strings.Join(tail, " / "))
 	}
 	return nil
 }
 
 func (bp *backport) sync(sg *syncGroup) func(context.Context, *runbooks.StepContext) error {
 	return func(ctx context.Context, sc *runbooks.StepContext) error {
-		paths := []string{sg.Path}
-		if sg.Repo.lastSync == sg {
-			for _, p := range sc.Facts().Repo(sg.Repo.Repo).SyncExtra {
-				if !bp.syncCovered(sg.Repo, p) && !hasString(paths, p) {
-					paths = append(paths, p)
-				}
-			}
-		}
-		for _, p := range paths {
-			if err := bp.scapSync(ctx, sc, p, bp.sal); err != nil {
+		for _, c := range bp.syncCommands(sg, sc.Facts()) {
+			if err := bp.scapSync(ctx, sc, c); err != nil {
 				return err
 			}
-			sc.Note(runbooks.Info, "synced %s", p)
+			if c.Path == "" {
+				sc.Note(runbooks.Info, "full sync done: the l10n cache is rebuilt")
+			} else {
+				sc.Note(runbooks.Info, "synced %s", c.Path)
+			}
 		}
 		sc.Learn(func(f *runbooks.Facts) {
 			for _, ch := range sg.Changes {
 				cf := f.Change(ch.Number)
-				if !hasString(cf.SyncPaths, sg.Path) {
-					cf.SyncPaths = append(cf.SyncPaths, sg.Path)
+				for _, p := range bp.changeSyncPaths(sg, ch) {
+					if !hasString(cf.SyncPaths, p) {
+						cf.SyncPaths = append(cf.SyncPaths, p)
+					}
 				}
 				cf.Synced = true
 			}
@@ -661,10 +673,27 @@ func (bp *backport) sync(sg *syncGroup) func(context.Context, *runbooks.StepCont
 	}
 }
 
+// changeSyncPaths are the paths sync sg deployed for ch (for the full sync,
+// the change's own paths).
+func (bp *backport) changeSyncPaths(sg *syncGroup, ch *gerrit.Change) []string {
+	if !sg.World {
+		return []string{sg.Path}
+	}
+	l := bp.locs[ch.Number]
+	if l == nil {
+		return nil
+	}
+	ps := SyncPaths(l.Prefix, ch.Files)
+	if len(ps) == 0 && l.Prefix != "" {
+		ps = []string{l.Prefix}
+	}
+	return ps
+}
+
 // syncCovered is true when one of the checkout's planned sync paths covers p.
 func (bp *backport) syncCovered(g *repoGroup, p string) bool {
 	for _, sg := range bp.syncs {
-		if sg.Repo == g && coveredBy(p, sg.Path) {
+		if sg.World || (sg.Repo == g && coveredBy(p, sg.Path)) {
 			return true
 		}
 	}

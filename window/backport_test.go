@@ -38,11 +38,13 @@ func TestBackportPlanLayout(t *testing.T) {
 	if got := bpStepIDs(p); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatalf("steps\n got %v\nwant %v", got, want)
 	}
-	sal := "Backport: [[gerrit:101|Enable FileExporter for sourceswiki (T198594)]], [[gerrit:102|rdbms: fix cache TTL (T102)]], [[gerrit:103|Echo: fix notification count]]"
+	// each path carries the SAL text of the change it deploys
+	sals := map[string]string{"sync-1": "Backport: [[gerrit:101|Enable FileExporter for sourceswiki (T198594)]]",
+		"sync-2": "Backport: [[gerrit:102|rdbms: fix cache TTL (T102)]]", "sync-3": "Backport: [[gerrit:103|Echo: fix notification count]]"}
 	for id, path := range map[string]string{"sync-1": "wmf-config/InitialiseSettings.php", "sync-2": php + "/includes/cache/Cache.php",
 		"sync-3": php + "/extensions/Echo/includes/Hooks.php"} {
 		s := bpStep(p, id)
-		if s.Command != "scap sync-file "+path+" '"+sal+"'" {
+		if s.Command != "scap sync-file "+path+" '"+sals[id]+"'" {
 			t.Errorf("%s command %q", id, s.Command)
 		}
 		if !s.Irreversible || s.Gate == nil || s.Gate.Default != "n" || s.Dir != f.s.Dir || s.Role != config.RoleDeploy {
@@ -113,10 +115,10 @@ func TestBackportWindowEndToEnd(t *testing.T) {
 	if len(calls) != 3 {
 		t.Fatalf("scap sync-file calls %q", calls)
 	}
-	sal := gerrit.SAL([]*gerrit.Change{cfgCh, core, echo}, "")
-	for _, c := range calls {
-		if len(c) != 2 || c[1] != sal {
-			t.Errorf("scap argv %q, want message %q", c, sal)
+	// each path with the SAL text of the change it deploys
+	for i, ch := range []*gerrit.Change{cfgCh, core, echo} {
+		if sal := gerrit.SAL([]*gerrit.Change{ch}, ""); len(calls[i]) != 2 || calls[i][1] != sal {
+			t.Errorf("scap argv %q, want message %q", calls[i], sal)
 		}
 	}
 	facts := r.Facts()

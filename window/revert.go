@@ -319,7 +319,8 @@ func (rp *revertPlan) revertedCheck(ctx context.Context, sc *runbooks.StepContex
 func (rp *revertPlan) sync(id, p string) func(context.Context, *runbooks.StepContext) error {
 	return func(ctx context.Context, sc *runbooks.StepContext) error {
 		bp := &backport{env: rp.env}
-		if err := bp.scapSync(ctx, sc, p, rp.sal); err != nil {
+		c := syncCmd{Path: p, Message: rp.sal, Cmd: config.ExpandCommand(rp.env.Config.Commands.SyncFile, map[string]string{"path": p, "message": rp.sal})}
+		if err := bp.scapSync(ctx, sc, c); err != nil {
 			return err
 		}
 		sc.Learn(func(f *runbooks.Facts) { f.MarkSynced(id) })
