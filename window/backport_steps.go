@@ -728,6 +728,12 @@ func (bp *backport) postDeploy(ctx context.Context, sc *runbooks.StepContext) er
 		sugs = []runbooks.Suggestion{}
 	}
 	sc.Learn(func(f *runbooks.Facts) { f.Suggestions, f.Suggested = sugs, true })
+	if open := unaddressed(sc.Plan.Warnings, sc.Facts()); len(open) > 0 {
+		for _, o := range open {
+			sc.Note(runbooks.Danger, "%s", o)
+		}
+		return fmt.Errorf("the window is not done: %s", strings.Join(open, "; "))
+	}
 	sc.Note(runbooks.Info, "ask %s to verify again with X-Wikimedia-Debug turned off, and watch the error logs (logspam-watch) for a few minutes", owners(bp.changes))
 	sc.Note(runbooks.Info, "if it misbehaves: porthole revert (r) reverts on the deployment host and syncs first, then pushes the revert to Gerrit")
 	return nil
@@ -752,4 +758,28 @@ func learnApproval(sc *runbooks.StepContext, n int, at time.Time, ps int) {
 		cf := f.Change(n)
 		cf.ApprovedAt, cf.ApprovedPatchSet = at.UTC(), ps
 	})
+}
+
+// unaddressed lists the card's warnings that the window did not act on: a
+// localisation change not synced with the full sync (the l10n cache is not
+// rebuilt), a /static change without its purge suggested.
+func unaddressed(ws []runbooks.Warning, f *runbooks.Facts) []string {
+	var open []string
+	for _, w := range ws {
+		switch w.Code {
+		case "l10n":
+			if !f.Synced["sync-world"] {
+				open = append(open, fmt.Sprintf("change %d's localisation files went out without the l10n cache rebuild: run the full sync (scap sync-world) before calling it done", w.Change))
+			}
+		case "static":
+			purge := false
+			for _, s := range f.Suggestions {
+				purge = purge || s.Runbook == "purgeList"
+			}
+			if !purge {
+				open = append(open, fmt.Sprintf("change %d changes /static files and no purge is planned: purge their URLs (echo URL | mwscript purgeList.php)", w.Change))
+			}
+		}
+	}
+	return open
 }
