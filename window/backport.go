@@ -263,7 +263,7 @@ func changeList(chs []*gerrit.Change) string {
 // confirmation; one sync per path; the post-deploy suggestions.
 func (bp *backport) steps(warnings []runbooks.Warning) []*runbooks.Step {
 	cfg := bp.env.Config
-	var steps []*runbooks.Step
+	steps := []*runbooks.Step{bp.preflightStep()}
 	dangers := 0
 	var dangerText []string
 	for _, w := range warnings {

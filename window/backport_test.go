@@ -31,7 +31,7 @@ func TestBackportPlanLayout(t *testing.T) {
 	threeChanges(f)
 	p := f.build("backport", map[string]string{"changes": "101 https://gerrit.wikimedia.org/r/c/mediawiki/core/+/102 103"})
 	php := "php-" + gitopstest.Version
-	want := []string{"approve-101", "approve-102", "approve-103", "wait-merge-101", "wait-merge-102", "wait-merge-103",
+	want := []string{"preflight", "approve-101", "approve-102", "approve-103", "wait-merge-101", "wait-merge-102", "wait-merge-103",
 		"status-mediawiki-config", "fetch-mediawiki-config", "review-mediawiki-config", "rebase-mediawiki-config",
 		"status-" + php, "fetch-" + php, "review-" + php, "rebase-" + php, "submodules-" + php,
 		"sync-testservers", "owner-verify", "sync-1", "sync-2", "sync-3", "post-deploy"}
@@ -193,15 +193,19 @@ func TestBackportStopsOnDirtyCheckout(t *testing.T) {
 	f.s.WriteFile(f.s.Dir, map[string]string{"wmf-config/CommonSettings.php": "<?php\n// hot fix by hand\n"})
 	p := f.build("backport", map[string]string{"changes": "120"})
 	r, evs, err := f.run(p, nil)
-	if err == nil || !strings.Contains(err.Error(), "is not clean") {
+	// the pre-flight finds it, before the vote
+	if err == nil || !strings.Contains(err.Error(), "pre-flight failed, nothing was approved") {
 		t.Fatalf("dirty checkout: %v", err)
 	}
 	st := r.States()
-	if st["status-mediawiki-config"] != runbooks.Failed || st["fetch-mediawiki-config"] != runbooks.Pending {
+	if st["preflight"] != runbooks.Failed || st["approve-120"] != runbooks.Pending || st["status-mediawiki-config"] != runbooks.Pending {
 		t.Fatalf("states %v", st)
 	}
 	if ns := strings.Join(bpNotes(evs), "\n"); !strings.Contains(ns, "uncommitted change M wmf-config/CommonSettings.php") {
 		t.Fatalf("notes %s", ns)
+	}
+	if len(f.g.approved) != 0 {
+		t.Fatalf("approved %v from a dirty checkout", f.g.approved)
 	}
 	if len(f.scapCalls()) != 0 {
 		t.Fatal("synced from a dirty checkout")
