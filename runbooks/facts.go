@@ -19,6 +19,9 @@ type Facts struct {
 	Suggested   bool                  `json:"suggested,omitempty"` // the diff was read for suggestions (maybe none)
 	SAL         string                `json:"sal,omitempty"`       // the window's SAL text, once known
 	Runs        map[string]*RunFacts  `json:"runs,omitempty"`      // maintenance runs, by RunKey
+	// Rollback is "started" while a rollback of the window runs (staging
+	// reset, test servers re-synced), "done" after it.
+	Rollback string `json:"rollback,omitempty"`
 }
 
 // ChangeFacts is what a window learned about one change.

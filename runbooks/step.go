@@ -64,7 +64,10 @@ type Step struct {
 	// nil falls back to Gate, which is what `porthole plan` shows.
 	GateFunc func(f *Facts) *Gate `json:"-"`
 	Undo     string               // how to undo it, for the deployer (text or command)
-	Retries  int                  // extra attempts on a transient error; only for steps safe to repeat
+	// PauseOnDecline: answering no at this step's gate pauses the window
+	// (status paused, resumable) instead of stopping it as declined.
+	PauseOnDecline bool
+	Retries        int // extra attempts on a transient error; only for steps safe to repeat
 	// CoveredBy names an earlier step whose gate, answered yes in this run,
 	// already confirmed this irreversible step (an emergency revert asks once).
 	CoveredBy string

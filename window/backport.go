@@ -350,18 +350,7 @@ func (bp *backport) steps(warnings []runbooks.Warning) []*runbooks.Step {
 		Undo: "revert on the deployment host, then sync the test servers again",
 		Do:   bp.syncTestServers, Check: checkNever,
 	})
-	steps = append(steps, &runbooks.Step{
-		ID: "owner-verify", Title: "Wait for " + owners(bp.changes) + " to verify on mwdebug", Role: config.RoleLocal,
-		Gate: &runbooks.Gate{Kind: runbooks.GateConfirm,
-			Prompt:  fmt.Sprintf("Has %s verified it on mwdebug with X-Wikimedia-Debug?", owners(bp.changes)),
-			Detail:  "Ask in #wikimedia-operations: the change is on the test servers; test it with the X-Wikimedia-Debug header (backend=mwdebug…) before it goes to every app server.\n" + changeList(bp.changes),
-			Default: "n"},
-		Do: func(ctx context.Context, sc *runbooks.StepContext) error {
-			sc.Note(runbooks.Info, "%s confirmed the change works on the test servers", owners(bp.changes))
-			return nil
-		},
-		Check: checkAlways,
-	})
+	steps = append(steps, bp.ownerVerifyStep())
 	for _, sg := range bp.syncs {
 		steps = append(steps, bp.syncStep(sg))
 	}
@@ -402,9 +391,10 @@ func (bp *backport) syncStep(sg *syncGroup) *runbooks.Step {
 	return &runbooks.Step{
 		ID: sg.ID, Title: title, Role: config.RoleDeploy, Dir: cfg.StagingDir,
 		Command: bp.syncCommands(sg, &runbooks.Facts{})[0].Cmd, Irreversible: true,
-		Gate:     bp.syncGateOf(sg, &runbooks.Facts{}, true),
-		GateFunc: bp.syncGate(sg),
-		Undo:     "porthole revert " + strings.Join(nums, " ") + " (git revert on the deployment host, then scap sync-file " + paths + " 'Backport: Revert …')",
-		Do:       bp.sync(sg), Check: bp.syncedCheck(sg),
+		PauseOnDecline: len(bp.syncs) > 1,
+		Gate:           bp.syncGateOf(sg, &runbooks.Facts{}, true),
+		GateFunc:       bp.syncGate(sg),
+		Undo:           "porthole revert " + strings.Join(nums, " ") + " (git revert on the deployment host, then scap sync-file " + paths + " 'Backport: Revert …')",
+		Do:             bp.sync(sg), Check: bp.syncedCheck(sg),
 	}
 }

@@ -78,9 +78,17 @@ func preflightCommand(ctx context.Context, sc *runbooks.StepContext, role, templ
 		return nil
 	}
 	bin := fields[0]
-	res, err := sc.ExecAll(ctx, role, remote.Command{Cmd: "command -v " + remote.Quote(bin) + " >/dev/null", Keep: true}, remote.FanOutOptions{Name: "preflight-" + role})
+	execs, err := sc.Env.Hosts.All(role)
 	if err != nil {
 		return []string{fmt.Sprintf("the %s hosts: %v", role, err)}
+	}
+	// quiet: a check, not a sync, so no progress lines
+	res := remote.FanOut(ctx, execs, remote.Command{Cmd: "command -v " + remote.Quote(bin) + " >/dev/null", Keep: true},
+		remote.FanOutOptions{Concurrency: len(execs) + 1})
+	for _, hr := range res {
+		if !hr.Skipped {
+			sc.RecordRun(hr.Result, hr.Err)
+		}
 	}
 	var problems []string
 	for _, hr := range res {
