@@ -198,6 +198,9 @@ func (r *Runner) recheck(ctx context.Context, s *Step) (bool, error) {
 		r.emit(StepNote{StepID: s.ID, Level: Info, Text: fmt.Sprintf(
 			"%s was running when porthole stopped: checking whether it completed", s.Title)})
 		sc := r.stepContext(s)
+		if r.opts.Resume != nil {
+			sc.Prior = r.opts.Resume.Step(s.ID)
+		}
 		start := r.now()
 		ok, err := r.check(ctx, s, sc)
 		if ctx.Err() != nil {

@@ -657,20 +657,25 @@ func (bp *backport) sync(sg *syncGroup) func(context.Context, *runbooks.StepCont
 				sc.Note(runbooks.Info, "synced %s", c.Path)
 			}
 		}
-		sc.Learn(func(f *runbooks.Facts) {
-			for _, ch := range sg.Changes {
-				cf := f.Change(ch.Number)
-				for _, p := range bp.changeSyncPaths(sg, ch) {
-					if !hasString(cf.SyncPaths, p) {
-						cf.SyncPaths = append(cf.SyncPaths, p)
-					}
-				}
-				cf.Synced = true
-			}
-			f.MarkSynced(sg.ID)
-		})
+		bp.learnSynced(sc, sg)
 		return nil
 	}
+}
+
+// learnSynced records that sync step sg completed: what a revert needs.
+func (bp *backport) learnSynced(sc *runbooks.StepContext, sg *syncGroup) {
+	sc.Learn(func(f *runbooks.Facts) {
+		for _, ch := range sg.Changes {
+			cf := f.Change(ch.Number)
+			for _, p := range bp.changeSyncPaths(sg, ch) {
+				if !hasString(cf.SyncPaths, p) {
+					cf.SyncPaths = append(cf.SyncPaths, p)
+				}
+			}
+			cf.Synced = true
+		}
+		f.MarkSynced(sg.ID)
+	})
 }
 
 // changeSyncPaths are the paths sync sg deployed for ch (for the full sync,
@@ -700,10 +705,53 @@ func (bp *backport) syncCovered(g *repoGroup, p string) bool {
 	return false
 }
 
+// syncedCheck, on resume, says whether sync step sg completed: the facts
+// say so, or the journal holds, for every command the step runs, scap's
+// exit 0 and its closing line ("Synchronized PATH: …", "Finished scap
+// sync-world: …") although porthole stopped before recording the step's end;
+// then it records what the sync would have (what a revert needs).
 func (bp *backport) syncedCheck(sg *syncGroup) func(context.Context, *runbooks.StepContext) (bool, error) {
 	return func(ctx context.Context, sc *runbooks.StepContext) (bool, error) {
-		return sc.Facts().Synced[sg.ID], nil
+		if sc.Facts().Synced[sg.ID] {
+			return true, nil
+		}
+		if sc.Prior == nil {
+			return false, nil
+		}
+		cmds := bp.syncCommands(sg, sc.Facts())
+		for _, c := range cmds {
+			if !journaledSync(sc.Prior, c) {
+				return false, nil
+			}
+		}
+		bp.learnSynced(sc, sg)
+		sc.Note(runbooks.Info, "the journal holds scap's exit 0 and its closing line for %s: it completed before porthole stopped, so it is marked done", countOf(len(cmds), "sync command"))
+		return true, nil
 	}
+}
+
+// journaledSync is true when the step's journal holds c's last run with
+// exit 0 and scap's closing line for it.
+func journaledSync(prior *runbooks.StepLog, c syncCmd) bool {
+	ok := false
+	for _, rec := range prior.Commands {
+		if strings.Contains(rec.Cmd, c.Cmd) {
+			ok = rec.Exit != nil && *rec.Exit == 0 && rec.Error == ""
+		}
+	}
+	if !ok {
+		return false
+	}
+	want := "Synchronized " + c.Path + ": "
+	if c.Path == "" {
+		want = "Finished scap sync-world: "
+	}
+	for _, rec := range prior.Output {
+		if strings.Contains(rec.Text, want) {
+			return true
+		}
+	}
+	return false
 }
 
 func (bp *backport) postDeploy(ctx context.Context, sc *runbooks.StepContext) error {
