@@ -223,7 +223,7 @@ func TestBackportExtraCommitNeedsDecision(t *testing.T) {
 			head := f.s.Git(f.s.Dir, "rev-parse", "HEAD")
 			var choices []string
 			r, evs, err := f.run(p, func(g runbooks.GateRequest) string {
-				if g.Gate.Kind != runbooks.GateChoice {
+				if g.Gate.Kind != runbooks.GateChoice || g.StepID == "owner-verify" {
 					return "y"
 				}
 				if g.Gate.Default != "n" || !strings.Contains(g.Gate.Detail, "Direct push nobody reviewed") {

@@ -88,7 +88,7 @@ func TestSandboxExtraCommitEverySyncInItsGate(t *testing.T) {
 		t.Errorf("the planned sync gate does not say unexpected commits would be added:\n%s", planned)
 	}
 	run := runSandbox(t, env, p, runbooks.RunOptions{}, func(g runbooks.GateRequest) string {
-		if g.Gate.Kind == runbooks.GateChoice {
+		if g.Gate.Kind == runbooks.GateChoice && strings.HasPrefix(g.StepID, "review-") {
 			return "a"
 		}
 		return "y"
