@@ -53,6 +53,9 @@ func runSandbox(t *testing.T, env *runbooks.Env, p *runbooks.Plan, opts runbooks
 			out.err = ev.Err
 		}
 	}
+	if err := j.Close(); err != nil {
+		t.Errorf("closing the journal: %v", err)
+	}
 	if out.err != nil {
 		t.Logf("notes: %q", out.notes)
 	}
