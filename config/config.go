@@ -25,7 +25,10 @@ type Config struct {
 	Commands     struct {
 		SyncTestServers string `yaml:"sync_testservers"` // run on each mwdebug host: "scap pull"
 		SyncFile        string `yaml:"sync_file"`        // on deploy: "scap sync-file {path} {message}"
-		Mwscript        string `yaml:"mwscript"`         // on maintenance: "mwscript"
+		// SyncWorld is the full sync that also rebuilds the l10n cache, for
+		// changes under i18n/ or languages/: "scap sync-world {message}".
+		SyncWorld string `yaml:"sync_world"`
+		Mwscript  string `yaml:"mwscript"` // on maintenance: "mwscript"
 	} `yaml:"commands"`
 	SALFormat   string `yaml:"sal_format"`  // "Backport: {links}" by default
 	StateDir    string `yaml:"state_dir"`   // journals and logs; XDG state dir when empty

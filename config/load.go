@@ -34,6 +34,7 @@ func DefaultConfig() *Config {
 	c.Hosts = map[string][]string{}
 	c.Commands.SyncTestServers = "scap pull"
 	c.Commands.SyncFile = "scap sync-file {path} {message}"
+	c.Commands.SyncWorld = "scap sync-world {message}"
 	c.Commands.Mwscript = "mwscript"
 	c.SALFormat = "Backport: {links}"
 	c.Concurrency = 32
@@ -123,6 +124,7 @@ func yamlError(err error) error {
 var TemplatePlaceholders = map[string][]string{
 	"commands.sync_testservers": {"path"},
 	"commands.sync_file":        {"path", "message"},
+	"commands.sync_world":       {"message"},
 	"commands.mwscript":         {},
 	"sal_format":                {"links"},
 }
@@ -188,6 +190,7 @@ func ValidateConfig(c *Config) error {
 	tmpl := map[string]string{
 		"commands.sync_testservers": c.Commands.SyncTestServers,
 		"commands.sync_file":        c.Commands.SyncFile,
+		"commands.sync_world":       c.Commands.SyncWorld,
 		"commands.mwscript":         c.Commands.Mwscript,
 		"sal_format":                c.SALFormat,
 	}

@@ -30,6 +30,10 @@ type StepContext struct {
 	Attempt int
 	// Resumed is true when porthole picked the window up again after it stopped.
 	Resumed bool
+	// Prior is, while a resume checks the step that was running when
+	// porthole stopped, what the journal holds of it (its commands with
+	// their exit codes, its output); nil otherwise.
+	Prior *StepLog
 
 	emit    func(Event)
 	confirm func(ctx context.Context, g Gate) (Decision, error)

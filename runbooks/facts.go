@@ -19,6 +19,9 @@ type Facts struct {
 	Suggested   bool                  `json:"suggested,omitempty"` // the diff was read for suggestions (maybe none)
 	SAL         string                `json:"sal,omitempty"`       // the window's SAL text, once known
 	Runs        map[string]*RunFacts  `json:"runs,omitempty"`      // maintenance runs, by RunKey
+	// Rollback is "started" while a rollback of the window runs (staging
+	// reset, test servers re-synced), "done" after it.
+	Rollback string `json:"rollback,omitempty"`
 }
 
 // ChangeFacts is what a window learned about one change.
@@ -46,6 +49,17 @@ type RepoFacts struct {
 	Incoming        int      `json:"incoming,omitempty"`    // commits in HEAD..@{u}
 	MovedSubmodules []string `json:"moved_submodules,omitempty"`
 	SyncExtra       []string `json:"sync_extra,omitempty"` // paths of accepted extra commits
+	// Extras are the unexpected commits the deployer chose to deploy too.
+	Extras []ExtraCommit `json:"extras,omitempty"`
+}
+
+// ExtraCommit is an unexpected commit that came with a fetch and was
+// accepted: who wrote it and the sync paths it needs.
+type ExtraCommit struct {
+	SHA     string   `json:"sha"`
+	Author  string   `json:"author,omitempty"`
+	Subject string   `json:"subject,omitempty"`
+	Paths   []string `json:"paths,omitempty"`
 }
 
 // RunFacts is what a maintenance run (one wiki, or all) left behind.

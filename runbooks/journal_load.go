@@ -96,7 +96,7 @@ func (w *WindowState) Finished() bool {
 // said no to before anything was done (a declined danger +2, a declined
 // revert) or at a typed gate ended there: a new window is the same.
 func (w *WindowState) Resumable() bool {
-	if w.Kind == "" || w.Status == StatusAbandoned {
+	if w.Kind == "" || w.Status == StatusAbandoned || w.Status == StatusRolledBack {
 		return false
 	}
 	if w.Status == StatusDeclined && w.Interrupted == "" && (w.doneSteps() == 0 || w.declinedTyped()) {
@@ -131,7 +131,7 @@ func (w *WindowState) FailedAt() string {
 	if w.Status == StatusOK {
 		return ""
 	}
-	if w.Status == StatusDeclined {
+	if w.Status == StatusDeclined || w.Status == StatusPaused {
 		if s := w.declinedStep(); s != nil {
 			return s.ID
 		}
@@ -170,6 +170,11 @@ func (w *WindowState) Why() string {
 		return ""
 	case w.Status == StatusAbandoned:
 		return "abandoned by " + w.AbandonedBy
+	case w.Status == StatusRolledBack:
+		return oneLineText(w.Error)
+	case w.Status == StatusPaused && at != nil && len(at.Gates) > 0:
+		g := at.Gates[len(at.Gates)-1]
+		return fmt.Sprintf("paused: %s said not now to %q; resume to go on", g.By, oneLineText(g.Prompt))
 	case w.Status == StatusDeclined && at != nil && len(at.Gates) > 0:
 		g := at.Gates[len(at.Gates)-1]
 		return fmt.Sprintf("%s said no to %q", g.By, oneLineText(g.Prompt))

@@ -19,11 +19,13 @@ const (
 
 // Window statuses, as journaled at window-end and reported by ListWindows.
 const (
-	StatusOK         = "ok"         // every step done
-	StatusFailed     = "failed"     // a step failed
-	StatusDeclined   = "declined"   // the deployer said no at a gate
-	StatusCancelled  = "cancelled"  // porthole was told to stop mid-window
-	StatusUnfinished = "unfinished" // no window-end: porthole died (crash, kill -9)
+	StatusOK         = "ok"          // every step done
+	StatusFailed     = "failed"      // a step failed
+	StatusDeclined   = "declined"    // the deployer said no at a gate
+	StatusPaused     = "paused"      // the deployer said not now at a gate that pauses (one of several syncs)
+	StatusRolledBack = "rolled-back" // the deployer rolled the window back (staging and test servers as before it)
+	StatusCancelled  = "cancelled"   // porthole was told to stop mid-window
+	StatusUnfinished = "unfinished"  // no window-end: porthole died (crash, kill -9)
 )
 
 // Record is one journal line. Seq counts from 1 in each file; fields not

@@ -332,7 +332,7 @@ func (r *Runner) runStep(ctx context.Context, s *Step) error {
 			return err
 		}
 		if d.Choice == "n" {
-			return &DeclinedError{StepID: s.ID, Title: s.Title, Prompt: g.Prompt, By: d.By}
+			return &DeclinedError{StepID: s.ID, Title: s.Title, Prompt: g.Prompt, By: d.By, Pause: s.PauseOnDecline}
 		}
 		dec = d
 		r.mu.Lock()
@@ -346,6 +346,9 @@ func (r *Runner) runStep(ctx context.Context, s *Step) error {
 		}
 		if ctx.Err() != nil {
 			return &CancelledError{StepID: s.ID, Err: ctx.Err()}
+		}
+		if errors.Is(err, ErrRolledBack) {
+			return err // the step did what it was asked: undo the window
 		}
 		serr := &StepError{StepID: s.ID, Title: s.Title, Err: err}
 		if !r.opts.AskOnFailure {
@@ -385,6 +388,9 @@ func (r *Runner) attempts(ctx context.Context, s *Step, dec Decision) error {
 		case err == nil:
 			r.end(s, Done, nil, dur, Record{})
 			return nil
+		case errors.Is(err, ErrRolledBack):
+			r.end(s, Done, nil, dur, Record{})
+			return err
 		case ctx.Err() != nil:
 			r.end(s, Failed, err, dur, Record{Interrupted: true})
 			return err

@@ -14,11 +14,33 @@ type DeclinedError struct {
 	Title  string
 	Prompt string
 	By     string
+	Pause  bool // the step pauses the window on no (Step.PauseOnDecline)
 }
 
 func (e *DeclinedError) Error() string {
+	if e.Pause {
+		return fmt.Sprintf("paused before step %q (%s): %s answered not now to %q; resume the window to go on", e.StepID, e.Title, e.By, e.Prompt)
+	}
 	return fmt.Sprintf("stopped before step %q (%s): %s answered no to %q", e.StepID, e.Title, e.By, e.Prompt)
 }
+
+// ErrRolledBack is matched (errors.Is) by every RolledBackError.
+var ErrRolledBack = errors.New("rolled back")
+
+// RolledBackError ends a run that a step rolled back on the deployer's
+// word: what the window changed is undone; Detail says what is left.
+type RolledBackError struct {
+	StepID string
+	By     string
+	Detail string
+}
+
+func (e *RolledBackError) Error() string {
+	return fmt.Sprintf("rolled back by %s at step %q: %s", e.By, e.StepID, e.Detail)
+}
+
+// Is makes errors.Is(err, ErrRolledBack) true.
+func (e *RolledBackError) Is(target error) bool { return target == ErrRolledBack }
 
 // Is makes errors.Is(err, ErrDeclined) true.
 func (e *DeclinedError) Is(target error) bool { return target == ErrDeclined }
@@ -56,9 +78,14 @@ func (e *CancelledError) Unwrap() error { return e.Err }
 // statusOf maps a run's final error to a window status.
 func statusOf(err error) string {
 	var ce *CancelledError
+	var de *DeclinedError
 	switch {
 	case err == nil:
 		return StatusOK
+	case errors.Is(err, ErrRolledBack):
+		return StatusRolledBack
+	case errors.As(err, &de) && de.Pause:
+		return StatusPaused
 	case errors.Is(err, ErrDeclined):
 		return StatusDeclined
 	case errors.As(err, &ce):

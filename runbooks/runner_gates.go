@@ -21,16 +21,17 @@ const (
 // "n" that shows the exact command and hosts, unless CoveredBy names a step
 // whose gate was answered yes in this run.
 func (r *Runner) gateFor(s *Step) (*Gate, string) {
+	base := r.stepGate(s)
 	if s.Irreversible {
 		r.mu.Lock()
 		covered := s.CoveredBy != "" && r.confirmed[s.CoveredBy]
 		r.mu.Unlock()
 		if !covered {
-			g := r.irreversibleGate(s)
+			g := r.irreversibleGate(s, base)
 			return &g, reasonIrreversible
 		}
-	} else if s.Gate != nil {
-		g := *s.Gate
+	} else if base != nil {
+		g := *base
 		return &g, reasonPlan
 	}
 	if r.opts.StepMode {
@@ -39,12 +40,26 @@ func (r *Runner) gateFor(s *Step) (*Gate, string) {
 	return nil, ""
 }
 
-// irreversibleGate forces s's gate to default to "n" and to show what will run where.
-func (r *Runner) irreversibleGate(s *Step) Gate {
+// stepGate is s's own gate as of now: GateFunc's over what the window has
+// learned, else Gate.
+func (r *Runner) stepGate(s *Step) *Gate {
+	if s.GateFunc != nil {
+		r.mu.Lock()
+		f := r.facts.Copy()
+		r.mu.Unlock()
+		if g := s.GateFunc(f); g != nil {
+			return g
+		}
+	}
+	return s.Gate
+}
+
+// irreversibleGate forces s's gate (base) to default to "n" and to show what will run where.
+func (r *Runner) irreversibleGate(s *Step, base *Gate) Gate {
 	var g Gate
-	if s.Gate != nil {
-		g = *s.Gate
-		g.Choices = append([]Choice(nil), s.Gate.Choices...)
+	if base != nil {
+		g = *base
+		g.Choices = append([]Choice(nil), base.Choices...)
 	} else {
 		g = Gate{Prompt: s.Title + "? This is production-visible and porthole cannot take it back."}
 	}
@@ -59,7 +74,8 @@ func (r *Runner) irreversibleGate(s *Step) Gate {
 	switch {
 	case g.Detail == "":
 		g.Detail = d
-	case s.Command != "" && !strings.Contains(g.Detail, s.Command):
+	case s.Command != "" && s.GateFunc == nil && !strings.Contains(g.Detail, s.Command):
+		// (a GateFunc's gate lists the commands it will run itself)
 		g.Detail += "\n" + d
 	}
 	return g
@@ -198,6 +214,9 @@ func (r *Runner) recheck(ctx context.Context, s *Step) (bool, error) {
 		r.emit(StepNote{StepID: s.ID, Level: Info, Text: fmt.Sprintf(
 			"%s was running when porthole stopped: checking whether it completed", s.Title)})
 		sc := r.stepContext(s)
+		if r.opts.Resume != nil {
+			sc.Prior = r.opts.Resume.Step(s.ID)
+		}
 		start := r.now()
 		ok, err := r.check(ctx, s, sc)
 		if ctx.Err() != nil {

@@ -65,8 +65,15 @@ type Step struct {
 	Dir          string // working directory on the host
 	Irreversible bool   // production-visible; its gate defaults to No
 	Gate         *Gate  // asked before the step runs; nil for none
-	Undo         string // how to undo it, for the deployer (text or command)
-	Retries      int    // extra attempts on a transient error; only for steps safe to repeat
+	// GateFunc, when set, builds the gate when it is asked, from what the
+	// window has learned so far (a sync plan that depends on the fetch);
+	// nil falls back to Gate, which is what `porthole plan` shows.
+	GateFunc func(f *Facts) *Gate `json:"-"`
+	Undo     string               // how to undo it, for the deployer (text or command)
+	// PauseOnDecline: answering no at this step's gate pauses the window
+	// (status paused, resumable) instead of stopping it as declined.
+	PauseOnDecline bool
+	Retries        int // extra attempts on a transient error; only for steps safe to repeat
 	// CoveredBy names an earlier step whose gate, answered yes in this run,
 	// already confirmed this irreversible step (an emergency revert asks once).
 	CoveredBy string

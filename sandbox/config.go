@@ -36,6 +36,7 @@ func (sb *Sandbox) writeConfig() error {
 	c.KnownHosts = []string{sb.KnownHostsPath}
 	c.Commands.SyncTestServers = "scap pull"
 	c.Commands.SyncFile = "scap sync-file {path} {message}"
+	c.Commands.SyncWorld = "scap sync-world {message}"
 	c.Commands.Mwscript = "mwscript"
 	c.SALFormat = "Backport: {links}"
 	c.StateDir = filepath.Join(sb.Root, "state")

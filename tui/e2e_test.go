@@ -100,7 +100,7 @@ func TestE2EDemoWindowInTmux(t *testing.T) {
 			continue
 		case strings.Contains(scr, "window stopped"):
 			t.Fatalf("the window stopped:\n%s", scr)
-		case strings.Contains(scr, "[y] Yes") && strings.Contains(scr, "y/n: answer"): // an armed question
+		case strings.Contains(scr, "[y] Yes") && (strings.Contains(scr, "y/n: answer") || strings.Contains(scr, "y/r/n: answer")): // an armed question
 			s.keys("y")
 		case strings.HasPrefix(next, "enter run step"):
 			s.keys("Enter")

@@ -44,12 +44,14 @@ type repoGroup struct {
 	lastSync *syncGroup
 }
 
-// syncGroup is one `scap sync-file` path and the changes it deploys.
+// syncGroup is one `scap sync-file` path (or the full sync) and the changes it deploys.
 type syncGroup struct {
 	ID      string
 	Path    string
 	Repo    *repoGroup
 	Changes []*gerrit.Change
+	World   bool     // the full sync that rebuilds l10n (scap sync-world)
+	Paths   []string // for the full sync: the paths it stands for
 }
 
 // BuildBackport builds the backport window for params["changes"] (numbers,
@@ -193,6 +195,17 @@ func (bp *backport) group() error {
 	for i, sg := range bp.syncs {
 		sg.ID = fmt.Sprintf("sync-%d", i+1)
 	}
+	if needsWorld(bp.changes) {
+		// localisation files: one full sync, which rebuilds the l10n cache
+		world := &syncGroup{ID: "sync-world", World: true, Changes: bp.changes}
+		for _, sg := range bp.syncs {
+			world.Paths = append(world.Paths, sg.Path)
+		}
+		bp.syncs = []*syncGroup{world}
+		for _, g := range bp.repos {
+			g.lastSync = world
+		}
+	}
 	return nil
 }
 
@@ -253,7 +266,7 @@ func changeList(chs []*gerrit.Change) string {
 // confirmation; one sync per path; the post-deploy suggestions.
 func (bp *backport) steps(warnings []runbooks.Warning) []*runbooks.Step {
 	cfg := bp.env.Config
-	var steps []*runbooks.Step
+	steps := []*runbooks.Step{bp.preflightStep()}
 	dangers := 0
 	for _, w := range warnings {
 		if w.Level == runbooks.Danger {
@@ -337,33 +350,9 @@ func (bp *backport) steps(warnings []runbooks.Warning) []*runbooks.Step {
 		Undo: "revert on the deployment host, then sync the test servers again",
 		Do:   bp.syncTestServers, Check: checkNever,
 	})
-	steps = append(steps, &runbooks.Step{
-		ID: "owner-verify", Title: "Wait for " + owners(bp.changes) + " to verify on mwdebug", Role: config.RoleLocal,
-		Gate: &runbooks.Gate{Kind: runbooks.GateConfirm,
-			Prompt:  fmt.Sprintf("Has %s verified it on mwdebug with X-Wikimedia-Debug?", owners(bp.changes)),
-			Detail:  "Ask in #wikimedia-operations: the change is on the test servers; test it with the X-Wikimedia-Debug header (backend=mwdebug…) before it goes to every app server.\n" + changeList(bp.changes),
-			Default: "n"},
-		Do: func(ctx context.Context, sc *runbooks.StepContext) error {
-			sc.Note(runbooks.Info, "%s confirmed the change works on the test servers", owners(bp.changes))
-			return nil
-		},
-		Check: checkAlways,
-	})
+	steps = append(steps, bp.ownerVerifyStep())
 	for _, sg := range bp.syncs {
-		sg := sg
-		cmd := config.ExpandCommand(cfg.Commands.SyncFile, map[string]string{"path": sg.Path, "message": bp.sal})
-		var nums []string
-		for _, ch := range sg.Changes {
-			nums = append(nums, strconv.Itoa(ch.Number))
-		}
-		steps = append(steps, &runbooks.Step{
-			ID: sg.ID, Title: "Sync " + sg.Path + " to all app servers", Role: config.RoleDeploy, Dir: cfg.StagingDir,
-			Command: cmd, Irreversible: true,
-			Gate: &runbooks.Gate{Kind: runbooks.GateConfirm, Prompt: fmt.Sprintf("Sync %s to production (every app server)?", sg.Path),
-				Detail: "$ " + cmd + "\nin " + cfg.StagingDir + " on the deployment host; it deploys " + changeList(sg.Changes), Default: "n"},
-			Undo: "porthole revert " + strings.Join(nums, " ") + " (git revert on the deployment host, then scap sync-file " + sg.Path + " 'Backport: Revert …')",
-			Do:   bp.sync(sg), Check: bp.syncedCheck(sg),
-		})
+		steps = append(steps, bp.syncStep(sg))
 	}
 	steps = append(steps, &runbooks.Step{
 		ID: "post-deploy", Title: "After the sync: checks and maintenance the diff calls for", Role: config.RoleLocal,
@@ -384,3 +373,28 @@ func checkAlways(context.Context, *runbooks.StepContext) (bool, error) { return 
 
 // subdir of a checkout, for a submodule path.
 func subdir(g *repoGroup, p string) string { return path.Join(g.Dir, p) }
+
+// syncStep is one production sync: its gate is recomputed when asked, from
+// what the review brought in (see syncCommands).
+func (bp *backport) syncStep(sg *syncGroup) *runbooks.Step {
+	cfg := bp.env.Config
+	var nums []string
+	for _, ch := range sg.Changes {
+		nums = append(nums, strconv.Itoa(ch.Number))
+	}
+	title := "Sync " + sg.Path + " to all app servers"
+	paths := sg.Path
+	if sg.World {
+		title = "Full sync (scap sync-world: rebuilds the l10n cache) to all app servers"
+		paths = strings.Join(sg.Paths, " ")
+	}
+	return &runbooks.Step{
+		ID: sg.ID, Title: title, Role: config.RoleDeploy, Dir: cfg.StagingDir,
+		Command: bp.syncCommands(sg, &runbooks.Facts{})[0].Cmd, Irreversible: true,
+		PauseOnDecline: len(bp.syncs) > 1,
+		Gate:           bp.syncGateOf(sg, &runbooks.Facts{}, true),
+		GateFunc:       bp.syncGate(sg),
+		Undo:           "porthole revert " + strings.Join(nums, " ") + " (git revert on the deployment host, then scap sync-file " + paths + " 'Backport: Revert …')",
+		Do:             bp.sync(sg), Check: bp.syncedCheck(sg),
+	}
+}

@@ -351,35 +351,46 @@ func (bp *backport) decideExtras(ctx context.Context, sc *runbooks.StepContext, 
 	}
 }
 
-// acceptExtras records what the extra commits need synced too.
+// acceptExtras records the extra commits and what each needs synced, so
+// that the sync gates show them with their own SAL text.
 func (bp *backport) acceptExtras(sc *runbooks.StepContext, g *repoGroup, extra []gitops.Commit, patch []byte) error {
 	pcs, err := gitops.ParsePatchLog(patch)
 	if err != nil {
 		return err
 	}
-	want := map[string]bool{}
+	var extras []runbooks.ExtraCommit
+	var all []string
 	for _, c := range extra {
-		want[c.SHA] = true
-	}
-	var files []gerrit.File
-	for _, pc := range pcs {
-		if !want[pc.SHA] {
-			continue
-		}
-		for _, f := range pc.Files {
-			gf := gerrit.File{Path: f.NewName, OldPath: f.OldName}
-			switch {
-			case f.IsDelete:
-				gf.Path, gf.Status = f.OldName, "D"
-			case f.IsRename:
-				gf.Status = "R"
+		var files []gerrit.File
+		for _, pc := range pcs {
+			if pc.SHA != c.SHA {
+				continue
 			}
-			files = append(files, gf)
+			for _, f := range pc.Files {
+				gf := gerrit.File{Path: f.NewName, OldPath: f.OldName}
+				switch {
+				case f.IsDelete:
+					gf.Path, gf.Status = f.OldName, "D"
+				case f.IsRename:
+					gf.Status = "R"
+				}
+				files = append(files, gf)
+			}
+		}
+		paths := SyncPaths(g.Prefix, files)
+		extras = append(extras, runbooks.ExtraCommit{SHA: c.SHA, Author: c.Author, Subject: c.Subject, Paths: paths})
+		for _, p := range paths {
+			if !hasString(all, p) {
+				all = append(all, p)
+			}
 		}
 	}
-	paths := SyncPaths(g.Prefix, files)
-	sc.Learn(func(f *runbooks.Facts) { f.Repo(g.Repo).SyncExtra = paths })
-	sc.Note(runbooks.Warn, "deploying %s too, decided by %s; extra sync paths: %s", countOf(len(extra), "unexpected commit"), sc.Decision.By, strings.Join(paths, ", "))
+	sc.Learn(func(f *runbooks.Facts) {
+		rf := f.Repo(g.Repo)
+		rf.Extras, rf.SyncExtra = extras, all
+	})
+	sc.Note(runbooks.Warn, "deploying %s too, decided by %s; their paths (%s) are added to the production syncs, each with its own SAL text",
+		countOf(len(extra), "unexpected commit"), sc.Decision.By, strings.Join(all, ", "))
 	return nil
 }
 
@@ -607,13 +618,12 @@ func allTransient(res []remote.HostResult) bool {
 	return any
 }
 
-// scapSync runs one `scap sync-file` (from the configured template, every
-// value quoted), reporting scap's progress lines as progress.
-func (bp *backport) scapSync(ctx context.Context, sc *runbooks.StepContext, syncPath, message string) error {
+// scapSync runs one production sync command (from the configured
+// template, every value quoted), reporting scap's progress lines as progress.
+func (bp *backport) scapSync(ctx context.Context, sc *runbooks.StepContext, c syncCmd) error {
 	cfg := bp.env.Config
-	cmd := config.ExpandCommand(cfg.Commands.SyncFile, map[string]string{"path": syncPath, "message": message})
 	var tail []string
-	res, err := sc.Exec(ctx, config.RoleDeploy, remote.Command{Cmd: cmd, Dir: cfg.StagingDir, OnLine: func(l remote.Line) {
+	res, err := sc.Exec(ctx, config.RoleDeploy, remote.Command{Cmd: c.Cmd, Dir: cfg.StagingDir, OnLine: func(l remote.Line) {
 		if p, ok := ParseScapProgress(l.Text); ok {
 			sc.Progress(p)
 			return
@@ -629,55 +639,122 @@ func (bp *backport) scapSync(ctx context.Context, sc *runbooks.StepContext, sync
 		return err
 	}
 	if res.ExitCode != 0 {
-		return fmt.Errorf("scap sync-file %s exited %d: %s — look at the output, then sync again or revert", syncPath, res.ExitCode, strings.Join(tail, " / "))
+		what := "scap sync-file " + c.Path
+		if c.Path == "" {
+			what = "the full sync"
+		}
+		return fmt.Errorf("%s exited %d: %s — look at the output, then sync again or revert", what, res.ExitCode, strings.Join(tail, " / "))
 	}
 	return nil
 }
 
 func (bp *backport) sync(sg *syncGroup) func(context.Context, *runbooks.StepContext) error {
 	return func(ctx context.Context, sc *runbooks.StepContext) error {
-		paths := []string{sg.Path}
-		if sg.Repo.lastSync == sg {
-			for _, p := range sc.Facts().Repo(sg.Repo.Repo).SyncExtra {
-				if !bp.syncCovered(sg.Repo, p) && !hasString(paths, p) {
-					paths = append(paths, p)
-				}
-			}
-		}
-		for _, p := range paths {
-			if err := bp.scapSync(ctx, sc, p, bp.sal); err != nil {
+		for _, c := range bp.syncCommands(sg, sc.Facts()) {
+			if err := bp.scapSync(ctx, sc, c); err != nil {
 				return err
 			}
-			sc.Note(runbooks.Info, "synced %s", p)
-		}
-		sc.Learn(func(f *runbooks.Facts) {
-			for _, ch := range sg.Changes {
-				cf := f.Change(ch.Number)
-				if !hasString(cf.SyncPaths, sg.Path) {
-					cf.SyncPaths = append(cf.SyncPaths, sg.Path)
-				}
-				cf.Synced = true
+			if c.Path == "" {
+				sc.Note(runbooks.Info, "full sync done: the l10n cache is rebuilt")
+			} else {
+				sc.Note(runbooks.Info, "synced %s", c.Path)
 			}
-			f.MarkSynced(sg.ID)
-		})
+		}
+		bp.learnSynced(sc, sg)
 		return nil
 	}
+}
+
+// learnSynced records that sync step sg completed: what a revert needs.
+func (bp *backport) learnSynced(sc *runbooks.StepContext, sg *syncGroup) {
+	sc.Learn(func(f *runbooks.Facts) {
+		for _, ch := range sg.Changes {
+			cf := f.Change(ch.Number)
+			for _, p := range bp.changeSyncPaths(sg, ch) {
+				if !hasString(cf.SyncPaths, p) {
+					cf.SyncPaths = append(cf.SyncPaths, p)
+				}
+			}
+			cf.Synced = true
+		}
+		f.MarkSynced(sg.ID)
+	})
+}
+
+// changeSyncPaths are the paths sync sg deployed for ch (for the full sync,
+// the change's own paths).
+func (bp *backport) changeSyncPaths(sg *syncGroup, ch *gerrit.Change) []string {
+	if !sg.World {
+		return []string{sg.Path}
+	}
+	l := bp.locs[ch.Number]
+	if l == nil {
+		return nil
+	}
+	ps := SyncPaths(l.Prefix, ch.Files)
+	if len(ps) == 0 && l.Prefix != "" {
+		ps = []string{l.Prefix}
+	}
+	return ps
 }
 
 // syncCovered is true when one of the checkout's planned sync paths covers p.
 func (bp *backport) syncCovered(g *repoGroup, p string) bool {
 	for _, sg := range bp.syncs {
-		if sg.Repo == g && coveredBy(p, sg.Path) {
+		if sg.World || (sg.Repo == g && coveredBy(p, sg.Path)) {
 			return true
 		}
 	}
 	return false
 }
 
+// syncedCheck, on resume, says whether sync step sg completed: the facts
+// say so, or the journal holds, for every command the step runs, scap's
+// exit 0 and its closing line ("Synchronized PATH: …", "Finished scap
+// sync-world: …") although porthole stopped before recording the step's end;
+// then it records what the sync would have (what a revert needs).
 func (bp *backport) syncedCheck(sg *syncGroup) func(context.Context, *runbooks.StepContext) (bool, error) {
 	return func(ctx context.Context, sc *runbooks.StepContext) (bool, error) {
-		return sc.Facts().Synced[sg.ID], nil
+		if sc.Facts().Synced[sg.ID] {
+			return true, nil
+		}
+		if sc.Prior == nil {
+			return false, nil
+		}
+		cmds := bp.syncCommands(sg, sc.Facts())
+		for _, c := range cmds {
+			if !journaledSync(sc.Prior, c) {
+				return false, nil
+			}
+		}
+		bp.learnSynced(sc, sg)
+		sc.Note(runbooks.Info, "the journal holds scap's exit 0 and its closing line for %s: it completed before porthole stopped, so it is marked done", countOf(len(cmds), "sync command"))
+		return true, nil
 	}
+}
+
+// journaledSync is true when the step's journal holds c's last run with
+// exit 0 and scap's closing line for it.
+func journaledSync(prior *runbooks.StepLog, c syncCmd) bool {
+	ok := false
+	for _, rec := range prior.Commands {
+		if strings.Contains(rec.Cmd, c.Cmd) {
+			ok = rec.Exit != nil && *rec.Exit == 0 && rec.Error == ""
+		}
+	}
+	if !ok {
+		return false
+	}
+	want := "Synchronized " + c.Path + ": "
+	if c.Path == "" {
+		want = "Finished scap sync-world: "
+	}
+	for _, rec := range prior.Output {
+		if strings.Contains(rec.Text, want) {
+			return true
+		}
+	}
+	return false
 }
 
 func (bp *backport) postDeploy(ctx context.Context, sc *runbooks.StepContext) error {
@@ -702,6 +779,12 @@ func (bp *backport) postDeploy(ctx context.Context, sc *runbooks.StepContext) er
 		sugs = []runbooks.Suggestion{}
 	}
 	sc.Learn(func(f *runbooks.Facts) { f.Suggestions, f.Suggested = sugs, true })
+	if open := unaddressed(sc.Plan.Warnings, sc.Facts()); len(open) > 0 {
+		for _, o := range open {
+			sc.Note(runbooks.Danger, "%s", o)
+		}
+		return fmt.Errorf("the window is not done: %s", strings.Join(open, "; "))
+	}
 	sc.Note(runbooks.Info, "ask %s to verify again with X-Wikimedia-Debug turned off, and watch the error logs (logspam-watch) for a few minutes", owners(bp.changes))
 	sc.Note(runbooks.Info, "if it misbehaves: porthole revert (r) reverts on the deployment host and syncs first, then pushes the revert to Gerrit")
 	return nil
@@ -726,4 +809,28 @@ func learnApproval(sc *runbooks.StepContext, n int, at time.Time, ps int) {
 		cf := f.Change(n)
 		cf.ApprovedAt, cf.ApprovedPatchSet = at.UTC(), ps
 	})
+}
+
+// unaddressed lists the card's warnings that the window did not act on: a
+// localisation change not synced with the full sync (the l10n cache is not
+// rebuilt), a /static change without its purge suggested.
+func unaddressed(ws []runbooks.Warning, f *runbooks.Facts) []string {
+	var open []string
+	for _, w := range ws {
+		switch w.Code {
+		case "l10n":
+			if !f.Synced["sync-world"] {
+				open = append(open, fmt.Sprintf("change %d's localisation files went out without the l10n cache rebuild: run the full sync (scap sync-world) before calling it done", w.Change))
+			}
+		case "static":
+			purge := false
+			for _, s := range f.Suggestions {
+				purge = purge || s.Runbook == "purgeList"
+			}
+			if !purge {
+				open = append(open, fmt.Sprintf("change %d changes /static files and no purge is planned: purge their URLs (echo URL | mwscript purgeList.php)", w.Change))
+			}
+		}
+	}
+	return open
 }

@@ -31,18 +31,20 @@ func TestBackportPlanLayout(t *testing.T) {
 	threeChanges(f)
 	p := f.build("backport", map[string]string{"changes": "101 https://gerrit.wikimedia.org/r/c/mediawiki/core/+/102 103"})
 	php := "php-" + gitopstest.Version
-	want := []string{"approve-101", "approve-102", "approve-103", "wait-merge-101", "wait-merge-102", "wait-merge-103",
+	want := []string{"preflight", "approve-101", "approve-102", "approve-103", "wait-merge-101", "wait-merge-102", "wait-merge-103",
 		"status-mediawiki-config", "fetch-mediawiki-config", "review-mediawiki-config", "rebase-mediawiki-config",
 		"status-" + php, "fetch-" + php, "review-" + php, "rebase-" + php, "submodules-" + php,
 		"sync-testservers", "owner-verify", "sync-1", "sync-2", "sync-3", "post-deploy"}
 	if got := bpStepIDs(p); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatalf("steps\n got %v\nwant %v", got, want)
 	}
-	sal := "Backport: [[gerrit:101|Enable FileExporter for sourceswiki (T198594)]], [[gerrit:102|rdbms: fix cache TTL (T102)]], [[gerrit:103|Echo: fix notification count]]"
+	// each path carries the SAL text of the change it deploys
+	sals := map[string]string{"sync-1": "Backport: [[gerrit:101|Enable FileExporter for sourceswiki (T198594)]]",
+		"sync-2": "Backport: [[gerrit:102|rdbms: fix cache TTL (T102)]]", "sync-3": "Backport: [[gerrit:103|Echo: fix notification count]]"}
 	for id, path := range map[string]string{"sync-1": "wmf-config/InitialiseSettings.php", "sync-2": php + "/includes/cache/Cache.php",
 		"sync-3": php + "/extensions/Echo/includes/Hooks.php"} {
 		s := bpStep(p, id)
-		if s.Command != "scap sync-file "+path+" '"+sal+"'" {
+		if s.Command != "scap sync-file "+path+" '"+sals[id]+"'" {
 			t.Errorf("%s command %q", id, s.Command)
 		}
 		if !s.Irreversible || s.Gate == nil || s.Gate.Default != "n" || s.Dir != f.s.Dir || s.Role != config.RoleDeploy {
@@ -113,10 +115,10 @@ func TestBackportWindowEndToEnd(t *testing.T) {
 	if len(calls) != 3 {
 		t.Fatalf("scap sync-file calls %q", calls)
 	}
-	sal := gerrit.SAL([]*gerrit.Change{cfgCh, core, echo}, "")
-	for _, c := range calls {
-		if len(c) != 2 || c[1] != sal {
-			t.Errorf("scap argv %q, want message %q", c, sal)
+	// each path with the SAL text of the change it deploys
+	for i, ch := range []*gerrit.Change{cfgCh, core, echo} {
+		if sal := gerrit.SAL([]*gerrit.Change{ch}, ""); len(calls[i]) != 2 || calls[i][1] != sal {
+			t.Errorf("scap argv %q, want message %q", calls[i], sal)
 		}
 	}
 	facts := r.Facts()
@@ -191,15 +193,19 @@ func TestBackportStopsOnDirtyCheckout(t *testing.T) {
 	f.s.WriteFile(f.s.Dir, map[string]string{"wmf-config/CommonSettings.php": "<?php\n// hot fix by hand\n"})
 	p := f.build("backport", map[string]string{"changes": "120"})
 	r, evs, err := f.run(p, nil)
-	if err == nil || !strings.Contains(err.Error(), "is not clean") {
+	// the pre-flight finds it, before the vote
+	if err == nil || !strings.Contains(err.Error(), "pre-flight failed, nothing was approved") {
 		t.Fatalf("dirty checkout: %v", err)
 	}
 	st := r.States()
-	if st["status-mediawiki-config"] != runbooks.Failed || st["fetch-mediawiki-config"] != runbooks.Pending {
+	if st["preflight"] != runbooks.Failed || st["approve-120"] != runbooks.Pending || st["status-mediawiki-config"] != runbooks.Pending {
 		t.Fatalf("states %v", st)
 	}
 	if ns := strings.Join(bpNotes(evs), "\n"); !strings.Contains(ns, "uncommitted change M wmf-config/CommonSettings.php") {
 		t.Fatalf("notes %s", ns)
+	}
+	if len(f.g.approved) != 0 {
+		t.Fatalf("approved %v from a dirty checkout", f.g.approved)
 	}
 	if len(f.scapCalls()) != 0 {
 		t.Fatal("synced from a dirty checkout")
@@ -217,7 +223,7 @@ func TestBackportExtraCommitNeedsDecision(t *testing.T) {
 			head := f.s.Git(f.s.Dir, "rev-parse", "HEAD")
 			var choices []string
 			r, evs, err := f.run(p, func(g runbooks.GateRequest) string {
-				if g.Gate.Kind != runbooks.GateChoice {
+				if g.Gate.Kind != runbooks.GateChoice || g.StepID == "owner-verify" {
 					return "y"
 				}
 				if g.Gate.Default != "n" || !strings.Contains(g.Gate.Detail, "Direct push nobody reviewed") {

@@ -83,7 +83,7 @@ func ChangeWarnings(ch *gerrit.Change, loc *Location) []runbooks.Warning {
 			ch.Number, firstPaths(schema, 3), ownerName(ch))
 	}
 	if len(l10n) > 0 {
-		add(runbooks.Warn, "l10n", "change %d touches localisation files (%s): messages only change after a localisation-cache rebuild (scap sync-world, ~20 minutes), scap sync-file alone does not rebuild it",
+		add(runbooks.Warn, "l10n", "change %d touches localisation files (%s): messages only change after a localisation-cache rebuild, which scap sync-file does not do; porthole syncs this window with the full sync (scap sync-world, ~20 minutes), which does",
 			ch.Number, firstPaths(l10n, 3))
 	}
 	if len(static) > 0 {

@@ -241,6 +241,13 @@ func SyncPaths(prefix string, files []gerrit.File) []string {
 			add(f.Path)
 		}
 	}
+	return groupPaths(prefix, paths)
+}
+
+// groupPaths joins paths (relative to a checkout at prefix) into sync
+// paths: per top-level entry, the one path or the deepest directory holding
+// them all.
+func groupPaths(prefix string, paths []string) []string {
 	var out []string
 	for _, g := range groupByTop(paths) {
 		out = append(out, path.Join(prefix, commonPath(g)))

@@ -20,7 +20,9 @@ type revertTarget struct {
 	SHA    string   // the deployed commit
 	Dir    string   // where the revert is made (an extension's own checkout for a submodule)
 	Merge  bool     // a merge commit: reverted with -m1
-	Paths  []string // sync paths relative to staging
+	Paths  []string // sync paths relative to staging, from the revert's own diff
+	Subs   []string // submodules the change moved: updated after the revert
+	World  bool     // localisation files: the full sync rebuilds the l10n cache
 }
 
 // revertPlan is a revert window's data, shared by its steps.
@@ -30,6 +32,7 @@ type revertPlan struct {
 	reason  string
 	sal     string
 	paths   []string
+	world   bool // the full sync (scap sync-world) instead of sync-file
 }
 
 // BuildRevert builds an emergency revert for params["changes"]: revert each
@@ -66,7 +69,11 @@ func BuildRevert(ctx context.Context, env *runbooks.Env, params map[string]strin
 		rp.targets = append(rp.targets, t)
 		changes = append(changes, t.Change)
 	}
+	if err := rp.syncPlan(ctx, &loc); err != nil {
+		return nil, err
+	}
 	for _, t := range rp.targets {
+		rp.world = rp.world || t.World
 		for _, p := range t.Paths {
 			if !hasString(rp.paths, p) {
 				rp.paths = append(rp.paths, p)
@@ -84,6 +91,24 @@ func BuildRevert(ctx context.Context, env *runbooks.Env, params map[string]strin
 	}
 	plan.Steps = rp.steps()
 	return plan, nil
+}
+
+// syncPlan computes each target's sync paths from what its revert will
+// change (read-only git on the deployment host).
+func (rp *revertPlan) syncPlan(ctx context.Context, loc **locator) error {
+	if *loc == nil {
+		l, err := newLocator(rp.env)
+		if err != nil {
+			return err
+		}
+		*loc = l
+	}
+	for _, t := range rp.targets {
+		if err := revertSync(ctx, (*loc).run, rp.env.Config.StagingDir, t); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // RevertSAL is the SAL text of a revert: the configured format with each
@@ -181,20 +206,20 @@ func (rp *revertPlan) steps() []*runbooks.Step {
 	var cmds, detail []string
 	for i := len(rp.targets) - 1; i >= 0; i-- { // newest first
 		t := rp.targets[i]
-		c := "cd " + remote.Quote(t.Dir) + " && " + gitops.RevertCommand(t.SHA, t.Merge)
+		c := "cd " + remote.Quote(t.Dir) + " && " + revertCommand(t)
 		cmds = append(cmds, c)
 	}
 	detail = append(detail, "on the deployment host:")
 	for _, c := range cmds {
 		detail = append(detail, "$ "+c)
 	}
-	var syncCmds []string
-	for _, p := range rp.paths {
-		syncCmds = append(syncCmds, config.ExpandCommand(cfg.Commands.SyncFile, map[string]string{"path": p, "message": rp.sal}))
-	}
+	syncs := rp.syncCmds()
 	detail = append(detail, "then at once, in "+cfg.StagingDir+", to every app server"+rp.appServers()+":")
-	for _, c := range syncCmds {
-		detail = append(detail, "$ "+c)
+	for _, c := range syncs {
+		detail = append(detail, "$ "+c.Cmd)
+	}
+	if note := revertSyncNote(rp.targets); note != "" {
+		detail = append(detail, note)
 	}
 	detail = append(detail, "then the revert is pushed to Gerrit for review (no waiting on CI).")
 	revert := &runbooks.Step{
@@ -207,17 +232,21 @@ func (rp *revertPlan) steps() []*runbooks.Step {
 	}
 	if len(rp.targets) == 1 {
 		revert.Dir = rp.targets[0].Dir
-		revert.Command = gitops.RevertCommand(rp.targets[0].SHA, rp.targets[0].Merge)
+		revert.Command = revertCommand(rp.targets[0])
 	}
 	steps := []*runbooks.Step{revert}
-	for i, p := range rp.paths {
-		p := p
+	for i, c := range syncs {
+		c := c
 		id := fmt.Sprintf("revert-sync-%d", i+1)
+		title := "Sync " + c.Path + " to all app servers (revert)"
+		if c.Path == "" {
+			id, title = "revert-sync-world", "Full sync (scap sync-world: rebuilds the l10n cache) to all app servers (revert)"
+		}
 		steps = append(steps, &runbooks.Step{
-			ID: id, Title: "Sync " + p + " to all app servers (revert)", Role: config.RoleDeploy, Dir: cfg.StagingDir,
-			Command: syncCmds[i], Irreversible: true, CoveredBy: "revert",
+			ID: id, Title: title, Role: config.RoleDeploy, Dir: cfg.StagingDir,
+			Command: c.Cmd, Irreversible: true, CoveredBy: "revert",
 			Undo: "deploy the change again (a new backport window)",
-			Do:   rp.sync(id, p), Check: func(ctx context.Context, sc *runbooks.StepContext) (bool, error) {
+			Do:   rp.sync(id, c), Check: func(ctx context.Context, sc *runbooks.StepContext) (bool, error) {
 				return sc.Facts().Synced[id], nil
 			},
 		})
@@ -242,6 +271,28 @@ func (rp *revertPlan) steps() []*runbooks.Step {
 	}
 	steps = append(steps, &runbooks.Step{ID: "revert-log", Title: "Log the revert", Role: config.RoleLocal, Do: rp.log, Check: checkNever})
 	return steps
+}
+
+// syncCmds are the revert's syncs: one per path, or the full sync.
+func (rp *revertPlan) syncCmds() []syncCmd {
+	cfg := rp.env.Config
+	if rp.world {
+		return []syncCmd{{Message: rp.sal, Cmd: config.ExpandCommand(cfg.Commands.SyncWorld, map[string]string{"message": rp.sal})}}
+	}
+	var out []syncCmd
+	for _, p := range rp.paths {
+		out = append(out, syncCmd{Path: p, Message: rp.sal, Cmd: config.ExpandCommand(cfg.Commands.SyncFile, map[string]string{"path": p, "message": rp.sal})})
+	}
+	return out
+}
+
+// revertCommand is what reverting t runs in its directory.
+func revertCommand(t *revertTarget) string {
+	c := gitops.RevertCommand(t.SHA, t.Merge)
+	for _, p := range t.Subs {
+		c += " && " + gitops.SubmoduleUpdateCommand(p)
+	}
+	return c
 }
 
 func (rp *revertPlan) appServers() string {
@@ -293,6 +344,11 @@ func (rp *revertPlan) revert(ctx context.Context, sc *runbooks.StepContext) erro
 			return err
 		}
 		sc.Learn(func(f *runbooks.Facts) { f.Change(n).Reverted = res.SHA })
+		for _, p := range t.Subs {
+			if err := gitops.SubmoduleUpdate(ctx, deployExec(sc), t.Dir, p); err != nil {
+				return fmt.Errorf("%w — %s is reverted in %s but its submodule %s is not updated: run git submodule update %s there before syncing", err, abbrev(t.SHA), t.Dir, p, p)
+			}
+		}
 		how := ""
 		if res.Merge {
 			how = " (a merge commit: -m1)"
@@ -316,14 +372,18 @@ func (rp *revertPlan) revertedCheck(ctx context.Context, sc *runbooks.StepContex
 	return true, nil
 }
 
-func (rp *revertPlan) sync(id, p string) func(context.Context, *runbooks.StepContext) error {
+func (rp *revertPlan) sync(id string, c syncCmd) func(context.Context, *runbooks.StepContext) error {
 	return func(ctx context.Context, sc *runbooks.StepContext) error {
 		bp := &backport{env: rp.env}
-		if err := bp.scapSync(ctx, sc, p, rp.sal); err != nil {
+		if err := bp.scapSync(ctx, sc, c); err != nil {
 			return err
 		}
 		sc.Learn(func(f *runbooks.Facts) { f.MarkSynced(id) })
-		sc.Note(runbooks.Info, "the revert of %s is live on every app server", p)
+		what := c.Path
+		if what == "" {
+			what = "the window's changes (full sync)"
+		}
+		sc.Note(runbooks.Info, "the revert of %s is live on every app server", what)
 		return nil
 	}
 }

@@ -64,7 +64,7 @@ func TestPlanTextAndJSONTouchNothing(t *testing.T) {
 		"undo: git reset --hard ORIG_HEAD",
 		"$ git submodule update extensions/Echo",
 		"on mwdebug1001, mwdebug1002 (mwdebug)",
-		"X-Wikimedia-Debug? [y/N]",
+		"X-Wikimedia-Debug? ([y] Yes, verified: go on to production, [r] No, it does not work: roll back",
 		"⚠ irreversible",
 		"$ scap sync-file " + php + "/",
 		"gate: Sync " + php,

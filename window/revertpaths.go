@@ -1,0 +1,102 @@
+package window
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"strings"
+
+	"porthole/gitops"
+)
+
+// revertSync computes what to sync after reverting t, from the revert's own
+// diff (the inverse of the deployed commit's): a file the change added is
+// removed by the revert, so its nearest directory that still exists is
+// synced (scap refuses a missing path); a rename syncs both sides; a mode
+// change or a restored file syncs the file; a submodule the change bumped
+// is updated (`git submodule update PATH`) and synced whole. Localisation
+// files, or a removed top-level file of the config checkout, need the full
+// sync.
+func revertSync(ctx context.Context, run gitops.Run, staging string, t *revertTarget) error {
+	changes, err := gitops.DiffRaw(ctx, run, t.Dir, t.SHA)
+	if err != nil {
+		return fmt.Errorf("reading what %s changed in %s: %w", abbrev(t.SHA), t.Dir, err)
+	}
+	prefix := strings.TrimPrefix(strings.TrimPrefix(t.Dir, staging), "/")
+	var rels []string
+	root := false
+	for _, c := range changes {
+		if IsL10nFile(c.Path) {
+			t.World = true
+		}
+		switch {
+		case c.Gitlink() && c.OldMode == "160000" && c.NewMode == "160000":
+			t.Subs = append(t.Subs, c.Path)
+			rels = append(rels, c.Path)
+		case c.Status == 'A' || (c.Gitlink() && c.OldMode == "000000"):
+			// the change added it: after the revert it is gone
+			d, err := existingDir(ctx, run, t.Dir, t.SHA, path.Dir(c.Path))
+			if err != nil {
+				return err
+			}
+			if d == "" {
+				root = true
+				continue
+			}
+			rels = append(rels, d)
+		default:
+			rels = append(rels, c.Path)
+		}
+	}
+	if root {
+		if prefix == "" {
+			t.World = true
+		} else {
+			rels = nil
+			t.Paths = []string{prefix}
+			return nil
+		}
+	}
+	t.Paths = groupPaths(prefix, rels)
+	if len(t.Paths) == 0 && !t.World {
+		return fmt.Errorf("%s changes nothing in %s: there is nothing to revert", abbrev(t.SHA), t.Dir)
+	}
+	return nil
+}
+
+// existingDir is d, or its nearest parent, that exists both before the
+// change (sha^1) and now (HEAD), so it still exists after the revert; "" for
+// the checkout's root.
+func existingDir(ctx context.Context, run gitops.Run, dir, sha, d string) (string, error) {
+	for ; d != "." && d != "/" && d != ""; d = path.Dir(d) {
+		before, err := gitops.PathExists(ctx, run, dir, sha+"^1", d)
+		if err != nil {
+			return "", err
+		}
+		if !before {
+			continue
+		}
+		now, err := gitops.PathExists(ctx, run, dir, "HEAD", d)
+		if err != nil {
+			return "", err
+		}
+		if now {
+			return d, nil
+		}
+	}
+	return "", nil
+}
+
+// revertSyncNote says why the revert syncs what it syncs, for its gate.
+func revertSyncNote(ts []*revertTarget) string {
+	var notes []string
+	for _, t := range ts {
+		if len(t.Subs) > 0 {
+			notes = append(notes, fmt.Sprintf("change %d moved %s: after the revert, git submodule update %s", t.Change.Number, strings.Join(t.Subs, ", "), strings.Join(t.Subs, " ")))
+		}
+		if t.World {
+			notes = append(notes, fmt.Sprintf("change %d touches localisation files: the revert uses the full sync, which rebuilds the l10n cache", t.Change.Number))
+		}
+	}
+	return strings.Join(notes, "\n")
+}

@@ -1,0 +1,116 @@
+package window
+
+import (
+	"context"
+	"fmt"
+	"porthole/config"
+	"porthole/runbooks"
+	"regexp"
+	"strings"
+
+	"porthole/gitops"
+	"porthole/remote"
+)
+
+// ownerVerifyStep waits for the patch owner's word. "No, not verified"
+// offers what scap backport offers: roll the window back.
+func (bp *backport) ownerVerifyStep() *runbooks.Step {
+	who := owners(bp.changes)
+	return &runbooks.Step{
+		ID: "owner-verify", Title: "Wait for " + who + " to verify on mwdebug", Role: config.RoleLocal,
+		Gate: &runbooks.Gate{Kind: runbooks.GateChoice,
+			Prompt: fmt.Sprintf("Has %s verified it on mwdebug with X-Wikimedia-Debug?", who),
+			Detail: "Ask in #wikimedia-operations: the change is on the test servers; test it with the X-Wikimedia-Debug header (backend=mwdebug…) before it goes to every app server.\n" +
+				changeList(bp.changes) + "\n\nRoll back: " + bp.rollbackOutline(),
+			Choices: []runbooks.Choice{
+				{Key: "y", Label: "Yes, verified: go on to production"},
+				{Key: "r", Label: "No, it does not work: roll back (staging to its HEAD before the rebase, security patches kept; test servers re-synced) and end the window"},
+				{Key: "n", Label: "Not yet: stop here, nothing is undone (resume later)"},
+			},
+			Default: "n"},
+		Do: func(ctx context.Context, sc *runbooks.StepContext) error {
+			if sc.Decision.Choice == "r" {
+				return bp.rollback(ctx, sc)
+			}
+			sc.Note(runbooks.Info, "%s confirmed the change works on the test servers", who)
+			return nil
+		},
+		Check: func(ctx context.Context, sc *runbooks.StepContext) (bool, error) {
+			return sc.Facts().Rollback == "", nil // a rollback under way is asked again
+		},
+	}
+}
+
+// rollbackOutline is what a rollback runs, for the gate.
+func (bp *backport) rollbackOutline() string {
+	var cmds []string
+	for _, g := range bp.repos {
+		c := "in " + g.Dir + ": git reset --hard <HEAD before the rebase>"
+		if g.PHP {
+			c += ", git submodule update <the submodules the rebase moved>"
+		}
+		cmds = append(cmds, c)
+	}
+	cmds = append(cmds, "then "+bp.env.Config.Commands.SyncTestServers+" on the test servers")
+	return strings.Join(cmds, "; ")
+}
+
+// rollback puts each checkout back at the HEAD recorded by git status before
+// the rebase (security patches are under it, so they stay), updates the
+// submodules the rebase moved, re-syncs the test servers, and ends the
+// window as rolled back.
+func (bp *backport) rollback(ctx context.Context, sc *runbooks.StepContext) error {
+	sc.Learn(func(f *runbooks.Facts) { f.Rollback = "started" })
+	for _, g := range bp.repos {
+		rf := sc.Facts().Repo(g.Repo)
+		head := rf.StatusHead
+		if head == "" {
+			sc.Note(runbooks.Info, "%s was not changed in this window: nothing to roll back there", g.Repo)
+			continue
+		}
+		if !shaRe.MatchString(head) {
+			return fmt.Errorf("the recorded HEAD of %s (%q) is not a commit id: roll back by hand", g.Repo, head)
+		}
+		if _, err := remote.Check(sc.Exec(ctx, config.RoleDeploy, remote.Command{Cmd: gitops.Cmd("reset", "--hard", head), Dir: g.Dir})); err != nil {
+			return fmt.Errorf("rolling back %s: %w", g.Dir, err)
+		}
+		if g.PHP {
+			for _, p := range mergedPaths(g.SubPaths, rf.MovedSubmodules) {
+				if err := gitops.SubmoduleUpdate(ctx, deployExec(sc), g.Dir, p); err != nil {
+					return fmt.Errorf("rolling back %s: %w", p, err)
+				}
+			}
+		}
+		now, err := gitops.RevParse(ctx, deployQuery(sc), g.Dir, "HEAD")
+		if err != nil {
+			return err
+		}
+		if now != head {
+			return fmt.Errorf("after git reset --hard, %s is at %s, not %s: look before anything else", g.Dir, abbrev(now), abbrev(head))
+		}
+		sc.Note(runbooks.Info, "%s is back at %s (its HEAD before the rebase, security patches kept)", g.Repo, abbrev(head))
+	}
+	if err := bp.syncTestServers(ctx, sc); err != nil {
+		return fmt.Errorf("staging is rolled back but the test servers still serve the change: %w", err)
+	}
+	sc.Learn(func(f *runbooks.Facts) { f.Rollback = "done" })
+	var nums []string
+	for _, ch := range bp.changes {
+		nums = append(nums, fmt.Sprint(ch.Number))
+	}
+	return &runbooks.RolledBackError{StepID: sc.Step.ID, By: sc.Decision.By, Detail: fmt.Sprintf(
+		"staging and the test servers are as before the window; change(s) %s are merged in Gerrit but not deployed: revert them in Gerrit (or merge a fix) so the next deployer's sync does not ship them",
+		strings.Join(nums, ", "))}
+}
+
+var shaRe = regexp.MustCompile(`^[0-9a-f]{40}([0-9a-f]{24})?$`)
+
+func mergedPaths(a, b []string) []string {
+	out := append([]string(nil), a...)
+	for _, p := range b {
+		if !hasString(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,97 @@
+package window_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"porthole/runbooks/runbookstest"
+	"strconv"
+	"strings"
+	"testing"
+
+	"porthole/config"
+	"porthole/runbooks"
+	"porthole/sandbox"
+)
+
+// TestSandboxOwnerNotVerifiedRollsBack: the owner says it does not work on
+// mwdebug; the deployer picks the rollback: staging goes back to its HEAD
+// before the rebase (the security patch kept), the test servers serve the
+// old code again, and the window ends "rolled back", not resumable. Then a
+// window with two production syncs, the second declined, is paused, not
+// stopped.
+func TestSandboxOwnerNotVerifiedRollsBack(t *testing.T) {
+	sb, err := sandbox.Start(context.Background(), sandbox.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sb.Close() })
+	env := runbookstest.SandboxEnv(t, sb)
+	n := sb.Changes["core"]
+	php := "php-" + sb.Version
+	file := php + "/includes/api/ApiMain.php"
+	debug := sb.Config.Hosts[config.RoleTestServers]
+	before, err := sb.ReadAppServerFile(debug[0], file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := runbooks.Build(context.Background(), env, "backport", map[string]string{"changes": strconv.Itoa(n)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	onDebug := false
+	run := runSandbox(t, env, p, runbooks.RunOptions{}, func(g runbooks.GateRequest) string {
+		if g.StepID != "owner-verify" {
+			return "y"
+		}
+		now, _ := sb.ReadAppServerFile(debug[0], file)
+		onDebug = !bytes.Equal(now, before)
+		return "r"
+	})
+	if !onDebug {
+		t.Fatal("the change was not on mwdebug when the owner was asked")
+	}
+	if !errors.Is(run.err, runbooks.ErrRolledBack) {
+		t.Fatalf("want a rolled-back window, got %v", run.err)
+	}
+	w, err := runbooks.LoadWindow(run.r.Journal().Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Status != runbooks.StatusRolledBack || w.Resumable() || !strings.Contains(w.Why(), "merged in Gerrit but not deployed") {
+		t.Fatalf("journal: status %q resumable %v why %q", w.Status, w.Resumable(), w.Why())
+	}
+	core := sb.StagingDir() + "/" + php
+	head := run.r.Facts().Repo(php).StatusHead
+	if got := deployGit(t, env, core, "rev-parse", "HEAD"); head == "" || got != head {
+		t.Fatalf("staging HEAD %s, want the HEAD before the rebase %s", got, head)
+	}
+	if subj := deployGit(t, env, core, "log", "-1", "--format=%s"); !strings.HasPrefix(subj, "SECURITY: ") {
+		t.Errorf("the security patch is not on top any more: %q", subj)
+	}
+	for _, h := range append(debug, sb.Config.Hosts[config.RoleAppServers]...) {
+		if got, err := sb.ReadAppServerFile(h, file); err != nil || !bytes.Equal(got, before) {
+			t.Fatalf("%s still serves the change after the rollback (%v)", h, err)
+		}
+	}
+
+	// two production syncs; "not now" at the second pauses the window
+	p2, err := runbooks.Build(context.Background(), env, "backport",
+		map[string]string{"changes": strconv.Itoa(sb.Changes["config"]) + " " + strconv.Itoa(sb.Changes["static"])})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run2 := runSandbox(t, env, p2, runbooks.RunOptions{}, func(g runbooks.GateRequest) string {
+		if g.StepID == "sync-2" {
+			return "n"
+		}
+		return "y"
+	})
+	w2, err := runbooks.LoadWindow(run2.r.Journal().Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w2.Status != runbooks.StatusPaused || !w2.Resumable() || w2.StepState("sync-1") != runbooks.Done || !strings.Contains(w2.Why(), "paused") {
+		t.Fatalf("declining the second sync: status %q resumable %v sync-1 %v why %q (err %v)", w2.Status, w2.Resumable(), w2.StepState("sync-1"), w2.Why(), run2.err)
+	}
+}
