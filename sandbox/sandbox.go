@@ -382,6 +382,19 @@ func (sb *Sandbox) SetFailing(hosts ...string) error {
 	return os.WriteFile(filepath.Join(sb.Root, "etc", "fail-hosts"), []byte(data), 0o644)
 }
 
+// SetCanariesFailing makes the scap stand-in's canary checks fail (as a
+// logstash error spike does) or pass again.
+func (sb *Sandbox) SetCanariesFailing(on bool) error {
+	f := filepath.Join(sb.Root, "etc", "fail-canaries")
+	if !on {
+		if err := os.Remove(f); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+		return nil
+	}
+	return os.WriteFile(f, []byte("57\n"), 0o644)
+}
+
 func (sb *Sandbox) passwordFile() string { return filepath.Join(sb.Root, "etc", "gerrit-password") }
 
 // Close stops the SSH hosts (killing their commands) and the emulator,
