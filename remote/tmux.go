@@ -143,6 +143,12 @@ type FollowOptions struct {
 	OnLost       func(err error)     // the host became unreachable (once per outage)
 	OnBack       func()              // it is reachable again
 	Sleep        func(time.Duration) // for tests; time.Sleep-like but cancellable by ctx when nil
+	// SplitCR ends a line at \r as well as \n (a terminal's transcript:
+	// progress rewritten in place); \r\n is one end, empty lines are dropped.
+	SplitCR bool
+	// OnPartial gets the unfinished last line after each read (a prompt
+	// waiting for an answer); nil to ignore.
+	OnPartial func(string)
 }
 
 // pollChunk bounds how much transcript one read returns.
@@ -223,7 +229,7 @@ func (j *TmuxJob) Follow(ctx context.Context, dial func() (Executor, error), o F
 		var rest []byte // an unfinished last line: read again next time, from Offset
 		read := int64(0)
 		for len(buf) > 0 {
-			i := bytes.IndexByte(buf, '\n')
+			i, n := lineEnd(buf, o.SplitCR)
 			if i < 0 {
 				if len(buf) >= pollChunk {
 					i = len(buf) - 1 // one enormous line: hand it over as it is
@@ -233,8 +239,11 @@ func (j *TmuxJob) Follow(ctx context.Context, dial func() (Executor, error), o F
 				}
 			}
 			line := string(bytes.TrimSuffix(buf[:i], []byte{'\r'}))
-			buf = buf[i+1:]
-			read += int64(i + 1)
+			buf = buf[i+n:]
+			read += int64(i + n)
+			if o.SplitCR && line == "" {
+				continue
+			}
 			if strings.HasPrefix(line, j.Marker) {
 				code, err := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(line, j.Marker)))
 				if err != nil {
@@ -249,6 +258,9 @@ func (j *TmuxJob) Follow(ctx context.Context, dial func() (Executor, error), o F
 			if o.OnLine != nil {
 				o.OnLine(line)
 			}
+		}
+		if len(rest) > 0 && o.OnPartial != nil {
+			o.OnPartial(string(rest))
 		}
 		if read > 0 {
 			j.Offset += read
@@ -281,6 +293,19 @@ func (j *TmuxJob) Follow(ctx context.Context, dial func() (Executor, error), o F
 			return -1, err
 		}
 	}
+}
+
+// lineEnd finds the end of the first line in buf: its index and the
+// terminator's length (-1 when none). With cr, \r ends a line too.
+func lineEnd(buf []byte, cr bool) (int, int) {
+	if !cr {
+		return bytes.IndexByte(buf, '\n'), 1
+	}
+	i := bytes.IndexAny(buf, "\r\n")
+	if i >= 0 && buf[i] == '\r' && i+1 < len(buf) && buf[i+1] == '\n' {
+		return i, 2
+	}
+	return i, 1
 }
 
 // transcriptError: the transcript cannot be read although the host answers.
