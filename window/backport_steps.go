@@ -605,28 +605,17 @@ func allTransient(res []remote.HostResult) bool {
 }
 
 // scapSync runs one `scap sync-file` (from the configured template, every
-// value quoted), reporting scap's progress lines as progress.
+// value quoted) with runScap: detached on the deployment host, with a
+// terminal, its progress and questions followed.
 func (bp *backport) scapSync(ctx context.Context, sc *runbooks.StepContext, syncPath, message string) error {
 	cfg := bp.env.Config
 	cmd := config.ExpandCommand(cfg.Commands.SyncFile, map[string]string{"path": syncPath, "message": message})
-	var tail []string
-	res, err := sc.Exec(ctx, config.RoleDeploy, remote.Command{Cmd: cmd, Dir: cfg.StagingDir, OnLine: func(l remote.Line) {
-		if p, ok := ParseScapProgress(l.Text); ok {
-			sc.Progress(p)
-			return
-		}
-		if strings.TrimSpace(l.Text) != "" {
-			tail = append(tail, strings.TrimSpace(l.Text))
-			if len(tail) > 3 {
-				tail = tail[1:]
-			}
-		}
-	}})
+	code, tail, err := runScap(ctx, sc, syncPath, cfg.StagingDir, cmd)
 	if err != nil {
 		return err
 	}
-	if res.ExitCode != 0 {
-		return fmt.Errorf("scap sync-file %s exited %d: %s — look at the output, then sync again or revert", syncPath, res.ExitCode, strings.Join(tail, " / "))
+	if code != 0 {
+		return fmt.Errorf("scap sync-file %s exited %d: %s — look at the output, then sync again or revert", syncPath, code, strings.Join(tail, " / "))
 	}
 	return nil
 }
@@ -673,7 +662,18 @@ func (bp *backport) syncCovered(g *repoGroup, p string) bool {
 
 func (bp *backport) syncedCheck(sg *syncGroup) func(context.Context, *runbooks.StepContext) (bool, error) {
 	return func(ctx context.Context, sc *runbooks.StepContext) (bool, error) {
-		return sc.Facts().Synced[sg.ID], nil
+		if sc.Facts().Synced[sg.ID] {
+			return true, nil
+		}
+		// scap was started by the porthole that stopped: finish the step by
+		// reattaching to it (or reading its recorded result), without asking again.
+		if !scapStarted(sc) {
+			return false, nil
+		}
+		if err := bp.sync(sg)(ctx, sc); err != nil {
+			return false, err
+		}
+		return true, nil
 	}
 }
 
