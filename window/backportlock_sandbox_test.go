@@ -1,0 +1,119 @@
+package window_test
+
+import (
+	"context"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"porthole/config"
+	"porthole/remote"
+	"porthole/runbooks"
+	"porthole/runbooks/runbookstest"
+	"porthole/sandbox"
+)
+
+// deployRun runs cmd on the sandbox's deploy host with env.
+func deployRun(t *testing.T, env *runbooks.Env, cmd string, vars map[string]string) remote.Result {
+	t.Helper()
+	ex, err := env.Hosts.One(config.RoleDeploy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := ex.Run(context.Background(), remote.Command{Cmd: cmd, Env: vars, Keep: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// TestSandboxBackportLock: a window waits for the backport lock a running
+// scap backport holds (saying who holds it and why), then holds it for its
+// whole duration, so that scap backport is refused meanwhile with scap's
+// own message, and releases it at the end.
+func TestSandboxBackportLock(t *testing.T) {
+	sb, env, p, _, _ := coreWindow(t)
+	env.Config.LockWait = time.Minute
+	lockFile := filepath.Join(sb.HostDir(sandbox.DeployHost), "var", "lock", "scap.backport.lock")
+	held := make(chan remote.Result, 1)
+	go func() {
+		held <- deployRun(t, env, "scap backport 999", map[string]string{"SANDBOX_BACKPORT_HOLD": "2"})
+	}()
+	for i := 0; i < 200; i++ {
+		if _, err := os.Stat(lockFile); err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	var notes []string
+	var during remote.Result
+	var lockText []byte
+	_, err := runbookstest.RunPlan(t, env, p, func(e runbooks.Event) {
+		switch ev := e.(type) {
+		case runbooks.StepNote:
+			notes = append(notes, ev.Text)
+		case runbooks.StepStarted:
+			if ev.StepID == "sync-testservers" {
+				lockText, _ = os.ReadFile(lockFile)
+				during = deployRun(t, env, "scap backport 1234", map[string]string{"SANDBOX_LOCK_WAIT": "0"})
+			}
+		}
+	})
+	if err != nil {
+		t.Fatalf("window: %v", err)
+	}
+	if r := <-held; r.ExitCode != 0 {
+		t.Fatalf("the first scap backport: exit %d %s", r.ExitCode, r.Stderr)
+	}
+	all := strings.Join(notes, "\n")
+	if !strings.Contains(all, "scap.backport.lock is held by "+osUser(t)+" (Backport for 999): waiting") {
+		t.Errorf("no note says who holds the lock and why:\n%s", all)
+	}
+	if !strings.Contains(string(lockText), "porthole window "+p.ID) {
+		t.Errorf("mid-window the lock holds %q, not this window's reason", lockText)
+	}
+	if during.ExitCode != 1 || !strings.Contains(string(during.Stderr), `Failed to acquire lock "/var/lock/scap.backport.lock"; owner is "`+osUser(t)+`"; reason is "Backport: `) {
+		t.Errorf("scap backport during the window: exit %d, stderr %s", during.ExitCode, during.Stderr)
+	}
+	if _, err := os.Stat(lockFile); !os.IsNotExist(err) {
+		t.Errorf("the window left its lock behind: %v", err)
+	}
+}
+
+// TestSandboxGlobalLockStopsAWindow: with scap locked for everyone, the
+// window stops at its first step with scap's message, before any vote.
+func TestSandboxGlobalLockStopsAWindow(t *testing.T) {
+	sb, env, p, _, _ := coreWindow(t)
+	g := filepath.Join(sb.HostDir(sandbox.DeployHost), "var", "lock", "scap-global-lock")
+	if err := os.MkdirAll(filepath.Dir(g), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(g, []byte("datacenter switchover"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var started []string
+	_, err := runbookstest.RunPlan(t, env, p, func(e runbooks.Event) {
+		if ev, ok := e.(runbooks.StepStarted); ok {
+			started = append(started, ev.StepID)
+		}
+	})
+	if err == nil || !strings.Contains(err.Error(), `Failed to acquire lock "`+g+`"; owner is "`+osUser(t)+`"; reason is "datacenter switchover"`) {
+		t.Fatalf("window under the global lock: %v", err)
+	}
+	if strings.Join(started, " ") != "backport-lock" {
+		t.Errorf("steps started: %v", started)
+	}
+}
+
+// osUser owns the files the sandbox's hosts write (stat -c %U names it).
+func osUser(t *testing.T) string {
+	t.Helper()
+	u, err := user.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Username
+}
