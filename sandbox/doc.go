@@ -16,6 +16,7 @@
 //	etc/appservers, testservers, canaries, maintservers
 //	                     host lists scap's stages sync to
 //	etc/fail-hosts       hosts whose scap copy fails (Sandbox.SetFailing)
+//	etc/fail-canaries    present: scap's canary checks fail (Sandbox.SetCanariesFailing)
 //	gerrit/git/          the emulator's bare repositories: the hosts' "origin"
 //	hosts/<name>/        one directory per host: home/<user>/ is HOME;
 //	                     deploy1002 has srv/mediawiki-staging (config clone with
