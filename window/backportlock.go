@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"regexp"
 	"strings"
 	"time"
 
@@ -82,6 +83,7 @@ func (bp *backport) takeBackportLock(ctx context.Context, sc *runbooks.StepConte
 	}
 	script := lockScript(dir, reason)
 	sc.EchoCommand(ex.Host(), script)
+	tookOver := false
 	for {
 		res, err := ex.Run(ctx, remote.Command{Cmd: script, Keep: true})
 		if err != nil {
@@ -98,6 +100,15 @@ func (bp *backport) takeBackportLock(ctx context.Context, sc *runbooks.StepConte
 			if strings.Contains(why, lockMark(sc)) {
 				sc.Note(runbooks.Info, "this window already holds %s (reason: %s)", file, why)
 				return nil
+			}
+			if id := staleWindow(cfg, why); id != "" && !tookOver {
+				tookOver = true
+				sc.Note(runbooks.Warn, "%s was left by window %s, which was abandoned or finished: removing it", file, id)
+				rm := "grep -qF -- " + remote.Quote("porthole window "+id+" ") + " " + remote.Quote(file) + " && rm -f -- " + remote.Quote(file)
+				if _, err := ex.Run(ctx, remote.Command{Cmd: rm, Keep: true}); err != nil {
+					return err
+				}
+				continue
 			}
 		default:
 			return fmt.Errorf("cannot take %s on the deployment host: exit %d: %s", file, res.ExitCode, strings.TrimSpace(string(res.Stderr)))
@@ -118,6 +129,27 @@ func (bp *backport) takeBackportLock(ctx context.Context, sc *runbooks.StepConte
 		case <-t.C:
 		}
 	}
+}
+
+var lockWindowRE = regexp.MustCompile(`porthole window (\S+) by `)
+
+// staleWindow is the id of the porthole window named in a lock's reason
+// when this machine journaled it and it can no longer resume (abandoned, or
+// finished without releasing its lock); "" otherwise.
+func staleWindow(cfg *config.Config, reason string) string {
+	m := lockWindowRE.FindStringSubmatch(reason)
+	if m == nil {
+		return ""
+	}
+	path, err := runbooks.FindWindow(config.StateDir(cfg), m[1])
+	if err != nil {
+		return ""
+	}
+	w, err := runbooks.LoadWindow(path)
+	if err != nil || w.ID != m[1] || w.Resumable() {
+		return ""
+	}
+	return m[1]
 }
 
 // heldCheck: after a restart, the lock step is done when this window holds the lock.

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -116,4 +117,54 @@ func osUser(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return u.Username
+}
+
+// TestSandboxAbandonedWindowsLockIsTaken: a window declined at its first
+// gate holds the lock (it may resume); once abandoned, the next window
+// removes the lock it left and goes on.
+func TestSandboxAbandonedWindowsLockIsTaken(t *testing.T) {
+	sb, env, p, file, before := coreWindow(t)
+	env.Config.LockWait = 2 * time.Second
+	j, err := runbooks.OpenJournal(config.StateDir(env.Config), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := runbooks.NewRunner(env, p, j, runbooks.RunOptions{})
+	r.Start(context.Background())
+	for e := range r.Events() {
+		if ev, ok := e.(runbooks.GateRequest); ok {
+			ev.Answer(runbooks.Decision{Choice: "n", By: env.User, At: time.Now()})
+		}
+	}
+	_ = j.Close()
+	lockFile := filepath.Join(sb.HostDir(sandbox.DeployHost), "var", "lock", "scap.backport.lock")
+	if b, _ := os.ReadFile(lockFile); !strings.Contains(string(b), "porthole window "+p.ID) {
+		t.Fatalf("the stopped window does not hold the lock: %q", b)
+	}
+	path, err := runbooks.FindWindow(config.StateDir(env.Config), p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := runbooks.Abandon(path, env.User, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	p2, err := runbooks.Build(context.Background(), env, "backport", map[string]string{"changes": strconv.Itoa(sb.Changes["core"])})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p2.ID = p.ID + "-next" // built within the same second
+	var notes []string
+	if _, err := runbookstest.RunPlan(t, env, p2, func(e runbooks.Event) {
+		if ev, ok := e.(runbooks.StepNote); ok {
+			notes = append(notes, ev.Text)
+		}
+	}); err != nil {
+		t.Fatalf("the next window: %v", err)
+	}
+	if !strings.Contains(strings.Join(notes, "\n"), "was left by window "+p.ID+", which was abandoned or finished: removing it") {
+		t.Errorf("notes:\n%s", strings.Join(notes, "\n"))
+	}
+	if got, _ := sb.ReadAppServerFile("mw1001", file); string(got) == string(before) {
+		t.Error("the next window did not deploy")
+	}
 }
