@@ -30,9 +30,15 @@ type Config struct {
 		SyncWorld string `yaml:"sync_world"`
 		Mwscript  string `yaml:"mwscript"` // on maintenance: "mwscript"
 	} `yaml:"commands"`
-	SALFormat   string `yaml:"sal_format"`  // "Backport: {links}" by default
-	StateDir    string `yaml:"state_dir"`   // journals and logs; XDG state dir when empty
-	Concurrency int    `yaml:"concurrency"` // fan-out width
+	// LockDir is scap's lock directory on the deployment host (/var/lock when
+	// empty): a window holds its scap.backport.lock there, as scap backport
+	// does, and refuses while scap-global-lock exists.
+	LockDir string `yaml:"lock_dir"`
+	// LockWait is how long a window waits for another's backport lock (scap's 600 s when zero).
+	LockWait    time.Duration `yaml:"lock_wait"`
+	SALFormat   string        `yaml:"sal_format"`  // "Backport: {links}" by default
+	StateDir    string        `yaml:"state_dir"`   // journals and logs; XDG state dir when empty
+	Concurrency int           `yaml:"concurrency"` // fan-out width
 	// Maintenance configures the maintenance-script runbooks (see MaintConfig).
 	Maintenance MaintConfig `yaml:"maintenance"`
 	Sandbox     bool        `yaml:"-"` // set by porthole demo
@@ -47,3 +53,19 @@ const (
 	RoleMaintenance = "maintenance" // maintenance host (mwscript)
 	RoleAppServers  = "appservers"  // every app server (sync target)
 )
+
+// EffectiveLockDir is LockDir, or /var/lock.
+func (c *Config) EffectiveLockDir() string {
+	if c.LockDir != "" {
+		return c.LockDir
+	}
+	return "/var/lock"
+}
+
+// EffectiveLockWait is LockWait, or scap's 600 s.
+func (c *Config) EffectiveLockWait() time.Duration {
+	if c.LockWait > 0 {
+		return c.LockWait
+	}
+	return 600 * time.Second
+}

@@ -423,16 +423,10 @@ func runInTmux(ctx context.Context, sc *runbooks.StepContext, ls loopSpec, r mai
 	res := remote.Result{Host: host, Cmd: job.Cmd, ExitCode: code, Started: job.Started, Duration: time.Since(job.Started)}
 	if ctx.Err() != nil {
 		// A deliberate cancel stops the command too: nothing is left running unannounced.
-		kctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if ex, err := dial(); err == nil {
-			if err := job.Kill(kctx, ex); err == nil {
-				sc.Note(runbooks.Warn, "cancelled: killed tmux session %s on %s", job.Session, host)
-			} else {
-				sc.Note(runbooks.Danger, "cancelled, but could not kill tmux session %s on %s: %v — it may still be running (%s)", job.Session, host, err, job.AttachHint())
-			}
+		if said, ok := job.Stop(dial); ok {
+			sc.Note(runbooks.Warn, "%s", said)
 		} else {
-			sc.Note(runbooks.Danger, "cancelled, but %s is unreachable: tmux session %s may still be running there (%s)", host, job.Session, job.AttachHint())
+			sc.Note(runbooks.Danger, "%s", said)
 		}
 		res.ExitCode = -1
 		sc.RecordRun(res, ctx.Err())

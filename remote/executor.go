@@ -45,6 +45,10 @@ type Command struct {
 	OnLine func(Line)        // called for every output line, in order per stream; may be nil
 	// Keep, when set, keeps the whole output in Result.Stdout/Stderr.
 	Keep bool
+	// Pty runs the command on a pseudo-terminal (ssh -t; SSH only): stdout
+	// and stderr arrive together on stdout, and a \r ends a line too, so
+	// that progress rewritten in place (scap's) arrives as it happens.
+	Pty bool
 }
 
 // Script is the command line as it is really sent: cd, exports and Cmd.

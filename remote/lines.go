@@ -15,6 +15,7 @@ type lineWriter struct {
 	onLine func(Line)
 	keep   *bytes.Buffer
 	buf    []byte
+	cr     bool // a terminal's output: \r ends a line too (\r\n once), empty lines dropped
 }
 
 func newLineWriter(host string, s Stream, onLine func(Line), keep *bytes.Buffer) *lineWriter {
@@ -33,12 +34,14 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 	}
 	w.buf = append(w.buf, p...)
 	for {
-		i := bytes.IndexByte(w.buf, '\n')
+		i, n := lineEnd(w.buf, w.cr)
 		if i < 0 {
 			break
 		}
-		w.emit(w.buf[:i])
-		w.buf = w.buf[i+1:]
+		if !w.cr || i > 0 {
+			w.emit(w.buf[:i])
+		}
+		w.buf = w.buf[i+n:]
 	}
 	return len(p), nil
 }

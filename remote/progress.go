@@ -17,12 +17,10 @@ func (p Progress) Done() int { return p.OK + p.Failed }
 // Left is how many hosts have not started.
 func (p Progress) Left() int { return p.Total - p.Done() - p.InFlight }
 
-// Percent is floor(100*done/total), as scap computes it.
+// Percent is floor(100*done/max(total,1)), as scap computes it: a stage
+// with nothing to do ("php-fpm-restart:   0% (ok: 0; fail: 0; left: 0)") is 0%.
 func (p Progress) Percent() int {
-	if p.Total == 0 {
-		return 100
-	}
-	return 100 * p.Done() / p.Total
+	return 100 * p.Done() / max(p.Total, 1)
 }
 
 // String renders the progress in scap's format: "name: 42% (in-flight: 1; ok: 4; fail: 0; left: 5)".

@@ -65,6 +65,11 @@ func (h *SSHHost) Run(ctx context.Context, cmd Command) (res Result, err error) 
 		return res, err
 	}
 	defer sess.Close()
+	if cmd.Pty {
+		if err := requestPty(sess); err != nil {
+			return res, h.sessionErr(lc, err)
+		}
+	}
 
 	var outBuf, errBuf *bytes.Buffer
 	if cmd.Keep {
@@ -75,6 +80,7 @@ func (h *SSHHost) Run(ctx context.Context, cmd Command) (res Result, err error) 
 	if onLine != nil || cmd.Keep {
 		ow = newLineWriter(h.name, Stdout, onLine, outBuf)
 		ew = newLineWriter(h.name, Stderr, onLine, errBuf)
+		ow.cr = cmd.Pty
 		sess.Stdout, sess.Stderr = ow, ew
 	}
 	// stdin: the caller's data, or — with none — a pipe held open until the
@@ -90,7 +96,7 @@ func (h *SSHHost) Run(ctx context.Context, cmd Command) (res Result, err error) 
 			_, _ = io.Copy(stdin, cmd.Stdin)
 			_ = stdin.Close()
 		}()
-	} else {
+	} else if !cmd.Pty { // on a terminal, its hangup ends the command
 		sent = guard(res.Cmd, h.ep.pool.opts.killGrace())
 	}
 	res.Started = time.Now()

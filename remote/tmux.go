@@ -143,6 +143,12 @@ type FollowOptions struct {
 	OnLost       func(err error)     // the host became unreachable (once per outage)
 	OnBack       func()              // it is reachable again
 	Sleep        func(time.Duration) // for tests; time.Sleep-like but cancellable by ctx when nil
+	// SplitCR ends a line at \r as well as \n (a terminal's transcript:
+	// progress rewritten in place); \r\n is one end, empty lines are dropped.
+	SplitCR bool
+	// OnPartial gets the unfinished last line after each read (a prompt
+	// waiting for an answer); nil to ignore.
+	OnPartial func(string)
 }
 
 // pollChunk bounds how much transcript one read returns.
@@ -200,17 +206,20 @@ func (j *TmuxJob) lines(data []byte, o FollowOptions) (code int, done bool, rest
 	buf := data
 	read := int64(0)
 	for len(buf) > 0 {
-		i := bytes.IndexByte(buf, '\n')
+		i, n := lineEnd(buf, o.SplitCR)
 		if i < 0 {
 			if len(buf) < pollChunk {
 				rest = buf
 				break
 			}
-			i = len(buf) - 1 // one enormous line: hand it over as it is
+			i, n = len(buf)-1, 1 // one enormous line: hand it over as it is
 		}
 		line := string(bytes.TrimSuffix(buf[:i], []byte{'\r'}))
-		buf = buf[i+1:]
-		read += int64(i + 1)
+		buf = buf[i+n:]
+		read += int64(i + n)
+		if o.SplitCR && line == "" {
+			continue
+		}
 		if strings.HasPrefix(line, j.Marker) {
 			code, err := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(line, j.Marker)))
 			if err != nil {
@@ -222,6 +231,9 @@ func (j *TmuxJob) lines(data []byte, o FollowOptions) (code int, done bool, rest
 		if o.OnLine != nil {
 			o.OnLine(line)
 		}
+	}
+	if len(rest) > 0 && o.OnPartial != nil {
+		o.OnPartial(string(rest))
 	}
 	j.advance(read, o)
 	return 0, false, rest
@@ -322,6 +334,19 @@ func (p *followPace) sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// lineEnd finds the end of the first line in buf: its index and the
+// terminator's length (-1 when none). With cr, \r ends a line too.
+func lineEnd(buf []byte, cr bool) (int, int) {
+	if !cr {
+		return bytes.IndexByte(buf, '\n'), 1
+	}
+	i := bytes.IndexAny(buf, "\r\n")
+	if i >= 0 && buf[i] == '\r' && i+1 < len(buf) && buf[i+1] == '\n' {
+		return i, 2
+	}
+	return i, 1
+}
+
 // transcriptError: the transcript cannot be read although the host answers.
 type transcriptError struct{ msg string }
 
@@ -362,4 +387,20 @@ func (j *TmuxJob) Kill(ctx context.Context, ex Executor) error {
 		return fmt.Errorf("tmux kill-session %s on %s: exit %d: %s", j.Session, j.Host, res.ExitCode, strings.TrimSpace(string(res.Stderr)))
 	}
 	return nil
+}
+
+// Stop kills the job's tmux session after a deliberate cancel, with a
+// bounded context of its own (the step's is done), and says what became of
+// it: a stopped command is never left running unannounced.
+func (j *TmuxJob) Stop(dial func() (Executor, error)) (said string, ok bool) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ex, err := dial()
+	if err != nil {
+		return fmt.Sprintf("cancelled, but %s is unreachable: tmux session %s may still be running there (%s)", j.Host, j.Session, j.AttachHint()), false
+	}
+	if err := j.Kill(ctx, ex); err != nil {
+		return fmt.Sprintf("cancelled, but could not kill tmux session %s on %s: %v — it may still be running (%s)", j.Session, j.Host, err, j.AttachHint()), false
+	}
+	return fmt.Sprintf("cancelled: killed tmux session %s on %s", j.Session, j.Host), true
 }

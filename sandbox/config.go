@@ -39,6 +39,7 @@ func (sb *Sandbox) writeConfig() error {
 	c.Commands.SyncWorld = "scap sync-world {message}"
 	c.Commands.Mwscript = "mwscript"
 	c.SALFormat = "Backport: {links}"
+	c.LockDir = filepath.Join(sb.HostDir(DeployHost), "var", "lock") // the deploy host's /var/lock
 	c.StateDir = filepath.Join(sb.Root, "state")
 	c.Concurrency = 32
 	c.Sandbox = true

@@ -16,6 +16,7 @@
 //	etc/appservers, testservers, canaries, maintservers
 //	                     host lists scap's stages sync to
 //	etc/fail-hosts       hosts whose scap copy fails (Sandbox.SetFailing)
+//	etc/fail-canaries    present: scap's canary checks fail (Sandbox.SetCanariesFailing)
 //	gerrit/git/          the emulator's bare repositories, served over git smart
 //	                     HTTP at Gerrit.URL()+PROJECT: the deploy host's "origin"
 //	                     (its ~/.netrc holds the deployer's HTTP password)

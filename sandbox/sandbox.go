@@ -412,6 +412,19 @@ func (sb *Sandbox) StopHost(host string) error {
 	return h.close()
 }
 
+// SetCanariesFailing makes the scap stand-in's canary checks fail (as a
+// logstash error spike does) or pass again.
+func (sb *Sandbox) SetCanariesFailing(on bool) error {
+	f := filepath.Join(sb.Root, "etc", "fail-canaries")
+	if !on {
+		if err := os.Remove(f); err != nil && !os.IsNotExist(err) {
+			return err
+		}
+		return nil
+	}
+	return os.WriteFile(f, []byte("57\n"), 0o644)
+}
+
 func (sb *Sandbox) passwordFile() string { return filepath.Join(sb.Root, "etc", "gerrit-password") }
 
 // Close stops the SSH hosts (killing their commands) and the emulator,
@@ -426,6 +439,7 @@ func (sb *Sandbox) Close() error {
 	if sb.cancel != nil {
 		sb.cancel()
 	}
+
 	errs := make([]error, 0, len(sb.hosts)+1)
 	var mu sync.Mutex
 	var hosts sync.WaitGroup

@@ -13,10 +13,11 @@ import (
 	"porthole/remote"
 )
 
-// progressRE is scap's progress line: "HH:MM:SS name:  40% (in-flight: 1; ok: 2; fail: 0; left: 2)".
-var progressRE = regexp.MustCompile(`^\d\d:\d\d:\d\d ([a-z-]+): +(\d+)% \((?:in-flight: (\d+); )?ok: (\d+); fail: (\d+); left: (\d+)\)$`)
+// progressRE is scap's progress line without a terminal: "HH:MM:SS name:
+// 40% (in-flight: 1; ok: 2; fail: 0; left: 2) ", padded to 80 columns.
+var progressRE = regexp.MustCompile(`^\d\d:\d\d:\d\d ([a-z-]+): +(\d+)% \((?:in-flight: (\d+); )?ok: (\d+); fail: (\d+); left: (\d+)\) +$`)
 
-// stageProgress parses the progress lines of one stage.
+// stageProgress parses the progress lines of one stage (from stderr).
 func stageProgress(t *testing.T, out, stage string) []remote.Progress {
 	t.Helper()
 	var ps []remote.Progress
@@ -24,6 +25,9 @@ func stageProgress(t *testing.T, out, stage string) []remote.Progress {
 		m := progressRE.FindStringSubmatch(l)
 		if m == nil || m[1] != stage {
 			continue
+		}
+		if len(l) < 80 {
+			t.Errorf("%q is not padded to 80 columns as scap pads it", l)
 		}
 		n := func(s string) int { v, _ := strconv.Atoi(s); return v }
 		p := remote.Progress{Name: m[1], InFlight: n(m[3]), OK: n(m[4]), Failed: n(m[5])}
@@ -36,21 +40,21 @@ func stageProgress(t *testing.T, out, stage string) []remote.Progress {
 	return ps
 }
 
-// checkStage checks one stage's progress lines: a 0% line, then one line
-// per finished host, counts moving by one, ending at 100%.
-func checkStage(t *testing.T, out, stage string, hosts, failed int) {
+// checkStage checks one stage's progress lines on stderr without a
+// terminal: scap's RateLimitedProgressReporter prints at most one line per
+// 30 s plus the final one, so a quick stage shows its 0% start line and its
+// 100% final line, nothing between.
+func checkStage(t *testing.T, errs, stage string, hosts, failed int) {
 	t.Helper()
-	ps := stageProgress(t, out, stage)
-	if len(ps) != hosts+1 {
-		t.Fatalf("%s: %d progress lines, want %d (one at start, one per host):\n%s", stage, len(ps), hosts+1, out)
+	ps := stageProgress(t, errs, stage)
+	if len(ps) != 2 {
+		t.Fatalf("%s: %d progress lines, want 2 (the start and the final line, rate-limited):\n%s", stage, len(ps), errs)
 	}
-	for i, p := range ps {
-		if p.Total != hosts || p.Done() != i {
-			t.Errorf("%s line %d: %+v, want %d of %d hosts done", stage, i, p, i, hosts)
-		}
+	if first := ps[0]; first.Total != hosts || first.Done() != 0 || first.InFlight != 0 {
+		t.Errorf("%s starts at %+v, want 0 of %d", stage, first, hosts)
 	}
-	if last := ps[len(ps)-1]; last.Failed != failed || last.InFlight != 0 || last.Percent() != 100 {
-		t.Errorf("%s ends at %+v, want 100%% with %d failed", stage, last, failed)
+	if last := ps[1]; last.Total != hosts || last.Failed != failed || last.InFlight != 0 || last.Done() != hosts {
+		t.Errorf("%s ends at %+v, want all %d done with %d failed", stage, last, hosts, failed)
 	}
 }
 
@@ -89,7 +93,10 @@ func TestCoreBackport(t *testing.T) {
 	}
 
 	sal := fmt.Sprintf("Backport: [[gerrit:%d|%s (T388101)]]", n, sb.Gerrit.Change(n).Subject)
-	out := cl.ok(t, DeployHost, "cd "+q(sb.StagingDir())+" && scap sync-file "+q(path)+" "+q(sal))
+	out, errs, code := cl.run(t, DeployHost, "cd "+q(sb.StagingDir())+" && scap sync-file "+q(path)+" "+q(sal))
+	if code != 0 {
+		t.Fatalf("sync-file exited %d: %s", code, errs)
+	}
 	ls := lines(out)
 	if !strings.HasPrefix(ls[0], "[sandbox] scap stand-in: ") {
 		t.Errorf("first line %q does not say it is the sandbox's stand-in", ls[0])
@@ -101,9 +108,16 @@ func TestCoreBackport(t *testing.T) {
 	if !last.MatchString(ls[len(ls)-1]) {
 		t.Errorf("last line %q, want scap's Synchronized line", ls[len(ls)-1])
 	}
-	checkStage(t, out, "sync-testservers", 2, 0)
-	checkStage(t, out, "sync-canaries", 1, 0)
-	checkStage(t, out, "sync-apaches", 6, 0) // 5 app servers and the maintenance host
+	checkStage(t, errs, "sync-testservers", 2, 0)
+	checkStage(t, errs, "sync-canaries", 1, 0)
+	checkStage(t, errs, "sync-apaches", 6, 0) // 5 app servers and the maintenance host
+	checkStage(t, errs, "php-fpm-restart", 0, 0)
+	if !strings.Contains(errs, "php-fpm-restart:   0% (ok: 0; fail: 0; left: 0) ") {
+		t.Errorf("a stage with nothing to do is not 0%% as scap prints it:\n%s", errs)
+	}
+	if strings.Contains(out, "% (") {
+		t.Errorf("progress lines on stdout (scap writes them to stderr):\n%s", out)
+	}
 	for _, h := range sb.HostNames[1:] {
 		got, err := sb.ReadAppServerFile(h, path)
 		if err != nil || string(got) != string(want) {
@@ -117,8 +131,11 @@ func TestCoreBackport(t *testing.T) {
 
 	// A directory (an extension after git submodule update) syncs whole.
 	cl.ok(t, DeployHost, "cd "+q(filepath.Join(sb.StagingDir(), php))+" && echo new > extensions/Echo/NEWFILE && rm extensions/Echo/i18n/en.json")
-	out = cl.ok(t, DeployHost, "cd "+q(sb.StagingDir())+" && scap sync-file "+q(php+"/extensions/Echo/")+" 'Backport: Echo'")
-	checkStage(t, out, "sync-apaches", 6, 0)
+	_, errs, code = cl.run(t, DeployHost, "cd "+q(sb.StagingDir())+" && scap sync-file "+q(php+"/extensions/Echo/")+" 'Backport: Echo'")
+	if code != 0 {
+		t.Fatalf("sync-file of a directory exited %d: %s", code, errs)
+	}
+	checkStage(t, errs, "sync-apaches", 6, 0)
 	for _, h := range []string{"mw1005", "mwdebug1002", MaintHost} {
 		if got, err := sb.ReadAppServerFile(h, php+"/extensions/Echo/NEWFILE"); err != nil || string(got) != "new\n" {
 			t.Errorf("%s: new file not synced: %q %v", h, got, err)
@@ -144,14 +161,14 @@ func TestScapFailures(t *testing.T) {
 	if err := sb.SetFailing("mw1003"); err != nil {
 		t.Fatal(err)
 	}
-	out, errs, code := cl.run(t, DeployHost, "cd "+staging+" && scap sync-file "+path+" 'Config: test'")
+	_, errs, code := cl.run(t, DeployHost, "cd "+staging+" && scap sync-file "+path+" 'Config: test'")
 	if code != 1 {
 		t.Errorf("sync with a failing host exited %d, want 1", code)
 	}
 	if !strings.Contains(errs, "(ran as mwdeploy@mw1003) returned [255]") || !strings.Contains(errs, "1 apaches had sync errors") {
 		t.Errorf("stderr does not report mw1003's failure as scap does:\n%s", errs)
 	}
-	checkStage(t, out, "sync-apaches", 6, 1)
+	checkStage(t, errs, "sync-apaches", 6, 1)
 	for _, h := range []string{"mw1001", "mw1002", "mw1004", "mw1005"} {
 		if got, _ := sb.ReadAppServerFile(h, path); !strings.HasSuffix(string(got), "// edited\n") {
 			t.Errorf("%s did not get the file", h)
@@ -232,7 +249,7 @@ func testScapCancel(t *testing.T, sb *Sandbox, cl *clients) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := s.StdoutPipe()
+	out, err := s.StderrPipe() // scap's progress goes to stderr
 	if err != nil {
 		t.Fatal(err)
 	}

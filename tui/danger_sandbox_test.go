@@ -24,8 +24,17 @@ func TestSandboxDangerGateNeedsTheTypedNumber(t *testing.T) {
 	d.waitScreen("plan ready")
 	d.homeReady()
 	d.key("enter")
-	d.until("the +2 question", func(m Model) bool { return m.win != nil && m.win.Gate() != nil })
-	if g := d.m.win.Gate(); g.StepID != fmt.Sprintf("approve-%d", schema) || g.Gate.Kind != runbooks.GateTyped {
+	approve := fmt.Sprintf("approve-%d", schema)
+	for i := 0; i < 5; i++ { // pre-flight and the backport lock come first: enter goes on
+		d.until("a question", func(m Model) bool { return m.win != nil && m.win.Gate() != nil })
+		g := d.m.win.Gate()
+		if g.StepID == approve || g.Gate.Kind != runbooks.GateContinue {
+			break
+		}
+		d.key("enter")
+		d.until("the next question", func(m Model) bool { return m.win.Gate() == nil || m.win.Gate().StepID != g.StepID })
+	}
+	if g := d.m.win.Gate(); g.StepID != approve || g.Gate.Kind != runbooks.GateTyped {
 		t.Fatalf("first question: %s %+v", g.StepID, g.Gate)
 	}
 	d.dialogArmed()

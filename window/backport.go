@@ -273,6 +273,8 @@ func (bp *backport) steps(warnings []runbooks.Warning) []*runbooks.Step {
 			dangers++
 		}
 	}
+	lock, unlock := bp.lockSteps()
+	steps = append(steps, lock)
 	for i, ch := range bp.changes {
 		s := &runbooks.Step{
 			ID:    fmt.Sprintf("approve-%d", ch.Number),
@@ -358,7 +360,7 @@ func (bp *backport) steps(warnings []runbooks.Warning) []*runbooks.Step {
 		ID: "post-deploy", Title: "After the sync: checks and maintenance the diff calls for", Role: config.RoleLocal,
 		Do: bp.postDeploy, Check: checkNever,
 	})
-	return steps
+	return append(steps, unlock)
 }
 
 func countOf(n int, word string) string {

@@ -92,6 +92,8 @@ func newBPFixture(t *testing.T) *bpFixture {
 	cfg := config.DefaultConfig()
 	cfg.StateDir = filepath.Join(s.Root, "state")
 	cfg.StagingDir = s.Dir
+	cfg.LockDir = filepath.Join(s.Root, "lock")                          // the fixture deploy host's /var/lock
+	cfg.Maintenance.TranscriptDir = filepath.Join(s.Root, "transcripts") // scap runs in tmux: not in the package dir
 	cfg.Hosts = map[string][]string{
 		config.RoleDeploy:      {"deploy1002"},
 		config.RoleTestServers: {"mwdebug1001", "mwdebug1002"},

@@ -618,32 +618,20 @@ func allTransient(res []remote.HostResult) bool {
 	return any
 }
 
-// scapSync runs one production sync command (from the configured
-// template, every value quoted), reporting scap's progress lines as progress.
+// scapSync runs one production sync command (from the configured template,
+// every value quoted) with runScap: detached on the deployment host, with a
+// terminal, its progress and questions followed.
 func (bp *backport) scapSync(ctx context.Context, sc *runbooks.StepContext, c syncCmd) error {
-	cfg := bp.env.Config
-	var tail []string
-	res, err := sc.Exec(ctx, config.RoleDeploy, remote.Command{Cmd: c.Cmd, Dir: cfg.StagingDir, OnLine: func(l remote.Line) {
-		if p, ok := ParseScapProgress(l.Text); ok {
-			sc.Progress(p)
-			return
-		}
-		if strings.TrimSpace(l.Text) != "" {
-			tail = append(tail, strings.TrimSpace(l.Text))
-			if len(tail) > 3 {
-				tail = tail[1:]
-			}
-		}
-	}})
+	key, what := c.Path, "scap sync-file "+c.Path
+	if c.Path == "" {
+		key, what = "sync-world", "the full sync"
+	}
+	code, tail, err := runScap(ctx, sc, key, bp.env.Config.StagingDir, c.Cmd)
 	if err != nil {
 		return err
 	}
-	if res.ExitCode != 0 {
-		what := "scap sync-file " + c.Path
-		if c.Path == "" {
-			what = "the full sync"
-		}
-		return fmt.Errorf("%s exited %d: %s — look at the output, then sync again or revert", what, res.ExitCode, strings.Join(tail, " / "))
+	if code != 0 {
+		return fmt.Errorf("%s exited %d: %s — look at the output, then sync again or revert", what, code, strings.Join(tail, " / "))
 	}
 	return nil
 }
@@ -718,17 +706,26 @@ func (bp *backport) syncedCheck(sg *syncGroup) func(context.Context, *runbooks.S
 		if sc.Facts().Synced[sg.ID] {
 			return true, nil
 		}
-		if sc.Prior == nil {
-			return false, nil
-		}
-		cmds := bp.syncCommands(sg, sc.Facts())
-		for _, c := range cmds {
-			if !journaledSync(sc.Prior, c) {
-				return false, nil
+		if sc.Prior != nil {
+			cmds := bp.syncCommands(sg, sc.Facts())
+			completed := true
+			for _, c := range cmds {
+				completed = completed && journaledSync(sc.Prior, c)
+			}
+			if completed {
+				bp.learnSynced(sc, sg)
+				sc.Note(runbooks.Info, "the journal holds scap's exit 0 and its closing line for %s: it completed before porthole stopped, so it is marked done", countOf(len(cmds), "sync command"))
+				return true, nil
 			}
 		}
-		bp.learnSynced(sc, sg)
-		sc.Note(runbooks.Info, "the journal holds scap's exit 0 and its closing line for %s: it completed before porthole stopped, so it is marked done", countOf(len(cmds), "sync command"))
+		// scap was started by the porthole that stopped: finish the step by
+		// reattaching to it (or reading its recorded result), without asking again.
+		if !scapStarted(sc) {
+			return false, nil
+		}
+		if err := bp.sync(sg)(ctx, sc); err != nil {
+			return false, err
+		}
 		return true, nil
 	}
 }

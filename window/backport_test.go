@@ -31,10 +31,10 @@ func TestBackportPlanLayout(t *testing.T) {
 	threeChanges(f)
 	p := f.build("backport", map[string]string{"changes": "101 https://gerrit.wikimedia.org/r/c/mediawiki/core/+/102 103"})
 	php := "php-" + gitopstest.Version
-	want := []string{"preflight", "approve-101", "approve-102", "approve-103", "wait-merge-101", "wait-merge-102", "wait-merge-103",
+	want := []string{"preflight", "backport-lock", "approve-101", "approve-102", "approve-103", "wait-merge-101", "wait-merge-102", "wait-merge-103",
 		"status-mediawiki-config", "fetch-mediawiki-config", "review-mediawiki-config", "rebase-mediawiki-config",
 		"status-" + php, "fetch-" + php, "review-" + php, "rebase-" + php, "submodules-" + php,
-		"sync-testservers", "owner-verify", "sync-1", "sync-2", "sync-3", "post-deploy"}
+		"sync-testservers", "owner-verify", "sync-1", "sync-2", "sync-3", "post-deploy", "backport-unlock"}
 	if got := bpStepIDs(p); strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatalf("steps\n got %v\nwant %v", got, want)
 	}

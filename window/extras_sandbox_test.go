@@ -2,7 +2,6 @@ package window_test
 
 import (
 	"context"
-	"porthole/runbooks/runbookstest"
 	"regexp"
 	"strconv"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	"porthole/config"
 	"porthole/runbooks"
+	"porthole/runbooks/runbookstest"
 	"porthole/sandbox"
 )
 

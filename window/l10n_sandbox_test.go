@@ -2,13 +2,13 @@ package window_test
 
 import (
 	"context"
-	"porthole/runbooks/runbookstest"
 	"strconv"
 	"strings"
 	"testing"
 
 	"porthole/config"
 	"porthole/runbooks"
+	"porthole/runbooks/runbookstest"
 	"porthole/sandbox"
 )
 

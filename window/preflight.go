@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"porthole/config"
-	"porthole/runbooks"
 	"strings"
 
+	"porthole/config"
 	"porthole/gitops"
 	"porthole/remote"
+	"porthole/runbooks"
 )
 
 // preflightStep checks, before any Gerrit vote, everything the window will

@@ -2,12 +2,12 @@ package window_test
 
 import (
 	"context"
-	"porthole/runbooks/runbookstest"
 	"strconv"
 	"strings"
 	"testing"
 
 	"porthole/runbooks"
+	"porthole/runbooks/runbookstest"
 	"porthole/sandbox"
 )
 

@@ -5,12 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"porthole/runbooks/runbookstest"
 	"strconv"
 	"strings"
 	"testing"
 
 	"porthole/runbooks"
+	"porthole/runbooks/runbookstest"
 	"porthole/sandbox"
 	"porthole/window"
 )

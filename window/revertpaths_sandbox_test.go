@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"porthole/runbooks/runbookstest"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,6 +14,7 @@ import (
 	"porthole/config"
 	"porthole/remote"
 	"porthole/runbooks"
+	"porthole/runbooks/runbookstest"
 	"porthole/sandbox"
 )
 
@@ -35,13 +35,9 @@ func hostGit(t *testing.T, dir string, args ...string) string {
 // deployRun runs a command on the sandbox's deployment host over SSH.
 func deployRun(t *testing.T, env *runbooks.Env, dir, cmd string) string {
 	t.Helper()
-	ex, err := env.Hosts.One(config.RoleDeploy)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := ex.Run(context.Background(), remote.Command{Cmd: cmd, Dir: dir, Keep: true})
-	if err != nil || res.ExitCode != 0 {
-		t.Fatalf("%s in %s: %v exit %d: %s %s", cmd, dir, err, res.ExitCode, res.Stdout, res.Stderr)
+	res := runOnDeploy(t, env, remote.Command{Cmd: cmd, Dir: dir})
+	if res.ExitCode != 0 {
+		t.Fatalf("%s in %s: exit %d: %s %s", cmd, dir, res.ExitCode, res.Stdout, res.Stderr)
 	}
 	return string(res.Stdout)
 }

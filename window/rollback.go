@@ -3,13 +3,13 @@ package window
 import (
 	"context"
 	"fmt"
-	"porthole/config"
-	"porthole/runbooks"
 	"regexp"
 	"strings"
 
+	"porthole/config"
 	"porthole/gitops"
 	"porthole/remote"
+	"porthole/runbooks"
 )
 
 // ownerVerifyStep waits for the patch owner's word. "No, not verified"

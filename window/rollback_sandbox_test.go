@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"porthole/runbooks/runbookstest"
 	"strconv"
 	"strings"
 	"testing"
 
 	"porthole/config"
 	"porthole/runbooks"
+	"porthole/runbooks/runbookstest"
 	"porthole/sandbox"
 )
 

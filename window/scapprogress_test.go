@@ -18,6 +18,9 @@ func TestParseScapProgress(t *testing.T) {
 		{"sync-apaches: 42% (ok: 5; fail: 0; left: 7)", "sync-apaches", 12, 5, 0, 0, 41},
 		{"scap-cdb-rebuild:  33% (ok: 1; fail: 1; left: 4)", "scap-cdb-rebuild", 6, 1, 1, 0, 33},
 		{"12:00:00 K8s deployment progress:  10% (in-flight: 2; ok: 1; fail: 0; left: 7) -", "K8s deployment progress", 10, 1, 0, 2, 10},
+		// a stage with nothing to do: 0 of 0 is 0%, as scap computes it (not 100%)
+		{"php-fpm-restart:   0% (ok: 0; fail: 0; left: 0)", "php-fpm-restart", 0, 0, 0, 0, 0},
+		{"20:01:02 php-fpm-restart:   0% (ok: 0; fail: 0; left: 0)                                 ", "php-fpm-restart", 0, 0, 0, 0, 0},
 		// a terminal rewrite: only the last state counts
 		{"sync-apaches:  10% (ok: 1; fail: 0; left: 9)\rsync-apaches:  20% (ok: 2; fail: 0; left: 8)", "sync-apaches", 10, 2, 0, 0, 20},
 	}

@@ -2,11 +2,11 @@ package window
 
 import (
 	"fmt"
-	"porthole/config"
-	"porthole/runbooks"
 	"strings"
 
+	"porthole/config"
 	"porthole/gerrit"
+	"porthole/runbooks"
 )
 
 // syncCmd is one production sync a sync step runs: the path (none for the

@@ -1,0 +1,186 @@
+package window
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"regexp"
+	"strings"
+	"time"
+
+	"porthole/config"
+	"porthole/remote"
+	"porthole/runbooks"
+)
+
+// A backport window holds scap's backport lock on the deployment host for
+// its whole duration, as `scap backport` does (scap/lock.py: created with
+// O_EXCL, holding the reason, removed at the end): porthole windows and scap
+// backport exclude each other, and two windows never fetch or rebase the
+// same checkout at once. While scap-global-lock exists (scap lock --all) a
+// window refuses, as every scap command does.
+
+const (
+	backportLockName = "scap.backport.lock"
+	globalLockName   = "scap-global-lock"
+	lockHeld         = 3 // exit codes of lockScript
+	lockGlobal       = 4
+	lockCannot       = 5
+)
+
+// lockMark is what names a window in the lock's reason.
+func lockMark(sc *runbooks.StepContext) string {
+	id := ""
+	if sc.Plan != nil {
+		id = sc.Plan.ID
+	}
+	return "porthole window " + id
+}
+
+// lockScript tries to take the lock; on failure it prints the holder's
+// user and the lock's text and exits lockHeld or lockGlobal.
+func lockScript(dir, reason string) string {
+	d := remote.Quote(dir)
+	return strings.Join([]string{
+		"g=" + d + "/" + globalLockName + "; f=" + d + "/" + backportLockName,
+		`if [ -e "$g" ]; then stat -c %U -- "$g" 2>/dev/null || echo 'a server gremlin'; cat -- "$g"; exit 4; fi`,
+		"mkdir -p -- " + d + " 2>/dev/null",
+		"if ( set -C; umask 022; printf '%s' " + remote.Quote(reason) + ` > "$f" ) 2>/dev/null; then exit 0; fi`,
+		`[ -e "$f" ] || { echo "cannot create $f" >&2; exit 5; }`,
+		`stat -c %U -- "$f" 2>/dev/null || echo 'a server gremlin'; cat -- "$f"; exit 3`,
+	}, "\n")
+}
+
+// holder reads lockScript's report: the lock's owner and reason.
+func holder(out []byte) (string, string) {
+	owner, reason, _ := strings.Cut(strings.TrimRight(string(out), "\n"), "\n")
+	if reason == "" {
+		reason = "no excuse given"
+	}
+	return strings.TrimSpace(owner), reason
+}
+
+// lockExcuse is scap's message for a lock it cannot take.
+func lockExcuse(file, owner, reason string) string {
+	return fmt.Sprintf("Failed to acquire lock %q; owner is %q; reason is %q", file, owner, reason)
+}
+
+// takeBackportLock is the window's first step: take the lock, or wait for
+// it (up to the configured wait, scap's 600 s, with a countdown in the
+// notes), or stop with scap's message.
+func (bp *backport) takeBackportLock(ctx context.Context, sc *runbooks.StepContext) error {
+	cfg := bp.env.Config
+	dir := cfg.EffectiveLockDir()
+	file := path.Join(dir, backportLockName)
+	reason := bp.sal + " (" + lockMark(sc) + " by " + sc.Env.User + ")"
+	wait := cfg.EffectiveLockWait()
+	poll := min(5*time.Second, max(wait/20, 100*time.Millisecond))
+	deadline := time.Now().Add(wait)
+	lastNote := time.Time{}
+	ex, err := sc.Env.Hosts.One(config.RoleDeploy)
+	if err != nil {
+		return err
+	}
+	script := lockScript(dir, reason)
+	sc.EchoCommand(ex.Host(), script)
+	tookOver := false
+	for {
+		res, err := ex.Run(ctx, remote.Command{Cmd: script, Keep: true})
+		if err != nil {
+			return err
+		}
+		owner, why := holder(res.Stdout)
+		switch res.ExitCode {
+		case 0:
+			sc.Note(runbooks.Info, "holding %s on the deployment host for the whole window (reason: %s)", file, reason)
+			return nil
+		case lockGlobal:
+			return fmt.Errorf("%s: scap is locked for everyone (scap lock --all); wait until it is unlocked", lockExcuse(path.Join(dir, globalLockName), owner, why))
+		case lockHeld:
+			if strings.Contains(why, lockMark(sc)) {
+				sc.Note(runbooks.Info, "this window already holds %s (reason: %s)", file, why)
+				return nil
+			}
+			if id := staleWindow(cfg, why); id != "" && !tookOver {
+				tookOver = true
+				sc.Note(runbooks.Warn, "%s was left by window %s, which was abandoned or finished: removing it", file, id)
+				rm := "grep -qF -- " + remote.Quote("porthole window "+id+" ") + " " + remote.Quote(file) + " && rm -f -- " + remote.Quote(file)
+				if _, err := ex.Run(ctx, remote.Command{Cmd: rm, Keep: true}); err != nil {
+					return err
+				}
+				continue
+			}
+		default:
+			return fmt.Errorf("cannot take %s on the deployment host: exit %d: %s", file, res.ExitCode, strings.TrimSpace(string(res.Stderr)))
+		}
+		left := time.Until(deadline)
+		if left <= 0 {
+			return fmt.Errorf("%s: waited %s; another backport is running, ask %s in #wikimedia-operations", lockExcuse(file, owner, why), wait.Round(time.Second), owner)
+		}
+		if lastNote.IsZero() || time.Since(lastNote) >= 30*time.Second {
+			lastNote = time.Now()
+			sc.Note(runbooks.Warn, "%s is held by %s (%s): waiting, %s left (stop the window to give up)", file, owner, why, left.Round(time.Second))
+		}
+		t := time.NewTimer(min(poll, left))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+var lockWindowRE = regexp.MustCompile(`porthole window (\S+) by `)
+
+// staleWindow is the id of the porthole window named in a lock's reason
+// when this machine journaled it and it can no longer resume (abandoned, or
+// finished without releasing its lock); "" otherwise.
+func staleWindow(cfg *config.Config, reason string) string {
+	m := lockWindowRE.FindStringSubmatch(reason)
+	if m == nil {
+		return ""
+	}
+	path, err := runbooks.FindWindow(config.StateDir(cfg), m[1])
+	if err != nil {
+		return ""
+	}
+	w, err := runbooks.LoadWindow(path)
+	if err != nil || w.ID != m[1] || w.Resumable() {
+		return ""
+	}
+	return m[1]
+}
+
+// heldCheck: after a restart, the lock step is done when this window holds the lock.
+func (bp *backport) heldCheck(ctx context.Context, sc *runbooks.StepContext) (bool, error) {
+	f := path.Join(bp.env.Config.EffectiveLockDir(), backportLockName)
+	res, err := sc.ExecCapture(ctx, config.RoleDeploy, remote.Command{Cmd: "cat -- " + remote.Quote(f) + " 2>/dev/null", Keep: true})
+	if err != nil {
+		return false, err
+	}
+	return strings.Contains(string(res.Stdout), lockMark(sc)), nil
+}
+
+// releaseBackportLock is the window's last step: remove the lock if it is this window's.
+func (bp *backport) releaseBackportLock(ctx context.Context, sc *runbooks.StepContext) error {
+	f := remote.Quote(path.Join(bp.env.Config.EffectiveLockDir(), backportLockName))
+	cmd := "if grep -qF -- " + remote.Quote(lockMark(sc)) + " " + f + " 2>/dev/null; then rm -f -- " + f + "; else echo 'not this window'\"'\"'s lock: left alone'; fi"
+	_, err := remote.Check(sc.ExecCapture(ctx, config.RoleDeploy, remote.Command{Cmd: cmd, Keep: true}))
+	return err
+}
+
+// lockSteps are the first and the last step of a backport window.
+func (bp *backport) lockSteps() (*runbooks.Step, *runbooks.Step) {
+	f := path.Join(bp.env.Config.EffectiveLockDir(), backportLockName)
+	return &runbooks.Step{
+			ID: "backport-lock", Title: "Take the backport lock (" + f + ")", Role: config.RoleDeploy,
+			Command: "(as scap backport: create " + f + " exclusively, holding the reason)",
+			Undo:    "rm " + f + " on the deployment host (only if this window holds it)",
+			Do:      bp.takeBackportLock, Check: bp.heldCheck,
+		}, &runbooks.Step{
+			ID: "backport-unlock", Title: "Release the backport lock", Role: config.RoleDeploy,
+			Command: "rm " + f + " (if this window holds it)",
+			Do:      bp.releaseBackportLock, Check: checkNever,
+		}
+}
