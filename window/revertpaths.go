@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"porthole/config"
 	"strings"
 
 	"porthole/gitops"
@@ -99,4 +100,26 @@ func revertSyncNote(ts []*revertTarget) string {
 		}
 	}
 	return strings.Join(notes, "\n")
+}
+
+// syncCmds are the revert's syncs: one per path, or the full sync.
+func (rp *revertPlan) syncCmds() []syncCmd {
+	cfg := rp.env.Config
+	if rp.world {
+		return []syncCmd{{Message: rp.sal, Cmd: config.ExpandCommand(cfg.Commands.SyncWorld, map[string]string{"message": rp.sal})}}
+	}
+	var out []syncCmd
+	for _, p := range rp.paths {
+		out = append(out, syncCmd{Path: p, Message: rp.sal, Cmd: config.ExpandCommand(cfg.Commands.SyncFile, map[string]string{"path": p, "message": rp.sal})})
+	}
+	return out
+}
+
+// revertCommand is what reverting t runs in its directory.
+func revertCommand(t *revertTarget) string {
+	c := gitops.RevertCommand(t.SHA, t.Merge)
+	for _, p := range t.Subs {
+		c += " && " + gitops.SubmoduleUpdateCommand(p)
+	}
+	return c
 }
