@@ -312,6 +312,10 @@ func (rp *revertPlan) revert(ctx context.Context, sc *runbooks.StepContext) erro
 				continue
 			}
 		}
+		subs, err := subsBefore(ctx, deployQuery(sc), t)
+		if err != nil {
+			return err
+		}
 		id := cf.RevertChangeID
 		if id == "" {
 			id = gitops.NewChangeID()
@@ -322,10 +326,8 @@ func (rp *revertPlan) revert(ctx context.Context, sc *runbooks.StepContext) erro
 			return err
 		}
 		sc.Learn(func(f *runbooks.Facts) { f.Change(n).Reverted = res.SHA })
-		for _, p := range t.Subs {
-			if err := gitops.SubmoduleUpdate(ctx, deployExec(sc), t.Dir, p); err != nil {
-				return fmt.Errorf("%w — %s is reverted in %s but its submodule %s is not updated: run git submodule update %s there before syncing", err, abbrev(t.SHA), t.Dir, p, p)
-			}
+		if err := updateSubs(ctx, sc, t, subs); err != nil {
+			return fmt.Errorf("%w — %s is reverted in %s but its submodules are not updated: fix them before syncing", err, abbrev(t.SHA), t.Dir)
 		}
 		how := ""
 		if res.Merge {
