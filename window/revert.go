@@ -312,7 +312,7 @@ func (rp *revertPlan) revert(ctx context.Context, sc *runbooks.StepContext) erro
 				continue
 			}
 		}
-		subs, err := subsBefore(ctx, deployQuery(sc), t)
+		subs, err := subsBefore(ctx, deployQuery(sc), t.Dir, t.Subs)
 		if err != nil {
 			return err
 		}
@@ -326,7 +326,7 @@ func (rp *revertPlan) revert(ctx context.Context, sc *runbooks.StepContext) erro
 			return err
 		}
 		sc.Learn(func(f *runbooks.Facts) { f.Change(n).Reverted = res.SHA })
-		if err := updateSubs(ctx, sc, t, subs); err != nil {
+		if err := updateSubs(ctx, sc, t.Dir, t.Subs, subs); err != nil {
 			return fmt.Errorf("%w — %s is reverted in %s but its submodules are not updated: fix them before syncing", err, abbrev(t.SHA), t.Dir)
 		}
 		how := ""

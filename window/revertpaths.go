@@ -128,10 +128,10 @@ func revertCommand(t *revertTarget) string {
 
 // subsBefore reads, before the revert, each submodule the change moved:
 // the commit recorded and the local commits (security patches) on top.
-func subsBefore(ctx context.Context, q gitops.Run, t *revertTarget) (map[string]*gitops.SubmoduleState, error) {
+func subsBefore(ctx context.Context, q gitops.Run, dir string, paths []string) (map[string]*gitops.SubmoduleState, error) {
 	out := map[string]*gitops.SubmoduleState{}
-	for _, p := range t.Subs {
-		st, err := gitops.SubmoduleCommit(ctx, q, t.Dir, p)
+	for _, p := range paths {
+		st, err := gitops.SubmoduleCommit(ctx, q, dir, p)
 		if err != nil {
 			return nil, err
 		}
@@ -144,16 +144,16 @@ func subsBefore(ctx context.Context, q gitops.Run, t *revertTarget) (map[string]
 // submodule carrying local commits gets only those replayed on it (`git
 // rebase --onto OLD NEW`): `git submodule update` would drop them
 // (update=checkout) or replay the reverted commits too (update=rebase).
-func updateSubs(ctx context.Context, sc *runbooks.StepContext, t *revertTarget, before map[string]*gitops.SubmoduleState) error {
-	for _, p := range t.Subs {
+func updateSubs(ctx context.Context, sc *runbooks.StepContext, dir string, paths []string, before map[string]*gitops.SubmoduleState) error {
+	for _, p := range paths {
 		b := before[p]
 		if b == nil || len(b.LocalCommits) == 0 {
-			if err := gitops.SubmoduleUpdate(ctx, deployExec(sc), t.Dir, p); err != nil {
+			if err := gitops.SubmoduleUpdate(ctx, deployExec(sc), dir, p); err != nil {
 				return err
 			}
 			continue
 		}
-		after, err := gitops.SubmoduleCommit(ctx, deployQuery(sc), t.Dir, p)
+		after, err := gitops.SubmoduleCommit(ctx, deployQuery(sc), dir, p)
 		if err != nil {
 			return err
 		}
@@ -161,10 +161,10 @@ func updateSubs(ctx context.Context, sc *runbooks.StepContext, t *revertTarget, 
 			return fmt.Errorf("%s: unexpected recorded commits %q, %q", p, after.Recorded, b.Recorded)
 		}
 		cmd := gitops.Cmd("rebase", "--onto", after.Recorded, b.Recorded)
-		if _, err := remote.Check(sc.Exec(ctx, config.RoleDeploy, remote.Command{Cmd: cmd, Dir: path.Join(t.Dir, p)})); err != nil {
+		if _, err := remote.Check(sc.Exec(ctx, config.RoleDeploy, remote.Command{Cmd: cmd, Dir: path.Join(dir, p)})); err != nil {
 			return fmt.Errorf("replaying %s's %d local commit(s) (security patches) onto %s: %w", p, len(b.LocalCommits), abbrev(after.Recorded), err)
 		}
-		now, err := gitops.SubmoduleCommit(ctx, deployQuery(sc), t.Dir, p)
+		now, err := gitops.SubmoduleCommit(ctx, deployQuery(sc), dir, p)
 		if err != nil {
 			return err
 		}
