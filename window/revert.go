@@ -273,28 +273,6 @@ func (rp *revertPlan) steps() []*runbooks.Step {
 	return steps
 }
 
-// syncCmds are the revert's syncs: one per path, or the full sync.
-func (rp *revertPlan) syncCmds() []syncCmd {
-	cfg := rp.env.Config
-	if rp.world {
-		return []syncCmd{{Message: rp.sal, Cmd: config.ExpandCommand(cfg.Commands.SyncWorld, map[string]string{"message": rp.sal})}}
-	}
-	var out []syncCmd
-	for _, p := range rp.paths {
-		out = append(out, syncCmd{Path: p, Message: rp.sal, Cmd: config.ExpandCommand(cfg.Commands.SyncFile, map[string]string{"path": p, "message": rp.sal})})
-	}
-	return out
-}
-
-// revertCommand is what reverting t runs in its directory.
-func revertCommand(t *revertTarget) string {
-	c := gitops.RevertCommand(t.SHA, t.Merge)
-	for _, p := range t.Subs {
-		c += " && " + gitops.SubmoduleUpdateCommand(p)
-	}
-	return c
-}
-
 func (rp *revertPlan) appServers() string {
 	if hn, ok := rp.env.Hosts.(config.HostNamer); ok {
 		if names := hn.Names(config.RoleAppServers); len(names) > 0 {
@@ -334,6 +312,10 @@ func (rp *revertPlan) revert(ctx context.Context, sc *runbooks.StepContext) erro
 				continue
 			}
 		}
+		subs, err := subsBefore(ctx, deployQuery(sc), t.Dir, t.Subs)
+		if err != nil {
+			return err
+		}
 		id := cf.RevertChangeID
 		if id == "" {
 			id = gitops.NewChangeID()
@@ -344,10 +326,8 @@ func (rp *revertPlan) revert(ctx context.Context, sc *runbooks.StepContext) erro
 			return err
 		}
 		sc.Learn(func(f *runbooks.Facts) { f.Change(n).Reverted = res.SHA })
-		for _, p := range t.Subs {
-			if err := gitops.SubmoduleUpdate(ctx, deployExec(sc), t.Dir, p); err != nil {
-				return fmt.Errorf("%w — %s is reverted in %s but its submodule %s is not updated: run git submodule update %s there before syncing", err, abbrev(t.SHA), t.Dir, p, p)
-			}
+		if err := updateSubs(ctx, sc, t.Dir, t.Subs, subs); err != nil {
+			return fmt.Errorf("%w — %s is reverted in %s but its submodules are not updated: fix them before syncing", err, abbrev(t.SHA), t.Dir)
 		}
 		how := ""
 		if res.Merge {

@@ -4,9 +4,12 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"porthole/config"
 	"strings"
 
 	"porthole/gitops"
+	"porthole/remote"
+	"porthole/runbooks"
 )
 
 // revertSync computes what to sync after reverting t, from the revert's own
@@ -92,11 +95,84 @@ func revertSyncNote(ts []*revertTarget) string {
 	var notes []string
 	for _, t := range ts {
 		if len(t.Subs) > 0 {
-			notes = append(notes, fmt.Sprintf("change %d moved %s: after the revert, git submodule update %s", t.Change.Number, strings.Join(t.Subs, ", "), strings.Join(t.Subs, " ")))
+			notes = append(notes, fmt.Sprintf("change %d moved %s: after the revert, git submodule update %s (a submodule with security patches gets only them replayed on the old commit: git rebase --onto OLD NEW)", t.Change.Number, strings.Join(t.Subs, ", "), strings.Join(t.Subs, " ")))
 		}
 		if t.World {
 			notes = append(notes, fmt.Sprintf("change %d touches localisation files: the revert uses the full sync, which rebuilds the l10n cache", t.Change.Number))
 		}
 	}
 	return strings.Join(notes, "\n")
+}
+
+// syncCmds are the revert's syncs: one per path, or the full sync.
+func (rp *revertPlan) syncCmds() []syncCmd {
+	cfg := rp.env.Config
+	if rp.world {
+		return []syncCmd{{Message: rp.sal, Cmd: config.ExpandCommand(cfg.Commands.SyncWorld, map[string]string{"message": rp.sal})}}
+	}
+	var out []syncCmd
+	for _, p := range rp.paths {
+		out = append(out, syncCmd{Path: p, Message: rp.sal, Cmd: config.ExpandCommand(cfg.Commands.SyncFile, map[string]string{"path": p, "message": rp.sal})})
+	}
+	return out
+}
+
+// revertCommand is what reverting t runs in its directory.
+func revertCommand(t *revertTarget) string {
+	c := gitops.RevertCommand(t.SHA, t.Merge)
+	for _, p := range t.Subs {
+		c += " && " + gitops.SubmoduleUpdateCommand(p)
+	}
+	return c
+}
+
+// subsBefore reads, before the revert, each submodule the change moved:
+// the commit recorded and the local commits (security patches) on top.
+func subsBefore(ctx context.Context, q gitops.Run, dir string, paths []string) (map[string]*gitops.SubmoduleState, error) {
+	out := map[string]*gitops.SubmoduleState{}
+	for _, p := range paths {
+		st, err := gitops.SubmoduleCommit(ctx, q, dir, p)
+		if err != nil {
+			return nil, err
+		}
+		out[p] = st
+	}
+	return out, nil
+}
+
+// updateSubs brings each submodule to the commit the revert records. A
+// submodule carrying local commits gets only those replayed on it (`git
+// rebase --onto OLD NEW`): `git submodule update` would drop them
+// (update=checkout) or replay the reverted commits too (update=rebase).
+func updateSubs(ctx context.Context, sc *runbooks.StepContext, dir string, paths []string, before map[string]*gitops.SubmoduleState) error {
+	for _, p := range paths {
+		b := before[p]
+		if b == nil || len(b.LocalCommits) == 0 {
+			if err := gitops.SubmoduleUpdate(ctx, deployExec(sc), dir, p); err != nil {
+				return err
+			}
+			continue
+		}
+		after, err := gitops.SubmoduleCommit(ctx, deployQuery(sc), dir, p)
+		if err != nil {
+			return err
+		}
+		if !shaRe.MatchString(after.Recorded) || !shaRe.MatchString(b.Recorded) {
+			return fmt.Errorf("%s: unexpected recorded commits %q, %q", p, after.Recorded, b.Recorded)
+		}
+		cmd := gitops.Cmd("rebase", "--onto", after.Recorded, b.Recorded)
+		if _, err := remote.Check(sc.Exec(ctx, config.RoleDeploy, remote.Command{Cmd: cmd, Dir: path.Join(dir, p)})); err != nil {
+			return fmt.Errorf("replaying %s's %d local commit(s) (security patches) onto %s: %w", p, len(b.LocalCommits), abbrev(after.Recorded), err)
+		}
+		now, err := gitops.SubmoduleCommit(ctx, deployQuery(sc), dir, p)
+		if err != nil {
+			return err
+		}
+		if now.Relation != gitops.SubAhead || len(now.LocalCommits) != len(b.LocalCommits) {
+			return fmt.Errorf("%s is %s the recorded %s with %d local commit(s) after the rebase, want %d on top: look before syncing",
+				p, now.Relation, abbrev(now.Recorded), len(now.LocalCommits), len(b.LocalCommits))
+		}
+		sc.Note(runbooks.Info, "%s: back at %s with its %d local commit(s) (security patches) replayed on top", p, abbrev(after.Recorded), len(b.LocalCommits))
+	}
+	return nil
 }

@@ -176,4 +176,46 @@ func TestSandboxRevertSyncsWhatTheRevertChanged(t *testing.T) {
 			}
 		})
 	}
+
+	// A submodule bump whose checkout carries a security patch: the revert
+	// puts the submodule back at the old commit with only the patch on top.
+	t.Run("submodule-security", func(t *testing.T) {
+		if _, err := sb.Gerrit.PushDirect(sandbox.ProjectEcho, "wmf/"+sb.Version, "Hooks: log hooks twice",
+			map[string]string{"includes/Hooks.php": "<?php\n// twice\n"}); err != nil {
+			t.Fatal(err)
+		}
+		sha := hostGit(t, "/", "--git-dir="+sb.Gerrit.RepoPath(sandbox.ProjectCore), "rev-parse", "wmf/"+sb.Version)
+		deployGit(t, env, core, "fetch", "-q")
+		// (the local reverts of the cases above would conflict with the new bump)
+		deployGit(t, env, core, "reset", "-q", "--hard", "@{u}")
+		deployGit(t, env, core, "submodule", "update", "-q", "extensions/Echo")
+		echo := core + "/extensions/Echo"
+		deployGit(t, env, echo, "-c", "user.name=Security Team", "-c", "user.email=security@example.org",
+			"commit", "-q", "--allow-empty", "-m", "SECURITY: Escape hook names")
+		params := func(n string) map[string]string {
+			return map[string]string{"changes": n, "merged:" + n: sha, "repo:" + n: core,
+				"syncpath:" + n: php + "/extensions/Echo", "subject:" + n: "test submodule security",
+				"project:" + n: sandbox.ProjectCore, "branch:" + n: "wmf/" + sb.Version}
+		}
+		// scap prep sets update=rebase: a plain `git submodule update` would
+		// replay the reverted commit along with the patch
+		deployGit(t, env, core, "config", "submodule.extensions/Echo.update", "rebase")
+		rp, err := runbooks.Build(context.Background(), env, "revert", params("4200"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if run := runSandbox(t, env, rp, runbooks.RunOptions{}, nil); run.err != nil {
+			t.Fatalf("revert: %v", run.err)
+		}
+		recorded := strings.Fields(deployGit(t, env, core, "ls-tree", "HEAD", "extensions/Echo"))[2]
+		if parent := deployGit(t, env, echo, "rev-parse", "HEAD^"); parent != recorded {
+			t.Errorf("Echo's patch sits on %s, want the commit the revert records %s", parent, recorded)
+		}
+		if subj := deployGit(t, env, echo, "log", "-1", "--format=%s"); subj != "SECURITY: Escape hook names" {
+			t.Errorf("the security patch is not on top of Echo after the revert: %q", subj)
+		}
+		if b, _ := sb.ReadAppServerFile(apps[0], hooks); strings.Contains(string(b), "twice") {
+			t.Error("the reverted Echo change is still live")
+		}
+	})
 }

@@ -71,15 +71,21 @@ func (bp *backport) rollback(ctx context.Context, sc *runbooks.StepContext) erro
 		if !shaRe.MatchString(head) {
 			return fmt.Errorf("the recorded HEAD of %s (%q) is not a commit id: roll back by hand", g.Repo, head)
 		}
+		var subs []string
+		var before map[string]*gitops.SubmoduleState
+		if g.PHP {
+			subs = mergedPaths(g.SubPaths, rf.MovedSubmodules)
+			var err error
+			if before, err = subsBefore(ctx, deployQuery(sc), g.Dir, subs); err != nil {
+				return err
+			}
+		}
 		if _, err := remote.Check(sc.Exec(ctx, config.RoleDeploy, remote.Command{Cmd: gitops.Cmd("reset", "--hard", head), Dir: g.Dir})); err != nil {
 			return fmt.Errorf("rolling back %s: %w", g.Dir, err)
 		}
-		if g.PHP {
-			for _, p := range mergedPaths(g.SubPaths, rf.MovedSubmodules) {
-				if err := gitops.SubmoduleUpdate(ctx, deployExec(sc), g.Dir, p); err != nil {
-					return fmt.Errorf("rolling back %s: %w", p, err)
-				}
-			}
+		// security patches in a submodule are replayed alone on its old commit
+		if err := updateSubs(ctx, sc, g.Dir, subs, before); err != nil {
+			return fmt.Errorf("rolling back the submodules of %s: %w", g.Dir, err)
 		}
 		now, err := gitops.RevParse(ctx, deployQuery(sc), g.Dir, "HEAD")
 		if err != nil {

@@ -95,3 +95,56 @@ func TestSandboxOwnerNotVerifiedRollsBack(t *testing.T) {
 		t.Fatalf("declining the second sync: status %q resumable %v sync-1 %v why %q (err %v)", w2.Status, w2.Resumable(), w2.StepState("sync-1"), w2.Why(), run2.err)
 	}
 }
+
+// TestSandboxRollbackKeepsExtensionSecurityPatch: an extension change is
+// rolled back while the extension's checkout carries a security patch and
+// update=rebase (as scap prep sets it): the extension goes back to its old
+// commit with only the patch on top, and mwdebug serves the old code.
+func TestSandboxRollbackKeepsExtensionSecurityPatch(t *testing.T) {
+	sb, err := sandbox.Start(context.Background(), sandbox.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sb.Close() })
+	env := runbookstest.SandboxEnv(t, sb)
+	php := "php-" + sb.Version
+	core := sb.StagingDir() + "/" + php
+	echo := core + "/extensions/Echo"
+	deployGit(t, env, core, "config", "submodule.extensions/Echo.update", "rebase")
+	deployGit(t, env, echo, "-c", "user.name=Security Team", "-c", "user.email=security@example.org",
+		"commit", "-q", "--allow-empty", "-m", "SECURITY: Escape notification titles")
+	patched := deployGit(t, env, echo, "rev-parse", "HEAD")
+	file := php + "/extensions/Echo/includes/Formatters/EchoMentionPresentationModel.php"
+	debug := sb.Config.Hosts[config.RoleTestServers]
+	before, err := sb.ReadAppServerFile(debug[0], file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := runbooks.Build(context.Background(), env, "backport", map[string]string{"changes": strconv.Itoa(sb.Changes["extension"])})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := runSandbox(t, env, p, runbooks.RunOptions{}, func(g runbooks.GateRequest) string {
+		if g.StepID == "owner-verify" {
+			return "r"
+		}
+		return "y"
+	})
+	if !errors.Is(run.err, runbooks.ErrRolledBack) {
+		t.Fatalf("want a rolled-back window, got %v", run.err)
+	}
+	if got := deployGit(t, env, echo, "rev-parse", "HEAD"); got != patched {
+		recorded := strings.Fields(deployGit(t, env, core, "ls-tree", "HEAD", "extensions/Echo"))[2]
+		if parent := deployGit(t, env, echo, "rev-parse", "HEAD^"); parent != recorded {
+			t.Fatalf("Echo is at %s on %s, want the security patch alone on the old commit %s", got, parent, recorded)
+		}
+	}
+	if subj := deployGit(t, env, echo, "log", "-1", "--format=%s"); subj != "SECURITY: Escape notification titles" {
+		t.Errorf("the security patch is not on top of Echo: %q", subj)
+	}
+	for _, h := range debug {
+		if got, err := sb.ReadAppServerFile(h, file); err != nil || !bytes.Equal(got, before) {
+			t.Fatalf("%s still serves the extension change after the rollback (%v)", h, err)
+		}
+	}
+}
