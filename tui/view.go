@@ -30,6 +30,9 @@ func (m *Model) layout() tea.Cmd {
 	for _, p := range m.pages() {
 		p.SetSize(w, body)
 	}
+	if m.win != nil { // as dialogView draws them
+		m.win.FitDialog(min(w-2, 100), max(6, m.height-2))
+	}
 	return m.diff.SetSize(w, m.height-barHeight)
 }
 

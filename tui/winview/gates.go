@@ -28,8 +28,18 @@ func (m *Model) onGate(req runbooks.GateRequest) tea.Cmd {
 	}
 	d, cmd := confirm.New(m.c, m.c.NextDialogID(), question(req.Gate), title, danger)
 	d.Where = m.where(s)
+	d.Fit(m.dialogW, m.dialogH)
 	m.dialog = &d
 	return cmd
+}
+
+// FitDialog tells the window the size its dialogs are drawn at, so that a
+// gate longer than the screen scrolls and waits to be read before a yes.
+func (m *Model) FitDialog(w, h int) {
+	m.dialogW, m.dialogH = w, h
+	if m.dialog != nil {
+		m.dialog.Fit(w, h)
+	}
 }
 
 // where says where a step runs, for its question ("" when it is this machine).

@@ -59,6 +59,8 @@ type Model struct {
 	err      error
 	cancel   bool // a cancel was asked
 	diffRead bool // d was pressed (the incoming diff was opened) in this window
+	dialogW  int  // the size dialogs are drawn at (FitDialog)
+	dialogH  int
 
 	steps    steplist.Model
 	logs     logpane.Model

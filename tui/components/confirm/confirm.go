@@ -11,6 +11,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"porthole/tui/common"
@@ -64,9 +65,14 @@ type Model struct {
 	choices []Choice
 	sel     int
 	armed   bool
-	answer  string // set by Update when the deployer answered
-	hide    bool   // set by Update when the deployer asked to hide the dialog
-	typed   string // a typed gate's field (see typed.go)
+	// the detail's scrolling (scroll.go)
+	fitW, fitH int
+	top        int
+	seenEnd    bool
+	notice     string // why a key was not taken
+	answer     string // set by Update when the deployer answered
+	hide       bool   // set by Update when the deployer asked to hide the dialog
+	typed      string // a typed gate's field (see typed.go)
 }
 
 // New opens a dialog for a question; the command arms it after ArmDelay.
@@ -137,13 +143,19 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m.typedKey(msg)
 	}
 	k := m.c.Keys
+	m.notice = ""
 	switch {
 	case key.Matches(msg, k.Cancel):
 		m.hide = true
 		return m, nil
-	case key.Matches(msg, k.Accept):
-		m.answer = m.choices[m.sel].Key
+	case msg.String() == "pgdown" || msg.String() == "space":
+		m.scrollBy(m.pageSize())
 		return m, nil
+	case msg.String() == "pgup":
+		m.scrollBy(-m.pageSize())
+		return m, nil
+	case key.Matches(msg, k.Accept):
+		return m.take(m.choices[m.sel].Key), nil
 	case key.Matches(msg, k.ChoiceNext, k.Down):
 		m.sel = (m.sel + 1) % len(m.choices)
 		return m, nil
@@ -154,62 +166,86 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	s := msg.String()
 	for _, ch := range m.choices {
 		if s == ch.Key || (len(s) == 1 && strings.EqualFold(s, ch.Key) && len(ch.Key) == 1) {
-			m.answer = ch.Key
-			return m, nil
+			return m.take(ch.Key), nil
 		}
 	}
 	return m, nil
 }
 
+// take answers a, unless a is a yes and part of the detail was never shown.
+func (m Model) take(a string) Model {
+	if m.needsReading(a) {
+		m.notice = "read it all first: pgdn/space shows the rest of what will run"
+		return m
+	}
+	m.answer = a
+	return m
+}
+
 // View draws the dialog at most width columns wide and height lines high
 // (the detail is shortened first; the question and choices always show).
 func (m Model) View(width, height int) string {
-	st := m.c.Styles.Dialog
-	box := st.Box
-	if m.Danger {
-		box = st.BoxDanger
+	head, detail, tail, frameH := m.parts(width)
+	lines := head
+	if len(detail) > 0 {
+		if height > 0 {
+			detail = m.visibleDetail(detail, height-frameH-len(head)-len(tail)-1)
+		}
+		lines = append(lines, "")
+		for _, l := range detail {
+			lines = append(lines, m.c.Styles.Dialog.Detail.Render(l))
+		}
 	}
-	w := max(30, min(width, 80))
+	lines = append(lines, tail...)
+	w, _ := m.frame(width)
+	return m.box().Width(w).Render(strings.Join(lines, "\n"))
+}
+
+// box is the dialog's frame: red when irreversible.
+func (m Model) box() lipgloss.Style {
+	if m.Danger {
+		return m.c.Styles.Dialog.BoxDanger
+	}
+	return m.c.Styles.Dialog.Box
+}
+
+// frame is the dialog's outer and inner width for width columns.
+func (m Model) frame(width int) (w, inner int) {
+	w = max(30, min(width, 80))
 	if m.Danger {
 		w = max(30, min(width, 100))
 	}
-	inner := w - box.GetHorizontalFrameSize()
-	var lines []string
+	return w, w - m.box().GetHorizontalFrameSize()
+}
+
+// parts are the dialog's lines at width: the head (warning, title, prompt),
+// the detail (wrapped, not yet cut), the tail (choices and hint), and the
+// frame's height.
+func (m Model) parts(width int) (head, detail, tail []string, frameH int) {
+	st := m.c.Styles.Dialog
+	_, inner := m.frame(width)
 	if m.Danger {
-		lines = append(lines, st.TitleDanger.Render("⚠ IRREVERSIBLE — this reaches production"))
+		head = append(head, st.TitleDanger.Render("⚠ IRREVERSIBLE — this reaches production"))
 	}
 	if m.Title != "" {
-		lines = append(lines, st.Hint.Render(ansi.Truncate(m.Title, inner, "…")))
+		head = append(head, st.Hint.Render(ansi.Truncate(m.Title, inner, "…")))
 	}
 	title := st.Title
 	if m.Danger {
 		title = st.TitleDanger
 	}
-	lines = append(lines, strings.Split(title.Render(wrap(m.Q.Prompt, inner)), "\n")...)
+	head = append(head, strings.Split(title.Render(wrap(m.Q.Prompt, inner)), "\n")...)
 	choices := m.choiceLines(inner)
 	if m.Q.Kind == Typed {
 		choices = m.typedLines(inner)
 	}
-	tail := append([]string{""}, choices...)
-	tail = append(tail, "", st.Hint.Render(ansi.Truncate(m.hint(), inner, "…")))
-	if d := strings.TrimSpace(m.Q.Detail); d != "" || m.Where != "" {
-		if m.Where != "" && !strings.Contains(d, m.Where) {
-			d = strings.TrimSpace(d + "\n" + m.Where)
-		}
-		detail := strings.Split(wrap(d, inner), "\n")
-		room := height - box.GetVerticalFrameSize() - len(lines) - len(tail) - 1
-		if height > 0 && len(detail) > room {
-			cut := max(0, room-1)
-			more := len(detail) - cut
-			detail = append(detail[:cut], fmt.Sprintf("… %d more lines (enlarge the terminal to read them all)", more))
-		}
-		lines = append(lines, "")
-		for _, l := range detail {
-			lines = append(lines, st.Detail.Render(l))
-		}
+	tail = append([]string{""}, choices...)
+	hint := m.hint()
+	if m.notice != "" {
+		hint = m.notice
 	}
-	lines = append(lines, tail...)
-	return box.Width(w).Render(strings.Join(lines, "\n"))
+	tail = append(tail, "", st.Hint.Render(ansi.Truncate(hint, inner, "…")))
+	return head, m.detailLines(inner), tail, m.box().GetVerticalFrameSize()
 }
 
 func (m Model) choiceLines(inner int) []string {
