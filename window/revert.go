@@ -448,6 +448,7 @@ func (rp *revertPlan) lookup(t *revertTarget) func(context.Context, *runbooks.St
 			return fmt.Errorf("the revert of %d (Change-Id %s) is not in Gerrit: %w", n, id, err)
 		}
 		sc.Learn(func(f *runbooks.Facts) { f.Change(n).RevertChange = ch.Number })
+		rp.commentOriginal(ctx, sc, t.Change, ch)
 		url := ch.WebURL
 		if url == "" {
 			url = fmt.Sprintf("change %d", ch.Number)
@@ -510,4 +511,25 @@ func BuildRevertFrom(ctx context.Context, env *runbooks.Env, plan *runbooks.Plan
 	}
 	params["changes"] = strings.Join(nums, " ")
 	return runbooks.Build(ctx, env, "revert", params)
+}
+
+// revertCommenter is what a Gerrit client needs to tell the original change
+// about its revert (*gerrit.Client has it).
+type revertCommenter interface {
+	CommentRevert(ctx context.Context, original, revert *gerrit.Change, by string) error
+}
+
+// commentOriginal comments on the reverted change with a link to its revert,
+// as scap does. The revert is live and pushed already: a failure is noted,
+// not fatal.
+func (rp *revertPlan) commentOriginal(ctx context.Context, sc *runbooks.StepContext, original, revert *gerrit.Change) {
+	c, ok := rp.env.Gerrit.(revertCommenter)
+	if !ok {
+		return
+	}
+	if err := c.CommentRevert(ctx, original, revert, rp.env.User); err != nil {
+		sc.Note(runbooks.Warn, "could not comment on change %d about its revert (%v): tell its owner by hand", original.Number, err)
+		return
+	}
+	sc.Note(runbooks.Info, "commented on change %d: reverted as change %d", original.Number, revert.Number)
 }

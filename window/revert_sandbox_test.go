@@ -149,6 +149,10 @@ func TestSandboxRevertNeverPublishesTheSecurityPatch(t *testing.T) {
 			if got := v.RevertChange; got != revert.Number {
 				t.Errorf("window found revert change %d, emulator has %d", got, revert.Number)
 			}
+			// and the original change says where its revert is, as scap's comment does
+			if msgs := strings.Join(sb.Gerrit.Change(n).Messages, "\n"); !strings.Contains(msgs, "created a revert of this change as "+id) {
+				t.Errorf("change %d has no comment about its revert:\n%s", n, msgs)
+			}
 			bare := sb.Gerrit.RepoPath(revert.Project)
 			if err := exec.Command("git", "--git-dir="+bare, "cat-file", "-e", security[0]+"^{commit}").Run(); err == nil {
 				t.Errorf("the SECURITY commit %s reached Gerrit's %s repository", security[0], revert.Project)

@@ -137,8 +137,14 @@ func (r *scapRun) start(ctx context.Context, ex remote.Executor, dir, cmd string
 		script = "cd " + remote.Quote(dir) + " && " + cmd
 	}
 	r.sc.EchoCommand(ex.Host(), script)
-	job, err := remote.StartTmuxTerminal(ctx, ex, mc.TmuxSocket, mc.EffectiveTranscriptDir(), remote.TmuxSessionName(planID, r.sc.Step.ID, "scap"), script)
+	session := remote.TmuxSessionName(planID, r.sc.Step.ID, "scap")
+	job, err := remote.StartTmuxTerminal(ctx, ex, mc.TmuxSocket, mc.EffectiveTranscriptDir(), session, script)
 	if err != nil {
+		if ctx.Err() != nil {
+			// stopped while the session was being set up: it may already run scap
+			said, _ := (&remote.TmuxJob{Host: ex.Host(), Session: session, Socket: mc.TmuxSocket}).Stop(r.dial)
+			r.sc.Note(runbooks.Warn, "%s", said)
+		}
 		return err
 	}
 	r.job = job
