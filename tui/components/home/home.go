@@ -106,8 +106,7 @@ func (m *Model) SetWindows(unfinished, past []runbooks.WindowSummary) {
 	m.loading = false
 	m.clamp()
 	if m.focus != SecInput && m.count(m.focus) == 0 { // the last one was resumed or abandoned
-		m.focus = SecInput
-		m.input.Focus()
+		m.focusInput()
 	}
 }
 
@@ -239,6 +238,17 @@ func (m *Model) nextSection(step int) {
 	}
 }
 
+// focusInput gives the keys to the change box.
+func (m *Model) focusInput() {
+	m.focus = SecInput
+	m.input.Focus()
+}
+
+// isDigit is a plain digit key: the start (or more) of a change number.
+func isDigit(msg tea.KeyPressMsg) bool {
+	return len(msg.Text) == 1 && msg.Text[0] >= '0' && msg.Text[0] <= '9' && msg.Mod&^tea.ModShift == 0
+}
+
 // Update handles the home keys; requests for I/O come back as messages.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	k := m.c.Keys
@@ -249,6 +259,9 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		return m, nil
 	case tea.KeyPressMsg:
+		if m.focus != SecInput && isDigit(msg) { // a change number goes to the change box, whatever has the focus
+			m.focusInput()
+		}
 		if m.loading && m.heldWhileLoading(msg) {
 			return m, nil
 		}
@@ -322,8 +335,7 @@ func (m Model) listKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		m.entries = append(m.entries[:*c], m.entries[*c+1:]...)
 		m.clamp()
 		if len(m.entries) == 0 {
-			m.focus = SecInput
-			m.input.Focus()
+			m.focusInput()
 		}
 		return m, send(RemovedMsg{Ref: ref})
 	case key.Matches(msg, k.Open) && n > 0:

@@ -211,3 +211,44 @@ func TestLoadingHoldsTabAndEnter(t *testing.T) {
 		t.Fatalf("keys in a stale list: focus %d, sent %v", m.Focus(), msgs)
 	}
 }
+
+// TestDigitsGoToTheChangeBox: a change number typed while a list has the
+// focus lands in the change box; enter adds it and opens nothing.
+func TestDigitsGoToTheChangeBox(t *testing.T) {
+	for _, tabs := range []int{1, 2, 3, 4} { // changes, resume, runbooks, past
+		m := full(100, 27)
+		for range tabs {
+			m, _ = run(t, m, "tab")
+		}
+		for _, loading := range []bool{false, true} {
+			m.SetLoading(loading)
+			got, msgs := run(t, m, "1", "0", "0", "3", "enter")
+			if len(msgs) != 1 || msgs[0] != (AddMsg{Ref: "1003"}) {
+				t.Errorf("focus %d (loading %v): 1003+enter sent %v", m.Focus(), loading, msgs)
+			}
+			if !got.Typing() {
+				t.Errorf("focus %d: typing digits left the focus on %d", m.Focus(), got.Focus())
+			}
+		}
+	}
+}
+
+// TestFocusIsUnmistakable: only the focused section has the ▶ mark, and the
+// change box shows its › prompt only when it takes the keys; removing the
+// last change with x brings the focus back to the change box.
+func TestFocusIsUnmistakable(t *testing.T) {
+	m := full(100, 27)
+	inputLine := func(m Model) string { return strings.Split(testkit.Plain(m.View()), "\n")[1] }
+	if v := testkit.Plain(m.View()); strings.Count(v, "▶") != 1 || !strings.Contains(v, "▶ Changes for this window") || !strings.HasPrefix(inputLine(m), "› ") {
+		t.Fatalf("input focused:\n%s", v)
+	}
+	m, _ = run(t, m, "tab", "tab", "tab") // the runbooks
+	v := testkit.Plain(m.View())
+	if strings.Count(v, "▶") != 1 || !strings.Contains(v, "▶ Maintenance runbooks") || strings.Contains(inputLine(m), "›") {
+		t.Fatalf("runbooks focused, the change box still looks focused:\n%s", v)
+	}
+	m, _ = run(t, m, "shift+tab", "shift+tab", "x", "x") // the changes, both removed
+	if len(m.Entries()) != 0 || !m.Typing() || !strings.HasPrefix(inputLine(m), "› ") {
+		t.Fatalf("after x removed the last change: focus %d, entries %d, input line %q", m.Focus(), len(m.Entries()), inputLine(m))
+	}
+}

@@ -34,11 +34,25 @@ func (m Model) card(w, h int) string {
 }
 
 func (m Model) sectionTitle(s Section, text string) string {
-	st := m.c.Styles.App.Section
 	if m.focus == s {
-		st = m.c.Styles.App.SectionActive
+		return m.c.Styles.App.SectionActive.Render("▶ " + text)
 	}
-	return st.Render(text)
+	return m.c.Styles.App.Section.Render(text)
+}
+
+// inputLine is the change box: with the keys, the accent › and a cursor;
+// without them, no prompt and a muted hint, so it cannot look focused.
+func (m Model) inputLine() string {
+	if m.focus == SecInput {
+		return m.input.View()
+	}
+	in := m.input
+	in.Prompt = "  "
+	in.PromptStyle = m.c.Styles.Home.Placeholder
+	if in.Value() == "" {
+		in.Placeholder = "(type a change number to add it, or tab back here)"
+	}
+	return in.View()
 }
 
 // leftColumn lays out the sections; with card, the selected change's card
@@ -46,7 +60,7 @@ func (m Model) sectionTitle(s Section, text string) string {
 func (m Model) leftColumn(w, h int, card bool) string {
 	s := m.c.Styles
 	var top []string
-	top = append(top, m.sectionTitle(SecInput, "Changes for this window"), m.input.View())
+	top = append(top, m.sectionTitle(SecInput, "Changes for this window"), m.inputLine())
 	for i, e := range m.entries {
 		top = append(top, m.entryLine(i, e, w))
 	}
