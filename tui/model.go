@@ -82,6 +82,7 @@ type Model struct {
 	win      *winview.Model // the run on screen (nil on Home until one starts)
 	gen      int
 	quitDlg  *confirm.Model
+	quitStep string      // the step running when quitDlg was asked
 	abandon  *abandonAsk // the question before abandoning an unfinished window
 	help     bool
 	homeWait bool // just back on Home: keys are ignored for the arm delay
@@ -93,12 +94,13 @@ type Model struct {
 	building   string // what is being built ("" for nothing)
 	revert     *pendingRevert
 
-	status    string
-	statusErr bool
-	statusID  int
-	ticking   bool
-	quitting  bool
-	orphan    string // said on the terminal after exit: a command that may still run
+	status      string
+	statusErr   bool
+	statusID    int
+	statusWhile string // the step the status is about ("" for none)
+	ticking     bool
+	quitting    bool
+	orphan      string // said on the terminal after exit: a command that may still run
 
 	width, height int
 }

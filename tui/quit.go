@@ -41,7 +41,7 @@ func (m Model) quit() (tea.Model, tea.Cmd) {
 		Detail: detail}
 	d, cmd := confirm.New(m.c, m.c.NextDialogID(), g, "", false)
 	d.Esc = "cancel (keep porthole running)"
-	m.quitDlg = &d
+	m.quitDlg, m.quitStep = &d, running
 	return m, cmd
 }
 

@@ -291,7 +291,7 @@ func (m *Model) restyle(dark bool) tea.Cmd {
 // setInfo shows a passing message in the footer.
 func (m *Model) setInfo(s string) tea.Cmd {
 	m.statusID++
-	m.status, m.statusErr = s, false
+	m.status, m.statusErr, m.statusWhile = s, false, ""
 	id := m.statusID
 	return tea.Tick(8*time.Second, func(time.Time) tea.Msg { return clearStatusMsg{id: id} })
 }
@@ -299,7 +299,7 @@ func (m *Model) setInfo(s string) tea.Cmd {
 // setError shows an error in the footer until the next one (and logs it).
 func (m *Model) setError(s string) tea.Cmd {
 	m.statusID++
-	m.status, m.statusErr = s, true
+	m.status, m.statusErr, m.statusWhile = s, true, ""
 	m.log.Warn("tui", "error", s)
 	return nil
 }

@@ -123,7 +123,27 @@ func (m Model) toWindow(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m, c = m.onWindowRequest(r)
 		cmds = append(cmds, c)
 	}
+	cmds = append(cmds, m.dropStale())
 	return m, tea.Batch(cmds...)
+}
+
+// dropStale takes down what was about a step that no longer runs: the
+// "… is running: wait for it" status and the "A step is running. Quit
+// anyway?" question (q now quits without asking).
+func (m *Model) dropStale() tea.Cmd {
+	running := ""
+	if m.win != nil {
+		running = m.win.Running()
+	}
+	if m.statusWhile != "" && m.statusWhile != running {
+		m.status, m.statusWhile = "", ""
+	}
+	if m.quitDlg != nil && m.quitStep != "" && m.quitStep != running {
+		step := m.quitStep
+		m.quitDlg, m.quitStep = nil, ""
+		return m.setInfo("the step is no longer running (" + step + "): q quits now without cancelling anything")
+	}
+	return nil
 }
 
 // onWindowRequest does what the window asks.
@@ -136,7 +156,9 @@ func (m Model) onWindowRequest(r tea.Msg) (Model, tea.Cmd) {
 		case r.Err:
 			return m, m.setError(r.Text)
 		default:
-			return m, m.setInfo(r.Text)
+			cmd := m.setInfo(r.Text)
+			m.statusWhile = r.While
+			return m, cmd
 		}
 	case winview.OpenDiffMsg:
 		m.diff.SetExpected(r.Expected)

@@ -88,7 +88,7 @@ func (m *Model) next() []tea.Msg {
 		m.steps.Follow()
 		m.showSelectedLog()
 	case m.running != "":
-		return []tea.Msg{info(m.StepTitle(m.running) + " is running: wait for it (ctrl+c cancels it)")}
+		return []tea.Msg{StatusMsg{Text: m.StepTitle(m.running) + " is running: wait for it (ctrl+c cancels it)", While: m.running}}
 	case m.closed:
 		return []tea.Msg{HomeMsg{}}
 	}
@@ -107,7 +107,7 @@ func (m *Model) revertKey() []tea.Msg {
 	case !m.CanRevert():
 		return []tea.Msg{info("nothing is synced yet: there is nothing live to revert (q stops the window)")}
 	case m.running != "":
-		return []tea.Msg{info(m.StepTitle(m.running) + " is running: wait for it, or ctrl+c to cancel it, then press r")}
+		return []tea.Msg{StatusMsg{Text: m.StepTitle(m.running) + " is running: wait for it, or ctrl+c to cancel it, then press r", While: m.running}}
 	}
 	return []tea.Msg{m.revertRequest()}
 }

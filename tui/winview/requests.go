@@ -9,6 +9,9 @@ type (
 	StatusMsg struct {
 		Text string
 		Err  bool
+		// While names the step the message is about: it goes when that
+		// step stops running ("… is running: wait for it").
+		While string
 	}
 	// OpenDiffMsg opens a fetched patch in the diff viewer; commits whose
 	// Change-Id is not in Expected are marked as not the window's.

@@ -122,7 +122,7 @@ func (m *Model) NextAction() string {
 	case m.gate != nil:
 		return m.gateAction(key)
 	case m.running != "":
-		return s.Steps.Running.Render("running: "+m.StepTitle(m.running)) + s.App.Subtle.Render(" · ctrl+c cancels it")
+		return s.Steps.Running.Render("running"+m.runningFor()+": "+m.StepTitle(m.running)) + s.App.Subtle.Render(" · ctrl+c cancels it")
 	case m.finished && m.err == nil:
 		t := key("esc", "back to Home")
 		if sugs := m.facts.suggestions(); len(sugs) > 0 {
@@ -156,4 +156,14 @@ func (m *Model) gateAction(key func(k, text string) string) string {
 		t += s.App.Subtle.Render(" · ") + s.App.Warning.Render(n)
 	}
 	return t + s.App.Subtle.Render(where)
+}
+
+// runningFor is how long the running step has run (" 1:05"), ticked by
+// the root's one-second clock: a long wait (the merge) visibly moves.
+func (m *Model) runningFor() string {
+	in := m.steps.Info(m.running)
+	if in == nil || in.Started.IsZero() {
+		return ""
+	}
+	return " " + textutil.Clock(m.deps.Now().Sub(in.Started))
 }

@@ -1,0 +1,60 @@
+package tui
+
+import (
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// TestRunningStatusAndQuitQuestionGoWhenTheStepEnds: "… is running: wait
+// for it" and "Quit anyway?" are about the running step; once it has
+// finished, neither stays on screen.
+func TestRunningStatusAndQuitQuestionGoWhenTheStepEnds(t *testing.T) {
+	e := newTestEngine(t)
+	d := newDriver(t, testOptions(e), 100, 30)
+	holdSync(t, d)
+	d.key("enter")
+	if s := d.screen(); !strings.Contains(s, "is running: wait for it") {
+		t.Fatalf("enter during the sync says nothing:\n%s", s)
+	}
+	d.key("q")
+	d.dialogArmed()
+	if d.m.quitDlg == nil {
+		t.Fatal("q during the sync did not ask")
+	}
+	close(e.release)
+	d.until("the sync to finish", func(m Model) bool { return m.win.Running() != "sync-php" })
+	d.settle()
+	s := d.screen()
+	if d.m.quitDlg != nil || strings.Contains(s, "Quit anyway?") {
+		t.Fatalf("the quit question stayed up after the sync finished:\n%s", s)
+	}
+	if strings.Contains(s, "is running: wait for it") {
+		t.Fatalf("the status still says the sync is running:\n%s", s)
+	}
+	if !strings.Contains(flat(s), "q quits now") {
+		t.Fatalf("the screen does not say why the question went:\n%s", s)
+	}
+}
+
+// TestRunningStepShowsItsElapsedTime: the footer's "running: …" line counts
+// the seconds (the merge wait, the sync), moved by the clock.
+func TestRunningStepShowsItsElapsedTime(t *testing.T) {
+	e := newTestEngine(t)
+	var secs atomic.Int64
+	start := e.clock()
+	opts := testOptions(e)
+	opts.Now = func() time.Time { return start.Add(time.Duration(secs.Load()) * time.Second) }
+	d := newDriver(t, opts, 100, 30)
+	holdSync(t, d)
+	if s := d.screen(); !strings.Contains(s, "running 0:00: Sync") {
+		t.Fatalf("running line:\n%s", s)
+	}
+	secs.Store(19)
+	d.send(tickMsg{})
+	if s := d.screen(); !strings.Contains(s, "running 0:19: Sync") {
+		t.Fatalf("19 s later the running line did not move:\n%s", s)
+	}
+	close(e.release)
+}
