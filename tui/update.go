@@ -146,6 +146,8 @@ func (m Model) onComponentMsg(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, reportCmd(m.engine, msg.Window)
 	case home.AbandonMsg:
 		return m, m.askAbandon(msg.Window)
+	case home.BlockedMsg:
+		return m, m.setInfo(msg.Why)
 	case form.SubmitMsg:
 		m.building = "runbook"
 		m.setInfo("building the " + msg.Kind + " plan…")

@@ -55,7 +55,7 @@ func TestHomeResolvesChangesAndOpensTheWindow(t *testing.T) {
 	// A change that does not exist says so, and the window cannot open.
 	d.typeText("9999")
 	d.key("enter")
-	s = d.waitScreen("✗ 9999  change 9999 not found in Gerrit: check the number")
+	s = d.waitScreen("change 9999 not found in Gerrit: check the number")
 	if d.m.home.Ready() {
 		t.Fatal("home is ready with an unresolved change")
 	}

@@ -53,6 +53,8 @@ type (
 	ReportMsg struct{ Window runbooks.WindowSummary }
 	// AbandonMsg: ask whether to give up an unfinished window (x).
 	AbandonMsg struct{ Window runbooks.WindowSummary }
+	// BlockedMsg: enter cannot open the window yet; Why says what to do.
+	BlockedMsg struct{ Why string }
 )
 
 // Model is the home screen.
@@ -191,6 +193,30 @@ func (m Model) Changes() []*gerrit.Change {
 	return out
 }
 
+// Invalid counts the typed changes that cannot be used (not found, not
+// readable, already in the window).
+func (m Model) Invalid() int {
+	n := 0
+	for _, e := range m.entries {
+		if e.Err != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// Blocked says why enter cannot open the window ("" when it can, or when
+// nothing is typed).
+func (m Model) Blocked() string {
+	switch {
+	case len(m.entries) == 0 || m.Ready():
+		return ""
+	case m.Invalid() > 0:
+		return fmt.Sprintf("%d of the changes cannot be used (the reason is under each ✗): tab to the list and x removes one", m.Invalid())
+	}
+	return "still looking the changes up in Gerrit: enter opens the window once each has its ✓"
+}
+
 // Ready is true when every typed change is resolved and at least one is.
 func (m Model) Ready() bool {
 	for _, e := range m.entries {
@@ -302,6 +328,9 @@ func (m Model) inputKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 			if m.Ready() {
 				return m, send(StartMsg{})
 			}
+			if why := m.Blocked(); why != "" {
+				return m, send(BlockedMsg{Why: why})
+			}
 			return m, nil
 		}
 		var cmds []tea.Cmd
@@ -344,6 +373,7 @@ func (m Model) listKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 			if m.Ready() {
 				return m, send(StartMsg{})
 			}
+			return m, send(BlockedMsg{Why: m.Blocked()})
 		case SecResume:
 			return m, send(ResumeMsg{Window: m.unfinished[*c]})
 		case SecRunbooks:

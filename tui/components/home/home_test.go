@@ -90,8 +90,8 @@ func TestTypingAddsChanges(t *testing.T) {
 	if len(msgs) != 2 || msgs[0] != (AddMsg{Ref: "1002"}) || msgs[1] != (AddMsg{Ref: "https://gerrit.wikimedia.org/r/1003"}) {
 		t.Fatalf("pasted refs sent %v", msgs)
 	}
-	// Not ready while resolving: enter on an empty line does nothing.
-	if _, msgs = run(t, m, "enter"); len(msgs) != 0 {
+	// Not ready while resolving: enter on an empty line says so.
+	if _, msgs = run(t, m, "enter"); len(msgs) != 1 || !strings.Contains(msgs[0].(BlockedMsg).Why, "still looking the changes up") {
 		t.Fatalf("enter while resolving sent %v", msgs)
 	}
 	for i, r := range []string{"1001", "1002", "https://gerrit.wikimedia.org/r/1003"} {
@@ -250,5 +250,25 @@ func TestFocusIsUnmistakable(t *testing.T) {
 	m, _ = run(t, m, "shift+tab", "shift+tab", "x", "x") // the changes, both removed
 	if len(m.Entries()) != 0 || !m.Typing() || !strings.HasPrefix(inputLine(m), "› ") {
 		t.Fatalf("after x removed the last change: focus %d, entries %d, input line %q", m.Focus(), len(m.Entries()), inputLine(m))
+	}
+}
+
+// TestErrorsAreShownWhole: why a typed change cannot be used is wrapped
+// under it, never cut, at any width; enter says why it opens nothing.
+func TestErrorsAreShownWhole(t *testing.T) {
+	why := `"https://gerrit.wikimedia.org/r/c/mediawiki/core/+/1003" links to gerrit.wikimedia.org but porthole talks to Gerrit at 127.0.0.1:29001: paste a link or number from 127.0.0.1`
+	for _, w := range []int{60, 80, 100} { // one column (wider, the card takes the right)
+		m := New(common.New(), "", "")
+		m.SetSize(w, 20)
+		m.Add("https://gerrit.wikimedia.org/r/c/mediawiki/core/+/1003")
+		m.Resolved("https://gerrit.wikimedia.org/r/c/mediawiki/core/+/1003", nil, errors.New(why))
+		v := testkit.Size(t, m.View(), w, 20)
+		if flat := strings.Join(strings.Fields(v), " "); !strings.Contains(flat, why) {
+			t.Errorf("width %d: the reason is not whole on screen:\n%s", w, v)
+		}
+		_, msgs := run(t, m, "enter")
+		if len(msgs) != 1 || !strings.Contains(msgs[0].(BlockedMsg).Why, "1 of the changes cannot be used") {
+			t.Errorf("width %d: enter sent %v", w, msgs)
+		}
 	}
 }

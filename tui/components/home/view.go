@@ -63,6 +63,9 @@ func (m Model) leftColumn(w, h int, card bool) string {
 	top = append(top, m.sectionTitle(SecInput, "Changes for this window"), m.inputLine())
 	for i, e := range m.entries {
 		top = append(top, m.entryLine(i, e, w))
+		if e.Err != nil {
+			top = append(top, m.errorDetail(e.Err, w)...)
+		}
 	}
 	if m.plan != "" {
 		top = append(top, s.App.Muted.Render(ansi.Truncate("  "+m.plan, w, "…")))
@@ -120,7 +123,7 @@ func (m Model) entryLine(i int, e Entry, w int) string {
 	case e.Resolving:
 		icon, text = "…", e.Ref+"  looking it up in Gerrit"
 	case e.Err != nil:
-		icon, text = "✗", e.Ref+"  "+e.Err.Error()
+		icon, text = "✗", e.Ref+"  cannot be used:"
 	default:
 		ch := e.Change
 		icon = "✓"
@@ -140,6 +143,17 @@ func (m Model) entryLine(i int, e Entry, w int) string {
 		return s.App.Error.Render(ansi.Strip(line))
 	}
 	return line
+}
+
+// errorDetail is why a typed change cannot be used, whole: wrapped under
+// its line, never cut.
+func (m Model) errorDetail(err error, w int) []string {
+	text := ansi.Wrap(textutil.OneLine(err.Error()), max(10, w-4), " ")
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		lines[i] = m.c.Styles.App.Error.Render("    " + l)
+	}
+	return lines
 }
 
 // item draws a list line, highlighted when it is the focused section's cursor.
