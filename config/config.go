@@ -32,7 +32,7 @@ type Config struct {
 	Concurrency int    `yaml:"concurrency"` // fan-out width
 	// Maintenance configures the maintenance-script runbooks (see MaintConfig).
 	Maintenance MaintConfig `yaml:"maintenance"`
-	Sandbox     bool        `yaml:"-"` // set by porthole demo
+	Sandbox     bool        `yaml:"sandbox,omitempty"` // a porthole demo sandbox: the TUI shows the SANDBOX badge
 }
 
 // Host roles, as named in config.
