@@ -16,6 +16,9 @@ type Config struct {
 		SSHHost      string        `yaml:"ssh_host"`      // for stream-events, optional
 		PollInterval time.Duration `yaml:"poll_interval"`
 		MergeTimeout time.Duration `yaml:"merge_timeout"`
+		// PendingQuery is the Gerrit search Home lists as "waiting for a
+		// window" (e.g. "status:open hashtag:backport"); "" lists nothing.
+		PendingQuery string `yaml:"pending_query"`
 	} `yaml:"gerrit"`
 	StagingDir   string              `yaml:"staging_dir"`   // /srv/mediawiki-staging
 	ConfigBranch string              `yaml:"config_branch"` // master

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -93,6 +94,12 @@ func (c *Client) detail(ctx context.Context, id, action string) (*Change, error)
 		ch.Mergeable = &mi.Mergeable
 	}
 	return ch, nil
+}
+
+// Query runs a Gerrit search (e.g. the changes waiting for a backport
+// window), sorted by project, branch and number.
+func (c *Client) Query(ctx context.Context, q string) ([]*Change, error) {
+	return c.query(ctx, "search "+strconv.Quote(q), q)
 }
 
 // query runs one search with detailOptions and converts the results,

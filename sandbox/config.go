@@ -23,6 +23,7 @@ func (sb *Sandbox) writeConfig() error {
 	c.Gerrit.CIAccount = "jenkins-bot"
 	c.Gerrit.PollInterval = time.Second
 	c.Gerrit.MergeTimeout = 15 * time.Minute
+	c.Gerrit.PendingQuery = "status:open" // the seeded changes (and any pushed since)
 	c.StagingDir = sb.StagingDir()
 	c.ConfigBranch = "master"
 	c.Hosts = map[string][]string{}

@@ -37,6 +37,7 @@ type testEngine struct {
 	state     string        // when set, windows are journaled here and listed from here
 	resolves  int           // Resolve calls
 	rebase    bool          // the plan has a git rebase step after the review (as the real one)
+	pending   []string      // the changes Pending lists
 }
 
 type testRun struct{ *runbooks.Runner }
@@ -388,6 +389,17 @@ func (e *testEngine) SAL(plan *runbooks.Plan) string { return gerrit.SAL(plan.Ch
 
 func (e *testEngine) User() string      { return "deployer" }
 func (e *testEngine) CIAccount() string { return "jenkins-bot" }
+
+// Pending lists the changes named in e.pending (none unless a test sets it).
+func (e *testEngine) Pending(ctx context.Context) ([]*gerrit.Change, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []*gerrit.Change
+	for _, n := range e.pending {
+		out = append(out, e.changes[n])
+	}
+	return out, nil
+}
 
 func (e *testEngine) startedPlans() []*runbooks.Plan {
 	e.mu.Lock()

@@ -144,7 +144,7 @@ func (m Model) Init() tea.Cmd {
 	if m.opts.DiffFile != "" {
 		return tea.Batch(append(cmds, func() tea.Msg { return openDiffMsg{path: m.opts.DiffFile} })...)
 	}
-	cmds = append(cmds, windowsCmd(m.engine))
+	cmds = append(cmds, windowsCmd(m.engine), pendingCmd(m.ctx, m.engine))
 	for _, e := range m.home.Entries() {
 		cmds = append(cmds, resolveCmd(m.ctx, m.engine, e.Ref))
 	}

@@ -58,3 +58,18 @@ func TestRunningStepShowsItsElapsedTime(t *testing.T) {
 	}
 	close(e.release)
 }
+
+// TestHomeListsTheChangesWaiting: what the engine's pending query finds is
+// on Home; tab, enter adds it and it is looked up like a typed one.
+func TestHomeListsTheChangesWaiting(t *testing.T) {
+	e := newTestEngine(t)
+	e.pending = []string{"1000"}
+	d := newDriver(t, testOptions(e), 100, 30)
+	d.waitScreen("Waiting for a window (1) — enter adds one")
+	d.homeReady()
+	d.key("tab", "enter")
+	d.waitScreen("plan ready: 7 steps")
+	if ch := d.m.home.Changes(); len(ch) != 1 || ch[0].Number != 1000 {
+		t.Fatalf("enter on the waiting change: %+v", ch)
+	}
+}

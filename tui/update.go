@@ -98,6 +98,12 @@ func (m *Model) onResult(msg tea.Msg) (tea.Cmd, bool) {
 		}
 		m.home.SetWindows(msg.unfinished, msg.past)
 		return nil, true
+	case pendingMsg:
+		m.home.SetPending(msg.changes, msg.err)
+		if msg.err != nil {
+			m.log.Info("pending query failed", "err", msg.err)
+		}
+		return nil, true
 	case builtMsg:
 		return m.onBuilt(msg), true
 	case reportMsg:

@@ -108,7 +108,7 @@ func (m *Model) onClosed(msg winview.ClosedMsg) tea.Cmd {
 	case m.revert != nil:
 		return m.startRevert(m.revert.plan)
 	}
-	return windowsCmd(m.engine)
+	return tea.Batch(windowsCmd(m.engine), pendingCmd(m.ctx, m.engine))
 }
 
 // toWindow gives a message to the window and does what it asks.

@@ -5,6 +5,7 @@ package home
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -23,6 +24,7 @@ type Section int
 const (
 	SecInput Section = iota
 	SecChanges
+	SecPending
 	SecResume
 	SecRunbooks
 	SecPast
@@ -65,6 +67,8 @@ type Model struct {
 	focus      Section
 	cursor     [numSections]int
 	unfinished []runbooks.WindowSummary
+	pending    []*gerrit.Change // waiting for a window (gerrit.pending_query)
+	pendingErr error
 	kinds      []string
 	past       []runbooks.WindowSummary
 	warnings   []runbooks.Warning
@@ -108,6 +112,18 @@ func (m *Model) SetWindows(unfinished, past []runbooks.WindowSummary) {
 	m.loading = false
 	m.clamp()
 	if m.focus != SecInput && m.count(m.focus) == 0 { // the last one was resumed or abandoned
+		m.focusInput()
+	}
+}
+
+// SetPending lists the changes waiting for a window (or why they could
+// not be listed).
+func (m *Model) SetPending(chs []*gerrit.Change, err error) {
+	chs = slices.Clone(chs)
+	slices.SortFunc(chs, func(a, b *gerrit.Change) int { return a.Number - b.Number })
+	m.pending, m.pendingErr = chs, err
+	m.clamp()
+	if m.focus == SecPending && len(chs) == 0 {
 		m.focusInput()
 	}
 }
@@ -233,6 +249,8 @@ func (m Model) count(s Section) int {
 		return 1
 	case SecChanges:
 		return len(m.entries)
+	case SecPending:
+		return len(m.pending)
 	case SecResume:
 		return len(m.unfinished)
 	case SecRunbooks:
@@ -374,6 +392,8 @@ func (m Model) listKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 				return m, send(StartMsg{})
 			}
 			return m, send(BlockedMsg{Why: m.Blocked()})
+		case SecPending:
+			return m.addPending(m.pending[*c])
 		case SecResume:
 			return m, send(ResumeMsg{Window: m.unfinished[*c]})
 		case SecRunbooks:
@@ -383,6 +403,26 @@ func (m Model) listKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		}
 	}
 	return m, nil
+}
+
+// addPending puts a waiting change in the window (enter on it), once.
+func (m Model) addPending(ch *gerrit.Change) (Model, tea.Cmd) {
+	ref := fmt.Sprint(ch.Number)
+	if !m.Add(ref) {
+		return m, send(BlockedMsg{Why: fmt.Sprintf("change %d is already in this window", ch.Number)})
+	}
+	m.cursor[SecChanges] = len(m.entries) - 1
+	return m, send(AddMsg{Ref: ref})
+}
+
+// Added is true when a change is already among the typed ones.
+func (m Model) Added(number int) bool {
+	for _, e := range m.entries {
+		if e.Ref == fmt.Sprint(number) || (e.Change != nil && e.Change.Number == number) {
+			return true
+		}
+	}
+	return false
 }
 
 func send(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
@@ -399,7 +439,9 @@ func (m Model) Selected() *gerrit.Change {
 func (m Model) ShortHelp() []key.Binding {
 	k := m.c.Keys
 	add := k.Add
-	if m.focus != SecInput {
+	if m.focus == SecPending {
+		add = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "add to the window"))
+	} else if m.focus != SecInput {
 		add = k.Open
 	}
 	out := []key.Binding{add, k.NextSection}

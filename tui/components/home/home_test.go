@@ -272,3 +272,37 @@ func TestErrorsAreShownWhole(t *testing.T) {
 		}
 	}
 }
+
+// TestPendingChangesAreListedAndAdded: the changes waiting for a window
+// are listed; enter on one adds it (once), marked ✓ in the list.
+func TestPendingChangesAreListedAndAdded(t *testing.T) {
+	m := New(common.New(), "", "")
+	m.SetSize(100, 27)
+	static := core()
+	static.Number, static.Project, static.Subject = 1007, "operations/mediawiki-config", "Update the newikibooks logo"
+	m.SetPending([]*gerrit.Change{core(), static}, nil)
+	v := testkit.Size(t, m.View(), 100, 27)
+	for _, want := range []string{"Waiting for a window (2) — enter adds one", "1000  mediawiki/core  wmf/1.44.0-wmf.5  ApiMain", "1007  operations/mediawiki-config"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("Home lacks %q:\n%s", want, v)
+		}
+	}
+	m, _ = run(t, m, "tab")
+	if m.Focus() != SecPending {
+		t.Fatalf("tab went to %d, not the waiting changes", m.Focus())
+	}
+	m, msgs := run(t, m, "down", "enter")
+	if len(msgs) != 1 || msgs[0] != (AddMsg{Ref: "1007"}) || len(m.Entries()) != 1 {
+		t.Fatalf("enter on 1007 sent %v", msgs)
+	}
+	if v := testkit.Plain(m.View()); !strings.Contains(v, "✓ 1007  operations/mediawiki-config") {
+		t.Errorf("the added change is not marked:\n%s", v)
+	}
+	if _, msgs = run(t, m, "enter"); len(msgs) != 1 || !strings.Contains(msgs[0].(BlockedMsg).Why, "already in this window") {
+		t.Fatalf("enter on it again sent %v", msgs)
+	}
+	m.SetPending(nil, errors.New("Gerrit said 400: bad query"))
+	if v := testkit.Plain(m.View()); !strings.Contains(v, "cannot list them: Gerrit said 400: bad query") || !m.Typing() {
+		t.Errorf("a failed query: typing %v\n%s", m.Typing(), v)
+	}
+}

@@ -74,6 +74,7 @@ func (m Model) leftColumn(w, h int, card bool) string {
 		top = append(top, s.App.Key.Render("  enter")+s.App.Subtle.Render(" (on an empty line): open the window and its plan"))
 	}
 	var bottom []string
+	bottom = append(bottom, m.pendingLines(w)...)
 	if len(m.unfinished) > 0 {
 		title := fmt.Sprintf("Unfinished windows (%d) — enter resumes · x abandons", len(m.unfinished))
 		if len(m.unfinished) == 1 {
@@ -216,4 +217,38 @@ func windowLine(w runbooks.WindowSummary) string {
 		title = w.ID
 	}
 	return fmt.Sprintf("%s  %-9s %s  (%s)", when, w.Kind, title, w.Status)
+}
+
+// pendingLines lists the changes waiting for a window (gerrit.pending_query):
+// a few around the cursor, more when the section has the keys.
+func (m Model) pendingLines(w int) []string {
+	s := m.c.Styles
+	if m.pendingErr != nil {
+		return []string{"", m.sectionTitle(SecPending, "Waiting for a window"),
+			s.App.Error.Render(ansi.Truncate("  cannot list them: "+textutil.OneLine(m.pendingErr.Error()), w, "…"))}
+	}
+	if len(m.pending) == 0 {
+		return nil
+	}
+	out := []string{"", m.sectionTitle(SecPending, fmt.Sprintf("Waiting for a window (%d) — enter adds one", len(m.pending)))}
+	limit := 3
+	if m.focus == SecPending {
+		limit = 8
+	}
+	from := 0
+	if len(m.pending) > limit {
+		from = max(0, min(m.cursor[SecPending]-limit/2, len(m.pending)-limit))
+	}
+	for i := from; i < len(m.pending) && i < from+limit; i++ {
+		ch := m.pending[i]
+		mark := " "
+		if m.Added(ch.Number) {
+			mark = "✓"
+		}
+		out = append(out, m.item(SecPending, i, fmt.Sprintf("%s %d  %s  %s  %s", mark, ch.Number, ch.Project, ch.Branch, textutil.OneLine(ch.Subject)), w))
+	}
+	if more := len(m.pending) - limit; more > 0 {
+		out = append(out, s.App.Subtle.Render(fmt.Sprintf("    … %d more (tab here, ↑/↓)", more)))
+	}
+	return out
 }
