@@ -36,6 +36,7 @@ type Options struct {
 	DiffFile string        // open this patch in the diff viewer and nothing else
 	Sandbox  bool          // show the SANDBOX badge
 	Title    string        // shown in the status bar ("porthole" when empty)
+	Notice   string        // said in the status line at start (e.g. no config: the defaults' Gerrit)
 
 	Input  io.Reader // the terminal (tests); stdin when nil
 	Output io.Writer // the terminal (tests); stdout when nil
@@ -133,6 +134,7 @@ func New(ctx context.Context, opts Options) Model {
 	if opts.DiffFile == "" {
 		m.home.SetLoading(true) // Init lists the windows
 	}
+	m.status = opts.Notice
 	m.layout()
 	return m
 }

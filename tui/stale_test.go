@@ -73,3 +73,15 @@ func TestHomeListsTheChangesWaiting(t *testing.T) {
 		t.Fatalf("enter on the waiting change: %+v", ch)
 	}
 }
+
+// TestNoticeIsOnScreen: what porthole has to say at start (no config: the
+// defaults' Gerrit) is in the status line, not only behind the alt screen.
+func TestNoticeIsOnScreen(t *testing.T) {
+	e := newTestEngine(t)
+	opts := testOptions(e)
+	opts.Notice = "no config file: using the defaults, Gerrit https://gerrit.wikimedia.org/r/"
+	d := newDriver(t, opts, 120, 30)
+	if s := d.screen(); !strings.Contains(s, "using the defaults, Gerrit https://gerrit.wikimedia.org/r/") {
+		t.Fatalf("the notice is not on screen:\n%s", s)
+	}
+}
