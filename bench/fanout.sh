@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fan-out benchmark, in one run: porthole exec vs parallel-ssh, clush and a
-# bare x/crypto/ssh loop on 100 loopback sshd hosts. See bench/README.md.
-# Usage: bench/fanout.sh [harness flags, e.g. -reps 5 -n 100 -p 32]
+# bare x/crypto/ssh loop on loopback sshd hosts, directly and through a
+# ProxyJump bastion. See bench/README.md.
+# Usage: bench/fanout.sh [harness flags, e.g. -reps 5, -n 1000 -work true, -bastion 0]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=bench/out

@@ -3,6 +3,8 @@ package gerrit
 import (
 	"context"
 	"fmt"
+	"sort"
+	"strings"
 
 	gg "github.com/andygrunwald/go-gerrit"
 )
@@ -44,12 +46,42 @@ func (c *Client) Approve(ctx context.Context, ch *Change, message string) error 
 	}
 	action := fmt.Sprintf("approve change %d", ch.Number)
 	in := &gg.ReviewInput{Message: message, Labels: map[string]int{"Code-Review": 2}}
-	_, resp, err := c.api.Changes.SetReview(ctx, changeID(ch), rev, in)
+	res, resp, err := c.api.Changes.SetReview(ctx, changeID(ch), rev, in)
 	if err = c.fail(ctx, action, resp, err); err != nil {
 		if isNotFound(err) {
 			return &NotFoundError{Ref: fmt.Sprint(ch.Number), Host: c.base.Host, User: c.user}
 		}
 		return err
 	}
+	// With change.strictLabels off (the default) Gerrit drops a vote it
+	// cannot apply and still answers 200: its echo says what was applied.
+	if v, ok := res.Labels["Code-Review"]; !ok || v != 2 {
+		return &VoteDroppedError{Change: ch, Label: "Code-Review", Value: 2, Applied: res.Labels, Host: c.base.Host, User: c.user}
+	}
 	return nil
+}
+
+// VoteDroppedError says Gerrit answered a review with 200 but did not apply
+// the vote (an unknown label or a value the project does not allow).
+type VoteDroppedError struct {
+	Change  *Change
+	Label   string
+	Value   int
+	Applied map[string]int // the labels Gerrit echoed back
+	Host    string
+	User    string
+}
+
+// Error names the change, the vote and what Gerrit applied instead.
+func (e *VoteDroppedError) Error() string {
+	applied := "nothing"
+	if len(e.Applied) > 0 {
+		var parts []string
+		for k, v := range e.Applied {
+			parts = append(parts, fmt.Sprintf("%s %+d", k, v))
+		}
+		sort.Strings(parts)
+		applied = strings.Join(parts, ", ")
+	}
+	return fmt.Sprintf("Gerrit at %s took the review of change %d (%s %s) but did not apply %s %+d (it applied %s): the project may not have that label or value; nothing will merge: vote in Gerrit's web UI as %s to see why", e.Host, e.Change.Number, e.Change.Project, e.Change.Branch, e.Label, e.Value, applied, e.User)
 }

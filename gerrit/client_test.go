@@ -156,7 +156,7 @@ func TestResolveLabelsAndMergedChange(t *testing.T) {
 }
 
 func TestResolveAskMergeableWhenGerritOmitsIt(t *testing.T) {
-	e := newEnv(t, gerrittest.Options{HideMergeable: true})
+	e := newEnv(t, gerrittest.Options{})
 	n := e.change(t, gerrittest.ChangeSpec{CI: gerrittest.CIManual})
 	e.srv.SetMergeable(n, false)
 	ch := mustResolve(t, e.c, n)

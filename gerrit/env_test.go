@@ -36,7 +36,7 @@ func newEnv(t *testing.T, opts gerrittest.Options) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Close)
-	srv.AddUser(gerrittest.User{Username: "deployer", Name: "Dee Ployer", Email: "deployer@example.org", HTTPPassword: deployerPW})
+	srv.AddUser(gerrittest.User{Username: "deployer", Name: "Dee Ployer", Email: "deployer@example.org", HTTPPassword: deployerPW, Groups: []string{gerrittest.ApproverGroup}})
 	srv.AddUser(gerrittest.User{Username: "jdoe", Name: "Jane Doe", Email: "jane@example.org"})
 	srv.AddUser(gerrittest.User{Username: "carol", Name: "Carol Reviewer", Email: "carol@example.org"})
 	files := map[string]string{"README.md": "MediaWiki\n", "includes/Foo.php": "<?php\nclass Foo {\n}\n", "includes/Old.php": "<?php\n// old\n"}

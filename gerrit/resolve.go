@@ -2,7 +2,9 @@ package gerrit
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"sort"
 	"strconv"
@@ -76,24 +78,38 @@ func (c *Client) isOurHost(h string) bool {
 	return strings.EqualFold(h, c.base.Hostname()) || strings.EqualFold(h, c.web.Hostname())
 }
 
+// mergeRaceReads is how many times detail re-reads a change whose
+// …/mergeable answered 409 (it was closed between the two requests).
+const mergeRaceReads = 3
+
 // detail GETs changes/ID/detail with detailOptions and converts it; when
-// Gerrit leaves mergeable out of an open change it asks …/mergeable.
+// Gerrit leaves mergeable out of an open change (stock Gerrit does) it asks
+// …/mergeable. Gerrit up to 3.13 answers that 409 "change is merged" when
+// the change merged in between: the change is then read again.
 func (c *Client) detail(ctx context.Context, id, action string) (*Change, error) {
-	q := url.Values{"o": detailOptions}
-	var ci changeInfo
-	if err := c.getJSON(ctx, action, "changes/"+id+"/detail?"+q.Encode(), &ci); err != nil {
-		return nil, err
-	}
-	ch := c.convert(&ci.ChangeInfo)
-	ch.Mergeable = ci.Mergeable
-	if ch.Mergeable == nil && ch.Status == "NEW" && ch.CurrentRevision != "" {
+	for read := 1; ; read++ {
+		q := url.Values{"o": detailOptions}
+		var ci changeInfo
+		if err := c.getJSON(ctx, action, "changes/"+id+"/detail?"+q.Encode(), &ci); err != nil {
+			return nil, err
+		}
+		ch := c.convert(&ci.ChangeInfo)
+		ch.Mergeable = ci.Mergeable
+		if ch.Mergeable != nil || ch.Status != "NEW" || ch.CurrentRevision == "" {
+			return ch, nil
+		}
 		mi, resp, err := c.api.Changes.GetMergeable(ctx, id, ch.CurrentRevision, nil)
-		if err := c.fail(ctx, action, resp, err); err != nil {
+		err = c.fail(ctx, action, resp, err)
+		var ae *APIError
+		if errors.As(err, &ae) && ae.Status == http.StatusConflict && read < mergeRaceReads {
+			continue // closed since the first read: read it again
+		}
+		if err != nil {
 			return nil, err
 		}
 		ch.Mergeable = &mi.Mergeable
+		return ch, nil
 	}
-	return ch, nil
 }
 
 // Query runs a Gerrit search (e.g. the changes waiting for a backport

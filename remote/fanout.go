@@ -14,6 +14,11 @@ type FanOutOptions struct {
 	// OnResult, when set, gets each host's result as soon as it is known
 	// (skipped hosts included), serialised with OnProgress.
 	OnResult func(HostResult)
+	// CloseEach closes a host's connection as soon as its command ended, so
+	// at most Concurrency connections are open at once: for one-shot fan-outs
+	// over more hosts than there are file descriptors (porthole exec). A
+	// window leaves it off and reuses its connections.
+	CloseEach bool
 }
 
 // HostResult is one host's outcome in a fan-out.
@@ -84,6 +89,9 @@ func FanOut(ctx context.Context, execs []Executor, cmd Command, opts FanOutOptio
 			defer wg.Done()
 			defer func() { <-sem }()
 			r, err := ex.Run(ctx, cmd)
+			if opts.CloseEach {
+				_ = ex.Close()
+			}
 			hr := HostResult{Host: ex.Host(), Result: r, Err: err}
 			mu.Lock()
 			defer mu.Unlock()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"porthole/remote"
@@ -150,5 +151,38 @@ func TestFanOutLocal(t *testing.T) {
 		if hr.Failed() || string(hr.Result.Stdout) != "hi\n" {
 			t.Errorf("%+v", hr)
 		}
+	}
+}
+
+// TestFanOutCloseEach: with CloseEach, no more connections are open at once
+// than the concurrency, and none is left open at the end; without it, every
+// host's connection stays for the next command.
+func TestFanOutCloseEach(t *testing.T) {
+	c := sshtest.Start(t, 8, sshtest.PortsPerSSHD(8))
+	pool := c.Pool()
+	execs, err := pool.GetAll(c.Hosts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	most := 0
+	cmd := remote.Command{Cmd: "true"}
+	res := remote.FanOut(context.Background(), execs, cmd, remote.FanOutOptions{Concurrency: 2, CloseEach: true,
+		OnProgress: func(remote.Progress) {
+			mu.Lock()
+			most = max(most, pool.Stats().Open)
+			mu.Unlock()
+		}})
+	for _, r := range res {
+		if r.Failed() {
+			t.Fatalf("%s: %v %+v", r.Host, r.Err, r.Result)
+		}
+	}
+	if s := pool.Stats(); s.Open != 0 || s.Dials != 8 || most > 2 {
+		t.Errorf("CloseEach: stats %+v, at most %d open at once; want 0 open, 8 dials, at most 2 at once", s, most)
+	}
+	remote.FanOut(context.Background(), execs, cmd, remote.FanOutOptions{Concurrency: 2})
+	if s := pool.Stats(); s.Open != 8 || s.Dials != 16 {
+		t.Errorf("without CloseEach: stats %+v, want 8 open, 16 dials", s)
 	}
 }

@@ -58,6 +58,54 @@ func parseHostSpec(s string) (hostSpec, error) {
 type sshConfig struct {
 	path string
 	cfg  *ssh_config.Config
+	// literal indexes the Host blocks whose patterns are all plain names
+	// (no *, ?, !) by those names; wild lists the others. A lookup visits
+	// only these candidates, in file order, instead of every block: with a
+	// thousand hosts, matching each alias against every block cost ~0.4 s.
+	literal map[string][]int
+	wild    []int
+}
+
+// index fills literal and wild from the parsed file.
+func (c *sshConfig) index() {
+	c.literal = map[string][]int{}
+	for i, h := range c.cfg.Hosts {
+		plain := len(h.Patterns) > 0
+		for _, p := range h.Patterns {
+			if strings.ContainsAny(p.String(), "*?!") {
+				plain = false
+			}
+		}
+		if !plain {
+			c.wild = append(c.wild, i)
+			continue
+		}
+		for _, p := range h.Patterns {
+			if l := c.literal[p.String()]; len(l) == 0 || l[len(l)-1] != i {
+				c.literal[p.String()] = append(l, i)
+			}
+		}
+	}
+}
+
+// candidates are the indexes of the Host blocks that may match alias, in file order.
+func (c *sshConfig) candidates(alias string) []int {
+	lit := c.literal[alias]
+	if len(lit) == 0 {
+		return c.wild
+	}
+	out := make([]int, 0, len(lit)+len(c.wild))
+	i, j := 0, 0
+	for i < len(lit) || j < len(c.wild) {
+		if j == len(c.wild) || i < len(lit) && lit[i] < c.wild[j] {
+			out = append(out, lit[i])
+			i++
+		} else {
+			out = append(out, c.wild[j])
+			j++
+		}
+	}
+	return out
 }
 
 // loadSSHConfig parses path once; "" means ~/.ssh/config if it exists, "none" no file.
@@ -81,7 +129,9 @@ func loadSSHConfig(path string) (*sshConfig, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ssh_config %s: %v; fix that line (porthole reads Host, HostName, User, Port, IdentityFile, ProxyJump)", path, err)
 	}
-	return &sshConfig{path: path, cfg: cfg}, nil
+	c := &sshConfig{path: path, cfg: cfg}
+	c.index()
+	return c, nil
 }
 
 // hostSettings are the ssh_config values porthole honours, for one alias.
@@ -120,7 +170,8 @@ func (c *sshConfig) values(alias string) (map[string][]string, error) {
 			out[key] = []string{val}
 		}
 	}
-	for _, h := range c.cfg.Hosts {
+	for _, i := range c.candidates(alias) {
+		h := c.cfg.Hosts[i]
 		if !h.Matches(alias) {
 			continue
 		}

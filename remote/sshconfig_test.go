@@ -97,3 +97,47 @@ func TestHostKeyAlgorithmsPreferKnownTypes(t *testing.T) {
 		t.Error("no known keys should leave the defaults")
 	}
 }
+
+// TestHostBlocksIndexKeepsFileOrder checks that looking up only the blocks
+// that can match (literal names indexed, wildcard blocks always) gives the
+// same first-value-wins answers as matching every block in order.
+func TestHostBlocksIndexKeepsFileOrder(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "config")
+	os.WriteFile(cfg, []byte(`
+Host a1 a2
+    Port 2001
+Host a*
+    User wild
+    Port 2999
+Host a2 b1
+    User literal-after-wild
+    HostName second.example
+Host b1
+    Port 3001
+Host * !c1
+    IdentityFile /keys/star
+`), 0o644)
+	c, err := loadSSHConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		host, user, hostName string
+		port                 int
+		ids                  int
+	}{
+		{"a1", "wild", "a1", 2001, 1},
+		{"a2", "wild", "second.example", 2001, 1},
+		{"b1", "literal-after-wild", "second.example", 3001, 1},
+		{"a3", "wild", "a3", 2999, 1},
+		{"c1", "me", "c1", 22, 0},
+	} {
+		s, err := c.settings(hostSpec{host: tc.host}, "me")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.user != tc.user || s.hostName != tc.hostName || s.port != tc.port || len(s.identityFiles) != tc.ids {
+			t.Errorf("%s: %+v, want user %s, host %s, port %d, %d identity files", tc.host, s, tc.user, tc.hostName, tc.port, tc.ids)
+		}
+	}
+}

@@ -15,8 +15,10 @@
 //	etc/sandbox.env      settings the stand-ins source (deploy host, staging path, sync delay)
 //	etc/appservers, testservers, canaries, maintservers
 //	                     host lists scap's stages sync to
-//	etc/fail-hosts       hosts whose scap copy fails (tests write it: SetFailing)
-//	gerrit/git/          the emulator's bare repositories: the hosts' "origin"
+//	etc/fail-hosts       hosts whose scap copy fails (Sandbox.SetFailing)
+//	gerrit/git/          the emulator's bare repositories, served over git smart
+//	                     HTTP at Gerrit.URL()+PROJECT: the deploy host's "origin"
+//	                     (its ~/.netrc holds the deployer's HTTP password)
 //	hosts/<name>/        one directory per host: home/<user>/ is HOME;
 //	                     deploy1002 has srv/mediawiki-staging (config clone with
 //	                     php-<version> inside), the others srv/mediawiki

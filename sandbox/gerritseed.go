@@ -111,7 +111,7 @@ func (sb *Sandbox) addUsers() error {
 	if err := os.WriteFile(sb.passwordFile(), []byte(password+"\n"), 0o600); err != nil {
 		return err
 	}
-	sb.Gerrit.AddUser(gerrittest.User{Username: sb.User, Name: sb.User + " (sandbox deployer)", Email: sb.email(), HTTPPassword: password})
+	sb.Gerrit.AddUser(gerrittest.User{Username: sb.User, Name: sb.User + " (sandbox deployer)", Email: sb.email(), HTTPPassword: password, Groups: []string{gerrittest.ApproverGroup}})
 	for _, u := range people {
 		sb.Gerrit.AddUser(u)
 	}

@@ -151,3 +151,39 @@ func TestScenariosMergeInAnyOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestOriginsAreGitOverHTTP: the deploy host's checkouts fetch from and push
+// reviews to the emulator over HTTP, with the HTTP password in ~/.netrc.
+func TestOriginsAreGitOverHTTP(t *testing.T) {
+	sb := start(t, 1)
+	cl := newClients(t, sb)
+	for _, p := range []string{ProjectConfig, ProjectCore, ProjectEcho, ProjectVector} {
+		if got := strings.TrimSpace(cl.ok(t, DeployHost, "cd "+q(repoOf(sb, p))+" && git remote get-url origin")); got != sb.Gerrit.URL()+p {
+			t.Errorf("%s: origin = %q, want %s", p, got, sb.Gerrit.URL()+p)
+		}
+	}
+	if mode := strings.TrimSpace(cl.ok(t, DeployHost, "stat -c %a ~/.netrc")); mode != "600" {
+		t.Errorf("~/.netrc mode = %s", mode)
+	}
+	php := q(repoOf(sb, ProjectCore))
+	cl.ok(t, DeployHost, "cd "+php+" && git fetch -q origin")
+	out := cl.ok(t, DeployHost, "cd "+php+" && git checkout -q -b t origin/wmf/"+sb.Version+
+		" && git commit -q --allow-empty -m 'Sandbox review' -m 'Change-Id: I"+strings.Repeat("cd", 20)+"' && git push origin HEAD:refs/for/wmf/"+sb.Version+"%topic=sandbox 2>&1")
+	if !strings.Contains(out, "remote: SUCCESS") || !strings.Contains(out, "[NEW]") {
+		t.Fatalf("push for review over HTTP:\n%s", out)
+	}
+	found := false
+	for n := 1000; n < 1100; n++ {
+		if st := sb.Gerrit.Change(n); st.ChangeID == "I"+strings.Repeat("cd", 20) {
+			found = st.Owner == sb.User && st.Topic == "sandbox"
+		}
+	}
+	if !found {
+		t.Error("the pushed change is not in Gerrit, owned by the deployer with topic sandbox")
+	}
+	// Without the netrc the push is refused as git refuses a missing login.
+	out = cl.ok(t, DeployHost, "cd "+php+" && mv ~/.netrc ~/.netrc.off && { git push origin HEAD:refs/for/wmf/"+sb.Version+" 2>&1; mv ~/.netrc.off ~/.netrc; }")
+	if !strings.Contains(out, "could not read Username") {
+		t.Errorf("push without ~/.netrc:\n%s", out)
+	}
+}

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"bytes"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -59,7 +60,7 @@ func tipOf(bare, branch string) (string, error) {
 func deployGitconfig(name, email string) string {
 	return "[user]\n\tname = " + name + "\n\temail = " + email + "\n" +
 		"[status]\n\t# as the deployers' guide recommends: show submodule changes in git status\n\tsubmoduleSummary = true\n" +
-		"[protocol \"file\"]\n\t# the sandbox's origins are bare repositories on disk; let submodules fetch from them\n\tallow = always\n" +
+		"[protocol \"file\"]\n\t# .gitmodules names the emulator's bare repositories on disk (origins are its HTTP URLs); let a submodule sync fetch from them\n\tallow = always\n" +
 		"[advice]\n\tdetachedHead = false\n" +
 		"[init]\n\tdefaultBranch = master\n"
 }
@@ -77,18 +78,21 @@ var securityPatch = struct {
 
 // buildStaging lays out the deployment host's /srv/mediawiki-staging: a
 // clone of operations/mediawiki-config with php-<version> (a clone of core's
-// wmf branch, submodules initialised, one local security patch) inside it.
-// The two clones run side by side; php-<version> is moved in at the end
-// (its submodules' git directories are relative, so the move is safe).
-func buildStaging(staging, home, configBare, coreBare, version, user, email string) error {
+// wmf branch, submodules initialised, one local security patch) inside it,
+// all cloned from Gerrit over HTTP (gerrit is the REST base, e.g.
+// http://127.0.0.1:PORT/r/), so every origin is Gerrit's URL as in
+// production. The two clones run side by side; php-<version> is moved in
+// at the end (its submodules' git directories are relative, so the move is
+// safe). subs maps submodule paths to projects.
+func buildStaging(staging, home, gerrit, version, user, email string, subs map[string]string) error {
 	env := gitEnv(home)
 	configDone := make(chan error, 1)
 	go func() {
-		_, err := runGit(env, filepath.Dir(staging), "", "clone", "-q", "--branch", "master", configBare, staging)
+		_, err := runGit(env, filepath.Dir(staging), "", "clone", "-q", "--branch", "master", gerrit+ProjectConfig, staging)
 		configDone <- err
 	}()
 	tmp := filepath.Join(filepath.Dir(staging), ".php-"+version+".clone")
-	err := clonePHP(tmp, home, coreBare, version, user, email)
+	err := clonePHP(tmp, home, gerrit, version, user, email, subs)
 	if cerr := <-configDone; cerr != nil {
 		return cerr
 	}
@@ -98,11 +102,23 @@ func buildStaging(staging, home, configBare, coreBare, version, user, email stri
 	return os.Rename(tmp, filepath.Join(staging, "php-"+version))
 }
 
-// clonePHP clones core's wmf branch with its submodules into dir and
-// commits the local security patch.
-func clonePHP(dir, home, coreBare, version, user, email string) error {
+// clonePHP clones core's wmf branch into dir, its submodules from Gerrit's
+// URLs (.gitmodules keeps the seeded paths; submodule.NAME.url is Gerrit's),
+// and commits the local security patch.
+func clonePHP(dir, home, gerrit, version, user, email string, subs map[string]string) error {
 	env := gitEnv(home)
-	if _, err := runGit(env, filepath.Dir(dir), "", "clone", "-q", "--recurse-submodules", "--branch", "wmf/"+version, coreBare, dir); err != nil {
+	if _, err := runGit(env, filepath.Dir(dir), "", "clone", "-q", "--branch", "wmf/"+version, gerrit+ProjectCore, dir); err != nil {
+		return err
+	}
+	if _, err := runGit(env, dir, "", "submodule", "--quiet", "init"); err != nil {
+		return err
+	}
+	for path, project := range subs {
+		if _, err := runGit(env, dir, "", "config", "submodule."+path+".url", gerrit+project); err != nil {
+			return err
+		}
+	}
+	if _, err := runGit(env, dir, "", "submodule", "--quiet", "update"); err != nil {
 		return err
 	}
 	p := filepath.Join(dir, securityPatch.path)
@@ -122,4 +138,20 @@ func clonePHP(dir, home, coreBare, version, user, email string) error {
 		return err
 	}
 	return nil
+}
+
+// writeNetrc gives the deployer a ~/.netrc (0600) on the deploy host with
+// the Gerrit HTTP password, which git sends when Gerrit asks (pushes for
+// review; fetches are anonymous), as production's deployers have.
+func (sb *Sandbox) writeNetrc() error {
+	pw, err := os.ReadFile(sb.passwordFile())
+	if err != nil {
+		return err
+	}
+	u, err := url.Parse(sb.Gerrit.URL())
+	if err != nil {
+		return err
+	}
+	netrc := fmt.Sprintf("machine %s login %s password %s\n", u.Hostname(), sb.User, strings.TrimSpace(string(pw)))
+	return os.WriteFile(filepath.Join(sb.hostHome(DeployHost), ".netrc"), []byte(netrc), 0o600)
 }

@@ -49,6 +49,11 @@ type Options struct {
 	// Log receives the sandbox's own problems (a failed scenario step);
 	// discarded when nil.
 	Log io.Writer
+	// Progress is told each part of Start as it is ready: "hosts",
+	// "Gerrit", then "changes", "MediaWiki" and "SSH" in any order (they are
+	// made at the same time), then "config". It may be called from several
+	// goroutines, one call at a time.
+	Progress func(part string)
 }
 
 // DefaultVersion is the MediaWiki version the sandbox deploys by default.
@@ -150,6 +155,14 @@ func Start(ctx context.Context, opts Options) (_ *Sandbox, err error) {
 	}()
 	wctx, cancel := context.WithCancel(context.Background())
 	sb.cancel = cancel
+	var progressMu sync.Mutex
+	progress := func(part string) {
+		if opts.Progress != nil {
+			progressMu.Lock()
+			defer progressMu.Unlock()
+			opts.Progress(part)
+		}
+	}
 
 	t0 := time.Now()
 	if err := sb.layoutHosts(opts.AppServers); err != nil {
@@ -162,11 +175,16 @@ func Start(ctx context.Context, opts Options) (_ *Sandbox, err error) {
 		return nil, err
 	}
 	sb.lap("hosts", &t0)
+	progress("hosts")
 	t, err := sb.startGerrit(opts.CIDelay)
 	if err != nil {
 		return nil, err
 	}
 	sb.lap("gerrit", &t0)
+	progress("Gerrit")
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	// Three independent jobs: the changes in Gerrit, the deploy host's
 	// checkouts (then /srv/mediawiki everywhere), the SSH servers.
 	var jobs sync.WaitGroup
@@ -174,25 +192,35 @@ func Start(ctx context.Context, opts Options) (_ *Sandbox, err error) {
 	jobs.Add(3)
 	go func() {
 		defer jobs.Done()
-		errs[0] = sb.seedChanges(t)
+		if errs[0] = sb.seedChanges(t); errs[0] == nil {
+			progress("changes")
+		}
 	}()
 	go func() {
 		defer jobs.Done()
-		errs[1] = sb.installMediaWiki()
+		if errs[1] = sb.installMediaWiki(); errs[1] == nil {
+			progress("MediaWiki")
+		}
 	}()
 	go func() {
 		defer jobs.Done()
-		errs[2] = sb.startSSH()
+		if errs[2] = sb.startSSH(); errs[2] == nil {
+			progress("SSH")
+		}
 	}()
 	jobs.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
 	sb.lap("staging+changes+ssh", &t0)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if err := sb.writeConfig(); err != nil {
 		return nil, err
 	}
 	sb.lap("config", &t0)
+	progress("config")
 	sb.wg.Add(1)
 	go sb.watchExtraCommit(wctx, sb.Changes["extra-commit"], opts.CIDelay)
 	return sb, nil
@@ -201,8 +229,11 @@ func Start(ctx context.Context, opts Options) (_ *Sandbox, err error) {
 // installMediaWiki builds the deploy host's staging directory, then
 // installs its tree as /srv/mediawiki on every other host.
 func (sb *Sandbox) installMediaWiki() error {
-	if err := buildStaging(sb.StagingDir(), sb.hostHome(DeployHost), sb.Gerrit.RepoPath(ProjectConfig),
-		sb.Gerrit.RepoPath(ProjectCore), sb.Version, sb.User, sb.email()); err != nil {
+	if err := sb.writeNetrc(); err != nil {
+		return fmt.Errorf("sandbox: write the deployer's ~/.netrc: %w", err)
+	}
+	subs := map[string]string{"extensions/Echo": ProjectEcho, "skins/Vector": ProjectVector}
+	if err := buildStaging(sb.StagingDir(), sb.hostHome(DeployHost), sb.Gerrit.URL(), sb.Version, sb.User, sb.email(), subs); err != nil {
 		return fmt.Errorf("sandbox: build %s: %w", sb.StagingDir(), err)
 	}
 	hosts := sb.mediaWikiHosts()
@@ -231,22 +262,39 @@ func prepareRoot(dir string) (root string, own bool, err error) {
 		}
 		return d, true, nil
 	}
+	if err := CheckDir(dir); err != nil {
+		return "", false, err
+	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return "", false, err
 	}
+	if err := os.MkdirAll(abs, 0o755); err != nil {
+		return "", false, fmt.Errorf("sandbox: create %s: %w", abs, err)
+	}
+	return abs, false, nil
+}
+
+// CheckDir tells whether dir can hold a new sandbox (Options.Dir): it is
+// empty or does not exist yet.
+func CheckDir(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
 	entries, err := os.ReadDir(abs)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
-		if err := os.MkdirAll(abs, 0o755); err != nil {
-			return "", false, fmt.Errorf("sandbox: create %s: %w", abs, err)
-		}
+		return nil
 	case err != nil:
-		return "", false, fmt.Errorf("sandbox: %s: %w", abs, err)
+		return fmt.Errorf("sandbox: %s: %w", abs, err)
 	case len(entries) > 0:
-		return "", false, fmt.Errorf("sandbox: %s is not empty: remove it or give another directory", abs)
+		return fmt.Errorf("sandbox: %s is not empty: remove it or give another directory", abs)
 	}
-	return abs, false, nil
+	return nil
 }
 
 func defaultUser() string {

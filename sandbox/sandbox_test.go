@@ -28,8 +28,8 @@ func TestLayout(t *testing.T) {
 
 func layoutStaging(t *testing.T, sb *Sandbox, cl *clients, staging string) {
 	// Staging is operations/mediawiki-config with php-<version> ignored in it.
-	if got := strings.TrimSpace(cl.ok(t, DeployHost, "git -C "+q(staging)+" remote get-url origin")); got != sb.Gerrit.RepoPath(ProjectConfig) {
-		t.Errorf("staging origin = %s, want the emulator's %s", got, sb.Gerrit.RepoPath(ProjectConfig))
+	if got := strings.TrimSpace(cl.ok(t, DeployHost, "git -C "+q(staging)+" remote get-url origin")); got != sb.Gerrit.URL()+ProjectConfig {
+		t.Errorf("staging origin = %s, want the emulator's %s", got, sb.Gerrit.URL()+ProjectConfig)
 	}
 	if out := cl.ok(t, DeployHost, "git -C "+q(staging)+" status --porcelain"); out != "" {
 		t.Errorf("staging is not clean (php-* must be ignored):\n%s", out)
@@ -85,8 +85,8 @@ func layoutPHP(t *testing.T, sb *Sandbox, cl *clients, php string) {
 			t.Errorf("submodule not initialised or not at the recorded commit: %q", l)
 		}
 	}
-	if got := strings.TrimSpace(cl.ok(t, DeployHost, "git -C "+q(filepath.Join(php, "extensions/Echo"))+" remote get-url origin")); got != sb.Gerrit.RepoPath(ProjectEcho) {
-		t.Errorf("Echo's origin = %s, want %s", got, sb.Gerrit.RepoPath(ProjectEcho))
+	if got := strings.TrimSpace(cl.ok(t, DeployHost, "git -C "+q(filepath.Join(php, "extensions/Echo"))+" remote get-url origin")); got != sb.Gerrit.URL()+ProjectEcho {
+		t.Errorf("Echo's origin = %s, want %s", got, sb.Gerrit.URL()+ProjectEcho)
 	}
 	if v := cl.ok(t, DeployHost, "git config --global status.submoduleSummary"); strings.TrimSpace(v) != "true" {
 		t.Errorf("deploy host: status.submoduleSummary = %q, want true", v)

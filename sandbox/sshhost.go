@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/crypto/ssh"
@@ -38,6 +39,9 @@ type sshHost struct {
 	sessions map[*session]struct{}
 	closed   bool
 	wg       sync.WaitGroup
+
+	handshakes atomic.Int64  // SSH handshakes accepted (see metrics.go)
+	spans      []CommandSpan // commands run, guarded by mu
 }
 
 // serverVersion is what the sandbox's sshd announces; clients log it.
@@ -105,6 +109,7 @@ func (h *sshHost) serveConn(c net.Conn) {
 		return
 	}
 	_ = c.SetDeadline(time.Time{})
+	h.handshakes.Add(1)
 	if !h.track(sc) {
 		sc.Close()
 		return

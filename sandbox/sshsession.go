@@ -30,6 +30,8 @@ type session struct {
 	cancel  func()   // ends a host.command in progress, nil otherwise
 	started bool
 	exited  chan struct{} // closed once the command has been reaped; made by newSession
+	cmdline string        // what exec asked for ("" for a shell)
+	began   time.Time     // when the exec or shell request came
 }
 
 func newSession(h *sshHost, user, remote string, ch ssh.Channel) *session {
@@ -136,6 +138,7 @@ func (s *session) serve(reqs <-chan *ssh.Request) {
 	}
 	// The client closed the channel (or the connection went away): nothing
 	// the session started may outlive it.
+	s.host.recordSpan(s, time.Now())
 	s.kill()
 }
 
@@ -184,6 +187,7 @@ func (s *session) start(cmdline string, shell bool, req *ssh.Request) {
 		return
 	}
 	s.started = true
+	s.cmdline, s.began = cmdline, time.Now()
 	pty := s.pty
 	s.mu.Unlock()
 	if s.host.command != nil {

@@ -37,6 +37,7 @@ type Options struct {
 	Sandbox  bool          // show the SANDBOX badge
 	Title    string        // shown in the status bar ("porthole" when empty)
 	Notice   string        // said in the status line at start (e.g. no config: the defaults' Gerrit)
+	Startup  *Startup      // slow work done behind Home that makes the engine (the demo's sandbox)
 
 	Input  io.Reader // the terminal (tests); stdin when nil
 	Output io.Writer // the terminal (tests); stdout when nil
@@ -103,6 +104,9 @@ type Model struct {
 	quitting    bool
 	orphan      string // said on the terminal after exit: a command that may still run
 
+	boot    *boot   // the Startup, while and after it runs
+	diffCmd tea.Cmd // the follow-up of the --diff file opened by New
+
 	width, height int
 }
 
@@ -120,10 +124,11 @@ func New(ctx context.Context, opts Options) Model {
 		opts.Title = "porthole"
 	}
 	e := opts.Engine
+	var b *boot
 	if e == nil {
-		e = NewEngine(opts.Env, opts.StateDir)
+		e, b = newEngine(ctx, opts)
 	}
-	m := Model{c: c, opts: opts, engine: e, ctx: ctx, log: opts.Logger, now: opts.Now, width: 80, height: 24}
+	m := Model{c: c, opts: opts, engine: e, boot: b, ctx: ctx, log: opts.Logger, now: opts.Now, width: 80, height: 24}
 	m.home = home.New(c, e.CIAccount(), opts.Phabricator)
 	m.home.SetRunbooks(e.Kinds())
 	m.diff = diffview.New(c)
@@ -136,6 +141,9 @@ func New(ctx context.Context, opts Options) Model {
 	}
 	m.status = opts.Notice
 	m.layout()
+	if opts.DiffFile != "" {
+		m.openDiffNow(opts.DiffFile)
+	}
 	return m
 }
 
@@ -144,17 +152,15 @@ func New(ctx context.Context, opts Options) Model {
 func (m Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{tea.RequestBackgroundColor}
 	if m.opts.DiffFile != "" {
-		return tea.Batch(append(cmds, func() tea.Msg { return openDiffMsg{path: m.opts.DiffFile} })...)
+		return tea.Batch(append(cmds, m.diffCmd)...)
 	}
+	cmds = append(cmds, m.bootCmds()...)
 	cmds = append(cmds, windowsCmd(m.engine), pendingCmd(m.ctx, m.engine))
 	for _, e := range m.home.Entries() {
 		cmds = append(cmds, resolveCmd(m.ctx, m.engine, e.Ref))
 	}
 	return tea.Batch(cmds...)
 }
-
-// openDiffMsg opens a patch file in the viewer.
-type openDiffMsg struct{ path string }
 
 // Styles are the TUI's styles (for tests and embedding).
 func (m Model) Styles() *styles.Styles { return m.c.Styles }

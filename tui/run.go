@@ -9,10 +9,13 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"porthole/tui/display"
 )
 
-// FPS is how often the screen may be redrawn: high enough that a page-down
-// shows at once, and the renderer only writes what changed.
+// FPS is how often Bubble Tea's renderer may redraw when it draws (tests,
+// output that is not a terminal); on a terminal tui/display draws each view at
+// once.
 const FPS = 120
 
 // Run opens the TUI and returns when the deployer quits. If a window was
@@ -20,7 +23,7 @@ const FPS = 120
 // and given a moment to stop; anything that may still run on a host is said
 // on stderr.
 func Run(ctx context.Context, opts Options) error {
-	if opts.Env == nil && opts.Engine == nil && opts.DiffFile == "" {
+	if opts.Env == nil && opts.Engine == nil && opts.Startup == nil && opts.DiffFile == "" {
 		return errors.New("tui: no environment: load the config first (porthole does this for you)")
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -33,7 +36,7 @@ func Run(ctx context.Context, opts Options) error {
 	if opts.Output != nil {
 		popts = append(popts, tea.WithOutput(opts.Output))
 	}
-	final, err := tea.NewProgram(m, popts...).Run()
+	final, err := runProgram(m, opts, popts)
 	fm, _ := final.(Model)
 	if msg := fm.shutdown(); msg != "" {
 		fmt.Fprintln(stderr(opts), msg)
@@ -42,6 +45,15 @@ func Run(ctx context.Context, opts Options) error {
 		return nil // SIGINT or SIGTERM from outside: the window was stopped above, journaled and resumable
 	}
 	return err
+}
+
+// runProgram draws with tui/display on a real terminal (each view written as
+// soon as it is made), with Bubble Tea's renderer otherwise (tests).
+func runProgram(m Model, opts Options, popts []tea.ProgramOption) (tea.Model, error) {
+	if opts.Input == nil && opts.Output == nil && display.Usable(os.Stdin, os.Stdout) {
+		return display.Run(m, os.Stdin, os.Stdout, popts...)
+	}
+	return tea.NewProgram(m, popts...).Run()
 }
 
 func stderr(opts Options) io.Writer {

@@ -50,6 +50,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.homeWait = false
 		}
 		return m, nil
+	case bootMsg:
+		return m.booted(msg)
 	case quitTimeoutMsg:
 		m.orphan = m.orphanText("porthole quit before the window's runner stopped")
 		return m, tea.Quit
@@ -118,10 +120,6 @@ func (m *Model) onResult(msg tea.Msg) (tea.Cmd, bool) {
 		return m.onRefreshed(msg), true
 	case abandonedMsg:
 		return m.onAbandoned(msg), true
-	case openDiffMsg:
-		m.go2(screenDiff)
-		cmd := m.diff.Open(msg.path, msg.path)
-		return tea.Batch(cmd, m.layout()), true
 	}
 	return nil, false
 }

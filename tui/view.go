@@ -184,6 +184,8 @@ func (m Model) nextAction() string {
 	switch m.screen {
 	case screenHome:
 		switch {
+		case m.bootLine() != "":
+			return s.App.Subtle.Render(m.bootLine())
 		case m.building == "window":
 			return s.App.Subtle.Render("building the window's plan…")
 		case m.homeWait:

@@ -28,7 +28,7 @@ func withEmulator(t *testing.T, f *bpFixture) *gerrittest.Server {
 		}
 	}
 	srv.SubscribeSubmodule(gitopstest.CoreProject, "extensions/Echo", gitopstest.EchoProject)
-	srv.AddUser(gerrittest.User{Username: "alice", Name: "Alice Deployer", Email: "alice@example.org", HTTPPassword: "s3cret"})
+	srv.AddUser(gerrittest.User{Username: "alice", Name: "Alice Deployer", Email: "alice@example.org", HTTPPassword: "s3cret", Groups: []string{gerrittest.ApproverGroup}})
 	srv.AddUser(gerrittest.User{Username: "owner", Name: "Olga Owner", Email: "olga@example.org"})
 	gc, err := gerrit.New(srv.URL(), gerrit.Options{User: "alice", Password: "s3cret"})
 	if err != nil {

@@ -64,8 +64,8 @@ func open(b *testing.B, path string, w, h int) (m diffview.Model, rest tea.Cmd) 
 	return m, rest
 }
 
-// BenchmarkFirstScreen: open the file, index its first chunk, highlight and
-// draw the first 80x24 screen.
+// BenchmarkFirstScreen: open the file, index its first chunk and draw the
+// first 80x24 screen (its syntax colours follow in a command, as PageDown's).
 func BenchmarkFirstScreen(b *testing.B) {
 	path, _ := patch(b)
 	for b.Loop() {

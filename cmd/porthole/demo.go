@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -18,10 +20,14 @@ import (
 	"porthole/sandbox"
 )
 
-// demoTUI opens the TUI on a running sandbox (its Config, ConfigPath,
-// Gerrit emulator and Scenarios). cmd/porthole/tui.go sets it in its
-// init(); while it is nil, porthole demo serves the sandbox as --serve does.
-var demoTUI func(ctx context.Context, sb *sandbox.Sandbox) error
+// demoTUI opens the TUI at once and starts the sandbox behind its Home
+// with start (which reports each part ready through progress).
+// cmd/porthole/tui.go sets it in its init(); while it is nil, porthole demo
+// serves the sandbox as --serve does.
+var demoTUI func(ctx context.Context, start demoStarter) error
+
+// demoStarter starts the demo's sandbox.
+type demoStarter func(ctx context.Context, progress func(part string)) (*sandbox.Sandbox, error)
 
 func init() {
 	register(&command{
@@ -59,39 +65,95 @@ func demo(ctx context.Context, args []string, w io.Writer) error {
 	// stopped and its temporary directory removed.
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGHUP)
 	defer stop()
+	opts := sandbox.Options{Dir: *dir, Keep: *keep, CIDelay: *ciDelay, SyncDelay: 600 * time.Millisecond, Log: w}
+	kept := *keep || *dir != ""
+	if !*serve && demoTUI != nil {
+		if err := sandbox.CheckDir(*dir); err != nil { // said before the TUI opens
+			return err
+		}
+		return demoWithTUI(ctx, opts, kept, w)
+	}
 	start := time.Now()
 	fmt.Fprintln(w, "porthole demo: starting the sandbox…")
-	sb, err := sandbox.Start(ctx, sandbox.Options{
-		Dir: *dir, Keep: *keep, CIDelay: *ciDelay, SyncDelay: 600 * time.Millisecond, Log: w,
-	})
+	sb, err := sandbox.Start(ctx, opts)
 	if err != nil {
 		return err
 	}
-	kept := *keep || *dir != ""
-	defer func() {
-		if err := sb.Close(); err != nil {
-			fmt.Fprintf(w, "porthole demo: stopping the sandbox: %v\n", err)
-		}
-		if kept {
-			fmt.Fprintf(w, "porthole demo: the sandbox is kept in %s (its servers are stopped)\n", sb.Root)
-		}
-	}()
+	defer demoClose(w, sb, kept)
 	demoBanner(w, sb, kept, time.Since(start))
-
-	if *serve || demoTUI == nil {
-		if !*serve {
-			fmt.Fprintln(w, "\nThis build has no TUI yet: serving the sandbox instead.")
-		}
-		demoServeHelp(w, sb)
-		<-ctx.Done()
-		fmt.Fprintln(w, "\nporthole demo: stopping")
-		return nil
+	if !*serve {
+		fmt.Fprintln(w, "\nThis build has no TUI yet: serving the sandbox instead.")
 	}
-	err = demoTUI(ctx, sb)
+	demoServeHelp(w, sb)
+	<-ctx.Done()
+	fmt.Fprintln(w, "\nporthole demo: stopping")
+	return nil
+}
+
+// demoWithTUI opens the TUI at once; the sandbox starts behind its Home.
+// While the TUI owns the terminal the sandbox's problems and log lines are
+// kept, and said on w once it has closed.
+func demoWithTUI(ctx context.Context, opts sandbox.Options, kept bool, w io.Writer) error {
+	var held lockedWriter
+	opts.Log = &held
+	prevLog := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&held, nil))) // until the state dir's file log takes over
+	defer slog.SetDefault(prevLog)
+	var (
+		mu   sync.Mutex
+		sb   *sandbox.Sandbox
+		took time.Duration
+	)
+	err := demoTUI(ctx, func(ctx context.Context, progress func(string)) (*sandbox.Sandbox, error) {
+		o := opts
+		o.Progress = progress
+		t0 := time.Now()
+		s, err := sandbox.Start(ctx, o)
+		mu.Lock()
+		sb, took = s, time.Since(t0)
+		mu.Unlock()
+		return s, err
+	})
+	mu.Lock() // demoTUI returns once start has returned, or will never call it
+	defer mu.Unlock()
+	held.copyTo(w)
+	if sb != nil {
+		fmt.Fprintf(w, "porthole demo: the sandbox in %s took %.1f s to start (behind Home)\n", sb.Root, took.Seconds())
+		demoClose(w, sb, kept)
+	}
 	if errors.Is(err, errNoTTY) {
 		fmt.Fprintln(w, "porthole demo: no terminal here; `porthole demo --serve` serves the sandbox without one")
 	}
 	return err
+}
+
+// demoClose stops the sandbox and says where it is kept.
+func demoClose(w io.Writer, sb *sandbox.Sandbox, kept bool) {
+	if err := sb.Close(); err != nil {
+		fmt.Fprintf(w, "porthole demo: stopping the sandbox: %v\n", err)
+	}
+	if kept {
+		fmt.Fprintf(w, "porthole demo: the sandbox is kept in %s (its servers are stopped)\n", sb.Root)
+	}
+}
+
+// lockedWriter holds what is written to it until copyTo.
+type lockedWriter struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+// Write keeps p.
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *lockedWriter) copyTo(w io.Writer) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, _ = l.buf.WriteTo(w)
 }
 
 // demoEnv wires porthole to a running sandbox for the TUI: its config,

@@ -13,7 +13,6 @@ import (
 
 	"porthole/config"
 	"porthole/remote"
-	"porthole/sandbox"
 )
 
 // lockedBuffer is a bytes.Buffer safe to read while demo writes to it.
@@ -96,7 +95,16 @@ func TestDemoOpensTheTUI(t *testing.T) {
 	saved := demoTUI
 	t.Cleanup(func() { demoTUI = saved })
 	var root string
-	demoTUI = func(ctx context.Context, sb *sandbox.Sandbox) error {
+	var parts []string
+	var out lockedBuffer
+	demoTUI = func(ctx context.Context, start demoStarter) error {
+		if s := out.String(); s != "" {
+			t.Errorf("the terminal got lines before the TUI opened: %q", s)
+		}
+		sb, err := start(ctx, func(p string) { parts = append(parts, p) })
+		if err != nil {
+			t.Fatal(err)
+		}
 		root = sb.Root
 		if !sb.Config.Sandbox || sb.Config.StagingDir != sb.StagingDir() {
 			t.Errorf("the TUI gets a config that is not the sandbox's: %+v", sb.Config)
@@ -106,7 +114,6 @@ func TestDemoOpensTheTUI(t *testing.T) {
 		}
 		return errors.New("tui closed")
 	}
-	var out lockedBuffer
 	err := demo(context.Background(), []string{"--ci-delay", "0s"}, &out)
 	if err == nil || err.Error() != "tui closed" {
 		t.Errorf("demo returned %v, want the TUI's error", err)
@@ -114,8 +121,12 @@ func TestDemoOpensTheTUI(t *testing.T) {
 	if root == "" {
 		t.Fatal("the TUI was not opened")
 	}
-	if !strings.Contains(out.String(), "SANDBOX") {
-		t.Errorf("no banner before the TUI:\n%s", out.String())
+	if got := strings.Join(parts, " "); !strings.HasPrefix(got, "hosts Gerrit ") || !strings.HasSuffix(got, " config") ||
+		!strings.Contains(got, "changes") || !strings.Contains(got, "MediaWiki") || !strings.Contains(got, "SSH") {
+		t.Errorf("the sandbox's progress: %q", got)
+	}
+	if !strings.Contains(out.String(), "the sandbox in "+root+" took ") {
+		t.Errorf("no word after the TUI of where the sandbox was:\n%s", out.String())
 	}
 	if _, err := os.Stat(root); !os.IsNotExist(err) {
 		t.Errorf("the temporary sandbox %s is left behind without --keep: %v", root, err)

@@ -203,6 +203,7 @@ func runExec(ctx context.Context, args []string) error {
 	results := remote.FanOut(ctx, execs, cmd, remote.FanOutOptions{
 		Concurrency: width,
 		MaxFailures: f.maxFailures,
+		CloseEach:   true, // one command per host: at most -p connections (and fds) at once
 		Name:        "exec",
 		OnProgress:  out.setProgress,
 		OnResult:    out.result,

@@ -8,10 +8,10 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/charmbracelet/x/term"
 
-	"porthole/sandbox"
 	"porthole/tui"
 )
 
@@ -69,15 +69,31 @@ func runTUI(ctx context.Context, args []string) error {
 		Logger: slog.Default()}) // loadEnv made the default logger the redacted file log
 }
 
-// runDemoTUI opens the TUI on a running sandbox, with the SANDBOX badge.
-func runDemoTUI(ctx context.Context, sb *sandbox.Sandbox) error {
+// runDemoTUI opens the TUI, with the SANDBOX badge, at once: its Home shows
+// while start builds the sandbox. It returns once start has returned (or
+// when start will never be called).
+func runDemoTUI(ctx context.Context, start demoStarter) error {
 	if !haveTTY() {
 		return errNoTTY
 	}
-	env, cleanup, err := demoEnv(ctx, sb)
-	if err != nil {
-		return err
-	}
-	defer cleanup()
-	return tui.Run(ctx, tui.Options{Env: env, StateDir: stateDir(env), Sandbox: true, Title: "porthole demo", Logger: slog.Default()})
+	var g startGate
+	st := &tui.Startup{Label: "starting the sandbox", Run: func(ctx context.Context, progress func(string)) (tui.Engine, error) {
+		if !g.enter() {
+			return nil, errors.New("porthole demo has ended")
+		}
+		defer g.leave()
+		sb, err := start(ctx, progress)
+		if err != nil {
+			return nil, err
+		}
+		env, cleanup, err := demoEnv(ctx, sb)
+		if err != nil {
+			return nil, err
+		}
+		g.onClose(cleanup)
+		return tui.NewEngine(env, stateDir(env)), nil
+	}}
+	err := tui.Run(ctx, tui.Options{Startup: st, Sandbox: true, Title: "porthole demo", Logger: slog.New(defaultHandler{})})
+	g.close(time.Minute, os.Stderr, "porthole demo: the sandbox was still starting; stopping it…")
+	return err
 }

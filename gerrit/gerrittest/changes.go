@@ -140,8 +140,13 @@ func (s *Server) addPatchSetLocked(c *change, sha string, uploader int) (*patchS
 	if err != nil {
 		return nil, err
 	}
-	ps := &patchSet{Number: len(c.PatchSets) + 1, Rev: sha, Uploader: uploader, Created: s.now(), Commit: cm, Votes: map[string]map[int]vote{}}
+	ps := &patchSet{Number: len(c.PatchSets) + 1, Rev: sha, Kind: kindRework, Uploader: uploader, Created: s.now(), Commit: cm, Votes: map[string]map[int]vote{}}
 	ps.Ref = patchSetRef(c.Number, ps.Number)
+	if len(c.PatchSets) > 0 {
+		prior := c.current()
+		ps.Kind = changeKind(p.Dir, prior, ps)
+		s.copyVotes(prior, ps)
+	}
 	for _, par := range cm.Parents {
 		pc, err := readCommit(p.Dir, par)
 		if err != nil {
@@ -170,7 +175,7 @@ func (s *Server) addPatchSetLocked(c *change, sha string, uploader int) (*patchS
 
 // NewPatchSet amends the change: a new commit with the same parent and
 // message as the current patch set, with files applied on top of its tree.
-// Votes do not carry over; CI votes again.
+// A REWORK: only Code-Review -2 carries over (is:MIN); CI votes again.
 func (s *Server) NewPatchSet(number int, files map[string]string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -221,24 +226,23 @@ func (s *Server) Vote(number int, username, label string, value int) error {
 	if a == nil {
 		return fmt.Errorf("gerrittest: unknown user %q: AddUser it first", username)
 	}
-	return s.reviewLocked(c, c.current(), a.ID, map[string]int{label: value}, "", "")
+	canon, err := canonLabels(map[string]int{label: value})
+	if err != nil {
+		return err
+	}
+	if err := s.checkPostSubmit(c, c.current(), a.ID, canon); err != nil {
+		return err
+	}
+	return s.reviewLocked(c, c.current(), a.ID, canon, "", "")
 }
 
-// reviewLocked applies a review: votes, a change message, the comment-added
-// event, and CI's reaction to a Code-Review +2 on the current patch set.
-func (s *Server) reviewLocked(c *change, ps *patchSet, who int, labels map[string]int, msg, tag string) error {
-	names := make([]string, 0, len(labels))
-	canon := map[string]int{}
-	for name, v := range labels {
-		def, ok := findLabel(name)
-		if !ok {
-			return &httpError{400, fmt.Sprintf("label \"%s\" is not a configured label", name)}
-		}
-		if v < def.Min || v > def.Max {
-			return &httpError{400, fmt.Sprintf("label \"%s\": %d is not a valid value", name, v)}
-		}
-		canon[def.Name] = v
-		names = append(names, def.Name)
+// reviewLocked applies a review: votes (canon is keyed by canonical label
+// names, already checked), a change message, the comment-added event, and
+// CI's reaction to a Code-Review +2 on the current patch set.
+func (s *Server) reviewLocked(c *change, ps *patchSet, who int, canon map[string]int, msg, tag string) error {
+	names := make([]string, 0, len(canon))
+	for name := range canon {
+		names = append(names, name)
 	}
 	sort.Strings(names)
 	if len(canon) > 0 && c.Status == "ABANDONED" {
@@ -309,33 +313,40 @@ func (s *Server) Submit(number int) error {
 	return s.submitLocked(c, s.userByName(JenkinsBot).ID)
 }
 
-// submitProblems are why the submit rules refuse a change, as Gerrit words them.
+// submitProblems are why Gerrit 3.x refuses to submit a change, in its
+// words: the submit requirements (submittableIf = label:X=MAX AND
+// -label:X=MIN for Code-Review and Verified), work in progress, a conflict.
 func (s *Server) submitProblems(c *change) []string {
 	if !c.open() {
 		return []string{"change is " + strings.ToLower(c.Status)}
 	}
-	var out []string
 	if c.WIP {
-		out = append(out, "Change is work in progress")
+		return []string{fmt.Sprintf("Change %d is marked work in progress", c.Number)}
 	}
 	cur := c.current()
+	var unsatisfied []string
 	for _, def := range labelDefs {
+		def = s.projectLabel(c.Project, def)
 		max, min := false, false
 		for _, v := range cur.Votes[def.Name] {
 			max = max || v.Value == def.Max
 			min = min || v.Value == def.Min
 		}
-		switch {
-		case min:
-			out = append(out, "blocked by "+def.Name)
-		case !max:
-			out = append(out, "needs "+def.Name)
+		if min || !max {
+			unsatisfied = append(unsatisfied, "'"+def.Name+"'")
 		}
 	}
-	if len(out) == 0 && !s.mergeable(c) {
-		out = append(out, "Change could not be merged due to a path conflict. Please rebase the change locally and upload the rebased commit for review.")
+	switch len(unsatisfied) {
+	case 0:
+	case 1:
+		return []string{"submit requirement " + unsatisfied[0] + " is unsatisfied."}
+	default:
+		return []string{"submit requirements " + strings.Join(unsatisfied, ", ") + " are unsatisfied."}
 	}
-	return out
+	if !s.mergeable(c) {
+		return []string{"Change could not be merged due to a path conflict. Please rebase the change locally and upload the rebased commit for review."}
+	}
+	return nil
 }
 
 func (s *Server) submittable(c *change) bool { return len(s.submitProblems(c)) == 0 }

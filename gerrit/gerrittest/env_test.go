@@ -30,7 +30,7 @@ func newServer(t *testing.T, opts gerrittest.Options) *gerrittest.Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(s.Close)
-	s.AddUser(gerrittest.User{Username: "deployer", Name: "Dee Ployer", Email: "deployer@example.org", HTTPPassword: pw})
+	s.AddUser(gerrittest.User{Username: "deployer", Name: "Dee Ployer", Email: "deployer@example.org", HTTPPassword: pw, Groups: []string{gerrittest.ApproverGroup}})
 	s.AddUser(gerrittest.User{Username: "jdoe", Name: "Jane Doe", Email: "jane@example.org", HTTPPassword: "jdoe-pw"})
 	files := map[string]string{"README.md": "MediaWiki\n", "includes/Foo.php": "<?php\nclass Foo {\n}\n"}
 	must(t, s.CreateProject("mediawiki/core", map[string]map[string]string{"master": files, branch: files}))

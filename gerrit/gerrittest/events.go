@@ -28,8 +28,9 @@ func (l *listener) close() {
 
 // Events is the server's stream-events feed: the same JSON lines
 // `gerrit stream-events` prints over SSH, decoded with gerrit.ParseStreamEvent.
-// change-merged uses the object shapes ("project":{"name":…},
-// "changeKey":{"key":…}) a 3.x server sends, other events the string shapes.
+// Every event has "project" as a string and "changeKey" as {"id":…}, as
+// Gerrit's EventGsonProvider writes them (Compat.ObjectShapedMergeEvents
+// gives change-merged the object shapes one 3.x server was seen to send).
 func (s *Server) Events() gerrit.EventSource {
 	return gerrit.NewStreamEvents(s.OpenStream)
 }
@@ -141,7 +142,7 @@ func (s *Server) patchSetAttr(ps *patchSet) map[string]any {
 		"number": ps.Number, "revision": ps.Rev, "parents": parents, "ref": ps.Ref,
 		"uploader": s.accountAttr(ps.Uploader), "createdOn": ps.Created.Unix(),
 		"author":         map[string]any{"name": ps.Commit.Author.Name, "email": ps.Commit.Author.Email},
-		"kind":           "REWORK",
+		"kind":           ps.Kind,
 		"sizeInsertions": ps.Inserted, "sizeDeletions": ps.Deleted,
 	}
 }
@@ -173,8 +174,10 @@ func (s *Server) emitCommentAdded(c *change, ps *patchSet, author int, approvals
 
 func (s *Server) emitChangeMerged(c *change, ps *patchSet, submitter int, newRev string) {
 	ev := s.changeEvent("change-merged", c, ps)
-	ev["project"] = map[string]any{"name": c.Project}
-	ev["changeKey"] = map[string]any{"key": c.ChangeID}
+	if s.opts.Compat.ObjectShapedMergeEvents {
+		ev["project"] = map[string]any{"name": c.Project}
+		ev["changeKey"] = map[string]any{"key": c.ChangeID}
+	}
 	ev["submitter"] = s.accountAttr(submitter)
 	ev["newRev"] = newRev
 	s.emit(ev)

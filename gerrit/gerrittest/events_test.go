@@ -56,7 +56,7 @@ func TestEventStreamShapes(t *testing.T) {
 		t.Errorf("patchset-created shapes: %v %v", raw["patchset-created"]["project"], raw["patchset-created"]["changeKey"])
 	}
 	cm := raw["change-merged"]
-	if fmt.Sprint(cm["project"]) != "map[name:mediawiki/core]" || fmt.Sprint(cm["changeKey"]) != "map[key:"+st.ChangeID+"]" {
+	if cm["project"] != "mediawiki/core" || fmt.Sprint(cm["changeKey"]) != "map[id:"+st.ChangeID+"]" {
 		t.Errorf("change-merged shapes: %v %v", cm["project"], cm["changeKey"])
 	}
 	ca := raw["comment-added"]

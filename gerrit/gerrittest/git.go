@@ -1,13 +1,9 @@
 package gerrittest
 
 import (
-	"bytes"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -20,64 +16,6 @@ const DeleteFile = "\x00gerrittest:delete-file\x00"
 type ident struct {
 	Name, Email string
 	When        time.Time
-}
-
-// gitEnv isolates git from the machine's configuration (signing, hooks,
-// templates) so commits are the same on every machine.
-func gitEnv(extra ...string) []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "GIT_") {
-			env = append(env, kv)
-		}
-	}
-	env = append(env, "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null", "GIT_TERMINAL_PROMPT=0")
-	return append(env, extra...)
-}
-
-// git runs git against a bare repository and returns stdout.
-func git(dir string, env []string, stdin string, args ...string) (string, error) {
-	cmd := exec.Command("git", append([]string{"--git-dir=" + dir}, args...)...)
-	cmd.Env = gitEnv(env...)
-	if stdin != "" {
-		cmd.Stdin = strings.NewReader(stdin)
-	}
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Run(); err != nil {
-		return out.String(), fmt.Errorf("git %s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(errb.String()))
-	}
-	return out.String(), nil
-}
-
-// git1 is git with the output trimmed.
-func git1(dir string, args ...string) (string, error) {
-	out, err := git(dir, nil, "", args...)
-	return strings.TrimSpace(out), err
-}
-
-func identEnv(author, committer ident) []string {
-	date := func(t time.Time) string { return strconv.FormatInt(t.Unix(), 10) + " +0000" }
-	return []string{
-		"GIT_AUTHOR_NAME=" + author.Name, "GIT_AUTHOR_EMAIL=" + author.Email, "GIT_AUTHOR_DATE=" + date(author.When),
-		"GIT_COMMITTER_NAME=" + committer.Name, "GIT_COMMITTER_EMAIL=" + committer.Email, "GIT_COMMITTER_DATE=" + date(committer.When),
-	}
-}
-
-// initBare creates a bare repository (and its parents) if there is none.
-func initBare(dir string) error {
-	if _, err := os.Stat(filepath.Join(dir, "HEAD")); err == nil {
-		return nil
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	cmd := exec.Command("git", "init", "--bare", "--quiet", dir)
-	cmd.Env = gitEnv()
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("git init --bare %s: %v: %s", dir, err, out)
-	}
-	return installReceiveHook(dir)
 }
 
 // receiveHook moves each push to refs/for/… aside at once, under
@@ -151,8 +89,7 @@ func installReceiveHook(dir string) error {
 			return err
 		}
 	}
-	_, err := git(dir, nil, "", "config", "core.hooksPath", hooks)
-	return err
+	return setConfig(dir, "core", "hooksPath", hooks)
 }
 
 // hasReceiveHooks is true when dir has every hook installReceiveHook writes.
@@ -171,67 +108,6 @@ type treeEdit struct {
 	Gitlinks map[string]string // path → commit
 }
 
-// writeTree builds the tree of base (a commit, "" for empty) with the edits
-// applied, through a temporary index.
-func writeTree(dir, base string, ed treeEdit) (string, error) {
-	idx, err := os.CreateTemp("", "gerrittest-index-*")
-	if err != nil {
-		return "", err
-	}
-	idx.Close()
-	os.Remove(idx.Name()) // git wants to create it
-	defer os.Remove(idx.Name())
-	env := []string{"GIT_INDEX_FILE=" + idx.Name()}
-	if base != "" {
-		_, err = git(dir, env, "", "read-tree", base)
-	} else {
-		_, err = git(dir, env, "", "read-tree", "--empty")
-	}
-	if err != nil {
-		return "", err
-	}
-	var info strings.Builder
-	paths := make([]string, 0, len(ed.Files))
-	for p := range ed.Files {
-		paths = append(paths, p)
-	}
-	sort.Strings(paths)
-	for _, p := range paths {
-		if err := checkPath(p); err != nil {
-			return "", err
-		}
-		content := ed.Files[p]
-		if content == DeleteFile {
-			fmt.Fprintf(&info, "0 %s\t%s\n", strings.Repeat("0", 40), p)
-			continue
-		}
-		blob, err := git(dir, nil, content, "hash-object", "-w", "--stdin")
-		if err != nil {
-			return "", err
-		}
-		mode := "100644"
-		if strings.HasPrefix(content, "#!") {
-			mode = "100755"
-		}
-		fmt.Fprintf(&info, "%s %s\t%s\n", mode, strings.TrimSpace(blob), p)
-	}
-	links := make([]string, 0, len(ed.Gitlinks))
-	for p := range ed.Gitlinks {
-		links = append(links, p)
-	}
-	sort.Strings(links)
-	for _, p := range links {
-		fmt.Fprintf(&info, "160000 %s\t%s\n", ed.Gitlinks[p], p)
-	}
-	if info.Len() > 0 {
-		if _, err := git(dir, env, info.String(), "update-index", "--index-info"); err != nil {
-			return "", err
-		}
-	}
-	tree, err := git(dir, env, "", "write-tree")
-	return strings.TrimSpace(tree), err
-}
-
 func checkPath(p string) error {
 	if p == "" || strings.HasPrefix(p, "/") || strings.HasSuffix(p, "/") || strings.Contains(p, "\n") || strings.Contains(p, "\t") {
 		return fmt.Errorf("gerrittest: bad file path %q: use a relative path like includes/Foo.php", p)
@@ -242,57 +118,6 @@ func checkPath(p string) error {
 		}
 	}
 	return nil
-}
-
-// commitTree writes a commit object.
-func commitTree(dir, tree string, parents []string, message string, author, committer ident) (string, error) {
-	args := []string{"commit-tree", tree}
-	for _, p := range parents {
-		args = append(args, "-p", p)
-	}
-	args = append(args, "-F", "-")
-	out, err := git(dir, identEnv(author, committer), message, args...)
-	return strings.TrimSpace(out), err
-}
-
-// revParse resolves a revision, "" when it does not exist.
-func revParse(dir, rev string) string {
-	out, err := git1(dir, "rev-parse", "--verify", "--quiet", rev+"^{commit}")
-	if err != nil {
-		return ""
-	}
-	return out
-}
-
-// updateRef moves ref to sha (from old, "" for any).
-func updateRef(dir, ref, sha, old string) error {
-	args := []string{"update-ref", ref, sha}
-	if old != "" {
-		args = append(args, old)
-	}
-	_, err := git(dir, nil, "", args...)
-	return err
-}
-
-// isAncestor is true when a is an ancestor of (or equal to) b.
-func isAncestor(dir, a, b string) bool {
-	_, err := git(dir, nil, "", "merge-base", "--is-ancestor", a, b)
-	return err == nil
-}
-
-// mergeTree merges two commits without a work tree; ok is false on conflict.
-func mergeTree(dir, ours, theirs string) (tree string, ok bool, err error) {
-	cmd := exec.Command("git", "--git-dir="+dir, "merge-tree", "--write-tree", "--no-messages", ours, theirs)
-	cmd.Env = gitEnv()
-	out, err := cmd.Output()
-	if err != nil {
-		if ee, isExit := err.(*exec.ExitError); isExit && ee.ExitCode() == 1 {
-			return "", false, nil
-		}
-		return "", false, fmt.Errorf("git merge-tree %s %s: %v", ours, theirs, err)
-	}
-	first, _, _ := strings.Cut(string(out), "\n")
-	return strings.TrimSpace(first), true, nil
 }
 
 // commitData is a parsed commit object.
@@ -313,55 +138,6 @@ func (c *commitData) Subject() string {
 	return s
 }
 
-// readCommit parses `git cat-file commit`.
-func readCommit(dir, sha string) (*commitData, error) {
-	out, err := git(dir, nil, "", "cat-file", "commit", sha)
-	if err != nil {
-		return nil, err
-	}
-	head, msg, _ := strings.Cut(out, "\n\n")
-	c := &commitData{SHA: sha, Message: msg}
-	for _, line := range strings.Split(head, "\n") {
-		k, v, _ := strings.Cut(line, " ")
-		switch k {
-		case "tree":
-			c.Tree = v
-		case "parent":
-			c.Parents = append(c.Parents, v)
-		case "author":
-			c.Author, c.AuthorTZ = parseIdent(v)
-		case "committer":
-			c.Committer, c.CommitTZ = parseIdent(v)
-		}
-	}
-	return c, nil
-}
-
-// parseIdent reads "Name <email> 1700000000 +0100".
-func parseIdent(s string) (ident, int) {
-	lt, gt := strings.LastIndexByte(s, '<'), strings.LastIndexByte(s, '>')
-	if lt < 0 || gt < lt {
-		return ident{Name: s}, 0
-	}
-	id := ident{Name: strings.TrimSpace(s[:lt]), Email: s[lt+1 : gt]}
-	f := strings.Fields(s[gt+1:])
-	if len(f) >= 1 {
-		if sec, err := strconv.ParseInt(f[0], 10, 64); err == nil {
-			id.When = time.Unix(sec, 0).UTC()
-		}
-	}
-	tz := 0
-	if len(f) >= 2 && len(f[1]) == 5 {
-		h, _ := strconv.Atoi(f[1][1:3])
-		m, _ := strconv.Atoi(f[1][3:5])
-		tz = h*60 + m
-		if f[1][0] == '-' {
-			tz = -tz
-		}
-	}
-	return id, tz
-}
-
 // fileStat is one path a commit touches, as Gerrit's FileInfo reports it.
 type fileStat struct {
 	Path, OldPath string
@@ -371,119 +147,4 @@ type fileStat struct {
 	Deleted       int
 	Size          int64
 	SizeDelta     int64
-}
-
-// diffFiles lists what commit changes against parent ("" for a root commit).
-func diffFiles(dir, parent, commit string) ([]fileStat, error) {
-	base := []string{"diff-tree", "-r", "-z", "-M", "--no-commit-id"}
-	with := func(extra ...string) []string {
-		a := append(append([]string{}, base...), extra...)
-		if parent == "" {
-			return append(a, "--root", commit)
-		}
-		return append(a, parent, commit)
-	}
-	raw, err := git(dir, nil, "", with("--raw", "--no-abbrev")...)
-	if err != nil {
-		return nil, err
-	}
-	num, err := git(dir, nil, "", with("--numstat")...)
-	if err != nil {
-		return nil, err
-	}
-	var files []fileStat
-	var shas []blobPair
-	f := strings.Split(raw, "\x00")
-	for i := 0; i < len(f); i++ {
-		if !strings.HasPrefix(f[i], ":") {
-			continue
-		}
-		meta := strings.Fields(f[i][1:]) // oldmode newmode oldsha newsha status
-		if len(meta) < 5 || i+1 >= len(f) {
-			break
-		}
-		fs := fileStat{Status: meta[4][:1]}
-		if fs.Status == "R" || fs.Status == "C" {
-			fs.OldPath, fs.Path = f[i+1], f[i+2]
-			i += 2
-		} else {
-			fs.Path = f[i+1]
-			i++
-		}
-		if fs.Status == "T" {
-			fs.Status = "M"
-		}
-		files = append(files, fs)
-		shas = append(shas, blobPair{meta[2], meta[3]})
-	}
-	// numstat -z: "ins\tdel\tpath\0" or "ins\tdel\t\0old\0new\0".
-	counts := map[string][2]string{}
-	n := strings.Split(num, "\x00")
-	for i := 0; i < len(n); i++ {
-		parts := strings.SplitN(n[i], "\t", 3)
-		if len(parts) != 3 {
-			continue
-		}
-		path := parts[2]
-		if path == "" && i+2 < len(n) {
-			path = n[i+2]
-			i += 2
-		}
-		counts[path] = [2]string{parts[0], parts[1]}
-	}
-	sizes, err := blobSizes(dir, shas)
-	if err != nil {
-		return nil, err
-	}
-	for i := range files {
-		c := counts[files[i].Path]
-		if c[0] == "-" {
-			files[i].Binary = true
-		} else {
-			files[i].Inserted, _ = strconv.Atoi(c[0])
-			files[i].Deleted, _ = strconv.Atoi(c[1])
-		}
-		files[i].Size = sizes[shas[i].new]
-		files[i].SizeDelta = sizes[shas[i].new] - sizes[shas[i].old]
-	}
-	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
-	return files, nil
-}
-
-// blobPair is the old and new object of one path in a diff.
-type blobPair struct{ old, new string }
-
-// blobSizes reads the sizes of blobs (null ids and gitlinks count as 0).
-func blobSizes(dir string, pairs []blobPair) (map[string]int64, error) {
-	var in strings.Builder
-	for _, p := range pairs {
-		for _, s := range []string{p.old, p.new} {
-			if strings.Trim(s, "0") != "" {
-				in.WriteString(s + "\n")
-			}
-		}
-	}
-	sizes := map[string]int64{}
-	if in.Len() == 0 {
-		return sizes, nil
-	}
-	out, err := git(dir, nil, in.String(), "cat-file", "--batch-check=%(objectname) %(objecttype) %(objectsize)")
-	if err != nil {
-		return nil, err
-	}
-	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		f := strings.Fields(line)
-		if len(f) == 3 && f[1] == "blob" {
-			sizes[f[0]], _ = strconv.ParseInt(f[2], 10, 64)
-		}
-	}
-	return sizes, nil
-}
-
-// diffPatch is the unified diff of commit against parent.
-func diffPatch(dir, parent, commit string) (string, error) {
-	if parent == "" {
-		return git(dir, nil, "", "diff-tree", "-p", "--binary", "-M", "--no-commit-id", "--root", commit)
-	}
-	return git(dir, nil, "", "diff-tree", "-p", "--binary", "-M", "--no-commit-id", parent, commit)
 }

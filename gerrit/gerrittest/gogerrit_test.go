@@ -47,7 +47,7 @@ func TestGoGerritCalls(t *testing.T) {
 		t.Errorf("QueryChanges = %+v, %v", list, err)
 	}
 	ci, _, err := c.Changes.GetChange(ctx, id, &gg.ChangeOptions{AdditionalFields: []string{"SUBMITTABLE"}})
-	if err != nil || ci.Subject != "Fix it" || ci.Branch != branch || ci.Submittable || !ci.Mergeable {
+	if err != nil || ci.Subject != "Fix it" || ci.Branch != branch || ci.Submittable || ci.Mergeable {
 		t.Errorf("GetChange = %+v, %v", ci, err)
 	}
 	det, _, err := c.Changes.GetChangeDetail(ctx, id, &gg.ChangeOptions{AdditionalFields: []string{"CURRENT_REVISION", "CURRENT_COMMIT", "CURRENT_FILES"}})

@@ -97,6 +97,7 @@ type revisionJSON struct {
 
 type changeJSON struct {
 	ID                     string                   `json:"id"`
+	TripletID              string                   `json:"triplet_id,omitempty"`
 	Project                string                   `json:"project"`
 	Branch                 string                   `json:"branch"`
 	Topic                  string                   `json:"topic,omitempty"`
@@ -128,6 +129,8 @@ type changeJSON struct {
 	Revisions              map[string]*revisionJSON `json:"revisions,omitempty"`
 	WorkInProgress         bool                     `json:"work_in_progress,omitempty"`
 	RevertOf               int                      `json:"revert_of,omitempty"`
+	CherryPickOfChange     int                      `json:"cherry_pick_of_change,omitempty"`
+	CherryPickOfPatchSet   int                      `json:"cherry_pick_of_patch_set,omitempty"`
 	SubmissionID           string                   `json:"submission_id,omitempty"`
 	MoreChanges            bool                     `json:"_more_changes,omitempty"`
 }
@@ -191,19 +194,27 @@ func (s *Server) acctFull(id int) accountJSON {
 func (s *Server) changeInfo(c *change, o options, caller int) *changeJSON {
 	cur := c.current()
 	j := &changeJSON{
-		ID:      url.PathEscape(c.Project) + "~" + url.PathEscape(c.Branch) + "~" + c.ChangeID,
-		Project: c.Project, Branch: c.Branch, Topic: c.Topic, Hashtags: []string{},
+		ID:        url.PathEscape(c.Project) + "~" + itoa(c.Number),
+		TripletID: url.PathEscape(c.Project) + "~" + url.PathEscape(c.Branch) + "~" + c.ChangeID,
+		Project:   c.Project, Branch: c.Branch, Topic: c.Topic, Hashtags: []string{},
 		ChangeID: c.ChangeID, Subject: c.subject(), Status: c.Status,
 		Created: ts(c.Created), Updated: ts(c.Updated), Submitted: ts(c.Submitted),
-		SubmitType: "MERGE_IF_NECESSARY", Insertions: cur.Inserted, Deletions: cur.Deleted,
+		Insertions: cur.Inserted, Deletions: cur.Deleted,
 		HasReviewStarted: !c.WIP, Number: c.Number, CurrentRevisionNumber: cur.Number,
 		Owner: s.acct(c.Owner, o), WorkInProgress: c.WIP, RevertOf: c.RevertOf, SubmissionID: c.SubmissionID,
+		CherryPickOfChange: c.CherryPickOf[0], CherryPickOfPatchSet: c.CherryPickOf[1],
+	}
+	if s.opts.Compat.TripletID {
+		j.ID, j.TripletID = j.TripletID, ""
+	}
+	if c.Status != "MERGED" {
+		j.SubmitType = "MERGE_IF_NECESSARY" // "Not set for merged changes."
 	}
 	if c.Submitter != 0 {
 		a := s.acct(c.Submitter, o)
 		j.Submitter = &a
 	}
-	if c.open() && !o["SKIP_MERGEABLE"] && !s.opts.HideMergeable {
+	if c.open() && !o["SKIP_MERGEABLE"] && s.opts.Compat.ShowMergeable {
 		m := s.mergeable(c)
 		j.Mergeable = &m
 	}
@@ -219,7 +230,7 @@ func (s *Server) changeInfo(c *change, o options, caller int) *changeJSON {
 	}
 	if o["CURRENT_REVISION"] || o["ALL_REVISIONS"] {
 		j.CurrentRevision = cur.Rev
-		j.Revisions = s.revisions(c, o)
+		j.Revisions = s.revisions(c, o, caller)
 	}
 	return j
 }
@@ -234,10 +245,12 @@ func (s *Server) labelInfo(j *changeJSON, c *change, o options, caller int) {
 	if caller != 0 && c.open() {
 		j.PermittedLabels = map[string][]string{}
 		for _, def := range labelDefs {
-			if def.Name == "Verified" && s.users[caller].Username != JenkinsBot {
+			def = s.projectLabel(c.Project, def)
+			min, max, ok := s.votingRange(def, caller)
+			if !ok {
 				continue
 			}
-			for v := def.Min; v <= def.Max; v++ {
+			for v := min; v <= max; v++ {
 				j.PermittedLabels[def.Name] = append(j.PermittedLabels[def.Name], valueKey(v))
 			}
 		}
@@ -270,7 +283,7 @@ func (s *Server) messages(c *change, o options) []messageJSON {
 
 // revisions renders the current patch set, or with ALL_REVISIONS all of
 // them, with their commits and files as the options ask.
-func (s *Server) revisions(c *change, o options) map[string]*revisionJSON {
+func (s *Server) revisions(c *change, o options, caller int) map[string]*revisionJSON {
 	cur := c.current()
 	out := map[string]*revisionJSON{}
 	for _, ps := range c.PatchSets {
@@ -278,7 +291,7 @@ func (s *Server) revisions(c *change, o options) map[string]*revisionJSON {
 		if !isCur && !o["ALL_REVISIONS"] {
 			continue
 		}
-		r := &revisionJSON{Kind: "REWORK", Number: ps.Number, Created: ts(ps.Created), Uploader: s.acct(ps.Uploader, o), Ref: ps.Ref, Fetch: map[string]any{}}
+		r := &revisionJSON{Kind: ps.Kind, Number: ps.Number, Created: ts(ps.Created), Uploader: s.acct(ps.Uploader, o), Ref: ps.Ref, Fetch: s.fetchInfo(c, ps, o, caller)}
 		if o["ALL_COMMITS"] || (isCur && o["CURRENT_COMMIT"]) {
 			r.Commit = s.commitInfo(ps, false)
 		}
@@ -347,8 +360,8 @@ func (s *Server) labels(c *change, o options, caller int) map[string]*labelJSON 
 				if v, ok := votes[id]; ok {
 					ap.Value, ap.Date = v.Value, ts(v.Date)
 				}
-				if c.open() && (def.Name != "Verified" || s.users[id].Username == JenkinsBot) {
-					ap.PermittedVotingRange = &votingRange{def.Min, def.Max}
+				if min, max, ok := s.votingRange(def, id); ok && c.open() {
+					ap.PermittedVotingRange = &votingRange{min, max}
 				}
 				l.All = append(l.All, ap)
 			}

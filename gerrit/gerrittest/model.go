@@ -18,12 +18,47 @@ const (
 	CIManual
 )
 
+// Compat switches the emulator from stock Gerrit 3.x behaviour to older or
+// non-default behaviour, one point at a time. The zero value is stock 3.x.
+type Compat struct {
+	// ShowMergeable puts "mergeable" in ChangeInfo of open changes
+	// (change.mergeabilityComputationBehavior = API_REF_UPDATED_AND_CHANGE_REINDEX);
+	// by default it is left out and clients must ask …/mergeable.
+	ShowMergeable bool
+	// MergeableWhenMerged answers …/mergeable of a merged change with 200
+	// (mergeable false, commit_merged true) instead of 409 "change is merged".
+	MergeableWhenMerged bool
+	// StrictLabels refuses an unknown label or value with 400
+	// (change.strictLabels = true); by default it is dropped and the
+	// review answers 200 without it.
+	StrictLabels bool
+	// OpenApprovals lets every account vote Code-Review +2; by default only
+	// members of ApproverGroup may.
+	OpenApprovals bool
+	// TripletID makes ChangeInfo.id project~branch~Change-Id (before 2023)
+	// instead of project~number.
+	TripletID bool
+	// ObjectShapedMergeEvents writes change-merged with "project":{"name":…}
+	// and "changeKey":{"key":…}, as one 3.x server was seen to; by default
+	// every event has "project":"name" and "changeKey":{"id":…}.
+	ObjectShapedMergeEvents bool
+	// NoVoteCopy drops every vote on a new patch set instead of copying
+	// them by each label's copy condition.
+	NoVoteCopy bool
+}
+
+// ApproverGroup is the group whose members may vote Code-Review -2 and +2
+// (the access rule label-Code-Review = -2..+2 group Approvers). Others,
+// change owners included, may vote -1..+1.
+const ApproverGroup = "Approvers"
+
 // User is a Gerrit account.
 type User struct {
 	Username     string
 	Name         string
 	Email        string
-	HTTPPassword string // for /a/ basic auth; "" means the account cannot log in over REST
+	HTTPPassword string   // for /a/ basic auth; "" means the account cannot log in over REST
+	Groups       []string // e.g. ApproverGroup
 }
 
 // ChangeSpec describes a change to create.
@@ -93,6 +128,7 @@ type patchSet struct {
 	Number   int
 	Rev      string
 	Ref      string
+	Kind     string // REWORK, TRIVIAL_REBASE, NO_CODE_CHANGE, NO_CHANGE
 	Uploader int
 	Created  time.Time
 	Commit   *commitData
@@ -130,6 +166,7 @@ type change struct {
 	Submitter    int
 	SubmissionID string
 	RevertOf     int
+	CherryPickOf [2]int // change and patch set this was cherry-picked from over REST
 	MergedAs     string
 	CI           CIResult
 	Mergeable    *bool // SetMergeable override; nil computes it
@@ -193,15 +230,25 @@ type labelDef struct {
 	Name     string
 	Min, Max int
 	Values   map[int]string
+	// CopyKinds are the change kinds whose new patch set keeps the votes
+	// (copyCondition changekind:…); CopyMin also keeps the lowest vote
+	// whatever the kind (is:MIN).
+	CopyKinds []string
+	CopyMin   bool
 }
 
-// labelDefs are the labels Wikimedia's projects have.
+// labelDefs are the labels Wikimedia's projects have. Code-Review's copy
+// condition is "changekind:NO_CHANGE OR changekind:TRIVIAL_REBASE OR
+// changekind:NO_CODE_CHANGE OR is:MIN"; Verified's "changekind:NO_CHANGE"
+// (CI votes again on every upload).
 var labelDefs = []labelDef{
 	{Name: "Code-Review", Min: -2, Max: 2, Values: map[int]string{
 		-2: "This shall not be merged", -1: "I would prefer this is not merged as is", 0: "No score",
-		1: "Looks good to me, but someone else must approve", 2: "Looks good to me, approved"}},
+		1: "Looks good to me, but someone else must approve", 2: "Looks good to me, approved"},
+		CopyKinds: []string{kindNoChange, kindTrivialRebase, kindNoCodeChange}, CopyMin: true},
 	{Name: "Verified", Min: -1, Max: 2, Values: map[int]string{
-		-1: "Fails", 0: "No score", 1: "Checked", 2: "Verified"}},
+		-1: "Fails", 0: "No score", 1: "Checked", 2: "Verified"},
+		CopyKinds: []string{kindNoChange}},
 }
 
 func findLabel(name string) (labelDef, bool) {

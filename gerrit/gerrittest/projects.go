@@ -52,7 +52,7 @@ func (s *Server) CreateProject(name string, branches map[string]map[string]strin
 		head = names[0]
 	}
 	if head != "" {
-		if _, err := git(p.Dir, nil, "", "symbolic-ref", "HEAD", "refs/heads/"+head); err != nil {
+		if err := setHEAD(p.Dir, head); err != nil {
 			return err
 		}
 	}
@@ -200,19 +200,6 @@ func (s *Server) bumpSuperprojects(sub, branch, oldTip, newTip string) error {
 	return nil
 }
 
-// gitlinkAt is the commit a tree records at path, "" when none.
-func gitlinkAt(dir, commit, path string) string {
-	out, err := git1(dir, "ls-tree", commit, "--", path)
-	if err != nil {
-		return ""
-	}
-	f := strings.Fields(out)
-	if len(f) >= 3 && f[0] == "160000" {
-		return f[2]
-	}
-	return ""
-}
-
 // submoduleMessage is Gerrit's superproject commit message:
 //
 //	Update git submodules
@@ -227,11 +214,10 @@ func submoduleMessage(subDir, path, branch, from, to string) (string, error) {
 	fmt.Fprintf(&b, "Update git submodules\n\n* Update %s from branch '%s'\n  to %s\n", path, branch, to)
 	revs := []string{to}
 	if from != "" {
-		out, err := git1(subDir, "rev-list", from+".."+to)
-		if err != nil {
+		var err error
+		if revs, err = revList(subDir, to, from); err != nil {
 			return "", err
 		}
-		revs = strings.Fields(out)
 	}
 	for i, r := range revs {
 		c, err := readCommit(subDir, r)

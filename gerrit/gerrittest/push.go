@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -37,22 +38,19 @@ func (s *Server) processPushesLocked() ([]int, error) {
 		if !hasPendingPushes(p.Dir) {
 			continue
 		}
-		out, err := git1(p.Dir, "for-each-ref", "--sort=refname", "--format=%(objectname) %(refname)", spoolRefs, "refs/for/")
+		refs, err := refsUnder(p.Dir, spoolRefs, "refs/for/")
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		for _, line := range strings.Split(out, "\n") {
-			sha, ref, ok := strings.Cut(line, " ")
-			if !ok {
-				continue
-			}
+		for _, r := range refs {
+			ref, sha := r[0], r[1]
 			n, err := s.receiveLocked(p, ref, sha)
 			nums = append(nums, n...)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("gerrittest: push of %s to %s %s: %w", sha[:12], p.Name, pushedRef(ref), err))
 			}
-			if _, err := git(p.Dir, nil, "", "update-ref", "-d", ref); err != nil {
+			if err := deleteRef(p.Dir, ref); err != nil {
 				errs = append(errs, err)
 			}
 		}
@@ -101,13 +99,34 @@ func pushedRef(ref string) string {
 	return ref
 }
 
-// receiveLocked turns one pushed ref into changes.
+// receiveLocked turns one spooled push (a plain git push to the
+// repository path) into changes.
 func (s *Server) receiveLocked(p *project, ref, sha string) ([]int, error) {
-	spec := strings.TrimPrefix(pushedRef(ref), "refs/for/")
+	res, err := s.receiveForLocked(p, strings.TrimPrefix(pushedRef(ref), "refs/for/"), sha, nil, 0)
+	var nums []int
+	for _, r := range res {
+		nums = append(nums, r.Number)
+	}
+	return nums, err
+}
+
+// pushResult is one change a push to refs/for/ created or updated.
+type pushResult struct {
+	Number int
+	New    bool
+}
+
+// receiveForLocked turns a push of sha to refs/for/SPEC (BRANCH with
+// %topic=…,wip,ready options; pushOpts are the same given with git push -o)
+// into changes as Gerrit's receive does: every new commit must carry a
+// Change-Id (else nothing happens and the error is Gerrit's text); each
+// becomes a change, or a new patch set of the open change with its
+// Change-Id. pusher 0 means the account of each commit's committer.
+func (s *Server) receiveForLocked(p *project, spec, sha string, pushOpts []string, pusher int) ([]pushResult, error) {
 	branch, opts, _ := strings.Cut(spec, "%")
 	branch = strings.TrimPrefix(branch, "refs/heads/")
 	topic, wip := "", false
-	for _, o := range strings.Split(opts, ",") {
+	for _, o := range append(strings.Split(opts, ","), pushOpts...) {
 		k, v, _ := strings.Cut(o, "=")
 		switch k {
 		case "topic", "t":
@@ -122,50 +141,57 @@ func (s *Server) receiveLocked(p *project, ref, sha string) ([]int, error) {
 	if tip == "" {
 		return nil, fmt.Errorf("branch %s not found", branch)
 	}
-	out, err := git1(p.Dir, "rev-list", "--reverse", "--topo-order", tip+".."+sha)
+	revs, err := revList(p.Dir, sha, tip)
 	if err != nil {
 		return nil, err
 	}
-	commits := strings.Fields(out)
-	if len(commits) == 0 {
-		return nil, fmt.Errorf("no new changes")
-	}
-	var nums []int
-	for _, rev := range commits {
+	slices.Reverse(revs) // parents first
+	var commits []*commitData
+	for _, rev := range revs {
 		if s.changeWithRevision(p.Name, rev) != nil {
 			continue // already a patch set
 		}
 		cm, err := readCommit(p.Dir, rev)
 		if err != nil {
-			return nums, err
+			return nil, err
 		}
-		uploader := s.accountFor(cm.Committer)
+		if cid := footerValue(cm.Message, "Change-Id"); !changeIDRe.MatchString(cid) {
+			return nil, fmt.Errorf("commit %s: missing Change-Id in message footer", rev[:7])
+		}
+		commits = append(commits, cm)
+	}
+	if len(commits) == 0 {
+		return nil, fmt.Errorf("no new changes")
+	}
+	var res []pushResult
+	for _, cm := range commits {
+		uploader := pusher
+		if uploader == 0 {
+			uploader = s.accountFor(cm.Committer)
+		}
 		cid := footerValue(cm.Message, "Change-Id")
-		if !changeIDRe.MatchString(cid) { // the pre-receive hook refuses these; a repository without it lands here
-			return nums, fmt.Errorf("commit %s: missing Change-Id in message footer", rev[:7])
-		}
 		if c := s.openChange(p.Name, branch, cid); c != nil {
-			if err := s.uploadPatchSetLocked(c, rev, uploader); err != nil {
-				return nums, err
+			if err := s.uploadPatchSetLocked(c, cm.SHA, uploader); err != nil {
+				return res, err
 			}
 			if topic != "" {
 				c.Topic = topic
 			}
-			nums = append(nums, c.Number)
+			res = append(res, pushResult{c.Number, false})
 			continue
 		}
-		n, err := s.newChangeLocked(p, branch, rev, cid, uploader, CIPass, wip, topic)
+		n, err := s.newChangeLocked(p, branch, cm.SHA, cid, uploader, CIPass, wip, topic)
 		if err != nil {
-			return nums, err
+			return res, err
 		}
 		if m := revertsRe.FindStringSubmatch(cm.Message); m != nil {
 			if orig := s.mergedChangeWithCommit(p.Name, m[1]); orig != nil {
 				s.changes[n].RevertOf = orig.Number
 			}
 		}
-		nums = append(nums, n)
+		res = append(res, pushResult{n, true})
 	}
-	return nums, nil
+	return res, nil
 }
 
 // accountFor finds the account of a git identity by email, then name,

@@ -3,7 +3,6 @@ package gerrittest
 import (
 	"net/http"
 	"sort"
-	"strings"
 )
 
 type relatedCommit struct {
@@ -50,11 +49,11 @@ func (s *Server) getRelated(q *request, c *change, ps *patchSet) error {
 	}
 	var anc []*relatedJSON
 	if tip := revParse(p.Dir, "refs/heads/"+c.Branch); tip != "" {
-		out, err := git1(p.Dir, "rev-list", ps.Rev, "^"+tip)
+		revs, err := revList(p.Dir, ps.Rev, tip)
 		if err != nil {
 			return err
 		}
-		for _, rev := range strings.Fields(out) {
+		for _, rev := range revs {
 			if rev == ps.Rev {
 				continue
 			}

@@ -34,9 +34,8 @@ func TestErrorAnswers(t *testing.T) {
 		{"anonymous write", "POST", fmt.Sprintf("changes/%d/revisions/current/review", n), "", "", `{"labels":{"Code-Review":2}}`, 403, "Authentication required\n"},
 		{"anonymous self", "GET", "accounts/self", "", "", "", 403, "Authentication required\n"},
 		{"submit blocked", "POST", fmt.Sprintf("a/changes/%d/submit", n), "deployer", "", "", 409,
-			fmt.Sprintf("Failed to submit 1 change due to the following problems:\nChange %d: needs Code-Review; needs Verified\n", n)},
-		{"bad label", "POST", fmt.Sprintf("a/changes/%d/revisions/current/review", n), "deployer", "", `{"labels":{"Code-Reviwe":2}}`, 400, "label \"Code-Reviwe\" is not a configured label\n"},
-		{"bad value", "POST", fmt.Sprintf("a/changes/%d/revisions/current/review", n), "deployer", "", `{"labels":{"Code-Review":3}}`, 400, "label \"Code-Review\": 3 is not a valid value\n"},
+			fmt.Sprintf("Change %d is not ready: submit requirements 'Code-Review', 'Verified' are unsatisfied.\n", n)},
+		{"owner's +2", "POST", fmt.Sprintf("a/changes/%d/revisions/current/review", n), "jdoe", "jdoe-pw", `{"labels":{"Code-Review":2}}`, 403, "Applying label \"Code-Review\": 2 is restricted\n"},
 		{"restricted label", "POST", fmt.Sprintf("a/changes/%d/revisions/current/review", n), "deployer", "", `{"labels":{"Verified":2}}`, 403, "Applying label \"Verified\": 2 is restricted\n"},
 		{"bad JSON", "POST", fmt.Sprintf("a/changes/%d/revisions/current/review", n), "deployer", "", `{"labels":`, 400, "Invalid JSON in request: unexpected end of JSON input\n"},
 		{"ready and wip", "POST", fmt.Sprintf("a/changes/%d/revisions/current/review", n), "deployer", "", `{"ready":true,"work_in_progress":true}`, 400, "work_in_progress and ready are mutually exclusive\n"},
@@ -86,9 +85,9 @@ func TestRoutingAndIdentifiers(t *testing.T) {
 			if ci["_number"].(interface{ String() string }).String() != fmt.Sprint(n) {
 				t.Errorf("%s%s gave %v", prefix, id, ci["_number"])
 			}
-			wantID := "mediawiki%2Fcore~wmf%2F1.44.0-wmf.5~" + st.ChangeID
-			if ci["id"] != wantID {
-				t.Errorf("id = %v, want %s", ci["id"], wantID)
+			wantID, wantTriplet := "mediawiki%2Fcore~"+fmt.Sprint(n), "mediawiki%2Fcore~wmf%2F1.44.0-wmf.5~"+st.ChangeID
+			if ci["id"] != wantID || ci["triplet_id"] != wantTriplet {
+				t.Errorf("id, triplet_id = %v, %v; want %s, %s", ci["id"], ci["triplet_id"], wantID, wantTriplet)
 			}
 		}
 	}
@@ -143,8 +142,8 @@ func TestOptionsControlFields(t *testing.T) {
 			t.Errorf("%s present without its option", k)
 		}
 	}
-	if plain["mergeable"] != true {
-		t.Errorf("mergeable = %v", plain["mergeable"])
+	if m, ok := plain["mergeable"]; ok {
+		t.Errorf("mergeable = %v, want it left out as stock Gerrit does", m)
 	}
 	if owner := plain["owner"].(map[string]any); len(owner) != 1 || owner["_account_id"] == nil {
 		t.Errorf("owner without DETAILED_ACCOUNTS = %v", owner)

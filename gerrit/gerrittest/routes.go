@@ -3,7 +3,6 @@ package gerrittest
 import (
 	"bytes"
 	"crypto/subtle"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -54,6 +53,17 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rest := strings.TrimPrefix(path, s.base)
+	authed := rest == "a" || strings.HasPrefix(rest, "a/")
+	gitPath := rest
+	if authed {
+		gitPath = strings.TrimPrefix(strings.TrimPrefix(rest, "a"), "/")
+	}
+	if project, service, advert, ok := parseGitPath(r, gitPath); ok {
+		if name, err := url.PathUnescape(project); err == nil {
+			s.serveGit(w, r, name, service, advert, authed)
+			return
+		}
+	}
 	req := &request{w: w, r: r, query: r.URL.Query()}
 	if rest == "a" || strings.HasPrefix(rest, "a/") {
 		rest = strings.TrimPrefix(strings.TrimPrefix(rest, "a"), "/")
@@ -105,7 +115,9 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 
 // Error texts: "Not found: <id>", "Multiple changes found for <id>",
 // "Authentication required", the label errors, "change is <status>",
-// "Failed to submit 1 change due to the following problems:\nChange N: …",
+// "Change N is not ready: submit requirement 'Code-Review' is unsatisfied.",
+// "Change N is marked work in progress", "Failed to submit 1 change due to
+// the following problems:\nChange N: …",
 // "revision … is not current revision", "Revision has no parent." and
 // "Revision has more than 1 parent." are Gerrit's literals (see
 // reference/gerrit.md). The texts for a bad o= option, an unsupported query
@@ -189,6 +201,8 @@ func (s *Server) route(q *request) error {
 		return post(method, func() error { return s.postReview(q, c, ps) })
 	case len(seg) == 5 && seg[4] == "submit":
 		return post(method, func() error { return s.postSubmit(q, c, ps) })
+	case len(seg) == 5 && seg[4] == "cherrypick":
+		return post(method, func() error { return s.postCherryPick(q, c, ps) })
 	}
 	return errNotFound
 }
@@ -297,15 +311,20 @@ func (s *Server) postReview(q *request, c *change, ps *patchSet) error {
 	if in.Ready && in.WorkInProgress {
 		return &httpError{http.StatusBadRequest, "work_in_progress and ready are mutually exclusive"}
 	}
-	if v, ok := in.Labels["Verified"]; ok && v != 0 && s.users[q.caller].Username != JenkinsBot {
-		return &httpError{http.StatusForbidden, fmt.Sprintf("Applying label \"Verified\": %d is restricted", v)}
-	}
-	if err := s.reviewLocked(c, ps, q.caller, in.Labels, in.Message, in.Tag); err != nil {
+	kept, canon, err := s.checkLabels(c.Project, in.Labels, q.caller)
+	if err != nil {
 		return err
 	}
+	if err := s.checkPostSubmit(c, ps, q.caller, canon); err != nil {
+		return err
+	}
+	if err := s.reviewLocked(c, ps, q.caller, canon, in.Message, in.Tag); err != nil {
+		return err
+	}
+	// ReviewResult.labels is what was applied: dropped labels are missing.
 	out := map[string]any{}
-	if len(in.Labels) > 0 {
-		out["labels"] = in.Labels
+	if in.Labels != nil {
+		out["labels"] = kept
 	}
 	switch {
 	case in.Ready && c.WIP:
@@ -325,7 +344,7 @@ func (s *Server) postSubmit(q *request, c *change, ps *patchSet) error {
 		return &httpError{http.StatusConflict, fmt.Sprintf("revision %s is not current revision", ps.Rev)}
 	}
 	if p := s.submitProblems(c); len(p) > 0 {
-		return &httpError{http.StatusConflict, fmt.Sprintf("Failed to submit 1 change due to the following problems:\nChange %d: %s", c.Number, strings.Join(p, "; "))}
+		return &httpError{http.StatusConflict, submitRefusal(c.Number, p)}
 	}
 	if err := s.submitLocked(c, q.caller); err != nil {
 		return err
@@ -358,108 +377,19 @@ func (s *Server) postRestore(q *request, c *change) error {
 	return writeJSON(q, http.StatusOK, s.changeInfo(c, options{}, q.caller))
 }
 
-// postRevert creates the revert change as Gerrit does: a commit whose
-// parent is the reverted patch set and whose tree is that patch set's
-// parent tree, subject `Revert "<subject>"`, revert_of set.
-func (s *Server) postRevert(q *request, c *change) error {
-	var in struct {
-		Message string `json:"message"`
-		Topic   string `json:"topic"`
-	}
-	if err := decodeBody(q, &in); err != nil {
-		return err
-	}
-	if c.Status != "MERGED" {
-		return &httpError{http.StatusConflict, "change is " + strings.ToLower(c.Status)}
-	}
-	number, err := s.revertLocked(c, q.caller, in.Message, in.Topic)
-	if err != nil {
-		return err
-	}
-	return writeJSON(q, http.StatusOK, s.changeInfo(s.changes[number], options{}, q.caller))
-}
-
-func (s *Server) revertLocked(c *change, who int, reason, topic string) (int, error) {
-	p := s.projects[c.Project]
-	ps := c.current()
-	if len(ps.Commit.Parents) == 0 {
-		return 0, &httpError{http.StatusConflict, "cannot revert a root commit"}
-	}
-	parent, err := readCommit(p.Dir, ps.Commit.Parents[0])
-	if err != nil {
-		return 0, err
-	}
-	cid := newChangeID("revert", c.ChangeID, ps.Rev, itoa(s.nextChange))
-	msg := fmt.Sprintf("Revert \"%s\"\n\nThis reverts commit %s.\n\n", c.subject(), ps.Rev)
-	if strings.TrimSpace(reason) != "" {
-		msg += "Reason for revert: " + strings.TrimSpace(reason) + "\n\n"
-	}
-	msg += "Change-Id: " + cid + "\n"
-	who2 := s.identOf(who)
-	sha, err := commitTree(p.Dir, parent.Tree, []string{ps.Rev}, msg, who2, who2)
-	if err != nil {
-		return 0, err
-	}
-	number, err := s.newChangeLocked(p, c.Branch, sha, cid, who, CIPass, false, topic)
-	if err != nil {
-		return 0, err
-	}
-	s.changes[number].RevertOf = c.Number
-	s.addMessageLocked(c, who, "Created a revert of this change as "+cid, "autogenerated:gerrit:revert")
-	return number, nil
-}
-
-func (s *Server) getMergeable(q *request, c *change, ps *patchSet) error {
-	out := map[string]any{"submit_type": "MERGE_IF_NECESSARY", "strategy": "recursive"}
+// submitRefusal is Gerrit 3.x's 409 body for a change that cannot be
+// submitted (reference/gerrit.md, "Submit refusals"): unmet submit
+// requirements read "Change N is not ready: submit requirement 'X' is
+// unsatisfied.", work in progress "Change N is marked work in progress", and
+// other problems (a conflict) "Failed to submit 1 change due to the following
+// problems:\nChange N: …".
+func submitRefusal(n int, problems []string) string {
+	p := strings.Join(problems, "; ")
 	switch {
-	case c.Status == "MERGED":
-		out["mergeable"] = false
-		out["commit_merged"] = true
-		out["content_merged"] = true
-	case ps != c.current():
-		out["mergeable"] = false
-	default:
-		out["mergeable"] = s.mergeable(c)
+	case strings.HasPrefix(p, "submit requirement"):
+		return fmt.Sprintf("Change %d is not ready: %s", n, p)
+	case strings.HasSuffix(p, "is marked work in progress"):
+		return p
 	}
-	return writeJSON(q, http.StatusOK, out)
-}
-
-// getPatch answers with the revision as a base64 mbox patch, text/plain,
-// with Gerrit's X-FYI headers and no XSSI prefix.
-func (s *Server) getPatch(q *request, c *change, ps *patchSet) error {
-	switch len(ps.Parents) {
-	case 0:
-		return &httpError{http.StatusConflict, "Revision has no parent."}
-	case 1:
-	default:
-		return &httpError{http.StatusConflict, "Revision has more than 1 parent."}
-	}
-	p := s.projects[c.Project]
-	diff, err := diffPatch(p.Dir, ps.Parents[0].SHA, ps.Rev)
-	if err != nil {
-		return err
-	}
-	cm := ps.Commit
-	subject, body, _ := strings.Cut(cm.Message, "\n")
-	var b strings.Builder
-	fmt.Fprintf(&b, "From %s Mon Sep 17 00:00:00 2001\n", ps.Rev)
-	fmt.Fprintf(&b, "From: %s <%s>\n", cm.Author.Name, cm.Author.Email)
-	fmt.Fprintf(&b, "Date: %s\n", cm.Author.When.UTC().Format("Mon, 2 Jan 2006 15:04:05 -0700"))
-	fmt.Fprintf(&b, "Subject: [PATCH] %s\n\n", subject)
-	if body = strings.TrimLeft(body, "\n"); body != "" {
-		b.WriteString(body)
-		if !strings.HasSuffix(body, "\n") {
-			b.WriteString("\n")
-		}
-	}
-	b.WriteString("---\n\n")
-	b.WriteString(diff)
-	h := q.w.Header()
-	h.Set("Content-Type", "text/plain; charset=ISO-8859-1")
-	h.Set("Content-Disposition", "attachment")
-	h.Set("X-FYI-Content-Encoding", "base64")
-	h.Set("X-FYI-Content-Type", "application/mbox")
-	q.w.WriteHeader(http.StatusOK)
-	io.WriteString(q.w, base64.StdEncoding.EncodeToString([]byte(b.String())))
-	return nil
+	return fmt.Sprintf("Failed to submit 1 change due to the following problems:\nChange %d: %s", n, p)
 }

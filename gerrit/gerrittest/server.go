@@ -1,9 +1,12 @@
-// Package gerrittest is an in-process Gerrit: the REST API porthole and
+// Package gerrittest is an in-process Gerrit that answers as stock Gerrit
+// 3.x (older behaviours behind Options.Compat): the REST API porthole and
 // go-gerrit use (XSSI prefix, /a/ basic auth, escaped-path routing, every
-// change-id form, o= options, text/plain errors), real bare repositories on
+// change-id form, o= options, text/plain errors), access rules, git smart
+// HTTP on the same port (go-git, no git process), real bare repositories on
 // disk with refs/changes/NN/N/P, review/submit/revert side effects, emulated
 // CI (jenkins-bot and Zuul's gate-and-submit), superproject subscriptions,
-// pushes to refs/for/, and a stream-events feed. Tests and the sandbox use it.
+// pushes to refs/for/ (over HTTP, or to the repository path through hooks),
+// and a stream-events feed. Tests and the sandbox use it.
 package gerrittest
 
 import (
@@ -28,10 +31,9 @@ type Options struct {
 	CIDelay  time.Duration // after a +2, jenkins-bot votes and Zuul submits this much later; 0 = at once
 	BasePath string        // "/r/" like Wikimedia; "/" when empty
 	WebHost  string        // host shown in web URLs, e.g. "gerrit.sandbox"; default from the listener
-	// HideMergeable leaves "mergeable" out of ChangeInfo, as Gerrit 3.x does
-	// by default (change.mergeabilityComputationBehavior); clients must ask
-	// …/revisions/current/mergeable.
-	HideMergeable bool
+	// The emulator answers as stock Gerrit 3.x does; these bring back older
+	// or non-default behaviours.
+	Compat Compat
 	// FirstChange is the number the first change gets (1000 when 0).
 	FirstChange int
 	// CommitTime is the date of the first commit the emulator writes; each
@@ -64,9 +66,11 @@ type Server struct {
 	commitSeq  int
 	msgSeq     int
 	mergeCache map[[2]string]bool
-	listeners  map[int]*listener
-	nextListen int
-	wg         sync.WaitGroup
+	// labelRanges narrow a label on a project: project\x00label → min, max.
+	labelRanges map[string][2]int
+	listeners   map[int]*listener
+	nextListen  int
+	wg          sync.WaitGroup
 }
 
 type project struct {

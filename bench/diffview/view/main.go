@@ -1,8 +1,11 @@
 // Command view shows a patch file in porthole's diff viewer alone, full
-// screen, so the benchmark can time it in a terminal next to less.
+// screen, drawn the way `porthole tui` draws (tui/display), so the benchmark
+// can time it in a terminal next to less. With -bubbletea it is drawn by
+// Bubble Tea's own renderer at 120 FPS instead (how porthole drew before).
 package main
 
 import (
+	"flag"
 	"fmt"
 	"os"
 
@@ -10,15 +13,16 @@ import (
 
 	"porthole/tui/common"
 	"porthole/tui/components/diffview"
+	"porthole/tui/display"
 )
 
 type viewer struct {
 	dv   diffview.Model
-	open tea.Cmd
+	rest tea.Cmd // the opened file's follow-up: indexing the rest, syntax colours
 }
 
-// Init opens the patch.
-func (v viewer) Init() tea.Cmd { return v.open }
+// Init starts the follow-up of the opening.
+func (v viewer) Init() tea.Cmd { return v.rest }
 
 // Update sizes the viewer and hands it every other message; q quits.
 func (v viewer) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
@@ -45,13 +49,23 @@ func (v viewer) View() tea.View {
 }
 
 func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: view FILE.patch")
+	bubbletea := flag.Bool("bubbletea", false, "draw with Bubble Tea's renderer (120 FPS) instead of tui/display")
+	flag.Parse()
+	if flag.NArg() != 1 {
+		fmt.Fprintln(os.Stderr, "usage: view [-bubbletea] FILE.patch")
 		os.Exit(2)
 	}
 	m := viewer{dv: diffview.New(common.New())}
-	m.open = m.dv.Open(os.Args[1], os.Args[1])
-	if _, err := tea.NewProgram(m, tea.WithFPS(120)).Run(); err != nil {
+	// as porthole tui --diff does: open the file before the program starts
+	opened := m.dv.Open(flag.Arg(0), flag.Arg(0))()
+	m.dv, m.rest = m.dv.Update(opened)
+	var err error
+	if *bubbletea || !display.Usable(os.Stdin, os.Stdout) {
+		_, err = tea.NewProgram(m, tea.WithFPS(120)).Run()
+	} else {
+		_, err = display.Run(m, os.Stdin, os.Stdout)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "view:", err)
 		os.Exit(1)
 	}

@@ -2,13 +2,15 @@
 // floor porthole exec is measured against (like reference/perf.md's gofan):
 // one parsed key and one knownhosts callback shared by all hosts, one
 // connection and one session per host, output printed per host when it
-// finishes, exit 1 when any host fails.
+// finishes, exit 1 when any host fails. With -jump, every host is reached
+// through one connection to that bastion (a direct-tcpip channel each).
 package main
 
 import (
 	"bytes"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"strings"
 	"sync"
@@ -25,6 +27,7 @@ func main() {
 	keyPath := flag.String("key", "", "private key")
 	known := flag.String("known", "", "known_hosts")
 	user := flag.String("user", "root", "login user")
+	jump := flag.String("jump", "", "bastion host:port to reach every host through (one connection)")
 	flag.Parse()
 
 	data, err := os.ReadFile(*addrs)
@@ -46,6 +49,16 @@ func main() {
 	}
 	cfg := &ssh.ClientConfig{User: *user, Auth: []ssh.AuthMethod{ssh.PublicKeys(signer)}, HostKeyCallback: hkcb, Timeout: 30 * time.Second}
 
+	dial := func(addr string) (net.Conn, error) { return net.DialTimeout("tcp", addr, cfg.Timeout) }
+	if *jump != "" {
+		jc, err := ssh.Dial("tcp", *jump, cfg)
+		if err != nil {
+			fail(err)
+		}
+		defer jc.Close()
+		dial = func(addr string) (net.Conn, error) { return jc.Dial("tcp", addr) }
+	}
+
 	sem := make(chan struct{}, *p)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -57,7 +70,7 @@ func main() {
 			defer wg.Done()
 			defer func() { <-sem }()
 			var out, errb bytes.Buffer
-			err := run(addr, cfg, *cmd, &out, &errb)
+			err := run(dial, addr, cfg, *cmd, &out, &errb)
 			mu.Lock()
 			defer mu.Unlock()
 			status := "SUCCESS"
@@ -76,11 +89,17 @@ func main() {
 	}
 }
 
-func run(addr string, cfg *ssh.ClientConfig, cmd string, out, errb *bytes.Buffer) error {
-	c, err := ssh.Dial("tcp", addr, cfg)
+func run(dial func(string) (net.Conn, error), addr string, cfg *ssh.ClientConfig, cmd string, out, errb *bytes.Buffer) error {
+	nc, err := dial(addr)
 	if err != nil {
 		return err
 	}
+	sc, chans, reqs, err := ssh.NewClientConn(nc, addr, cfg)
+	if err != nil {
+		nc.Close()
+		return err
+	}
+	c := ssh.NewClient(sc, chans, reqs)
 	defer c.Close()
 	s, err := c.NewSession()
 	if err != nil {

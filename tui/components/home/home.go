@@ -137,6 +137,9 @@ func (m *Model) SetLoading(b bool) { m.loading = b }
 // Loading is true until the window lists asked for are shown.
 func (m Model) Loading() bool { return m.loading }
 
+// SetCIAccount names whose Verified vote counts (known late in the demo).
+func (m *Model) SetCIAccount(name string) { m.ciAccount = name }
+
 // SetRunbooks lists the maintenance runbooks.
 func (m *Model) SetRunbooks(kinds []string) { m.kinds = kinds; m.clamp() }
 

@@ -1,0 +1,172 @@
+package display
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/term"
+	"golang.org/x/sys/unix"
+)
+
+// openPTY allocates a pseudo-terminal pair of the given size.
+func openPTY(t *testing.T, cols, rows uint16) (master, tty *os.File) {
+	t.Helper()
+	master, err := os.OpenFile("/dev/ptmx", os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		t.Skip("no pseudo-terminals here:", err)
+	}
+	fd := int(master.Fd())
+	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
+		t.Fatal(err)
+	}
+	n, err := unix.IoctlGetUint32(fd, unix.TIOCGPTN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tty, err = os.OpenFile("/dev/pts/"+strconv.FormatUint(uint64(n), 10), os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.IoctlSetWinsize(int(tty.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Col: cols, Row: rows}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { master.Close(); tty.Close() })
+	return master, tty
+}
+
+// counter counts "+" presses; q quits.
+type counter struct {
+	n    int
+	w, h int
+}
+
+func (c counter) Init() tea.Cmd { return nil }
+
+func (c counter) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		c.w, c.h = msg.Width, msg.Height
+	case tea.KeyPressMsg:
+		switch msg.String() {
+		case "+":
+			c.n++
+		case "q":
+			return c, tea.Quit
+		}
+	}
+	return c, nil
+}
+
+func (c counter) View() tea.View {
+	v := tea.NewView(fmt.Sprintf("count %d\nsize %dx%d", c.n, c.w, c.h))
+	v.AltScreen, v.WindowTitle = true, "counter"
+	return v
+}
+
+// output collects what the program writes to the terminal.
+type output struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (o *output) waitFor(t *testing.T, s string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		o.mu.Lock()
+		ok := strings.Contains(o.buf.String(), s)
+		o.mu.Unlock()
+		if ok {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	t.Fatalf("%q never written; got %q", s, o.buf.String())
+}
+
+func TestRunDrawsEachViewAndRestoresTheTerminal(t *testing.T) {
+	master, tty := openPTY(t, 30, 4)
+	before, err := term.GetState(tty.Fd())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := &output{}
+	go func() {
+		b := make([]byte, 4096)
+		for {
+			n, err := master.Read(b)
+			out.mu.Lock()
+			out.buf.Write(b[:n])
+			out.mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	type result struct {
+		m   tea.Model
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		m, err := Run(counter{}, tty, tty)
+		done <- result{m, err}
+	}()
+	out.waitFor(t, enter)
+	out.waitFor(t, "size 30x4")
+	out.waitFor(t, "\x1b]2;counter\a")
+	if _, err := master.WriteString("+"); err != nil {
+		t.Fatal(err)
+	}
+	out.waitFor(t, "\x1b[1;1H\x1b[mcount 1\x1b[m\x1b[K")
+	if err := unix.IoctlSetWinsize(int(tty.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Col: 40, Row: 6}); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(os.Getpid(), syscall.SIGWINCH); err != nil {
+		t.Fatal(err)
+	}
+	out.waitFor(t, "size 40x6")
+	if _, err := master.WriteString("q"); err != nil {
+		t.Fatal(err)
+	}
+	var r result
+	select {
+	case r = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after q")
+	}
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if c, ok := r.m.(counter); !ok || c.n != 1 {
+		t.Errorf("final model %#v, want the counter at 1", r.m)
+	}
+	out.waitFor(t, leave)
+	after, err := term.GetState(tty.Fd())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *after != *before {
+		t.Error("the terminal was not restored out of raw mode")
+	}
+}
+
+func TestRunRefusesWhatIsNotATerminal(t *testing.T) {
+	f, err := os.CreateTemp(t.TempDir(), "out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(counter{}, f, f); err == nil {
+		t.Error("Run accepted a file as a terminal")
+	}
+}

@@ -1,0 +1,136 @@
+package display
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// Terminal sequences the display writes. Keys are asked for as Bubble
+// Tea's renderer asks (modifyOtherKeys 2, kitty keyboard flag 1: esc,
+// ctrl+i and tab … are told apart).
+const (
+	enter = "\x1b[?1049h\x1b[?25l\x1b[?2004h\x1b[H\x1b[2J" + // alternate screen, hidden cursor, bracketed paste, cleared
+		ansi.SetModifyOtherKeys2 + "\x1b[>1u"
+	leave = ansi.ResetModifyOtherKeys + "\x1b[<1u" + // the reverse
+		"\x1b[?2004l\x1b[?25h\x1b[?1049l"
+	syncBegin  = "\x1b[?2026h" // synchronized output: the terminal shows the frame at once
+	syncEnd    = "\x1b[?2026l"
+	clearAll   = "\x1b[H\x1b[2J"
+	resetStyle = "\x1b[m"
+	eraseLine  = "\x1b[K"
+)
+
+// canvas is what is on the terminal: the lines last written, so the next
+// frame writes only the lines that changed.
+type canvas struct {
+	width, height int
+	lines         []string // as written (truncated), len == height
+	title         string
+	progress      string // the terminal's progress indicator, as its OSC 9;4 sequence
+	stale         bool   // the terminal's content is unknown: clear and draw everything
+	profile       colorprofile.Profile
+}
+
+func newCanvas(w, h int, p colorprofile.Profile) *canvas {
+	c := &canvas{profile: p}
+	c.resize(w, h)
+	return c
+}
+
+// resize forgets what is on screen: the next frame is drawn in full.
+func (c *canvas) resize(w, h int) {
+	c.width, c.height = max(1, w), max(1, h)
+	c.lines = make([]string, c.height)
+	c.stale = true
+}
+
+// frame returns the bytes that turn the screen into v: nothing when nothing
+// changed.
+func (c *canvas) frame(v look) []byte {
+	content, title := v.content, v.title
+	var b bytes.Buffer
+	if c.stale {
+		b.WriteString(clearAll)
+	}
+	lines := strings.Split(content, "\n")
+	for i := 0; i < c.height; i++ {
+		l := ""
+		if i < len(lines) {
+			l = strings.TrimSuffix(lines[i], "\r")
+		}
+		w := ansi.StringWidth(l)
+		if w > c.width {
+			l, w = ansi.Truncate(l, c.width, ""), c.width
+		}
+		if !c.stale && l == c.lines[i] {
+			continue
+		}
+		c.lines[i] = l
+		b.WriteString("\x1b[" + strconv.Itoa(i+1) + ";1H" + resetStyle)
+		b.WriteString(l)
+		b.WriteString(resetStyle)
+		if w < c.width { // at the last column, erase-line would wipe the last cell
+			b.WriteString(eraseLine)
+		}
+	}
+	if title != c.title {
+		c.title = title
+		b.WriteString(ansi.SetWindowTitle(title))
+	}
+	if v.progress != c.progress {
+		c.progress = v.progress
+		b.WriteString(v.progress)
+		if v.progress == "" {
+			b.WriteString(ansi.ResetProgressBar)
+		}
+	}
+	c.stale = false
+	if b.Len() == 0 {
+		return nil
+	}
+	out := c.downsample(b.Bytes())
+	return append(append([]byte(syncBegin), out...), syncEnd...)
+}
+
+// look is what a view asks of the terminal.
+type look struct {
+	content, title, progress string
+}
+
+func lookOf(v tea.View) look {
+	return look{content: v.Content, title: v.WindowTitle, progress: progressSeq(v.ProgressBar)}
+}
+
+// progressSeq is the sequence that shows pb (as Bubble Tea writes it).
+func progressSeq(pb *tea.ProgressBar) string {
+	if pb == nil {
+		return ""
+	}
+	switch pb.State {
+	case tea.ProgressBarDefault:
+		return ansi.SetProgressBar(pb.Value)
+	case tea.ProgressBarError:
+		return ansi.SetErrorProgressBar(pb.Value)
+	case tea.ProgressBarIndeterminate:
+		return ansi.SetIndeterminateProgressBar
+	case tea.ProgressBarWarning:
+		return ansi.SetWarningProgressBar(pb.Value)
+	}
+	return ""
+}
+
+// downsample converts colours to what the terminal shows.
+func (c *canvas) downsample(p []byte) []byte {
+	if c.profile == colorprofile.TrueColor {
+		return p
+	}
+	var out bytes.Buffer
+	w := &colorprofile.Writer{Forward: &out, Profile: c.profile}
+	_, _ = w.Write(p)
+	return out.Bytes()
+}

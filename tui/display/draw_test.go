@@ -1,0 +1,80 @@
+package display
+
+import (
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+)
+
+func TestFrameWritesOnlyChangedLines(t *testing.T) {
+	c := newCanvas(20, 4, colorprofile.TrueColor)
+	first := string(c.frame(look{content: "one\ntwo\nthree", title: "t"}))
+	for _, want := range []string{clearAll, "one", "two", "three", "\x1b[4;1H", syncBegin, syncEnd, "\x1b]2;t\a"} {
+		if !strings.Contains(first, want) {
+			t.Errorf("first frame lacks %q: %q", want, first)
+		}
+	}
+	second := string(c.frame(look{content: "one\nTWO\nthree", title: "t"}))
+	if strings.Contains(second, "one") || strings.Contains(second, "three") || strings.Contains(second, clearAll) {
+		t.Errorf("unchanged lines were written again: %q", second)
+	}
+	if !strings.Contains(second, "\x1b[2;1H\x1b[mTWO\x1b[m\x1b[K") {
+		t.Errorf("the changed line is not rewritten in place: %q", second)
+	}
+	if b := c.frame(look{content: "one\nTWO\nthree", title: "t"}); b != nil {
+		t.Errorf("an unchanged frame wrote %q", b)
+	}
+	if b := string(c.frame(look{content: "one\nTWO\nthree", title: "u"})); !strings.Contains(b, "\x1b]2;u\a") || strings.Contains(b, "TWO") {
+		t.Errorf("a new title: %q", b)
+	}
+}
+
+func TestFrameClipsToTheScreen(t *testing.T) {
+	c := newCanvas(5, 2, colorprofile.TrueColor)
+	b := string(c.frame(look{content: "abcdefgh\n12345\nhidden", title: ""}))
+	if strings.Contains(b, "abcdef") || !strings.Contains(b, "abcde") {
+		t.Errorf("a long line is not cut at the width: %q", b)
+	}
+	if strings.Contains(b, "12345\x1b[m\x1b[K") {
+		t.Errorf("erase-line after a full line would wipe its last cell: %q", b)
+	}
+	if strings.Contains(b, "hidden") {
+		t.Errorf("a line below the screen was drawn: %q", b)
+	}
+}
+
+func TestFrameRedrawsAfterResize(t *testing.T) {
+	c := newCanvas(10, 2, colorprofile.TrueColor)
+	c.frame(look{content: "a\nb", title: ""})
+	c.resize(12, 3)
+	b := string(c.frame(look{content: "a\nb", title: ""}))
+	if !strings.Contains(b, clearAll) || !strings.Contains(b, "a") || !strings.Contains(b, "b") {
+		t.Errorf("after a resize the frame is not drawn in full: %q", b)
+	}
+}
+
+func TestFrameDownsamplesColours(t *testing.T) {
+	c := newCanvas(10, 1, colorprofile.ANSI256)
+	b := string(c.frame(look{content: "\x1b[38;2;255;0;0mred\x1b[m", title: ""}))
+	if strings.Contains(b, "38;2;") || !strings.Contains(b, "38;5;") {
+		t.Errorf("true colour not converted for a 256-colour terminal: %q", b)
+	}
+}
+
+func TestFrameShowsAndClearsTheProgressIndicator(t *testing.T) {
+	c := newCanvas(10, 1, colorprofile.TrueColor)
+	pb := tea.NewProgressBar(tea.ProgressBarDefault, 40)
+	b := string(c.frame(lookOf(tea.View{Content: "x", ProgressBar: pb})))
+	if !strings.Contains(b, ansi.SetProgressBar(40)) {
+		t.Errorf("no progress indicator: %q", b)
+	}
+	if b := c.frame(lookOf(tea.View{Content: "x", ProgressBar: pb})); b != nil {
+		t.Errorf("the same indicator was written again: %q", b)
+	}
+	if b := string(c.frame(lookOf(tea.View{Content: "x"}))); !strings.Contains(b, ansi.ResetProgressBar) {
+		t.Errorf("the indicator is not cleared: %q", b)
+	}
+}
