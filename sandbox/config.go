@@ -48,7 +48,7 @@ func (sb *Sandbox) writeConfig() error {
 	if err != nil {
 		return err
 	}
-	head := fmt.Sprintf("# porthole configuration for the sandbox in %s\n"+
+	head := fmt.Sprintf(configHead+"%s\n"+
 		"# (written by `porthole demo`; valid while that sandbox runs).\n", sb.Root)
 	sb.ConfigPath = filepath.Join(sb.Root, "etc", "porthole.yaml")
 	return os.WriteFile(sb.ConfigPath, append([]byte(head), data...), 0o644)
