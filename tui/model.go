@@ -95,6 +95,8 @@ type Model struct {
 	previewErr error
 	building   string // what is being built ("" for nothing)
 	revert     *pendingRevert
+	carry      []runbooks.Suggestion // suggestions to offer after the suggested runbook's window
+	carryTaken *runbooks.Suggestion  // the suggestion whose form is open
 
 	status      string
 	statusErr   bool

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"porthole/runbooks"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -83,5 +84,49 @@ func TestNoticeIsOnScreen(t *testing.T) {
 	d := newDriver(t, opts, 120, 30)
 	if s := d.screen(); !strings.Contains(s, "using the defaults, Gerrit https://gerrit.wikimedia.org/r/") {
 		t.Fatalf("the notice is not on screen:\n%s", s)
+	}
+}
+
+// TestEverySuggestedRunbookIsOffered: after the window, s opens the first
+// suggested runbook; once its window is done, s offers the next one, its
+// form prefilled (purgeList with the /static URL); a cancelled form's
+// suggestion is offered again.
+func TestEverySuggestedRunbookIsOffered(t *testing.T) {
+	e := newTestEngine(t)
+	e.moreSugs = []runbooks.Suggestion{{Runbook: "purgeList", Params: map[string]string{"urls": "https://en.wikipedia.org/static/images/project-logos/newikibooks.png"},
+		Reason: "changed /static file(s)"}}
+	d := newDriver(t, testOptions(e), 120, 30)
+	holdSync(t, d)
+	close(e.release)
+	d.gate("post-deploy")
+	d.key("enter")
+	d.until("the end", func(m Model) bool { return m.win.Closed() })
+	if s := flat(d.screen()); !strings.Contains(s, "s run namespaceDupes, then purgeList") {
+		t.Fatalf("the second suggestion is not offered:\n%s", d.screen())
+	}
+	d.key("s")
+	d.until("the namespaceDupes form", func(m Model) bool { return m.screen == screenForm })
+	d.key("esc")
+	d.until("back", func(m Model) bool { return m.screen == screenWindow })
+	if s := flat(d.screen()); !strings.Contains(s, "s run namespaceDupes, then purgeList") {
+		t.Fatalf("a cancelled form's suggestion is not offered again:\n%s", d.screen())
+	}
+	d.key("s")
+	d.until("the namespaceDupes form", func(m Model) bool { return m.screen == screenForm })
+	for i := 0; i < 4 && d.m.screen == screenForm && d.m.building == ""; i++ {
+		d.key("enter") // field after field, then build
+		d.settle()
+	}
+	d.until("the namespaceDupes window", func(m Model) bool { return m.win != nil && m.win.Plan().Kind == "namespaceDupes" })
+	d.gate("run")
+	d.key("enter") // its one step
+	d.until("its end", func(m Model) bool { return m.win.Closed() })
+	if s := flat(d.screen()); !strings.Contains(s, "s run purgeList") {
+		t.Fatalf("after namespaceDupes, purgeList is not offered:\n%s", d.screen())
+	}
+	d.key("s")
+	d.until("the purgeList form", func(m Model) bool { return m.screen == screenForm })
+	if s := d.screen(); !strings.Contains(s, "https://en.wikipedia.org/static/images/project-logos/newikibooks.png") {
+		t.Fatalf("the purgeList form is not prefilled:\n%s", s)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"porthole/runbooks"
 	"porthole/tui/components/confirm"
 	"porthole/tui/components/diffview"
 	"porthole/tui/components/form"
@@ -158,6 +159,10 @@ func (m Model) onComponentMsg(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, buildCmd(m.ctx, m.engine, msg.Kind, msg.Params, "runbook")
 	case form.CancelMsg:
 		m.form = nil
+		if m.carryTaken != nil && m.win != nil { // offered again
+			m.win.Carry([]runbooks.Suggestion{*m.carryTaken})
+		}
+		m.carry, m.carryTaken = nil, nil
 		m.back()
 		return m, m.layout()
 	case report.CloseMsg:

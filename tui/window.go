@@ -71,6 +71,10 @@ func (m *Model) onStarted(msg startedMsg) tea.Cmd {
 		return m.setError("cannot start the window: " + msg.err.Error())
 	}
 	win, follow := winview.New(m.c, m.windowDeps(), msg.gen, msg.plan, msg.run, msg.states)
+	if msg.what == "start" && m.carryTaken != nil {
+		win.Carry(m.carry) // the suggestions not run yet: s offers them when this one is done
+	}
+	m.carry, m.carryTaken = nil, nil
 	m.win = win
 	m.screen = screenWindow
 	m.status = "" // "building…", "resuming…": done
@@ -165,6 +169,9 @@ func (m Model) onWindowRequest(r tea.Msg) (Model, tea.Cmd) {
 		m.go2(screenDiff)
 		return m, tea.Batch(m.diff.Open(r.Path, r.Title), m.layout())
 	case winview.FormMsg:
+		if r.Suggestion != nil { // the others are offered after this one's window
+			m.carry, m.carryTaken = m.win.Suggestions(), r.Suggestion
+		}
 		f := form.New(m.c, r.Runbook, m.engine.Params(r.Runbook), r.Params)
 		f.Reason = r.Reason
 		m.form = &f

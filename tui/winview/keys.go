@@ -143,7 +143,7 @@ func (m *Model) suggestion() []tea.Msg {
 		return []tea.Msg{info("finish this window first; the suggested runbooks run after it")}
 	}
 	s := m.facts.takeSuggestion()
-	return []tea.Msg{FormMsg{Runbook: s.Runbook, Reason: s.Reason, Params: s.Params}}
+	return []tea.Msg{FormMsg{Runbook: s.Runbook, Reason: s.Reason, Params: s.Params, Suggestion: &s}}
 }
 
 // ShortHelp is the keys of what is on screen: the question's, or the

@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"porthole/runbooks"
 	"porthole/tui/components/changecard"
 	"porthole/tui/internal/textutil"
 )
@@ -126,7 +127,7 @@ func (m *Model) NextAction() string {
 	case m.finished && m.err == nil:
 		t := key("esc", "back to Home")
 		if sugs := m.facts.suggestions(); len(sugs) > 0 {
-			t += s.App.Subtle.Render(" · ") + key("s", fmt.Sprintf("run %s (%s)", sugs[0].Runbook, sugs[0].Reason))
+			t += s.App.Subtle.Render(" · ") + key("s", fmt.Sprintf("run %s%s (%s)", sugs[0].Runbook, moreSuggested(sugs[1:]), sugs[0].Reason))
 		}
 		return s.App.Success.Render("✓ window done · ") + t
 	case m.finished:
@@ -166,4 +167,17 @@ func (m *Model) runningFor() string {
 		return ""
 	}
 	return " " + textutil.Clock(m.deps.Now().Sub(in.Started))
+}
+
+// moreSuggested names the suggestions after the first: " (then purgeList,
+// updateCollation)", "" for none.
+func moreSuggested(rest []runbooks.Suggestion) string {
+	if len(rest) == 0 {
+		return ""
+	}
+	names := make([]string, len(rest))
+	for i, r := range rest {
+		names[i] = r.Runbook
+	}
+	return ", then " + strings.Join(names, ", ")
 }
