@@ -29,6 +29,7 @@ type Change struct {
 	Submitted       time.Time
 	MergedRevision  string // the commit that landed on the branch, when merged
 	WebURL          string // https://host/r/c/project/+/N
+	FailedBuild     string // console URL of the failed build in CI's newest report, "" for none
 }
 
 // Account is a Gerrit user as shown to the deployer.
