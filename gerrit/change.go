@@ -90,6 +90,9 @@ type WaitOptions struct {
 	ApprovedAt time.Time     // our +2; Verified -1 before it is stale and ignored
 	CIAccount  string        // username whose Verified counts (jenkins-bot); "" for anyone
 	Events     EventSource   // optional stream-events source; nil to poll only
+	// RecheckedAt is when the deployer commented "recheck": CI votes before
+	// it are stale, even when newer than the +2.
+	RecheckedAt time.Time
 }
 
 // WaitStatus is reported on every poll so the UI can show elapsed time.

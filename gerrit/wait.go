@@ -211,6 +211,9 @@ func (w *waiter) cutoff(cur *Change) time.Time {
 	if t.IsZero() {
 		t = w.start
 	}
+	if w.opts.RecheckedAt.After(t) {
+		t = w.opts.RecheckedAt
+	}
 	return t
 }
 
