@@ -49,7 +49,7 @@ func demo(ctx context.Context, args []string, w io.Writer) error {
 	ciDelay := fs.Duration("ci-delay", 3*time.Second, "how long CI takes to merge a change after its +2")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			demoUsage(fs, w)
+			demoUsage(fs, helpOut) // asked for: stdout
 			return nil
 		}
 		return usageError{err.Error() + " (see porthole demo -h)"}
