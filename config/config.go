@@ -16,6 +16,9 @@ type Config struct {
 		SSHHost      string        `yaml:"ssh_host"`      // for stream-events, optional
 		PollInterval time.Duration `yaml:"poll_interval"`
 		MergeTimeout time.Duration `yaml:"merge_timeout"`
+		// PendingQuery is the Gerrit search Home lists as "waiting for a
+		// window" (e.g. "status:open hashtag:backport"); "" lists nothing.
+		PendingQuery string `yaml:"pending_query"`
 	} `yaml:"gerrit"`
 	StagingDir   string              `yaml:"staging_dir"`   // /srv/mediawiki-staging
 	ConfigBranch string              `yaml:"config_branch"` // master
@@ -41,7 +44,7 @@ type Config struct {
 	Concurrency int           `yaml:"concurrency"` // fan-out width
 	// Maintenance configures the maintenance-script runbooks (see MaintConfig).
 	Maintenance MaintConfig `yaml:"maintenance"`
-	Sandbox     bool        `yaml:"-"` // set by porthole demo
+	Sandbox     bool        `yaml:"sandbox,omitempty"` // a porthole demo sandbox: the TUI shows the SANDBOX badge
 }
 
 // Host roles, as named in config.

@@ -85,3 +85,17 @@ func (e *VoteDroppedError) Error() string {
 	}
 	return fmt.Sprintf("Gerrit at %s took the review of change %d (%s %s) but did not apply %s %+d (it applied %s): the project may not have that label or value; nothing will merge: vote in Gerrit's web UI as %s to see why", e.Host, e.Change.Number, e.Change.Project, e.Change.Branch, e.Label, e.Value, applied, e.User)
 }
+
+// Comment posts a message on a change's current patch set, with no vote
+// ("recheck" runs CI again, the Zuul convention).
+func (c *Client) Comment(ctx context.Context, ch *Change, message string) error {
+	rev := ch.CurrentRevision
+	if rev == "" {
+		rev = "current"
+	}
+	_, resp, err := c.api.Changes.SetReview(ctx, changeID(ch), rev, &gg.ReviewInput{Message: message})
+	if err = c.fail(ctx, fmt.Sprintf("comment on change %d", ch.Number), resp, err); err != nil && isNotFound(err) {
+		return &NotFoundError{Ref: fmt.Sprint(ch.Number), Host: c.base.Host, User: c.user}
+	}
+	return err
+}

@@ -29,6 +29,7 @@ type Change struct {
 	Submitted       time.Time
 	MergedRevision  string // the commit that landed on the branch, when merged
 	WebURL          string // https://host/r/c/project/+/N
+	FailedBuild     string // console URL of the failed build in CI's newest report, "" for none
 }
 
 // Account is a Gerrit user as shown to the deployer.
@@ -89,6 +90,9 @@ type WaitOptions struct {
 	ApprovedAt time.Time     // our +2; Verified -1 before it is stale and ignored
 	CIAccount  string        // username whose Verified counts (jenkins-bot); "" for anyone
 	Events     EventSource   // optional stream-events source; nil to poll only
+	// RecheckedAt is when the deployer commented "recheck": CI votes before
+	// it are stale, even when newer than the +2.
+	RecheckedAt time.Time
 }
 
 // WaitStatus is reported on every poll so the UI can show elapsed time.

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,7 +20,7 @@ import (
 var detailOptions = []string{
 	"LABELS", "DETAILED_LABELS", "DETAILED_ACCOUNTS",
 	"CURRENT_REVISION", "CURRENT_COMMIT", "CURRENT_FILES",
-	"SUBMITTABLE",
+	"SUBMITTABLE", "MESSAGES",
 }
 
 // changeInfo is go-gerrit's ChangeInfo with mergeable as a pointer: absent
@@ -111,6 +113,12 @@ func (c *Client) detail(ctx context.Context, id, action string) (*Change, error)
 	}
 }
 
+// Query runs a Gerrit search (e.g. the changes waiting for a backport
+// window), sorted by project, branch and number.
+func (c *Client) Query(ctx context.Context, q string) ([]*Change, error) {
+	return c.query(ctx, "search "+strconv.Quote(q), q)
+}
+
 // query runs one search with detailOptions and converts the results,
 // sorted by project, branch and number.
 func (c *Client) query(ctx context.Context, action, q string) ([]*Change, error) {
@@ -186,7 +194,27 @@ func (c *Client) convert(ci *gg.ChangeInfo) *Change {
 	}
 	ch.Bugs = Bugs(ch.Message)
 	ch.DependsOn = DependsOn(ch.Message)
+	ch.FailedBuild = failedBuild(ci.Messages)
 	return ch
+}
+
+// buildLine is a line of Zuul's report: "- JOB URL : FAILURE in 9m 41s".
+var buildLine = regexp.MustCompile(`(?m)^- \S+ (https?://\S+) : (FAILURE|ERROR|TIMED_OUT|POST_FAILURE)\b`)
+
+// failedBuild is the console URL of the failed build in the newest CI
+// report among msgs ("" when it passed, or none names one).
+func failedBuild(msgs []gg.ChangeMessageInfo) string {
+	for i := len(msgs) - 1; i >= 0; i-- {
+		m := msgs[i].Message
+		if !strings.Contains(m, "Build failed") && !strings.Contains(m, "build failed") && !strings.Contains(m, "build succeeded") && !strings.Contains(m, "Build succeeded") {
+			continue // not a CI report
+		}
+		if b := buildLine.FindStringSubmatch(m); b != nil {
+			return b[1]
+		}
+		return ""
+	}
+	return ""
 }
 
 // votes lists the non-zero votes of a label, from DETAILED_LABELS' "all",

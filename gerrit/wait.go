@@ -178,7 +178,11 @@ func (w *waiter) decide(cur *Change) (WaitReason, string) {
 			continue
 		}
 		if v.Date.IsZero() || v.Date.After(cutoff) {
-			return WaitVerifyFailed, fmt.Sprintf("change %d failed CI (Verified %d by %s%s) after the +2 and could not be merged: read the build log linked on the change", n, v.Value, who(v.Account), at(v.Date))
+			log := "read the build log linked on the change"
+			if cur.FailedBuild != "" {
+				log = "the failed build: " + cur.FailedBuild + " (comment \"recheck\" on the change to run CI again)"
+			}
+			return WaitVerifyFailed, fmt.Sprintf("change %d failed CI (Verified %d by %s%s) after the +2 and could not be merged: %s", n, v.Value, who(v.Account), at(v.Date), log)
 		}
 	}
 	if cur.Mergeable != nil && !*cur.Mergeable {
@@ -206,6 +210,9 @@ func (w *waiter) cutoff(cur *Change) time.Time {
 	}
 	if t.IsZero() {
 		t = w.start
+	}
+	if w.opts.RecheckedAt.After(t) {
+		t = w.opts.RecheckedAt
 	}
 	return t
 }

@@ -94,6 +94,17 @@ func TestWaitVerifyFailedAfterApproval(t *testing.T) {
 	if res.Reason != gerrit.WaitVerifyFailed || !strings.Contains(res.Detail, "Verified -1 by jenkins-bot") || !strings.Contains(res.Detail, "failed CI") {
 		t.Fatalf("result = %+v", res)
 	}
+	// The gate's own report (not the stale test one) names the failed build.
+	build := "https://integration.wikimedia.org/ci/job/mediawiki-quibble-vendor-mysql-php81/2/console"
+	if !strings.Contains(res.Detail, "the failed build: "+build) || !strings.Contains(res.Detail, `comment "recheck"`) {
+		t.Fatalf("the failure does not link the build: %s", res.Detail)
+	}
+	if ch := mustResolve(t, e.c, n); ch.FailedBuild != build {
+		t.Fatalf("FailedBuild = %q", ch.FailedBuild)
+	}
+	if ch := mustResolve(t, e.c, e.change(t, gerrittest.ChangeSpec{})); ch.FailedBuild != "" {
+		t.Fatalf("a passing change has FailedBuild %q", ch.FailedBuild)
+	}
 }
 
 func TestWaitIgnoresVerifyFailureBeforeApproval(t *testing.T) {

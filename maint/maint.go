@@ -154,7 +154,30 @@ func loopStep(id, title string, runs []maintRun, ls loopSpec) *runbooks.Step {
 		Check: func(ctx context.Context, sc *runbooks.StepContext) (bool, error) {
 			return loopDone(sc, id, runs), nil
 		},
+		Unneeded: func(f *runbooks.Facts) string { return nothingAfterDry(f, ls.RequireDry, runs) },
 	}
+}
+
+// nothingAfterDry says why an irreversible step need not run at all (nor
+// ask): every run's dry run (step dryID) found nothing to do. "" when one
+// found something, one has not run, or there is no dry run.
+func nothingAfterDry(f *runbooks.Facts, dryID string, runs []maintRun) string {
+	if dryID == "" || len(runs) == 0 {
+		return ""
+	}
+	var keys []string
+	for _, r := range runs {
+		v := f.Run(runbooks.RunKey(dryID, r.Key)).Outcome
+		if v == "" {
+			v = f.Run(runbooks.RunKey(dryID, "all")).Outcome
+		}
+		st, sum := recordState(v)
+		if st != stateNothing {
+			return ""
+		}
+		keys = append(keys, r.Key+" ("+sum+")")
+	}
+	return "its dry run found nothing to do: " + strings.Join(keys, "; ")
 }
 
 // skipUnlessDry tells whether key must be left out of an irreversible step

@@ -61,9 +61,9 @@ func TestNamespaceDupesDryRunThenFix(t *testing.T) {
 	if got := f.stateFile(t, "frwiki/fixed"); got != "Portail\nDiscussion_Portail\n" {
 		t.Fatalf("frwiki was not fixed: %q", got)
 	}
-	// Run again: the dry run finds nothing, so --fix is not run at all.
+	// Run again: the dry run finds nothing, so --fix is not run at all, nor asked for.
 	r = runMaint(t, f.env, KindNamespaceDupes, map[string]string{"wiki": "frwiki"}, answerYes)
-	if r.err != nil || len(r.cmds) != 1 || !strings.Contains(r.notesText(), "skipped: its dry run found nothing to do (0 pages to fix") {
+	if r.err != nil || len(r.cmds) != 1 || len(r.gates) != 0 || !strings.Contains(r.notesText(), "skipped: its dry run found nothing to do: frwiki (0 pages to fix") {
 		t.Fatalf("second run: err %v cmds %q notes:\n%s", r.err, r.cmds, r.notesText())
 	}
 }
@@ -159,10 +159,10 @@ func TestUpdateCollation(t *testing.T) {
 	// Again with the same previous collation: nothing has it any more; the
 	// real run is skipped and the deployer is told why.
 	r = runMaint(t, f.env, KindUpdateCollation, map[string]string{"wiki": "cywiki", "previous_collation": "uppercase", "tmux": "false"}, answerYes)
-	if r.err != nil || len(r.cmds) != 1 {
-		t.Fatalf("second: err %v cmds %q", r.err, r.cmds)
+	if r.err != nil || len(r.cmds) != 1 || len(r.gates) != 0 {
+		t.Fatalf("second: err %v cmds %q gates %+v", r.err, r.cmds, r.gates)
 	}
-	if !strings.Contains(r.notesText(), "cywiki: skipped: its dry run found nothing to do (Collations up-to-date. (no rows with that previous collation: is --previous-collation right?))") {
+	if !strings.Contains(r.notesText(), "skipped: its dry run found nothing to do: cywiki (Collations up-to-date. (no rows with that previous collation: is --previous-collation right?))") {
 		t.Fatalf("notes:\n%s", r.notesText())
 	}
 }

@@ -303,11 +303,31 @@ func (r *Runner) execute(ctx context.Context) error {
 				continue
 			}
 		}
+		if r.skipUnneeded(s) {
+			continue
+		}
 		if err := r.runStep(ctx, s); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// skipUnneeded skips s, without asking its gate, when its Unneeded says
+// there is nothing for it to do; the reason is journaled and shown.
+func (r *Runner) skipUnneeded(s *Step) bool {
+	if s.Unneeded == nil {
+		return false
+	}
+	why := s.Unneeded(r.Facts())
+	if why == "" {
+		return false
+	}
+	r.setState(s.ID, Skipped)
+	r.emit(StepNote{StepID: s.ID, Level: Info, Text: "skipped: " + why}) // journaled and shown
+	r.journal(Record{Type: RecStepEnd, Step: s.ID, State: Skipped.String(), Error: "skipped: " + why}, true)
+	r.q.push(StepFinished{StepID: s.ID, State: Skipped})
+	return true
 }
 
 // journalErr stops the run when the journal can no longer be written: a

@@ -87,6 +87,10 @@ type Step struct {
 	// Check, on resume, tells whether a step that was running when porthole
 	// stopped did complete. nil means: run it again.
 	Check func(ctx context.Context, sc *StepContext) (bool, error) `json:"-"`
+	// Unneeded, asked before the step's gate with what the window has
+	// learned, gives a reason to skip the step (its dry run found nothing to
+	// do), "" to run it; nil always runs it.
+	Unneeded func(f *Facts) string `json:"-"`
 }
 
 // Level grades a warning or note.

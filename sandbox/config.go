@@ -23,6 +23,7 @@ func (sb *Sandbox) writeConfig() error {
 	c.Gerrit.CIAccount = "jenkins-bot"
 	c.Gerrit.PollInterval = time.Second
 	c.Gerrit.MergeTimeout = 15 * time.Minute
+	c.Gerrit.PendingQuery = "status:open" // the seeded changes (and any pushed since)
 	c.StagingDir = sb.StagingDir()
 	c.ConfigBranch = "master"
 	c.Hosts = map[string][]string{}
@@ -49,7 +50,7 @@ func (sb *Sandbox) writeConfig() error {
 	if err != nil {
 		return err
 	}
-	head := fmt.Sprintf("# porthole configuration for the sandbox in %s\n"+
+	head := fmt.Sprintf(configHead+"%s\n"+
 		"# (written by `porthole demo`; valid while that sandbox runs).\n", sb.Root)
 	sb.ConfigPath = filepath.Join(sb.Root, "etc", "porthole.yaml")
 	return os.WriteFile(sb.ConfigPath, append([]byte(head), data...), 0o644)

@@ -8,7 +8,7 @@
 //
 // Everything lives under Sandbox.Root:
 //
-//	bin/                 stand-ins (scap, mwscript), first on every host's PATH
+//	bin/                 stand-ins (scap, mwscript, hostname), first on every host's PATH
 //	etc/porthole.yaml    porthole's config for this sandbox (Sandbox.Config)
 //	etc/ssh/             ssh_config (one Host alias per host), known_hosts, id_ed25519
 //	etc/gerrit-password  the deployer's Gerrit HTTP password (0600)

@@ -29,7 +29,9 @@ var TestServers = []string{"mwdebug1001", "mwdebug1002"}
 // Options configure Start.
 type Options struct {
 	// Dir is the sandbox's root; a new temporary directory when "". A given
-	// Dir must be empty or not exist yet, and is never removed by Close.
+	// Dir must be empty, not exist yet, or hold a sandbox made before (its
+	// journals are kept, the rest is built anew: see Reopens); it is never
+	// removed by Close.
 	Dir string
 	// AppServers is how many app servers (mw1001, mw1002, …) to serve; 5 when 0.
 	AppServers int
@@ -253,7 +255,8 @@ func (sb *Sandbox) installMediaWiki() error {
 }
 
 // prepareRoot makes the root directory: a new temporary one, or dir when it
-// is empty or missing.
+// is empty or missing, or dir when it holds a sandbox made before (Reopens):
+// its journals (state/) are kept and the rest is built anew.
 func prepareRoot(dir string) (root string, own bool, err error) {
 	if dir == "" {
 		d, err := os.MkdirTemp("", "porthole-sandbox-")
@@ -269,14 +272,48 @@ func prepareRoot(dir string) (root string, own bool, err error) {
 	if err != nil {
 		return "", false, err
 	}
+	if Reopens(abs) {
+		if err := clearButState(abs); err != nil {
+			return "", false, err
+		}
+	}
 	if err := os.MkdirAll(abs, 0o755); err != nil {
 		return "", false, fmt.Errorf("sandbox: create %s: %w", abs, err)
 	}
 	return abs, false, nil
 }
 
-// CheckDir tells whether dir can hold a new sandbox (Options.Dir): it is
-// empty or does not exist yet.
+// configHead starts the config a sandbox writes (etc/porthole.yaml): what
+// tells a sandbox's directory from any other.
+const configHead = "# porthole configuration for the sandbox in "
+
+// Reopens is true when dir holds a sandbox made before (by porthole demo
+// --dir): starting one there keeps its journals, so that its windows can be
+// resumed, and builds the rest (Gerrit, hosts, repositories) anew.
+func Reopens(dir string) bool {
+	data, err := os.ReadFile(filepath.Join(dir, "etc", "porthole.yaml"))
+	return err == nil && strings.HasPrefix(string(data), configHead)
+}
+
+// clearButState removes a previous sandbox's files but its state/ (journals, logs).
+func clearButState(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("sandbox: %s: %w", dir, err)
+	}
+	for _, e := range entries {
+		if e.Name() == "state" {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+			return fmt.Errorf("sandbox: clear the previous sandbox in %s: %w", dir, err)
+		}
+	}
+	return nil
+}
+
+// CheckDir tells whether dir can hold a sandbox (Options.Dir): it is empty,
+// does not exist yet, or holds a sandbox made before (see Reopens).
 func CheckDir(dir string) error {
 	if dir == "" {
 		return nil
@@ -291,8 +328,8 @@ func CheckDir(dir string) error {
 		return nil
 	case err != nil:
 		return fmt.Errorf("sandbox: %s: %w", abs, err)
-	case len(entries) > 0:
-		return fmt.Errorf("sandbox: %s is not empty: remove it or give another directory", abs)
+	case len(entries) > 0 && !Reopens(abs):
+		return fmt.Errorf("sandbox: %s is not empty and holds no sandbox: remove it or give another directory", abs)
 	}
 	return nil
 }

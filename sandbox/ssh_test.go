@@ -90,6 +90,11 @@ func TestGoClient(t *testing.T) {
 	if out := cl.ok(t, DeployHost, "hostname >/dev/null; echo $SANDBOX_HOST"); out != "deploy1002\n" {
 		t.Errorf("SANDBOX_HOST = %q", out)
 	}
+	for _, h := range []string{"mw1001", DeployHost} { // each host answers its own name
+		if out := cl.ok(t, h, "hostname; hostname -f"); out != h+"\n"+h+"\n" {
+			t.Errorf("hostname on %s = %q", h, out)
+		}
+	}
 
 	// Many sessions on one connection, at once.
 	var wg sync.WaitGroup

@@ -28,6 +28,10 @@ type (
 		unfinished, past []runbooks.WindowSummary
 		err              error
 	}
+	pendingMsg struct {
+		changes []*gerrit.Change
+		err     error
+	}
 	startedMsg struct {
 		gen    int
 		plan   *runbooks.Plan
@@ -103,6 +107,16 @@ func windowsCmd(e Engine) tea.Cmd {
 	return func() tea.Msg {
 		u, p, err := e.Windows()
 		return windowsMsg{unfinished: u, past: p, err: err}
+	}
+}
+
+// pendingCmd lists the changes waiting for a window (gerrit.pending_query).
+func pendingCmd(ctx context.Context, e Engine) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, opTimeout)
+		defer cancel()
+		chs, err := e.Pending(ctx)
+		return pendingMsg{changes: chs, err: err}
 	}
 }
 

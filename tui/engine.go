@@ -50,6 +50,9 @@ type Engine interface {
 	User() string
 	// CIAccount is whose Verified vote counts.
 	CIAccount() string
+	// Pending are the changes waiting for a window (the configured Gerrit
+	// query; none without one).
+	Pending(ctx context.Context) ([]*gerrit.Change, error)
 }
 
 // envEngine is the real Engine, over a runbooks.Env and a state directory.
@@ -72,6 +75,21 @@ func (e *envEngine) Resolve(ctx context.Context, ref string) (*gerrit.Change, er
 		return nil, errors.New("no Gerrit is configured: set gerrit.url in the config (porthole demo brings its own)")
 	}
 	return e.env.Gerrit.Resolve(ctx, ref)
+}
+
+// Pending implements Engine with gerrit.pending_query.
+func (e *envEngine) Pending(ctx context.Context) ([]*gerrit.Change, error) {
+	q := e.env.Config.Gerrit.PendingQuery
+	g, ok := e.env.Gerrit.(searcher) // *gerrit.Client
+	if q == "" || !ok {
+		return nil, nil
+	}
+	return g.Query(ctx, q)
+}
+
+// searcher runs a Gerrit search (runbooks.GerritAPI does not need one).
+type searcher interface {
+	Query(ctx context.Context, q string) ([]*gerrit.Change, error)
 }
 
 // Build implements Engine with runbooks.Build.

@@ -32,11 +32,13 @@ type testEngine struct {
 	runners   []*runbooks.Runner
 	built     []string
 	unf, past []runbooks.WindowSummary
-	release   chan struct{} // the sync step waits on it (to test cancel and q)
-	failFetch int           // the fetch fails this many times (like a flaky network)
-	state     string        // when set, windows are journaled here and listed from here
-	resolves  int           // Resolve calls
-	rebase    bool          // the plan has a git rebase step after the review (as the real one)
+	release   chan struct{}         // the sync step waits on it (to test cancel and q)
+	failFetch int                   // the fetch fails this many times (like a flaky network)
+	state     string                // when set, windows are journaled here and listed from here
+	resolves  int                   // Resolve calls
+	rebase    bool                  // the plan has a git rebase step after the review (as the real one)
+	pending   []string              // the changes Pending lists
+	moreSugs  []runbooks.Suggestion // suggested after the sync, after namespaceDupes
 }
 
 type testRun struct{ *runbooks.Runner }
@@ -205,7 +207,7 @@ func (e *testEngine) backportPlan(chs []*gerrit.Change) *runbooks.Plan {
 			{ID: "post-deploy", Title: "After the sync: checks and maintenance the diff calls for", Role: config.RoleLocal,
 				Do: func(ctx context.Context, sc *runbooks.StepContext) error {
 					sc.Learn(func(f *runbooks.Facts) {
-						f.Suggestions = []runbooks.Suggestion{{Runbook: "namespaceDupes", Params: map[string]string{"wiki": "dewiki"}, Reason: "new namespace on dewiki"}}
+						f.Suggestions = append([]runbooks.Suggestion{{Runbook: "namespaceDupes", Params: map[string]string{"wiki": "dewiki"}, Reason: "new namespace on dewiki"}}, e.moreSugs...)
 						f.Suggested = true
 					})
 					sc.Note(runbooks.Info, "suggested: namespaceDupes wiki=dewiki: new namespace on dewiki")
@@ -372,6 +374,9 @@ func (e *testEngine) Report(w runbooks.WindowSummary) (string, error) {
 func (e *testEngine) Kinds() []string { return []string{"namespaceDupes", "purgeList"} }
 
 func (e *testEngine) Params(kind string) []runbooks.ParamSpec {
+	if kind == "purgeList" {
+		return []runbooks.ParamSpec{{Name: "urls", Type: runbooks.ParamURLList, Required: true, Help: "the URLs to purge"}}
+	}
 	if kind == "namespaceDupes" {
 		return []runbooks.ParamSpec{{Name: "wiki", Type: runbooks.ParamWiki, Required: true, Help: "the wiki's database name"},
 			{Name: "fix", Type: runbooks.ParamBool, Default: "false", Help: "move clashing pages"}}
@@ -388,6 +393,17 @@ func (e *testEngine) SAL(plan *runbooks.Plan) string { return gerrit.SAL(plan.Ch
 
 func (e *testEngine) User() string      { return "deployer" }
 func (e *testEngine) CIAccount() string { return "jenkins-bot" }
+
+// Pending lists the changes named in e.pending (none unless a test sets it).
+func (e *testEngine) Pending(ctx context.Context) ([]*gerrit.Change, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []*gerrit.Change
+	for _, n := range e.pending {
+		out = append(out, e.changes[n])
+	}
+	return out, nil
+}
 
 func (e *testEngine) startedPlans() []*runbooks.Plan {
 	e.mu.Lock()

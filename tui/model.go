@@ -37,6 +37,7 @@ type Options struct {
 	DiffFile string        // open this patch in the diff viewer and nothing else
 	Sandbox  bool          // show the SANDBOX badge
 	Title    string        // shown in the status bar ("porthole" when empty)
+	Notice   string        // said in the status line at start (e.g. no config: the defaults' Gerrit)
 	Startup  *Startup      // slow work done behind Home that makes the engine (the demo's sandbox)
 
 	Input  io.Reader // the terminal (tests); stdin when nil
@@ -84,6 +85,7 @@ type Model struct {
 	win      *winview.Model // the run on screen (nil on Home until one starts)
 	gen      int
 	quitDlg  *confirm.Model
+	quitStep string      // the step running when quitDlg was asked
 	abandon  *abandonAsk // the question before abandoning an unfinished window
 	help     bool
 	homeWait bool // just back on Home: keys are ignored for the arm delay
@@ -94,13 +96,16 @@ type Model struct {
 	previewErr error
 	building   string // what is being built ("" for nothing)
 	revert     *pendingRevert
+	carry      []runbooks.Suggestion // suggestions to offer after the suggested runbook's window
+	carryTaken *runbooks.Suggestion  // the suggestion whose form is open
 
-	status    string
-	statusErr bool
-	statusID  int
-	ticking   bool
-	quitting  bool
-	orphan    string // said on the terminal after exit: a command that may still run
+	status      string
+	statusErr   bool
+	statusID    int
+	statusWhile string // the step the status is about ("" for none)
+	ticking     bool
+	quitting    bool
+	orphan      string // said on the terminal after exit: a command that may still run
 
 	boot    *boot   // the Startup, while and after it runs
 	diffCmd tea.Cmd // the follow-up of the --diff file opened by New
@@ -139,6 +144,7 @@ func New(ctx context.Context, opts Options) Model {
 	if opts.DiffFile == "" {
 		m.home.SetLoading(true) // Init lists the windows
 	}
+	m.status = opts.Notice
 	m.layout()
 	if opts.DiffFile != "" {
 		m.openDiffNow(opts.DiffFile)
@@ -154,7 +160,7 @@ func (m Model) Init() tea.Cmd {
 		return tea.Batch(append(cmds, m.diffCmd)...)
 	}
 	cmds = append(cmds, m.bootCmds()...)
-	cmds = append(cmds, windowsCmd(m.engine))
+	cmds = append(cmds, windowsCmd(m.engine), pendingCmd(m.ctx, m.engine))
 	for _, e := range m.home.Entries() {
 		cmds = append(cmds, resolveCmd(m.ctx, m.engine, e.Ref))
 	}

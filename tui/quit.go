@@ -47,7 +47,7 @@ func (m Model) quit() (tea.Model, tea.Cmd) {
 	}
 	d, cmd := confirm.New(m.c, m.c.NextDialogID(), g, "", false)
 	d.Esc = "cancel (keep porthole running)"
-	m.quitDlg = &d
+	m.quitDlg, m.quitStep = &d, running
 	return m, cmd
 }
 

@@ -210,6 +210,15 @@ func (l *lateEngine) Windows() (unfinished, past []runbooks.WindowSummary, err e
 	return e.Windows()
 }
 
+// Pending implements Engine, once the engine is there.
+func (l *lateEngine) Pending(ctx context.Context) ([]*gerrit.Change, error) {
+	e, err := l.wait(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return e.Pending(ctx)
+}
+
 // Abandon implements Engine, once the engine is there.
 func (l *lateEngine) Abandon(w runbooks.WindowSummary) error {
 	e, err := l.wait(l.ctx)

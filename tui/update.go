@@ -7,6 +7,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"porthole/runbooks"
 	"porthole/tui/components/confirm"
 	"porthole/tui/components/diffview"
 	"porthole/tui/components/form"
@@ -100,6 +101,12 @@ func (m *Model) onResult(msg tea.Msg) (tea.Cmd, bool) {
 		}
 		m.home.SetWindows(msg.unfinished, msg.past)
 		return nil, true
+	case pendingMsg:
+		m.home.SetPending(msg.changes, msg.err)
+		if msg.err != nil {
+			m.log.Info("pending query failed", "err", msg.err)
+		}
+		return nil, true
 	case builtMsg:
 		return m.onBuilt(msg), true
 	case reportMsg:
@@ -148,12 +155,18 @@ func (m Model) onComponentMsg(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.askAbandon(msg.Window)
 	case home.RevertMsg:
 		return m, m.askPastRevert(msg.Window)
+	case home.BlockedMsg:
+		return m, m.setInfo(msg.Why)
 	case form.SubmitMsg:
 		m.building = "runbook"
 		m.setInfo("building the " + msg.Kind + " plan…")
 		return m, buildCmd(m.ctx, m.engine, msg.Kind, msg.Params, "runbook")
 	case form.CancelMsg:
 		m.form = nil
+		if m.carryTaken != nil && m.win != nil { // offered again
+			m.win.Carry([]runbooks.Suggestion{*m.carryTaken})
+		}
+		m.carry, m.carryTaken = nil, nil
 		m.back()
 		return m, m.layout()
 	case report.CloseMsg:
@@ -297,7 +310,7 @@ func (m *Model) restyle(dark bool) tea.Cmd {
 // setInfo shows a passing message in the footer.
 func (m *Model) setInfo(s string) tea.Cmd {
 	m.statusID++
-	m.status, m.statusErr = s, false
+	m.status, m.statusErr, m.statusWhile = s, false, ""
 	id := m.statusID
 	return tea.Tick(8*time.Second, func(time.Time) tea.Msg { return clearStatusMsg{id: id} })
 }
@@ -305,7 +318,7 @@ func (m *Model) setInfo(s string) tea.Cmd {
 // setError shows an error in the footer until the next one (and logs it).
 func (m *Model) setError(s string) tea.Cmd {
 	m.statusID++
-	m.status, m.statusErr = s, true
+	m.status, m.statusErr, m.statusWhile = s, true, ""
 	m.log.Warn("tui", "error", s)
 	return nil
 }

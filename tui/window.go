@@ -71,6 +71,10 @@ func (m *Model) onStarted(msg startedMsg) tea.Cmd {
 		return m.setError("cannot start the window: " + msg.err.Error())
 	}
 	win, follow := winview.New(m.c, m.windowDeps(), msg.gen, msg.plan, msg.run, msg.states)
+	if msg.what == "start" && m.carryTaken != nil {
+		win.Carry(m.carry) // the suggestions not run yet: s offers them when this one is done
+	}
+	m.carry, m.carryTaken = nil, nil
 	m.win = win
 	m.screen = screenWindow
 	m.status = "" // "building…", "resuming…": done
@@ -108,7 +112,7 @@ func (m *Model) onClosed(msg winview.ClosedMsg) tea.Cmd {
 	case m.revert != nil:
 		return m.startRevert(m.revert.plan)
 	}
-	return windowsCmd(m.engine)
+	return tea.Batch(windowsCmd(m.engine), pendingCmd(m.ctx, m.engine))
 }
 
 // toWindow gives a message to the window and does what it asks.
@@ -123,7 +127,27 @@ func (m Model) toWindow(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m, c = m.onWindowRequest(r)
 		cmds = append(cmds, c)
 	}
+	cmds = append(cmds, m.dropStale())
 	return m, tea.Batch(cmds...)
+}
+
+// dropStale takes down what was about a step that no longer runs: the
+// "… is running: wait for it" status and the "A step is running. Quit
+// anyway?" question (q now quits without asking).
+func (m *Model) dropStale() tea.Cmd {
+	running := ""
+	if m.win != nil {
+		running = m.win.Running()
+	}
+	if m.statusWhile != "" && m.statusWhile != running {
+		m.status, m.statusWhile = "", ""
+	}
+	if m.quitDlg != nil && m.quitStep != "" && m.quitStep != running {
+		step := m.quitStep
+		m.quitDlg, m.quitStep = nil, ""
+		return m.setInfo("the step is no longer running (" + step + "): q quits now without cancelling anything")
+	}
+	return nil
 }
 
 // onWindowRequest does what the window asks.
@@ -136,13 +160,18 @@ func (m Model) onWindowRequest(r tea.Msg) (Model, tea.Cmd) {
 		case r.Err:
 			return m, m.setError(r.Text)
 		default:
-			return m, m.setInfo(r.Text)
+			cmd := m.setInfo(r.Text)
+			m.statusWhile = r.While
+			return m, cmd
 		}
 	case winview.OpenDiffMsg:
 		m.diff.SetExpected(r.Expected)
 		m.go2(screenDiff)
 		return m, tea.Batch(m.diff.Open(r.Path, r.Title), m.layout())
 	case winview.FormMsg:
+		if r.Suggestion != nil { // the others are offered after this one's window
+			m.carry, m.carryTaken = m.win.Suggestions(), r.Suggestion
+		}
 		f := form.New(m.c, r.Runbook, m.engine.Params(r.Runbook), r.Params)
 		f.Reason = r.Reason
 		m.form = &f

@@ -55,7 +55,7 @@ func TestHomeResolvesChangesAndOpensTheWindow(t *testing.T) {
 	// A change that does not exist says so, and the window cannot open.
 	d.typeText("9999")
 	d.key("enter")
-	s = d.waitScreen("✗ 9999  change 9999 not found in Gerrit: check the number")
+	s = d.waitScreen("change 9999 not found in Gerrit: check the number")
 	if d.m.home.Ready() {
 		t.Fatal("home is ready with an unresolved change")
 	}
@@ -162,7 +162,7 @@ func TestWholeWindowKeyByKey(t *testing.T) {
 	d.key("y")
 	d.until("the sync's progress", func(m Model) bool { return strings.Contains(d.screen(), "sync-apaches: 60% (ok: 3; fail: 0; left: 2)") })
 	s = d.screen()
-	if !strings.Contains(s, "running: Sync php-1.44.0-wmf.5") || !strings.Contains(s, "ctrl+c cancels it") || !strings.Contains(s, "elapsed 0:00") {
+	if !strings.Contains(s, "running 0:00: Sync php-1.44.0-wmf.5") || !strings.Contains(s, "ctrl+c cancels it") || !strings.Contains(s, "elapsed 0:00") {
 		t.Fatalf("the running sync is not shown:\n%s", s)
 	}
 	if d.m.win.CanRevert() {

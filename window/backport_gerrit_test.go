@@ -129,9 +129,33 @@ func TestBackportStopsOnCIFailureAgainstEmulator(t *testing.T) {
 	if !ci {
 		t.Errorf("no ci-failed warning: %+v", p.Warnings)
 	}
-	r, _, err := f.run(p, nil)
-	if err == nil || !strings.Contains(err.Error(), "did not merge") {
+	// The failure shows the build and offers "recheck"; the first time
+	// yes (CI runs again, and fails again), the second time no.
+	var rechecks []runbooks.Gate
+	r, _, err := f.run(p, func(g runbooks.GateRequest) string {
+		if strings.Contains(g.Gate.Prompt, "recheck") {
+			rechecks = append(rechecks, g.Gate)
+			if len(rechecks) == 1 {
+				return "y"
+			}
+			return "n"
+		}
+		return "y"
+	})
+	if err == nil || !strings.Contains(err.Error(), "did not merge") || !strings.Contains(err.Error(), "integration.wikimedia.org/ci/job/") {
 		t.Fatalf("CI failure: %v", err)
+	}
+	if len(rechecks) != 2 || rechecks[0].Default != "n" || !strings.Contains(rechecks[0].Detail, "the failed build: https://integration.wikimedia.org/ci/job/") {
+		t.Fatalf("recheck questions: %+v", rechecks)
+	}
+	var comments []string
+	for _, w := range srv.Writes() {
+		if strings.Contains(w.Body, "recheck") {
+			comments = append(comments, w.Path)
+		}
+	}
+	if len(comments) != 1 {
+		t.Fatalf("recheck comments posted: %q (want one, after the first yes)", comments)
 	}
 	if r.States()["wait-merge-"+itoaBP(n)] != runbooks.Failed || r.States()["fetch-mediawiki-config"] != runbooks.Pending {
 		t.Fatalf("states %v", r.States())

@@ -96,6 +96,7 @@ func (bp *backport) waitMerge(ch *gerrit.Change) func(context.Context, *runbooks
 		if err != nil {
 			return err
 		}
+		var recheckedAt time.Time // CI votes before a "recheck" are stale
 		for {
 			if cur.Status == "MERGED" {
 				bp.noteMerged(sc, cur, 0)
@@ -112,6 +113,7 @@ func (bp *backport) waitMerge(ch *gerrit.Change) func(context.Context, *runbooks
 			}
 			opts := gerrit.WaitOptions{Interval: cfg.Gerrit.PollInterval, Timeout: cfg.Gerrit.MergeTimeout, CIAccount: cfg.Gerrit.CIAccount, Events: bp.env.Events}
 			opts.ApprovedAt = approved.ApprovedAt
+			opts.RecheckedAt = recheckedAt
 			var last time.Time
 			var lastNote string
 			res, err := bp.env.Gerrit.WaitForMerge(ctx, cur, opts, func(st gerrit.WaitStatus) {
@@ -139,6 +141,12 @@ func (bp *backport) waitMerge(ch *gerrit.Change) func(context.Context, *runbooks
 				if err := bp.reapprove(ctx, sc, ch, cur, res.Detail); err != nil {
 					return err
 				}
+			case gerrit.WaitVerifyFailed:
+				at, err := bp.recheck(ctx, sc, cur, res)
+				if err != nil {
+					return err
+				}
+				recheckedAt = at
 			default:
 				detail := res.Detail
 				if detail == "" {
@@ -148,6 +156,42 @@ func (bp *backport) waitMerge(ch *gerrit.Change) func(context.Context, *runbooks
 			}
 		}
 	}
+}
+
+// commenter posts a comment on a change (*gerrit.Client does).
+type commenter interface {
+	Comment(ctx context.Context, ch *gerrit.Change, message string) error
+}
+
+// recheck is CI failing after the +2: it shows the failed build and asks
+// whether to comment "recheck" (Zuul runs the gate again) and wait again;
+// it returns when it commented. No (or a Gerrit that cannot comment) ends
+// the wait with the failure.
+func (bp *backport) recheck(ctx context.Context, sc *runbooks.StepContext, cur *gerrit.Change, res gerrit.WaitResult) (time.Time, error) {
+	failed := fmt.Errorf("change %d did not merge (%s after %s): %s", cur.Number, res.Reason, res.Elapsed.Round(time.Second), res.Detail)
+	g, ok := bp.env.Gerrit.(commenter)
+	if !ok {
+		return time.Time{}, failed
+	}
+	if cur.FailedBuild != "" {
+		sc.Note(runbooks.Warn, "CI failed on change %d: %s", cur.Number, cur.FailedBuild)
+	}
+	d, err := sc.Confirm(ctx, runbooks.Gate{Kind: runbooks.GateConfirm,
+		Prompt:  fmt.Sprintf("Change %d failed CI after the +2. Comment \"recheck\" (CI runs again) and keep waiting?", cur.Number),
+		Detail:  res.Detail + "\nRecheck only a failure that is not the change's fault (a flaky test, an infrastructure error): read the build first.",
+		Default: "n"})
+	if err != nil {
+		return time.Time{}, err
+	}
+	if !d.Yes() {
+		return time.Time{}, failed
+	}
+	at := sc.Now()
+	if err := g.Comment(ctx, cur, "recheck"); err != nil {
+		return time.Time{}, err
+	}
+	sc.Note(runbooks.Info, "commented \"recheck\" on change %d: waiting for CI again", cur.Number)
+	return at, nil
 }
 
 // reapprove asks whether to +2 a change's new patch set, and does.

@@ -32,13 +32,39 @@ func addEnvFlags(fs *flag.FlagSet) *envFlags {
 	return f
 }
 
-// loadConfig reads the config the flags name (f may be nil).
+// noticeOut is where porthole says which defaults it falls back to (a test
+// swaps it).
+var noticeOut io.Writer = os.Stderr
+
+// loadConfig reads the config the flags name (f may be nil); with no config
+// file at all it says, before anything talks to it, which Gerrit the
+// defaults are.
 func loadConfig(f *envFlags) (*config.Config, error) {
 	path := ""
 	if f != nil {
 		path = f.config
 	}
-	return config.LoadConfig(path)
+	cfg, err := config.LoadConfig(path)
+	if err == nil {
+		if n := defaultsNotice(path, cfg); n != "" {
+			fmt.Fprintln(noticeOut, "porthole: "+n)
+		}
+	}
+	return cfg, err
+}
+
+// defaultsNotice says that no config file was found and which Gerrit the
+// defaults talk to ("" when a config was named or read).
+func defaultsNotice(path string, cfg *config.Config) string {
+	if path != "" || os.Getenv(config.ConfigEnv) != "" {
+		return ""
+	}
+	def := config.DefaultConfigPath()
+	if _, err := os.Stat(def); err == nil {
+		return ""
+	}
+	return fmt.Sprintf("no config file at %s: using the defaults, which talk to Gerrit at %s (anonymously) and name no hosts; "+
+		"write that file, or pass --config FILE (porthole demo --serve writes one for the sandbox)", def, cfg.Gerrit.URL)
 }
 
 // loadEnv loads the config and wires what steps run against: the SSH pool

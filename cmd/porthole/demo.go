@@ -43,13 +43,13 @@ func runDemo(ctx context.Context, args []string) error { return demo(ctx, args, 
 func demo(ctx context.Context, args []string, w io.Writer) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	dir := fs.String("dir", "", "build the sandbox in `DIR` (empty or missing; kept after exit)")
+	dir := fs.String("dir", "", "build the sandbox in `DIR` (empty or missing; kept after exit); a DIR that holds one is reopened: its journals kept, the rest built anew")
 	keep := fs.Bool("keep", false, "keep the temporary sandbox directory after exit")
 	serve := fs.Bool("serve", false, "only serve the sandbox (print its config, ssh_config and Gerrit URL) until Ctrl-C")
 	ciDelay := fs.Duration("ci-delay", 3*time.Second, "how long CI takes to merge a change after its +2")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			demoUsage(fs, w)
+			demoUsage(fs, helpOut) // asked for: stdout
 			return nil
 		}
 		return usageError{err.Error() + " (see porthole demo -h)"}
@@ -67,6 +67,9 @@ func demo(ctx context.Context, args []string, w io.Writer) error {
 	defer stop()
 	opts := sandbox.Options{Dir: *dir, Keep: *keep, CIDelay: *ciDelay, SyncDelay: 600 * time.Millisecond, Log: w}
 	kept := *keep || *dir != ""
+	if *dir != "" && sandbox.Reopens(*dir) {
+		fmt.Fprintf(w, "porthole demo: reopening the sandbox in %s: its journals are kept (its windows can be resumed); Gerrit, the hosts and the repositories are built anew\n", *dir)
+	}
 	if !*serve && demoTUI != nil {
 		if err := sandbox.CheckDir(*dir); err != nil { // said before the TUI opens
 			return err
@@ -133,8 +136,11 @@ func demoClose(w io.Writer, sb *sandbox.Sandbox, kept bool) {
 		fmt.Fprintf(w, "porthole demo: stopping the sandbox: %v\n", err)
 	}
 	if kept {
-		fmt.Fprintf(w, "porthole demo: the sandbox is kept in %s (its servers are stopped)\n", sb.Root)
+		fmt.Fprintf(w, "porthole demo: the sandbox is kept in %s (its servers are stopped); its journals are in %s: porthole demo --dir %s reopens it\n",
+			sb.Root, sb.Config.StateDir, sb.Root)
+		return
 	}
+	fmt.Fprintf(w, "porthole demo: the sandbox and its journals (%s) are removed: porthole demo --dir DIR keeps them for another run\n", sb.Config.StateDir)
 }
 
 // lockedWriter holds what is written to it until copyTo.
@@ -197,6 +203,7 @@ func demoBanner(w io.Writer, sb *sandbox.Sandbox, kept bool, took time.Duration)
 	fmt.Fprintf(w, "  Gerrit    %s (in-process emulator; you are %q)\n", sb.Gerrit.URL(), sb.User)
 	fmt.Fprintf(w, "  hosts     %s (in-process SSH on 127.0.0.1)\n", strings.Join(sb.HostNames, " "))
 	fmt.Fprintf(w, "  staging   %s (deploy1002's /srv/mediawiki-staging)\n", sb.StagingDir())
+	fmt.Fprintf(w, "  journals  %s (%s with the sandbox)\n", sb.Config.StateDir, map[bool]string{true: "kept", false: "removed"}[kept])
 	fmt.Fprintf(w, "  started   in %.1f s\n\n", took.Seconds())
 	fmt.Fprintf(w, "Changes waiting for a backport window (MediaWiki %s):\n", sb.Version)
 	for _, s := range sb.Scenarios {

@@ -143,12 +143,16 @@ func TestDemoFlags(t *testing.T) {
 			t.Errorf("demo %v: %v, want a usage error", args, err)
 		}
 	}
-	var out lockedBuffer
-	if err := demo(context.Background(), []string{"-h"}, &out); err != nil {
+	var out, help lockedBuffer
+	old := helpOut
+	helpOut = &help
+	err := demo(context.Background(), []string{"-h"}, &out)
+	helpOut = old
+	if err != nil {
 		t.Errorf("demo -h: %v", err)
 	}
-	if !strings.Contains(out.String(), "usage: porthole demo") || !strings.Contains(out.String(), "-keep") {
-		t.Errorf("demo -h printed:\n%s", out.String())
+	if !strings.Contains(help.String(), "usage: porthole demo") || !strings.Contains(help.String(), "-keep") || out.String() != "" {
+		t.Errorf("demo -h printed on stdout:\n%s\nand on stderr:\n%s", help.String(), out.String())
 	}
 	// A non-empty --dir is refused before anything starts.
 	dir := t.TempDir()

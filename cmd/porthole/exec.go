@@ -61,7 +61,6 @@ type execFlags struct {
 func parseExecFlags(args []string) (*execFlags, error) {
 	f := &execFlags{}
 	fs := flag.NewFlagSet("exec", flag.ContinueOnError)
-	fs.SetOutput(execStderr)
 	fs.Func("H", "hosts: ssh_config aliases or [user@]host[:port], comma-separated; ranges like mw[1001-1010]", func(v string) error {
 		f.hosts = append(f.hosts, v)
 		return nil
@@ -78,16 +77,22 @@ func parseExecFlags(args []string) (*execFlags, error) {
 	fs.BoolVar(&f.progress, "progress", false, "show progress on stderr, as scap prints it")
 	fs.DurationVar(&f.timeout, "timeout", 0, "give up on a host whose command runs longer than this (0: no limit)")
 	fs.BoolVar(&f.noAgent, "no-agent", false, "do not use ssh-agent keys")
-	fs.Usage = func() {
-		fmt.Fprintln(execStderr, "usage: porthole exec (-H HOSTS | -g GROUP) [flags] -- COMMAND [ARGS...]")
-		fmt.Fprintln(execStderr, "\nRuns COMMAND (a shell command line, as ssh runs it) on every host, prints each line as")
-		fmt.Fprintln(execStderr, "\"host: line\" (or gathered with -b), and exits 1 when any host fails.\n\nflags:")
+	usage := func(w io.Writer) {
+		fs.SetOutput(w)
+		fmt.Fprintln(w, "usage: porthole exec (-H HOSTS | -g GROUP) [flags] -- COMMAND [ARGS...]")
+		fmt.Fprintln(w, "\nRuns COMMAND (a shell command line, as ssh runs it) on every host, prints each line as")
+		fmt.Fprintln(w, "\"host: line\", host after host in the order named (or gathered with -b), and exits 1")
+		fmt.Fprintln(w, "when any host fails.\n\nflags:")
 		fs.PrintDefaults()
 	}
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			usage(execStdout) // asked for: stdout
 			return nil, err
 		}
+		usage(execStderr)
 		return nil, usageError{err.Error()}
 	}
 	f.command = strings.TrimSpace(strings.Join(fs.Args(), " "))
@@ -187,7 +192,7 @@ func runExec(ctx context.Context, args []string) error {
 		execs[i] = ex
 	}
 
-	out := newExecOutput(execStdout, execStderr, f.progress)
+	out := newExecOutput(execStdout, execStderr, f.progress, hosts)
 	defer out.close()
 	cmd := remote.Command{Cmd: f.command}
 	if f.gather {

@@ -12,14 +12,22 @@ import (
 )
 
 // execOutput prints porthole exec's host-prefixed lines, host errors and
-// progress. Lines are buffered and written every tick (or when the buffer
-// grows big), so 100 hosts × 2000 lines cost a few writes, not 200,000;
-// on a terminal the progress line is cleared before output and redrawn after.
+// progress, host after host in the order the hosts were named: the first
+// unfinished host's lines go out as they come, the others' wait until every
+// host before them has finished. Lines are buffered and written every tick
+// (or when the buffer grows big), so 100 hosts × 2000 lines cost a few
+// writes, not 200,000; on a terminal the progress line is cleared before
+// output and redrawn after.
 type execOutput struct {
 	mu       sync.Mutex
 	out, err io.Writer
 	obuf     []byte
 	ebuf     []byte
+
+	order []string              // the hosts, as named
+	head  int                   // order[head] is the host whose lines go out now
+	held  map[string]*[2][]byte // stdout and stderr of the hosts after head
+	ended map[string]bool       // hosts that have finished
 
 	showProgress bool
 	tty          bool // err is a terminal: redraw one progress line in place
@@ -38,8 +46,9 @@ const (
 	execProgressPipe = time.Second // a progress line at most this often when not on a terminal
 )
 
-func newExecOutput(out, errw io.Writer, progress bool) *execOutput {
+func newExecOutput(out, errw io.Writer, progress bool, hosts []string) *execOutput {
 	o := &execOutput{out: out, err: errw, showProgress: progress, tty: isTerminal(errw),
+		order: hosts, held: map[string]*[2][]byte{}, ended: map[string]bool{},
 		stop: make(chan struct{}), done: make(chan struct{})}
 	go o.ticker()
 	return o
@@ -74,9 +83,21 @@ func (o *execOutput) ticker() {
 func (o *execOutput) line(l remote.Line) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	stream := 0
 	if l.Stream == remote.Stderr {
+		stream = 1
+	}
+	switch {
+	case o.head < len(o.order) && o.order[o.head] != l.Host:
+		h := o.held[l.Host]
+		if h == nil {
+			h = &[2][]byte{}
+			o.held[l.Host] = h
+		}
+		h[stream] = appendLine(h[stream], l.Host, l.Text)
+	case stream == 1:
 		o.ebuf = appendLine(o.ebuf, l.Host, l.Text)
-	} else {
+	default:
 		o.obuf = appendLine(o.obuf, l.Host, l.Text)
 	}
 	if len(o.obuf)+len(o.ebuf) > execFlushBytes {
@@ -93,12 +114,35 @@ func appendLine(b []byte, host, text string) []byte {
 
 // result reports a host that could not run the command (remote.FanOutOptions.OnResult).
 func (o *execOutput) result(hr remote.HostResult) {
-	if hr.Err == nil || hr.Skipped {
-		return
-	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.ebuf = append(o.ebuf, fmt.Sprintf("porthole: %s: %v\n", hr.Host, hr.Err)...)
+	if hr.Err != nil && !hr.Skipped {
+		h := o.held[hr.Host]
+		if h == nil {
+			h = &[2][]byte{}
+			o.held[hr.Host] = h
+		}
+		h[1] = append(h[1], fmt.Sprintf("porthole: %s: %v\n", hr.Host, hr.Err)...)
+	}
+	o.ended[hr.Host] = true
+	o.advanceLocked()
+}
+
+// advanceLocked lets the held lines out, host after host, up to the first
+// host that has not finished.
+func (o *execOutput) advanceLocked() {
+	for o.head < len(o.order) {
+		h := o.order[o.head]
+		if b := o.held[h]; b != nil {
+			o.obuf = append(o.obuf, b[0]...)
+			o.ebuf = append(o.ebuf, b[1]...)
+			delete(o.held, h)
+		}
+		if !o.ended[h] {
+			return
+		}
+		o.head++
+	}
 }
 
 // setProgress takes a fan-out progress value (remote.FanOutOptions.OnProgress).
@@ -149,6 +193,10 @@ func (o *execOutput) finish() {
 	o.close()
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	for _, h := range o.order { // interrupted: whatever is held, in order
+		o.ended[h] = true
+	}
+	o.advanceLocked()
 	o.flushLocked(true)
 	o.showProgress = false
 }

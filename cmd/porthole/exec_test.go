@@ -38,8 +38,8 @@ func TestExecPrefixedOutput(t *testing.T) {
 		t.Fatalf("%v\n%s", err, errOut)
 	}
 	for _, h := range c.Hosts {
-		// Hosts interleave in prefixed mode; each host's own lines must be
-		// complete and in order.
+		// each host's own lines complete and in order (and the hosts in
+		// the order named: TestExecPrintsHostsInTheOrderNamed)
 		var mine []string
 		for _, l := range strings.Split(out, "\n") {
 			if strings.HasPrefix(l, h+": ") {
@@ -155,5 +155,22 @@ func TestExecExitCode(t *testing.T) {
 	code, stderr := run("exit 5")
 	if code != 1 || !strings.Contains(stderr, "0 ok, 2 failed: h1 (exit 5), h2 (exit 5)") {
 		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestExecPrintsHostsInTheOrderNamed: the first host named is the slowest,
+// yet its lines come first, then the next host's, each host's lines together.
+func TestExecPrintsHostsInTheOrderNamed(t *testing.T) {
+	c := sshtest.Start(t, 3)
+	cmd := fmt.Sprintf(`case "$SSH_CONNECTION" in *" %d") sleep 0.5;; *" %d") sleep 0.2;; esac; echo one; echo two; echo oops >&2`, c.Ports[0], c.Ports[1])
+	out, errOut, err := runExecArgs(t, append(clusterArgs(c), "-H", "h1,h2,h3", "--", cmd)...)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	if want := "h1: one\nh1: two\nh2: one\nh2: two\nh3: one\nh3: two\n"; out != want {
+		t.Errorf("stdout:\n%s\nwant the hosts in the order named:\n%s", out, want)
+	}
+	if want := "h1: oops\nh2: oops\nh3: oops\n"; errOut != want {
+		t.Errorf("stderr:\n%s\nwant:\n%s", errOut, want)
 	}
 }

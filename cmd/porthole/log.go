@@ -11,6 +11,9 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/term"
+
 	"porthole/config"
 	"porthole/runbooks"
 	"porthole/runbooks/report"
@@ -25,7 +28,8 @@ func init() {
 
 const logUsage = `usage:
   porthole log [-n N] [-config FILE]            list windows, newest first
-  porthole log show [ID] [-config FILE]         print a window as Markdown (the newest without ID)
+  porthole log show [ID] [-markdown] [-config FILE]  print a window for reading (the newest without ID;
+                                                -markdown: its Markdown, as export writes it)
   porthole log export [ID] -o FILE [-force]     write it to FILE, for the Phabricator task or SAL
 ID may be any unique prefix of a window id.`
 
@@ -40,6 +44,7 @@ func runLog(_ context.Context, args []string) error {
 	n := fs.Int("n", 20, "list at most N windows (0 for all)")
 	out := fs.String("o", "", "export: the Markdown file to write")
 	force := fs.Bool("force", false, "export: overwrite FILE if it exists")
+	raw := fs.Bool("markdown", false, "show: print the Markdown instead of laying it out for the terminal")
 	pos, help, err := parseArgs(fs, args, logUsage, logOut)
 	if help || err != nil {
 		return err
@@ -73,8 +78,7 @@ func runLog(_ context.Context, args []string) error {
 		}
 		md := report.Markdown(w)
 		if sub == "show" {
-			_, err := io.WriteString(logOut, md+revertHint(w, state))
-			return err
+			return showReport(logOut, md+revertHint(w, state), *raw)
 		}
 		if *out == "" {
 			return usageError{msg: "export needs -o FILE (or print the window with porthole log show " + w.ID + ")"}
@@ -83,6 +87,31 @@ func runLog(_ context.Context, args []string) error {
 	default:
 		return usageError{msg: fmt.Sprintf("unknown subcommand %q\n%s", sub, logUsage)}
 	}
+}
+
+// showReport prints a window's record laid out for the terminal (colours on
+// a terminal, plain text into a pipe), or its Markdown.
+func showReport(w io.Writer, md string, raw bool) error {
+	if raw {
+		_, err := io.WriteString(w, md)
+		return err
+	}
+	style, width := "plain", 100
+	if f, ok := w.(*os.File); ok && term.IsTerminal(f.Fd()) {
+		style = "light"
+		if lipgloss.HasDarkBackground(os.Stdin, f) {
+			style = "dark"
+		}
+		if cols, _, err := term.GetSize(f.Fd()); err == nil && cols > 0 {
+			width = min(cols, 120)
+		}
+	}
+	out, err := report.Terminal(md, width, style)
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, out)
+	return err
 }
 
 // listWindows prints the journaled windows, newest first.

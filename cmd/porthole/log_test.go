@@ -97,12 +97,17 @@ func TestLogShowAndExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(out, "# Backport 222: second\n") || !strings.Contains(out, "| Status | failed at Step fetch |") ||
-		!strings.Contains(out, "→ exit 4") {
+	// laid out for reading: no table markup, no HTML
+	if !strings.Contains(out, "Backport 222: second\n") || !strings.Contains(out, "Status: failed at Step fetch") ||
+		!strings.Contains(out, "→ exit 4") || strings.Contains(out, "|---|") || strings.Contains(out, "<details>") {
 		t.Fatalf("show:\n%s", out)
 	}
+	out, err = runLogArgs(t, "show", "-markdown", "20260101-10")
+	if err != nil || !strings.HasPrefix(out, "# Backport 222: second\n") || !strings.Contains(out, "- **Status:** failed at Step fetch") {
+		t.Fatalf("show -markdown: %v\n%s", err, out)
+	}
 	out, err = runLogArgs(t, "show")
-	if err != nil || !strings.HasPrefix(out, "# Backport 333: third") {
+	if err != nil || !strings.Contains(out, "Backport 333: third") {
 		t.Fatalf("show with no id (the newest): %v\n%s", err, out)
 	}
 	file := filepath.Join(t.TempDir(), "window.md")

@@ -42,6 +42,10 @@ const (
 	exitInterrupted = 130 // 128+SIGINT, as shells report a command stopped by Ctrl-C
 )
 
+// helpOut is where help that was asked for goes (a test swaps it); usage
+// printed after a mistake goes to stderr.
+var helpOut io.Writer = os.Stdout
+
 func main() {
 	ctx, cancel := context.WithCancel(context.Background())
 	stop := handleSignals(cancel)
@@ -63,7 +67,7 @@ func dispatch(ctx context.Context, args []string, stderr io.Writer) int {
 		typed += " " + name
 	}
 	if name == "help" || (len(args) > 0 && (args[0] == "-h" || args[0] == "--help") && name == "tui") {
-		usage(stderr)
+		usage(helpOut) // asked for: stdout, so that `porthole --help | less` works
 		return 0
 	}
 	c, ok := commands[name]

@@ -40,8 +40,8 @@ func runTUI(ctx context.Context, args []string) error {
 	diff := fs.String("diff", "", "only show `FILE` (a `git log -p` output) in the diff viewer")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(os.Stderr)
-			fmt.Fprintln(os.Stderr, "usage: porthole [tui] [--config FILE] [--user NAME] [CHANGE...]\n       porthole tui --diff FILE")
+			fs.SetOutput(helpOut)
+			fmt.Fprintln(helpOut, "usage: porthole [tui] [--config FILE] [--user NAME] [CHANGE...]\n       porthole tui --diff FILE")
 			fs.PrintDefaults()
 			return nil
 		}
@@ -65,6 +65,7 @@ func runTUI(ctx context.Context, args []string) error {
 	}
 	defer cleanup()
 	return tui.Run(ctx, tui.Options{Env: env, StateDir: stateDir(env), Changes: fs.Args(), Sandbox: env.Config.Sandbox,
+		Notice: defaultsNotice(ef.config, env.Config),
 		Logger: slog.Default()}) // loadEnv made the default logger the redacted file log
 }
 

@@ -285,8 +285,8 @@ func (s *Server) reviewLocked(c *change, ps *patchSet, who int, canon map[string
 		evApps = append(evApps, map[string]any{"type": a.label, "description": def.Name, "value": itoa(a.val), "oldValue": itoa(a.old)})
 	}
 	s.emitCommentAdded(c, ps, who, evApps, body)
-	if ps == c.current() && canon["Code-Review"] == 2 {
-		s.ciOnApproveLocked(c)
+	if ps == c.current() && (canon["Code-Review"] == 2 || (len(canon) == 0 && strings.TrimSpace(msg) == "recheck")) {
+		s.ciOnApproveLocked(c) // "recheck" runs the gate again (Zuul), when approved
 	}
 	return nil
 }

@@ -2,12 +2,14 @@ package gerrittest
 
 import "time"
 
-// Zuul's words, as jenkins-bot posts them.
+// Zuul's words, as jenkins-bot posts them; a failure names the job and
+// its build's console URL, as Zuul's report does.
 const (
+	ciBuildBase  = "https://integration.wikimedia.org/ci/job/"
 	ciTestPassed = "Main test build succeeded."
-	ciTestFailed = "Main test build failed."
+	ciTestFailed = "Main test build failed.\n\n- mediawiki-quibble-vendor-mysql-php81 " + ciBuildBase + "mediawiki-quibble-vendor-mysql-php81/1/console : FAILURE in 9m 41s"
 	ciGatePassed = "Gate pipeline build succeeded."
-	ciGateFailed = "Gate pipeline build failed."
+	ciGateFailed = "Gate pipeline build failed.\n\n- mediawiki-quibble-vendor-mysql-php81 " + ciBuildBase + "mediawiki-quibble-vendor-mysql-php81/2/console : FAILURE in 12m 03s"
 	ciMergeFail  = "Merge Failed.\n\nThis change or one of its cross-repo dependencies was unable to be automatically merged with the current state of its repository. Please rebase the change and upload a new patchset."
 )
 

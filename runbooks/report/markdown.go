@@ -25,21 +25,20 @@ func Markdown(w *runbooks.WindowState) string {
 		title = w.Kind + " window " + w.ID
 	}
 	fmt.Fprintf(&b, "# %s\n\n", mdText(title))
-	b.WriteString("| | |\n|---|---|\n")
-	fmt.Fprintf(&b, "| Window | `%s` (%s) |\n", w.ID, mdCell(w.Kind))
-	who := mdCell(w.User)
+	fmt.Fprintf(&b, "- **Window:** `%s` (%s)\n", w.ID, mdText(w.Kind))
+	who := mdText(w.User)
 	if w.Machine != "" {
-		who += " on " + mdCell(w.Machine)
+		who += " on " + mdText(w.Machine)
 	}
-	fmt.Fprintf(&b, "| Deployer | %s |\n", who)
-	fmt.Fprintf(&b, "| Started | %s |\n", mdTime(w.Started))
+	fmt.Fprintf(&b, "- **Deployer:** %s\n", who)
+	fmt.Fprintf(&b, "- **Started:** %s\n", mdTime(w.Started))
 	if !w.Ended.IsZero() {
-		fmt.Fprintf(&b, "| Ended | %s (took %s) |\n", mdTime(w.Ended), mdDuration(w.Ended.Sub(w.Started)))
+		fmt.Fprintf(&b, "- **Ended:** %s (took %s)\n", mdTime(w.Ended), mdDuration(w.Ended.Sub(w.Started)))
 	}
 	if w.Resumes > 0 {
-		fmt.Fprintf(&b, "| Resumed | %d time(s) after porthole stopped |\n", w.Resumes)
+		fmt.Fprintf(&b, "- **Resumed:** %d time(s) after porthole stopped\n", w.Resumes)
 	}
-	fmt.Fprintf(&b, "| Status | %s |\n", mdCell(statusLine(w)))
+	fmt.Fprintf(&b, "- **Status:** %s\n", mdText(statusLine(w)))
 	if len(w.Params) > 0 {
 		keys := make([]string, 0, len(w.Params))
 		for k := range w.Params {
@@ -50,7 +49,7 @@ func Markdown(w *runbooks.WindowState) string {
 		for i, k := range keys {
 			parts[i] = fmt.Sprintf("%s=%s", k, codeSpan(w.Params[k]))
 		}
-		fmt.Fprintf(&b, "| Parameters | %s |\n", strings.Join(parts, ", "))
+		fmt.Fprintf(&b, "- **Parameters:** %s\n", strings.Join(parts, ", "))
 	}
 
 	if len(w.Changes) > 0 {
@@ -139,7 +138,12 @@ func writeStep(b *strings.Builder, n int, s *runbooks.StepLog, w *runbooks.Windo
 	if len(s.Commands) == 0 && s.Command != "" && s.State == runbooks.Pending {
 		fmt.Fprintf(b, "- Would run %s\n", codeSpan(s.Command))
 	}
+	internal := 0
 	for _, c := range s.Commands {
+		if Plumbing(c.Cmd) && c.Error == "" && (c.Exit == nil || *c.Exit == 0) {
+			internal++ // a look-up porthole made for itself: in the journal, not in the record
+			continue
+		}
 		line := fmt.Sprintf("- %s on %s", codeSpan(c.Cmd), mdText(c.Host))
 		switch {
 		case c.Error != "":
@@ -149,6 +153,9 @@ func writeStep(b *strings.Builder, n int, s *runbooks.StepLog, w *runbooks.Windo
 		}
 		line += fmt.Sprintf(" (%s)", mdDuration(time.Duration(c.DurationMS)*time.Millisecond))
 		b.WriteString(line + "\n")
+	}
+	if internal > 0 {
+		fmt.Fprintf(b, "- %s porthole made for itself (in the journal)\n", plural(internal, "git look-up"))
 	}
 	if s.Attempts > 1 {
 		fmt.Fprintf(b, "- %d attempts\n", s.Attempts)
@@ -178,7 +185,7 @@ func writeStep(b *strings.Builder, n int, s *runbooks.StepLog, w *runbooks.Windo
 		if o.Stream == "stderr" {
 			prefix = "! "
 		}
-		out = append(out, prefix+o.Text)
+		out = append(out, prefix+Clean(o.Text))
 	}
 	if len(out) > 0 {
 		omitted := 0
@@ -188,11 +195,11 @@ func writeStep(b *strings.Builder, n int, s *runbooks.StepLog, w *runbooks.Windo
 		}
 		text := strings.Join(out, "\n")
 		fence := codeFence(text)
-		fmt.Fprintf(b, "\n<details><summary>Output (%s)</summary>\n\n", plural(len(out)+omitted, "line"))
+		fmt.Fprintf(b, "\n**Output** (%s", plural(len(out)+omitted, "line"))
 		if omitted > 0 {
-			fmt.Fprintf(b, "%d earlier lines are in the journal.\n\n", omitted)
+			fmt.Fprintf(b, "; the last %d here, the %d earlier ones in the journal", len(out), omitted)
 		}
-		fmt.Fprintf(b, "%stext\n%s\n%s\n\n</details>\n", fence, text, fence)
+		fmt.Fprintf(b, "):\n\n%stext\n%s\n%s\n", fence, text, fence)
 	}
 }
 
@@ -325,10 +332,10 @@ func mdText(s string) string {
 func mdCell(s string) string { return mdText(s) }
 
 // codeSpan renders s as inline code, fenced with more backticks than s
-// holds in a row (and padded when it starts or ends with one); pipes are
-// escaped for tables, newlines become spaces.
+// holds in a row (and padded when it starts or ends with one); newlines
+// become spaces. (Not for table cells: a pipe there would end the cell.)
 func codeSpan(s string) string {
-	s = strings.NewReplacer("\n", " ", "|", "\\|").Replace(s)
+	s = strings.ReplaceAll(s, "\n", " ")
 	fence := strings.Repeat("`", longestRun(s, '`')+1)
 	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
 		return fence + " " + s + " " + fence

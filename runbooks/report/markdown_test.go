@@ -54,10 +54,10 @@ func TestMarkdownExport(t *testing.T) {
 	md := Markdown(w)
 	for _, want := range []string{
 		"# Backport: \\[\\[gerrit:12345\\|Fix the \\*thing\\*\\]\\]\n",
-		"| Window | `20260102-030405-backport` (backport) |",
-		"| Deployer | alice on ",
-		"| Status | failed at Step check |",
-		"| Parameters | changes=`12345` |",
+		"- **Window:** `20260102-030405-backport` (backport)",
+		"- **Deployer:** alice on ",
+		"- **Status:** failed at Step check",
+		"- **Parameters:** changes=`12345`",
 		"- [gerrit:12345](https://gerrit.example/r/c/mediawiki/core/+/12345) mediawiki/core `wmf/1.44.0-wmf.5` — Fix the thing (T100) — by Dana, patch set 2, `0123456789ab`",
 		"| 1 | git fetch | deploy1 | done |",
 		"| 2 | Sync to the test servers | mwdebug1, mwdebug2 | done |",
@@ -74,10 +74,9 @@ func TestMarkdownExport(t *testing.T) {
 		"- **Error:** echo checking; exit 2 on deploy1 exited 2",
 		"- ````seq 1 45; echo 'has ``` fence'```` on deploy1 → exit 0",
 		"- `echo oops " + runbooks.Redacted + " >&2` on deploy1 → exit 0",
-		"<details><summary>Output (1 line)</summary>",
+		"**Output** (1 line):",
 		"- Would run `scap sync-file php-1.44.0-wmf.5/includes/Foo.php 'Backport'`",
-		"<details><summary>Output (47 lines)</summary>",
-		"7 earlier lines are in the journal.",
+		"**Output** (47 lines; the last 40 here, the 7 earlier ones in the journal):",
 		"````text\n8\n9\n",
 		"has ``` fence\n",
 		"\n! oops " + runbooks.Redacted + "\n",
@@ -90,13 +89,16 @@ func TestMarkdownExport(t *testing.T) {
 			t.Errorf("export lacks %q", want)
 		}
 	}
+	if strings.Contains(md, "<details>") || strings.Contains(md, "</") {
+		t.Error("the export holds HTML")
+	}
 	if strings.Contains(md, "sekrit-value-1") {
 		t.Error("export holds a secret")
 	}
 	if strings.Contains(md, "\n1\n") {
 		t.Error("the export shows output lines it should have folded away")
 	}
-	if !regexp.MustCompile(`\| Started \| \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \|`).MatchString(md) {
+	if !regexp.MustCompile(`- \*\*Started:\*\* \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\n`).MatchString(md) {
 		t.Error("no start time")
 	}
 	if t.Failed() {

@@ -42,7 +42,7 @@ func (m *Model) onFacts(e runbooks.FactsLearned) tea.Cmd {
 	before := m.facts.f
 	m.facts.f = e.Facts
 	if e.Facts.Suggested && !before.Suggested {
-		m.facts.sugs = e.Facts.Suggestions
+		m.facts.sugs = append(m.facts.sugs, e.Facts.Suggestions...)
 	}
 	m.syncNudge() // a new count of incoming commits
 	return nil
@@ -100,6 +100,18 @@ func (f facts) synced() bool {
 
 // suggestions are the suggested runbooks not opened yet.
 func (f facts) suggestions() []runbooks.Suggestion { return f.sugs }
+
+// Suggestions are the suggested runbooks not opened yet (the root carries
+// them to the next window, so that a second and third are offered too).
+func (m *Model) Suggestions() []runbooks.Suggestion {
+	return append([]runbooks.Suggestion(nil), m.facts.sugs...)
+}
+
+// Carry puts suggestions of an earlier window (or one whose form was
+// cancelled) before this window's own: offered with s once it is done.
+func (m *Model) Carry(sugs []runbooks.Suggestion) {
+	m.facts.sugs = append(append([]runbooks.Suggestion(nil), sugs...), m.facts.sugs...)
+}
 
 // takeSuggestion removes the first suggestion and returns it.
 func (f *facts) takeSuggestion() runbooks.Suggestion {

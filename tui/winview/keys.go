@@ -91,7 +91,7 @@ func (m *Model) next() []tea.Msg {
 		m.steps.Follow()
 		m.showSelectedLog()
 	case m.running != "":
-		return []tea.Msg{info(m.StepTitle(m.running) + " is running: wait for it (ctrl+c cancels it)")}
+		return []tea.Msg{StatusMsg{Text: m.StepTitle(m.running) + " is running: wait for it (ctrl+c cancels it)", While: m.running}}
 	case m.closed:
 		return []tea.Msg{HomeMsg{}}
 	}
@@ -111,7 +111,7 @@ func (m *Model) revertKey() (tea.Cmd, []tea.Msg) {
 	case !m.CanRevert():
 		return nil, []tea.Msg{info("nothing is synced yet: there is nothing live to revert (q stops the window)")}
 	case m.running != "":
-		return nil, []tea.Msg{info(m.StepTitle(m.running) + " is running: wait for it, or ctrl+c to cancel it, then press r")}
+		return nil, []tea.Msg{StatusMsg{Text: m.StepTitle(m.running) + " is running: wait for it, or ctrl+c to cancel it, then press r", While: m.running}}
 	}
 	return m.askRevert()
 }
@@ -147,7 +147,7 @@ func (m *Model) suggestion() []tea.Msg {
 		return []tea.Msg{info("finish this window first; the suggested runbooks run after it")}
 	}
 	s := m.facts.takeSuggestion()
-	return []tea.Msg{FormMsg{Runbook: s.Runbook, Reason: s.Reason, Params: s.Params}}
+	return []tea.Msg{FormMsg{Runbook: s.Runbook, Reason: s.Reason, Params: s.Params, Suggestion: &s}}
 }
 
 // ShortHelp is the keys of what is on screen: the question's, or the

@@ -1,5 +1,7 @@
 package winview
 
+import "porthole/runbooks"
+
 // What the window asks of the root model. Update returns them and the root
 // handles them at once, in order, in the same update (so that the screen a
 // key leads to is the next one drawn).
@@ -9,6 +11,9 @@ type (
 	StatusMsg struct {
 		Text string
 		Err  bool
+		// While names the step the message is about: it goes when that
+		// step stops running ("… is running: wait for it").
+		While string
 	}
 	// OpenDiffMsg opens a fetched patch in the diff viewer; commits whose
 	// Change-Id is not in Expected are marked as not the window's.
@@ -20,6 +25,7 @@ type (
 	FormMsg struct {
 		Runbook, Reason string
 		Params          map[string]string
+		Suggestion      *runbooks.Suggestion // the suggestion it came from (nil for none)
 	}
 	// HomeMsg leaves the closed window for Home.
 	HomeMsg struct{}

@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 
+	"porthole/runbooks"
 	"porthole/tui/components/changecard"
 	"porthole/tui/internal/textutil"
 )
@@ -125,11 +126,11 @@ func (m *Model) NextAction() string {
 	case m.gate != nil:
 		return m.gateAction(key)
 	case m.running != "":
-		return s.Steps.Running.Render("running: "+m.StepTitle(m.running)) + s.App.Subtle.Render(" · ctrl+c cancels it")
+		return s.Steps.Running.Render("running"+m.runningFor()+": "+m.StepTitle(m.running)) + s.App.Subtle.Render(" · ctrl+c cancels it")
 	case m.finished && m.err == nil:
 		t := key("esc", "back to Home")
 		if sugs := m.facts.suggestions(); len(sugs) > 0 {
-			t += s.App.Subtle.Render(" · ") + key("s", fmt.Sprintf("run %s (%s)", sugs[0].Runbook, sugs[0].Reason))
+			t += s.App.Subtle.Render(" · ") + key("s", fmt.Sprintf("run %s%s (%s)", sugs[0].Runbook, moreSuggested(sugs[1:]), sugs[0].Reason))
 		}
 		return s.App.Success.Render("✓ window done · ") + t
 	case m.finished:
@@ -159,4 +160,27 @@ func (m *Model) gateAction(key func(k, text string) string) string {
 		t += s.App.Subtle.Render(" · ") + s.App.Warning.Render(n)
 	}
 	return t + s.App.Subtle.Render(where)
+}
+
+// runningFor is how long the running step has run (" 1:05"), ticked by
+// the root's one-second clock: a long wait (the merge) visibly moves.
+func (m *Model) runningFor() string {
+	in := m.steps.Info(m.running)
+	if in == nil || in.Started.IsZero() {
+		return ""
+	}
+	return " " + textutil.Clock(m.deps.Now().Sub(in.Started))
+}
+
+// moreSuggested names the suggestions after the first: " (then purgeList,
+// updateCollation)", "" for none.
+func moreSuggested(rest []runbooks.Suggestion) string {
+	if len(rest) == 0 {
+		return ""
+	}
+	names := make([]string, len(rest))
+	for i, r := range rest {
+		names[i] = r.Runbook
+	}
+	return ", then " + strings.Join(names, ", ")
 }

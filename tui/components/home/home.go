@@ -5,6 +5,7 @@ package home
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -23,6 +24,7 @@ type Section int
 const (
 	SecInput Section = iota
 	SecChanges
+	SecPending
 	SecResume
 	SecRunbooks
 	SecPast
@@ -53,6 +55,8 @@ type (
 	ReportMsg struct{ Window runbooks.WindowSummary }
 	// AbandonMsg: ask whether to give up an unfinished window (x).
 	AbandonMsg struct{ Window runbooks.WindowSummary }
+	// BlockedMsg: enter cannot open the window yet; Why says what to do.
+	BlockedMsg struct{ Why string }
 )
 
 // Model is the home screen.
@@ -63,6 +67,8 @@ type Model struct {
 	focus      Section
 	cursor     [numSections]int
 	unfinished []runbooks.WindowSummary
+	pending    []*gerrit.Change // waiting for a window (gerrit.pending_query)
+	pendingErr error
 	kinds      []string
 	past       []runbooks.WindowSummary
 	warnings   []runbooks.Warning
@@ -106,8 +112,19 @@ func (m *Model) SetWindows(unfinished, past []runbooks.WindowSummary) {
 	m.loading = false
 	m.clamp()
 	if m.focus != SecInput && m.count(m.focus) == 0 { // the last one was resumed or abandoned
-		m.focus = SecInput
-		m.input.Focus()
+		m.focusInput()
+	}
+}
+
+// SetPending lists the changes waiting for a window (or why they could
+// not be listed).
+func (m *Model) SetPending(chs []*gerrit.Change, err error) {
+	chs = slices.Clone(chs)
+	slices.SortFunc(chs, func(a, b *gerrit.Change) int { return a.Number - b.Number })
+	m.pending, m.pendingErr = chs, err
+	m.clamp()
+	if m.focus == SecPending && len(chs) == 0 {
+		m.focusInput()
 	}
 }
 
@@ -195,6 +212,30 @@ func (m Model) Changes() []*gerrit.Change {
 	return out
 }
 
+// Invalid counts the typed changes that cannot be used (not found, not
+// readable, already in the window).
+func (m Model) Invalid() int {
+	n := 0
+	for _, e := range m.entries {
+		if e.Err != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// Blocked says why enter cannot open the window ("" when it can, or when
+// nothing is typed).
+func (m Model) Blocked() string {
+	switch {
+	case len(m.entries) == 0 || m.Ready():
+		return ""
+	case m.Invalid() > 0:
+		return fmt.Sprintf("%d of the changes cannot be used (the reason is under each ✗): tab to the list and x removes one", m.Invalid())
+	}
+	return "still looking the changes up in Gerrit: enter opens the window once each has its ✓"
+}
+
 // Ready is true when every typed change is resolved and at least one is.
 func (m Model) Ready() bool {
 	for _, e := range m.entries {
@@ -211,6 +252,8 @@ func (m Model) count(s Section) int {
 		return 1
 	case SecChanges:
 		return len(m.entries)
+	case SecPending:
+		return len(m.pending)
 	case SecResume:
 		return len(m.unfinished)
 	case SecRunbooks:
@@ -242,6 +285,17 @@ func (m *Model) nextSection(step int) {
 	}
 }
 
+// focusInput gives the keys to the change box.
+func (m *Model) focusInput() {
+	m.focus = SecInput
+	m.input.Focus()
+}
+
+// isDigit is a plain digit key: the start (or more) of a change number.
+func isDigit(msg tea.KeyPressMsg) bool {
+	return len(msg.Text) == 1 && msg.Text[0] >= '0' && msg.Text[0] <= '9' && msg.Mod&^tea.ModShift == 0
+}
+
 // Update handles the home keys; requests for I/O come back as messages.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	k := m.c.Keys
@@ -252,6 +306,9 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		return m, nil
 	case tea.KeyPressMsg:
+		if m.focus != SecInput && isDigit(msg) { // a change number goes to the change box, whatever has the focus
+			m.focusInput()
+		}
 		if m.loading && m.heldWhileLoading(msg) {
 			return m, nil
 		}
@@ -292,6 +349,9 @@ func (m Model) inputKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 			if m.Ready() {
 				return m, send(StartMsg{})
 			}
+			if why := m.Blocked(); why != "" {
+				return m, send(BlockedMsg{Why: why})
+			}
 			return m, nil
 		}
 		var cmds []tea.Cmd
@@ -327,8 +387,7 @@ func (m Model) listKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		m.entries = append(m.entries[:*c], m.entries[*c+1:]...)
 		m.clamp()
 		if len(m.entries) == 0 {
-			m.focus = SecInput
-			m.input.Focus()
+			m.focusInput()
 		}
 		return m, send(RemovedMsg{Ref: ref})
 	case key.Matches(msg, k.Open) && n > 0:
@@ -337,6 +396,9 @@ func (m Model) listKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 			if m.Ready() {
 				return m, send(StartMsg{})
 			}
+			return m, send(BlockedMsg{Why: m.Blocked()})
+		case SecPending:
+			return m.addPending(m.pending[*c])
 		case SecResume:
 			return m, send(ResumeMsg{Window: m.unfinished[*c]})
 		case SecRunbooks:
@@ -346,6 +408,26 @@ func (m Model) listKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		}
 	}
 	return m, nil
+}
+
+// addPending puts a waiting change in the window (enter on it), once.
+func (m Model) addPending(ch *gerrit.Change) (Model, tea.Cmd) {
+	ref := fmt.Sprint(ch.Number)
+	if !m.Add(ref) {
+		return m, send(BlockedMsg{Why: fmt.Sprintf("change %d is already in this window", ch.Number)})
+	}
+	m.cursor[SecChanges] = len(m.entries) - 1
+	return m, send(AddMsg{Ref: ref})
+}
+
+// Added is true when a change is already among the typed ones.
+func (m Model) Added(number int) bool {
+	for _, e := range m.entries {
+		if e.Ref == fmt.Sprint(number) || (e.Change != nil && e.Change.Number == number) {
+			return true
+		}
+	}
+	return false
 }
 
 func send(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
@@ -362,7 +444,9 @@ func (m Model) Selected() *gerrit.Change {
 func (m Model) ShortHelp() []key.Binding {
 	k := m.c.Keys
 	add := k.Add
-	if m.focus != SecInput {
+	if m.focus == SecPending {
+		add = key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "add to the window"))
+	} else if m.focus != SecInput {
 		add = k.Open
 	}
 	out := []key.Binding{add, k.NextSection}

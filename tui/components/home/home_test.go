@@ -90,8 +90,8 @@ func TestTypingAddsChanges(t *testing.T) {
 	if len(msgs) != 2 || msgs[0] != (AddMsg{Ref: "1002"}) || msgs[1] != (AddMsg{Ref: "https://gerrit.wikimedia.org/r/1003"}) {
 		t.Fatalf("pasted refs sent %v", msgs)
 	}
-	// Not ready while resolving: enter on an empty line does nothing.
-	if _, msgs = run(t, m, "enter"); len(msgs) != 0 {
+	// Not ready while resolving: enter on an empty line says so.
+	if _, msgs = run(t, m, "enter"); len(msgs) != 1 || !strings.Contains(msgs[0].(BlockedMsg).Why, "still looking the changes up") {
 		t.Fatalf("enter while resolving sent %v", msgs)
 	}
 	for i, r := range []string{"1001", "1002", "https://gerrit.wikimedia.org/r/1003"} {
@@ -209,5 +209,100 @@ func TestLoadingHoldsTabAndEnter(t *testing.T) {
 	m, msgs = run(t, m, "x", "enter", "down")
 	if m.Focus() != SecResume || len(msgs) != 0 {
 		t.Fatalf("keys in a stale list: focus %d, sent %v", m.Focus(), msgs)
+	}
+}
+
+// TestDigitsGoToTheChangeBox: a change number typed while a list has the
+// focus lands in the change box; enter adds it and opens nothing.
+func TestDigitsGoToTheChangeBox(t *testing.T) {
+	for _, tabs := range []int{1, 2, 3, 4} { // changes, resume, runbooks, past
+		m := full(100, 27)
+		for range tabs {
+			m, _ = run(t, m, "tab")
+		}
+		for _, loading := range []bool{false, true} {
+			m.SetLoading(loading)
+			got, msgs := run(t, m, "1", "0", "0", "3", "enter")
+			if len(msgs) != 1 || msgs[0] != (AddMsg{Ref: "1003"}) {
+				t.Errorf("focus %d (loading %v): 1003+enter sent %v", m.Focus(), loading, msgs)
+			}
+			if !got.Typing() {
+				t.Errorf("focus %d: typing digits left the focus on %d", m.Focus(), got.Focus())
+			}
+		}
+	}
+}
+
+// TestFocusIsUnmistakable: only the focused section has the ▶ mark, and the
+// change box shows its › prompt only when it takes the keys; removing the
+// last change with x brings the focus back to the change box.
+func TestFocusIsUnmistakable(t *testing.T) {
+	m := full(100, 27)
+	inputLine := func(m Model) string { return strings.Split(testkit.Plain(m.View()), "\n")[1] }
+	if v := testkit.Plain(m.View()); strings.Count(v, "▶") != 1 || !strings.Contains(v, "▶ Changes for this window") || !strings.HasPrefix(inputLine(m), "› ") {
+		t.Fatalf("input focused:\n%s", v)
+	}
+	m, _ = run(t, m, "tab", "tab", "tab") // the runbooks
+	v := testkit.Plain(m.View())
+	if strings.Count(v, "▶") != 1 || !strings.Contains(v, "▶ Maintenance runbooks") || strings.Contains(inputLine(m), "›") {
+		t.Fatalf("runbooks focused, the change box still looks focused:\n%s", v)
+	}
+	m, _ = run(t, m, "shift+tab", "shift+tab", "x", "x") // the changes, both removed
+	if len(m.Entries()) != 0 || !m.Typing() || !strings.HasPrefix(inputLine(m), "› ") {
+		t.Fatalf("after x removed the last change: focus %d, entries %d, input line %q", m.Focus(), len(m.Entries()), inputLine(m))
+	}
+}
+
+// TestErrorsAreShownWhole: why a typed change cannot be used is wrapped
+// under it, never cut, at any width; enter says why it opens nothing.
+func TestErrorsAreShownWhole(t *testing.T) {
+	why := `"https://gerrit.wikimedia.org/r/c/mediawiki/core/+/1003" links to gerrit.wikimedia.org but porthole talks to Gerrit at 127.0.0.1:29001: paste a link or number from 127.0.0.1`
+	for _, w := range []int{60, 80, 100} { // one column (wider, the card takes the right)
+		m := New(common.New(), "", "")
+		m.SetSize(w, 20)
+		m.Add("https://gerrit.wikimedia.org/r/c/mediawiki/core/+/1003")
+		m.Resolved("https://gerrit.wikimedia.org/r/c/mediawiki/core/+/1003", nil, errors.New(why))
+		v := testkit.Size(t, m.View(), w, 20)
+		if flat := strings.Join(strings.Fields(v), " "); !strings.Contains(flat, why) {
+			t.Errorf("width %d: the reason is not whole on screen:\n%s", w, v)
+		}
+		_, msgs := run(t, m, "enter")
+		if len(msgs) != 1 || !strings.Contains(msgs[0].(BlockedMsg).Why, "1 of the changes cannot be used") {
+			t.Errorf("width %d: enter sent %v", w, msgs)
+		}
+	}
+}
+
+// TestPendingChangesAreListedAndAdded: the changes waiting for a window
+// are listed; enter on one adds it (once), marked ✓ in the list.
+func TestPendingChangesAreListedAndAdded(t *testing.T) {
+	m := New(common.New(), "", "")
+	m.SetSize(100, 27)
+	static := core()
+	static.Number, static.Project, static.Subject = 1007, "operations/mediawiki-config", "Update the newikibooks logo"
+	m.SetPending([]*gerrit.Change{core(), static}, nil)
+	v := testkit.Size(t, m.View(), 100, 27)
+	for _, want := range []string{"Waiting for a window (2) — enter adds one", "1000  mediawiki/core  wmf/1.44.0-wmf.5  ApiMain", "1007  operations/mediawiki-config"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("Home lacks %q:\n%s", want, v)
+		}
+	}
+	m, _ = run(t, m, "tab")
+	if m.Focus() != SecPending {
+		t.Fatalf("tab went to %d, not the waiting changes", m.Focus())
+	}
+	m, msgs := run(t, m, "down", "enter")
+	if len(msgs) != 1 || msgs[0] != (AddMsg{Ref: "1007"}) || len(m.Entries()) != 1 {
+		t.Fatalf("enter on 1007 sent %v", msgs)
+	}
+	if v := testkit.Plain(m.View()); !strings.Contains(v, "✓ 1007  operations/mediawiki-config") {
+		t.Errorf("the added change is not marked:\n%s", v)
+	}
+	if _, msgs = run(t, m, "enter"); len(msgs) != 1 || !strings.Contains(msgs[0].(BlockedMsg).Why, "already in this window") {
+		t.Fatalf("enter on it again sent %v", msgs)
+	}
+	m.SetPending(nil, errors.New("Gerrit said 400: bad query"))
+	if v := testkit.Plain(m.View()); !strings.Contains(v, "cannot list them: Gerrit said 400: bad query") || !m.Typing() {
+		t.Errorf("a failed query: typing %v\n%s", m.Typing(), v)
 	}
 }

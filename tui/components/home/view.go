@@ -34,11 +34,25 @@ func (m Model) card(w, h int) string {
 }
 
 func (m Model) sectionTitle(s Section, text string) string {
-	st := m.c.Styles.App.Section
 	if m.focus == s {
-		st = m.c.Styles.App.SectionActive
+		return m.c.Styles.App.SectionActive.Render("▶ " + text)
 	}
-	return st.Render(text)
+	return m.c.Styles.App.Section.Render(text)
+}
+
+// inputLine is the change box: with the keys, the accent › and a cursor;
+// without them, no prompt and a muted hint, so it cannot look focused.
+func (m Model) inputLine() string {
+	if m.focus == SecInput {
+		return m.input.View()
+	}
+	in := m.input
+	in.Prompt = "  "
+	in.PromptStyle = m.c.Styles.Home.Placeholder
+	if in.Value() == "" {
+		in.Placeholder = "(type a change number to add it, or tab back here)"
+	}
+	return in.View()
 }
 
 // leftColumn lays out the sections; with card, the selected change's card
@@ -46,9 +60,12 @@ func (m Model) sectionTitle(s Section, text string) string {
 func (m Model) leftColumn(w, h int, card bool) string {
 	s := m.c.Styles
 	var top []string
-	top = append(top, m.sectionTitle(SecInput, "Changes for this window"), m.input.View())
+	top = append(top, m.sectionTitle(SecInput, "Changes for this window"), m.inputLine())
 	for i, e := range m.entries {
 		top = append(top, m.entryLine(i, e, w))
+		if e.Err != nil {
+			top = append(top, m.errorDetail(e.Err, w)...)
+		}
 	}
 	if m.plan != "" {
 		top = append(top, s.App.Muted.Render(ansi.Truncate("  "+m.plan, w, "…")))
@@ -57,6 +74,7 @@ func (m Model) leftColumn(w, h int, card bool) string {
 		top = append(top, s.App.Key.Render("  enter")+s.App.Subtle.Render(" (on an empty line): open the window and its plan"))
 	}
 	var bottom []string
+	bottom = append(bottom, m.pendingLines(w)...)
 	if len(m.unfinished) > 0 {
 		title := fmt.Sprintf("Unfinished windows (%d) — enter resumes · x abandons", len(m.unfinished))
 		if len(m.unfinished) == 1 {
@@ -106,7 +124,7 @@ func (m Model) entryLine(i int, e Entry, w int) string {
 	case e.Resolving:
 		icon, text = "…", e.Ref+"  looking it up in Gerrit"
 	case e.Err != nil:
-		icon, text = "✗", e.Ref+"  "+e.Err.Error()
+		icon, text = "✗", e.Ref+"  cannot be used:"
 	default:
 		ch := e.Change
 		icon = "✓"
@@ -126,6 +144,17 @@ func (m Model) entryLine(i int, e Entry, w int) string {
 		return s.App.Error.Render(ansi.Strip(line))
 	}
 	return line
+}
+
+// errorDetail is why a typed change cannot be used, whole: wrapped under
+// its line, never cut.
+func (m Model) errorDetail(err error, w int) []string {
+	text := ansi.Wrap(textutil.OneLine(err.Error()), max(10, w-4), " ")
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		lines[i] = m.c.Styles.App.Error.Render("    " + l)
+	}
+	return lines
 }
 
 // item draws a list line, highlighted when it is the focused section's cursor.
@@ -188,4 +217,38 @@ func windowLine(w runbooks.WindowSummary) string {
 		title = w.ID
 	}
 	return fmt.Sprintf("%s  %-9s %s  (%s)", when, w.Kind, title, w.Status)
+}
+
+// pendingLines lists the changes waiting for a window (gerrit.pending_query):
+// a few around the cursor, more when the section has the keys.
+func (m Model) pendingLines(w int) []string {
+	s := m.c.Styles
+	if m.pendingErr != nil {
+		return []string{"", m.sectionTitle(SecPending, "Waiting for a window"),
+			s.App.Error.Render(ansi.Truncate("  cannot list them: "+textutil.OneLine(m.pendingErr.Error()), w, "…"))}
+	}
+	if len(m.pending) == 0 {
+		return nil
+	}
+	out := []string{"", m.sectionTitle(SecPending, fmt.Sprintf("Waiting for a window (%d) — enter adds one", len(m.pending)))}
+	limit := 3
+	if m.focus == SecPending {
+		limit = 8
+	}
+	from := 0
+	if len(m.pending) > limit {
+		from = max(0, min(m.cursor[SecPending]-limit/2, len(m.pending)-limit))
+	}
+	for i := from; i < len(m.pending) && i < from+limit; i++ {
+		ch := m.pending[i]
+		mark := " "
+		if m.Added(ch.Number) {
+			mark = "✓"
+		}
+		out = append(out, m.item(SecPending, i, fmt.Sprintf("%s %d  %s  %s  %s", mark, ch.Number, ch.Project, ch.Branch, textutil.OneLine(ch.Subject)), w))
+	}
+	if more := len(m.pending) - limit; more > 0 {
+		out = append(out, s.App.Subtle.Render(fmt.Sprintf("    … %d more (tab here, ↑/↓)", more)))
+	}
+	return out
 }

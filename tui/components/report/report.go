@@ -1,16 +1,19 @@
-// Package report shows a past window's journal, exported as Markdown, in a
-// scrollable view.
+// Package report shows a past window's record (report.Markdown) laid out
+// for the terminal by glamour, in a scrollable view.
 package report
 
 import (
+	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"porthole/runbooks/report"
 	"porthole/tui/common"
 	"porthole/tui/components/logpane"
+	"porthole/tui/internal/textutil"
 )
 
 // CloseMsg: the deployer left the report.
@@ -18,25 +21,58 @@ type CloseMsg struct{}
 
 // Model is a scrollable text.
 type Model struct {
-	c      *common.Common
-	title  string
-	lines  []string
-	top    int
-	width  int
-	height int
+	c        *common.Common
+	title    string
+	markdown string
+	lines    []string
+	laidOut  string // the width and style lines were laid out for
+	top      int
+	width    int
+	height   int
 }
 
-// New shows text under a title.
-func New(c *common.Common, title, text string) Model {
-	var lines []string
-	for _, l := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
-		lines = append(lines, logpane.Sanitize(l))
+// New shows a window's Markdown record under a title.
+func New(c *common.Common, title, markdown string) Model {
+	m := Model{c: c, title: title, markdown: markdown}
+	m.layout()
+	return m
+}
+
+// SetSize sets the view's size (and lays the record out for the width).
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = w, max(2, h)
+	m.layout()
+}
+
+// layout renders the Markdown for the width and the terminal's background,
+// once per width; if glamour fails, the Markdown is shown as it is.
+func (m *Model) layout() {
+	style := "light"
+	if m.c.Styles.IsDark {
+		style = "dark"
 	}
-	return Model{c: c, title: title, lines: lines}
+	w := m.width
+	if w <= 0 {
+		w = 80
+	}
+	key := fmt.Sprint(w, style)
+	if key == m.laidOut {
+		return
+	}
+	m.laidOut = key
+	text, err := report.Terminal(m.markdown, w, style)
+	if err != nil {
+		text = m.markdown
+	}
+	m.lines = m.lines[:0]
+	for _, l := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+		if err != nil {
+			l = logpane.Sanitize(l)
+		}
+		m.lines = append(m.lines, l)
+	}
+	m.top = max(0, min(m.top, len(m.lines)-m.body()))
 }
-
-// SetSize sets the view's size.
-func (m *Model) SetSize(w, h int) { m.width, m.height = w, max(2, h) }
 
 // Top is the first line shown.
 func (m Model) Top() int { return m.top }
@@ -75,20 +111,9 @@ func (m Model) View() string {
 	s := m.c.Styles
 	out := []string{s.App.Title.Render(ansi.Truncate(m.title, m.width, "…"))}
 	for i := m.top; i < len(m.lines) && len(out) < m.height; i++ {
-		l := m.lines[i]
-		style := s.App.Subtle
-		switch {
-		case strings.HasPrefix(l, "#"):
-			style = s.App.Bold
-		case strings.Contains(l, "✗") || strings.Contains(strings.ToLower(l), "failed"):
-			style = s.App.Danger
-		}
-		out = append(out, style.Render(ansi.Truncate(l, m.width, "…")))
+		out = append(out, ansi.Truncate(m.lines[i], m.width, "…"))
 	}
-	for len(out) < m.height {
-		out = append(out, "")
-	}
-	return strings.Join(out, "\n")
+	return textutil.Fit(strings.Join(out, "\n"), m.width, m.height)
 }
 
 // ShortHelp lists the report's keys.
