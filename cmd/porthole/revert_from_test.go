@@ -49,7 +49,7 @@ func TestRevertFromPastWindowInTheSandbox(t *testing.T) {
 		}
 	}
 
-	o = runPorthole(t, xdg, "", "log", "show", id, "--config", sb.ConfigPath)
+	o = runPorthole(t, xdg, "", "log", "show", "-markdown", id, "--config", sb.ConfigPath)
 	want := "porthole revert --from " + id + " --change " + strconv.Itoa(core)
 	if o.code != 0 || !strings.Contains(o.stdout, "porthole revert --from "+id+"\n") || !strings.Contains(o.stdout, want) {
 		t.Fatalf("porthole log show does not offer %q:\n%s", want, o)
@@ -71,7 +71,7 @@ func TestRevertFromPastWindowInTheSandbox(t *testing.T) {
 		}
 	}
 
-	o = runPorthole(t, xdg, "", "log", "show", id, "--config", sb.ConfigPath)
+	o = runPorthole(t, xdg, "", "log", "show", "-markdown", id, "--config", sb.ConfigPath)
 	if !strings.Contains(o.stdout, "- change "+strconv.Itoa(core)+" was reverted in window ") || strings.Contains(o.stdout, want) ||
 		!strings.Contains(o.stdout, "porthole revert --from "+id+"\n") {
 		t.Errorf("after the core revert, porthole log show does not say so, or still offers it:\n%s", o)
