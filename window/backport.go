@@ -370,8 +370,8 @@ func countOf(n int, word string) string {
 	return fmt.Sprintf("%d %ss", n, word)
 }
 
-func checkNever(context.Context, *runbooks.StepContext) (bool, error)  { return false, nil }
-func checkAlways(context.Context, *runbooks.StepContext) (bool, error) { return true, nil }
+// checkNever is a Check for a step that is always run again on resume.
+func checkNever(context.Context, *runbooks.StepContext) (bool, error) { return false, nil }
 
 // subdir of a checkout, for a submodule path.
 func subdir(g *repoGroup, p string) string { return path.Join(g.Dir, p) }

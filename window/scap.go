@@ -116,15 +116,6 @@ func runScap(ctx context.Context, sc *runbooks.StepContext, key, dir, cmd string
 	return code, r.tail, r.err
 }
 
-func firstErr(errs ...error) error {
-	for _, e := range errs {
-		if e != nil {
-			return e
-		}
-	}
-	return nil
-}
-
 // start starts scap in its tmux session and records the job before following it.
 func (r *scapRun) start(ctx context.Context, ex remote.Executor, dir, cmd string) error {
 	mc := r.sc.Env.MaintConfig()
