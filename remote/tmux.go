@@ -111,8 +111,8 @@ func StartTmux(ctx context.Context, ex Executor, socket, dir, session, cmd strin
 		": > \"$t\" || exit 1",
 		"e=\"${t%.log}.env\"",
 		"(umask 077 && /bin/sh -c 'export -p' > \"$e\") || { rm -f -- \"$e\"; exit 1; }",
-		tmuxCmd(socket, "new-session", "-d", "-s", session, "-x", "200", "-y", "50") +
-			" -c \"$PWD\" /bin/sh -c " + Quote(inner) + " sh \"$t\" \"$e\" || { rm -f -- \"$e\"; exit 1; }",
+		newSessionRetried(tmuxCmd(socket, "new-session", "-d", "-s", session, "-x", "200", "-y", "50")+
+			" -c \"$PWD\" /bin/sh -c "+Quote(inner)+" sh \"$t\" \"$e\"") + " || { rm -f -- \"$e\"; exit 1; }",
 		"printf '%s\\n' \"$t\"",
 	}, "\n")
 	j.Started = time.Now()
@@ -403,4 +403,17 @@ func (j *TmuxJob) Stop(dial func() (Executor, error)) (said string, ok bool) {
 		return fmt.Sprintf("cancelled, but could not kill tmux session %s on %s: %v — it may still be running (%s)", j.Session, j.Host, err, j.AttachHint()), false
 	}
 	return fmt.Sprintf("cancelled: killed tmux session %s on %s", j.Session, j.Host), true
+}
+
+// newSessionRetried runs a tmux new-session command, trying again (twice, a
+// moment apart) when tmux says "server exited unexpectedly": the server of a
+// session that just ended is still shutting down when the next one starts
+// (tmux exits once it has no session). Its stderr goes to a file, not a
+// pipe (a server it starts must not hold the script's output open); the
+// last try's is shown. The script's $t names the transcript.
+func newSessionRetried(newSession string) string {
+	return "porthole_ok=1; for porthole_try in 1 2 3; do " +
+		"if " + newSession + " 2>\"$t.err\"; then porthole_ok=0; break; fi; " +
+		"grep -q 'server exited unexpectedly' \"$t.err\" && [ \"$porthole_try\" != 3 ] && { sleep 0.2; continue; }; " +
+		"cat \"$t.err\" >&2; break; done; rm -f -- \"$t.err\"; [ \"$porthole_ok\" = 0 ]"
 }

@@ -34,8 +34,8 @@ func StartTmuxTerminal(ctx context.Context, ex Executor, socket, dir, session, c
 		": > \"$t\" || exit 1",
 		"e=\"${t%.log}.env\"",
 		"(umask 077 && /bin/sh -c 'export -p' > \"$e\") || { rm -f -- \"$e\"; exit 1; }",
-		tmuxCmd(socket, "new-session", "-d", "-s", session, "-x", "200", "-y", "50") +
-			" -c \"$PWD\" /bin/sh -c " + Quote(inner) + " sh \"$e\" " + Quote(ch) + " || { rm -f -- \"$e\"; exit 1; }",
+		newSessionRetried(tmuxCmd(socket, "new-session", "-d", "-s", session, "-x", "200", "-y", "50")+
+			" -c \"$PWD\" /bin/sh -c "+Quote(inner)+" sh \"$e\" "+Quote(ch)) + " || { rm -f -- \"$e\"; exit 1; }",
 		tmuxCmd(socket, "pipe-pane", "-o", "-t", "="+session+":") + " \"cat >> '$t'\" || { " + tmuxCmd(socket, "kill-session", "-t", "="+session) + "; exit 1; }",
 		tmuxCmd(socket, "wait-for", "-S", ch) + " || exit 1",
 		"printf '%s\\n' \"$t\"",
