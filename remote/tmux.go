@@ -101,29 +101,40 @@ func StartTmux(ctx context.Context, ex Executor, socket, dir, session, cmd strin
 	// (so that an `exit` in it still reaches the marker), tee everything
 	// into the transcript ($1).
 	inner := ". \"$2\"; rm -f -- \"$2\"; { ( " + cmd + "\n) </dev/null 2>&1; echo \"" + j.Marker + "$?\"; } | tee -a \"$1\""
-	qs := Quote(session)
+	args := " sh \"$t\" \"$e\""
+	return startTmuxJob(ctx, ex, j, dir, inner, args, nil, "install it there, or run with --param tmux=false")
+}
+
+// startTmuxJob runs on ex the script that starts j's detached session:
+// check tmux, make the transcript ($t, in dir) and the 0600 environment file
+// ($e), start the session running /bin/sh -c inner with args, then the
+// after lines; it prints $t, which becomes j.Transcript. noTmux says what to
+// do when the host has no tmux.
+func startTmuxJob(ctx context.Context, ex Executor, j *TmuxJob, dir, inner, args string, after []string, noTmux string) (*TmuxJob, error) {
+	socket, session := j.Socket, j.Session
 	q := Quote(dir)
-	script := strings.Join([]string{
+	lines := []string{
 		"command -v tmux >/dev/null 2>&1 || { echo 'porthole: tmux is not installed on this host' >&2; exit 127; }",
 		"mkdir -p -- " + q + " || exit 1",
-		"t=$(cd -- " + q + " && pwd)/" + qs + ".log || exit 1",
+		"t=$(cd -- " + q + " && pwd)/" + Quote(session) + ".log || exit 1",
+		"case \"$t\" in *\\'*) echo 'porthole: the transcript directory has a quote in its path' >&2; exit 1 ;; esac",
 		"if " + tmuxCmd(socket, "has-session", "-t", "="+session) + " 2>/dev/null; then echo 'porthole: tmux session " + session + " already exists' >&2; exit 3; fi",
 		": > \"$t\" || exit 1",
 		"e=\"${t%.log}.env\"",
 		"(umask 077 && /bin/sh -c 'export -p' > \"$e\") || { rm -f -- \"$e\"; exit 1; }",
 		newSessionRetried(tmuxCmd(socket, "new-session", "-d", "-s", session, "-x", "200", "-y", "50")+
-			" -c \"$PWD\" /bin/sh -c "+Quote(inner)+" sh \"$t\" \"$e\"") + " || { rm -f -- \"$e\"; exit 1; }",
-		"printf '%s\\n' \"$t\"",
-	}, "\n")
+			" -c \"$PWD\" /bin/sh -c "+Quote(inner)+args) + " || { rm -f -- \"$e\"; exit 1; }",
+	}
+	lines = append(append(lines, after...), "printf '%s\\n' \"$t\"")
 	j.Started = time.Now()
-	res, err := ex.Run(ctx, Command{Cmd: script, Keep: true})
+	res, err := ex.Run(ctx, Command{Cmd: strings.Join(lines, "\n"), Keep: true})
 	if err != nil {
 		return nil, fmt.Errorf("starting tmux session %s on %s: %w", session, ex.Host(), err)
 	}
 	switch res.ExitCode {
 	case 0:
 	case 127:
-		return nil, fmt.Errorf("%w on %s: install it there, or run with --param tmux=false", ErrNoTmux, ex.Host())
+		return nil, fmt.Errorf("%w on %s: %s", ErrNoTmux, ex.Host(), noTmux)
 	default:
 		return nil, fmt.Errorf("starting tmux session %s on %s: exit %d: %s", session, ex.Host(), res.ExitCode, strings.TrimSpace(string(res.Stderr)))
 	}
