@@ -122,6 +122,9 @@ func startTmuxJob(ctx context.Context, ex Executor, j *TmuxJob, dir, inner, args
 		": > \"$t\" || exit 1",
 		"e=\"${t%.log}.env\"",
 		"(umask 077 && /bin/sh -c 'export -p' > \"$e\") || { rm -f -- \"$e\"; exit 1; }",
+		// A server whose last session ends exits, and a session started at
+		// that moment can die with it: keep the server up once started.
+		tmuxCmd(socket, "start-server", ";", "set-option", "-g", "exit-empty", "off") + " 2>/dev/null || true",
 		newSessionRetried(tmuxCmd(socket, "new-session", "-d", "-s", session, "-x", "200", "-y", "50")+
 			" -c \"$PWD\" /bin/sh -c "+Quote(inner)+args) + " || { rm -f -- \"$e\"; exit 1; }",
 	}
