@@ -11,7 +11,6 @@ import (
 	"porthole/config"
 	"porthole/runbooks"
 	"porthole/runbooks/runbookstest"
-	"porthole/sandbox"
 	"porthole/window"
 )
 
@@ -19,12 +18,7 @@ import (
 // real SSH against the sandbox, then the emergency revert, and measures the
 // time from pressing revert to the old file being back on every app server.
 func TestSandboxBackportThenRevertTiming(t *testing.T) {
-	sb, err := sandbox.Start(context.Background(), sandbox.Options{Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sb.Close() })
-	env := runbookstest.SandboxEnv(t, sb)
+	sb, env := runbookstest.StartSandbox(t)
 	core := sb.Changes["core"]
 	p, err := runbooks.Build(context.Background(), env, "backport", map[string]string{"changes": strconv.Itoa(core)})
 	if err != nil {

@@ -11,7 +11,6 @@ import (
 	"porthole/config"
 	"porthole/runbooks"
 	"porthole/runbooks/runbookstest"
-	"porthole/sandbox"
 )
 
 // sandboxRun runs p to its end, answering each gate with answer (nil: "y"),
@@ -70,12 +69,7 @@ var synchronizedRe = regexp.MustCompile(`Synchronized (\S+): (.*) \(duration: `)
 // asked for it, the extra commit's path under an "unexpected commit by
 // AUTHOR" SAL text, not under the change's.
 func TestSandboxExtraCommitEverySyncInItsGate(t *testing.T) {
-	sb, err := sandbox.Start(context.Background(), sandbox.Options{Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sb.Close() })
-	env := runbookstest.SandboxEnv(t, sb)
+	sb, env := runbookstest.StartSandbox(t)
 	n := sb.Changes["extra-commit"]
 	p, err := runbooks.Build(context.Background(), env, "backport", map[string]string{"changes": strconv.Itoa(n)})
 	if err != nil {

@@ -9,7 +9,6 @@ import (
 	"porthole/config"
 	"porthole/runbooks"
 	"porthole/runbooks/runbookstest"
-	"porthole/sandbox"
 )
 
 // TestSandboxL10nChangeUsesTheFullSync backports the i18n scenario (a
@@ -17,12 +16,7 @@ import (
 // full sync that rebuilds the l10n cache, say so in the gate, and the fixed
 // message must be in every app server's cache afterwards.
 func TestSandboxL10nChangeUsesTheFullSync(t *testing.T) {
-	sb, err := sandbox.Start(context.Background(), sandbox.Options{Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sb.Close() })
-	env := runbookstest.SandboxEnv(t, sb)
+	sb, env := runbookstest.StartSandbox(t)
 	n := sb.Changes["i18n"]
 	p, err := runbooks.Build(context.Background(), env, "backport", map[string]string{"changes": strconv.Itoa(n)})
 	if err != nil {

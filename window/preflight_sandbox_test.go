@@ -8,18 +8,12 @@ import (
 
 	"porthole/runbooks"
 	"porthole/runbooks/runbookstest"
-	"porthole/sandbox"
 )
 
 // TestSandboxPreflightBeforeTheVote: with a wrong staging_dir the window
 // stops before any vote, says why, and the change is untouched in Gerrit.
 func TestSandboxPreflightBeforeTheVote(t *testing.T) {
-	sb, err := sandbox.Start(context.Background(), sandbox.Options{Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sb.Close() })
-	env := runbookstest.SandboxEnv(t, sb)
+	sb, env := runbookstest.StartSandbox(t)
 	env.Config.StagingDir = sb.StagingDir() + "-typo"
 	n := sb.Changes["config"]
 	p, err := runbooks.Build(context.Background(), env, "backport", map[string]string{"changes": strconv.Itoa(n)})

@@ -11,7 +11,6 @@ import (
 
 	"porthole/runbooks"
 	"porthole/runbooks/runbookstest"
-	"porthole/sandbox"
 	"porthole/window"
 )
 
@@ -20,12 +19,7 @@ import (
 // step's end was recorded. The resume must see that it completed, mark it
 // done without syncing again, and restore what the revert needs.
 func TestSandboxResumeAfterCompletedSync(t *testing.T) {
-	sb, err := sandbox.Start(context.Background(), sandbox.Options{Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sb.Close() })
-	env := runbookstest.SandboxEnv(t, sb)
+	sb, env := runbookstest.StartSandbox(t)
 	n := sb.Changes["config"]
 	p, err := runbooks.Build(context.Background(), env, "backport", map[string]string{"changes": strconv.Itoa(n)})
 	if err != nil {

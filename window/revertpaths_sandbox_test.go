@@ -61,12 +61,7 @@ func landOnCore(t *testing.T, sb *sandbox.Sandbox, subject string, edit func(clo
 // porthole does: what is synced comes from the revert's own diff, and every
 // app server ends up as before the change.
 func TestSandboxRevertSyncsWhatTheRevertChanged(t *testing.T) {
-	sb, err := sandbox.Start(context.Background(), sandbox.Options{Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sb.Close() })
-	env := runbookstest.SandboxEnv(t, sb)
+	sb, env := runbookstest.StartSandbox(t)
 	php := "php-" + sb.Version
 	core := sb.StagingDir() + "/" + php
 	apps := sb.Config.Hosts[config.RoleAppServers]

@@ -11,7 +11,6 @@ import (
 	"porthole/config"
 	"porthole/runbooks"
 	"porthole/runbooks/runbookstest"
-	"porthole/sandbox"
 )
 
 // TestSandboxOwnerNotVerifiedRollsBack: the owner says it does not work on
@@ -21,12 +20,7 @@ import (
 // window with two production syncs, the second declined, is paused, not
 // stopped.
 func TestSandboxOwnerNotVerifiedRollsBack(t *testing.T) {
-	sb, err := sandbox.Start(context.Background(), sandbox.Options{Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sb.Close() })
-	env := runbookstest.SandboxEnv(t, sb)
+	sb, env := runbookstest.StartSandbox(t)
 	n := sb.Changes["core"]
 	php := "php-" + sb.Version
 	file := php + "/includes/api/ApiMain.php"
@@ -101,12 +95,7 @@ func TestSandboxOwnerNotVerifiedRollsBack(t *testing.T) {
 // update=rebase (as scap prep sets it): the extension goes back to its old
 // commit with only the patch on top, and mwdebug serves the old code.
 func TestSandboxRollbackKeepsExtensionSecurityPatch(t *testing.T) {
-	sb, err := sandbox.Start(context.Background(), sandbox.Options{Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sb.Close() })
-	env := runbookstest.SandboxEnv(t, sb)
+	sb, env := runbookstest.StartSandbox(t)
 	php := "php-" + sb.Version
 	core := sb.StagingDir() + "/" + php
 	echo := core + "/extensions/Echo"

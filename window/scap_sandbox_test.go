@@ -55,12 +55,7 @@ func runAnswering(t *testing.T, env *runbooks.Env, p *runbooks.Plan, answers ...
 
 func coreWindow(t *testing.T) (*sandbox.Sandbox, *runbooks.Env, *runbooks.Plan, string, []byte) {
 	t.Helper()
-	sb, err := sandbox.Start(context.Background(), sandbox.Options{Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sb.Close() })
-	env := runbookstest.SandboxEnv(t, sb)
+	sb, env := runbookstest.StartSandbox(t)
 	p, err := runbooks.Build(context.Background(), env, "backport", map[string]string{"changes": strconv.Itoa(sb.Changes["core"])})
 	if err != nil {
 		t.Fatal(err)

@@ -64,3 +64,14 @@ func RunPlan(t *testing.T, env *runbooks.Env, p *runbooks.Plan, onEvent func(run
 	}
 	return r, runErr
 }
+
+// StartSandbox starts a sandbox for t (closed at cleanup) and wires an Env to it.
+func StartSandbox(t *testing.T) (*sandbox.Sandbox, *runbooks.Env) {
+	t.Helper()
+	sb, err := sandbox.Start(context.Background(), sandbox.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sb.Close() })
+	return sb, SandboxEnv(t, sb)
+}
