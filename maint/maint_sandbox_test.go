@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"porthole/config"
+	"porthole/internal/testreq"
 	"porthole/maint"
 	"porthole/runbooks"
 	"porthole/runbooks/runbookstest"
@@ -24,6 +25,7 @@ import (
 // deployer does in `porthole demo`.
 func TestSandboxMaintenanceAfterBackports(t *testing.T) {
 	ctx := context.Background()
+	testreq.Tmux(t) // a window runs scap detached in tmux
 	sb, err := sandbox.Start(ctx, sandbox.Options{Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 
 	"porthole/config"
 	"porthole/gerrit"
+	"porthole/internal/testreq"
 	"porthole/remote"
 	"porthole/runbooks"
 	"porthole/sandbox"
@@ -23,6 +24,7 @@ import (
 func sandboxEnv(t *testing.T) (*sandbox.Sandbox, *runbooks.Env) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
+	testreq.Tmux(t) // a window runs scap detached in tmux
 	sb, err := sandbox.Start(ctx, sandbox.Options{})
 	if err != nil {
 		cancel()

@@ -17,6 +17,7 @@ import (
 	"porthole/gerrit"
 	"porthole/gitops"
 	"porthole/gitops/gitopstest"
+	"porthole/internal/testreq"
 	"porthole/remote"
 	"porthole/runbooks"
 )
@@ -67,6 +68,7 @@ esac
 
 func newBPFixture(t *testing.T) *bpFixture {
 	t.Helper()
+	testreq.Tmux(t) // the production syncs run scap detached in tmux
 	s := gitopstest.New(t)
 	f := &bpFixture{t: t, s: s, apps: filepath.Join(s.Root, "apps"), mwdebug: filepath.Join(s.Root, "mwdebug"), scapLog: filepath.Join(s.Root, "scaplog")}
 	bin := filepath.Join(s.Root, "bin")

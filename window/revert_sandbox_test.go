@@ -10,6 +10,7 @@ import (
 
 	"porthole/config"
 	"porthole/gerrit/gerrittest"
+	"porthole/internal/testreq"
 	"porthole/remote"
 	"porthole/runbooks"
 	"porthole/runbooks/runbookstest"
@@ -52,6 +53,7 @@ func emulatorChanges(srv *gerrittest.Server) []gerrittest.ChangeState {
 func TestSandboxRevertNeverPublishesTheSecurityPatch(t *testing.T) {
 	for _, kind := range []string{"core", "extension"} {
 		t.Run(kind, func(t *testing.T) {
+			testreq.Tmux(t) // a window runs scap detached in tmux
 			sb, err := sandbox.Start(context.Background(), sandbox.Options{Dir: t.TempDir()})
 			if err != nil {
 				t.Fatal(err)

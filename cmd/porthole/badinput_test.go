@@ -26,6 +26,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"porthole/gerrit/gerrittest"
+	"porthole/internal/testreq"
 	"porthole/remote"
 	"porthole/sandbox"
 )
@@ -150,6 +151,7 @@ type badSandbox struct {
 
 func startBadSandbox(t *testing.T) *badSandbox {
 	t.Helper()
+	testreq.Tmux(t) // a window runs scap detached in tmux
 	sb, err := sandbox.Start(context.Background(), sandbox.Options{Dir: t.TempDir(), AppServers: 2})
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 
 	"porthole/config"
 	"porthole/gerrit"
+	"porthole/internal/testreq"
 	"porthole/runbooks"
 	"porthole/sandbox"
 )
@@ -26,6 +27,7 @@ func startSandbox(t *testing.T, log *syncBuffer) *sandbox.Sandbox {
 	if log != nil {
 		opts.Log = log
 	}
+	testreq.Tmux(t) // a window runs scap detached in tmux
 	sb, err := sandbox.Start(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
@@ -212,6 +214,7 @@ func TestLoadEnvRegistersYAMLRunbooks(t *testing.T) {
 
 func TestBackportWindowWaitUsesStreamEvents(t *testing.T) {
 	// CI an hour away: the test merges the change itself once the window waits.
+	testreq.Tmux(t) // a window runs scap detached in tmux
 	sb, err := sandbox.Start(context.Background(), sandbox.Options{Dir: t.TempDir(), AppServers: 1, CIDelay: time.Hour})
 	if err != nil {
 		t.Fatal(err)

@@ -12,11 +12,13 @@ import (
 	"strings"
 	"testing"
 
+	"porthole/internal/testreq"
 	"porthole/sandbox"
 )
 
 func startPlanSandbox(t *testing.T) *sandbox.Sandbox {
 	t.Helper()
+	testreq.Tmux(t) // a window runs scap detached in tmux
 	sb, err := sandbox.Start(context.Background(), sandbox.Options{Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)

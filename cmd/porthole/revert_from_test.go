@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"porthole/internal/testreq"
 	"porthole/sandbox"
 )
 
@@ -17,6 +18,7 @@ import (
 // is back on every app server and the config change stays live. A second
 // `--from ID` (all) reverts only what is left, and a third finds nothing.
 func TestRevertFromPastWindowInTheSandbox(t *testing.T) {
+	testreq.Tmux(t) // a window runs scap detached in tmux
 	sb, err := sandbox.Start(context.Background(), sandbox.Options{Dir: t.TempDir(), AppServers: 2})
 	if err != nil {
 		t.Fatal(err)
@@ -103,6 +105,7 @@ func TestRevertFromPastWindowInTheSandbox(t *testing.T) {
 // undoes the first, with --previous-collation swapped (which the sandbox's
 // mwscript then really runs on rows), and what to check for the namespace.
 func TestRevertFromSuggestsTheMaintenanceUndo(t *testing.T) {
+	testreq.Tmux(t) // a window runs scap detached in tmux
 	sb, err := sandbox.Start(context.Background(), sandbox.Options{Dir: t.TempDir(), AppServers: 1})
 	if err != nil {
 		t.Fatal(err)

@@ -27,6 +27,7 @@ import (
 func TestSyncOutlivesAKilledPorthole(t *testing.T) {
 	testreq.SSH(t)
 	bin := portholeBin(t)
+	testreq.Tmux(t) // a window runs scap detached in tmux
 	sb, err := sandbox.Start(context.Background(), sandbox.Options{Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)

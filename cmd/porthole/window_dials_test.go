@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"porthole/internal/testreq"
 	"porthole/sandbox"
 )
 
@@ -17,6 +18,7 @@ import (
 // and counts the SSH handshakes each sandbox host accepted: a window opens
 // one connection per host it talks to and reuses it for every command.
 func TestBackportWindowDialsEachHostOnce(t *testing.T) {
+	testreq.Tmux(t) // a window runs scap detached in tmux
 	sb, err := sandbox.Start(context.Background(), sandbox.Options{Dir: t.TempDir(), AppServers: 2})
 	if err != nil {
 		t.Fatal(err)

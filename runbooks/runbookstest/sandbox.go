@@ -11,6 +11,7 @@ import (
 
 	"porthole/config"
 	"porthole/gerrit"
+	"porthole/internal/testreq"
 	"porthole/remote"
 	"porthole/runbooks"
 	"porthole/sandbox"
@@ -68,6 +69,7 @@ func RunPlan(t *testing.T, env *runbooks.Env, p *runbooks.Plan, onEvent func(run
 // StartSandbox starts a sandbox for t (closed at cleanup) and wires an Env to it.
 func StartSandbox(t *testing.T) (*sandbox.Sandbox, *runbooks.Env) {
 	t.Helper()
+	testreq.Tmux(t) // a window runs scap detached in tmux
 	sb, err := sandbox.Start(context.Background(), sandbox.Options{Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
