@@ -548,18 +548,7 @@ func TestBadInputRunInterrupted(t *testing.T) {
 // deployer who has not answered yet).
 func startPortholeAsking(t *testing.T, xdg string, args ...string) (*exec.Cmd, *syncBuffer, *syncBuffer) {
 	t.Helper()
-	cmd := exec.Command(portholeBin(t), args...)
-	cmd.Env = portholeEnv(xdg)
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, errb := &syncBuffer{}, &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = out, errb
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = in.Close(); _ = cmd.Process.Kill() })
+	cmd, _, out, errb := startPortholeTalking(t, xdg, args...)
 	return cmd, out, errb
 }
 
