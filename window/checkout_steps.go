@@ -1,6 +1,7 @@
 package window
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -213,20 +214,19 @@ func (bp *backport) acceptExtras(sc *runbooks.StepContext, g *repoGroup, extra [
 
 // commitSegment is one commit's part of a git log -p text, cut to max lines.
 func commitSegment(patch []byte, sha string, max int) string {
-	s := string(patch)
-	i := strings.Index(s, "commit "+sha)
-	if i < 0 {
-		return "commit " + sha + ": not in the saved patch"
+	_, commits := gitops.SplitLog(patch)
+	for _, c := range commits {
+		head, _, _ := bytes.Cut(c, []byte("\n"))
+		if got, ok := gitops.CommitHeader(head); !ok || got != sha {
+			continue
+		}
+		lines := strings.Split(strings.TrimSuffix(string(c), "\n"), "\n")
+		if len(lines) > max {
+			lines = append(lines[:max], fmt.Sprintf("… %d more lines in the saved patch", len(lines)-max))
+		}
+		return strings.Join(lines, "\n")
 	}
-	rest := s[i+len("commit "+sha):]
-	if j := strings.Index(rest, "\ncommit "); j >= 0 {
-		rest = rest[:j]
-	}
-	lines := strings.Split("commit "+sha+rest, "\n")
-	if len(lines) > max {
-		lines = append(lines[:max], fmt.Sprintf("… %d more lines in the saved patch", len(lines)-max))
-	}
-	return strings.Join(lines, "\n")
+	return "commit " + sha + ": not in the saved patch"
 }
 
 func (bp *backport) rebase(g *repoGroup) func(context.Context, *runbooks.StepContext) error {
