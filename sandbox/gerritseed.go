@@ -31,6 +31,8 @@ func (sb *Sandbox) startGerrit(ciDelay time.Duration) (trees, error) {
 		CIDelay:  ciDelay,
 		BasePath: "/r/",
 		WebHost:  GerritHost,
+		// a sandbox that stays on disk keeps Gerrit's state, to be reopened
+		StateFile: sb.keptGerritState(),
 	})
 	if err != nil {
 		return t, fmt.Errorf("sandbox: start the Gerrit emulator: %w", err)

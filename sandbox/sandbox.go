@@ -30,7 +30,7 @@ var TestServers = []string{"mwdebug1001", "mwdebug1002"}
 type Options struct {
 	// Dir is the sandbox's root; a new temporary directory when "". A given
 	// Dir must be empty, not exist yet, or hold a sandbox made before (its
-	// journals are kept, the rest is built anew: see Reopens); it is never
+	// world is reopened as it was left: see Reopens, KeepsWorld); it is never
 	// removed by Close.
 	Dir string
 	// AppServers is how many app servers (mw1001, mw1002, …) to serve; 5 when 0.
@@ -89,15 +89,17 @@ type Sandbox struct {
 	hosts   map[string]*sshHost
 	roles   map[string][]string
 	ownRoot bool
-	keep    bool
-	logMu   sync.Mutex
-	logw    io.Writer // Options.Log, or what SetLog gave
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
-	closeMu sync.Mutex
-	closed  bool
-	phases  []phase      // how long each part of Start took
-	streams atomic.Int64 // stream-events sessions open on the Gerrit host
+	// reopened: Start found a whole sandbox in Root and reopened it as it was
+	reopened bool
+	keep     bool
+	logMu    sync.Mutex
+	logw     io.Writer // Options.Log, or what SetLog gave
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	closeMu  sync.Mutex
+	closed   bool
+	phases   []phase      // how long each part of Start took
+	streams  atomic.Int64 // stream-events sessions open on the Gerrit host
 }
 
 // phase is one timed part of Start.
@@ -147,7 +149,7 @@ func Start(ctx context.Context, opts Options) (_ *Sandbox, err error) {
 	if sb.logw == nil {
 		sb.logw = io.Discard
 	}
-	if sb.Root, sb.ownRoot, err = prepareRoot(opts.Dir); err != nil {
+	if sb.Root, sb.ownRoot, sb.reopened, err = prepareRoot(opts.Dir); err != nil {
 		return nil, err
 	}
 	defer func() {
@@ -167,6 +169,13 @@ func Start(ctx context.Context, opts Options) (_ *Sandbox, err error) {
 	}
 
 	t0 := time.Now()
+	var k kept
+	if sb.reopened {
+		if k, err = readKept(sb.Root); err != nil {
+			return nil, err
+		}
+		sb.Version, sb.User = k.Version, k.User
+	}
 	if err := sb.layoutHosts(opts.AppServers); err != nil {
 		return nil, err
 	}
@@ -178,17 +187,43 @@ func Start(ctx context.Context, opts Options) (_ *Sandbox, err error) {
 	}
 	sb.lap("hosts", &t0)
 	progress("hosts")
-	t, err := sb.startGerrit(opts.CIDelay)
+	if sb.reopened {
+		err = sb.reopenWorld(opts.CIDelay, k, progress)
+	} else {
+		err = sb.buildWorld(ctx, opts.CIDelay, progress)
+	}
 	if err != nil {
 		return nil, err
 	}
-	sb.lap("gerrit", &t0)
-	progress("Gerrit")
+	sb.lap("staging+changes+ssh", &t0)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	// Three independent jobs: the changes in Gerrit, the deploy host's
-	// checkouts (then /srv/mediawiki everywhere), the SSH servers.
+	if err := sb.writeConfig(); err != nil {
+		return nil, err
+	}
+	if err := sb.writeKept(); err != nil {
+		return nil, err
+	}
+	sb.lap("config", &t0)
+	progress("config")
+	sb.wg.Add(1)
+	go sb.watchExtraCommit(wctx, sb.Changes["extra-commit"], opts.CIDelay)
+	return sb, nil
+}
+
+// buildWorld starts Gerrit with its projects, then makes three independent
+// parts at once: the changes in Gerrit, the deploy host's checkouts (then
+// /srv/mediawiki everywhere), the SSH servers.
+func (sb *Sandbox) buildWorld(ctx context.Context, ciDelay time.Duration, progress func(string)) error {
+	t, err := sb.startGerrit(ciDelay)
+	if err != nil {
+		return err
+	}
+	progress("Gerrit")
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	var jobs sync.WaitGroup
 	errs := make([]error, 3)
 	jobs.Add(3)
@@ -211,21 +246,28 @@ func Start(ctx context.Context, opts Options) (_ *Sandbox, err error) {
 		}
 	}()
 	jobs.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
+	return errors.Join(errs...)
+}
+
+// reopenWorld starts a sandbox made before as it was left: Gerrit on its
+// saved changes, the hosts on their files (the checkouts pointed at
+// Gerrit's address if it moved), new SSH servers.
+func (sb *Sandbox) reopenWorld(ciDelay time.Duration, k kept, progress func(string)) error {
+	if err := sb.reopenGerrit(ciDelay, k.GerritURL); err != nil {
+		return err
 	}
-	sb.lap("staging+changes+ssh", &t0)
-	if err := ctx.Err(); err != nil {
-		return nil, err
+	progress("Gerrit")
+	sb.restore(k)
+	progress("changes")
+	if err := sb.repointOrigins(k.GerritURL); err != nil {
+		return err
 	}
-	if err := sb.writeConfig(); err != nil {
-		return nil, err
+	progress("MediaWiki")
+	if err := sb.startSSH(); err != nil {
+		return err
 	}
-	sb.lap("config", &t0)
-	progress("config")
-	sb.wg.Add(1)
-	go sb.watchExtraCommit(wctx, sb.Changes["extra-commit"], opts.CIDelay)
-	return sb, nil
+	progress("SSH")
+	return nil
 }
 
 // installMediaWiki builds the deploy host's staging directory, then
@@ -255,32 +297,36 @@ func (sb *Sandbox) installMediaWiki() error {
 }
 
 // prepareRoot makes the root directory: a new temporary one, or dir when it
-// is empty or missing, or dir when it holds a sandbox made before (Reopens):
+// is empty or missing, or dir when it holds a sandbox made before
+// (Reopens): reopened as it was when it holds all of it (KeepsWorld), else
 // its journals (state/) are kept and the rest is built anew.
-func prepareRoot(dir string) (root string, own bool, err error) {
+func prepareRoot(dir string) (root string, own, reopen bool, err error) {
 	if dir == "" {
 		d, err := os.MkdirTemp("", "porthole-sandbox-")
 		if err != nil {
-			return "", false, fmt.Errorf("sandbox: make a temporary directory: %w", err)
+			return "", false, false, fmt.Errorf("sandbox: make a temporary directory: %w", err)
 		}
-		return d, true, nil
+		return d, true, false, nil
 	}
 	if err := CheckDir(dir); err != nil {
-		return "", false, err
+		return "", false, false, err
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return "", false, err
+		return "", false, false, err
 	}
 	if Reopens(abs) {
+		if KeepsWorld(abs) {
+			return abs, false, true, nil
+		}
 		if err := clearButState(abs); err != nil {
-			return "", false, err
+			return "", false, false, err
 		}
 	}
 	if err := os.MkdirAll(abs, 0o755); err != nil {
-		return "", false, fmt.Errorf("sandbox: create %s: %w", abs, err)
+		return "", false, false, fmt.Errorf("sandbox: create %s: %w", abs, err)
 	}
-	return abs, false, nil
+	return abs, false, false, nil
 }
 
 // configHead starts the config a sandbox writes (etc/porthole.yaml): what
@@ -288,8 +334,8 @@ func prepareRoot(dir string) (root string, own bool, err error) {
 const configHead = "# porthole configuration for the sandbox in "
 
 // Reopens is true when dir holds a sandbox made before (by porthole demo
-// --dir): starting one there keeps its journals, so that its windows can be
-// resumed, and builds the rest (Gerrit, hosts, repositories) anew.
+// --dir): starting one there reopens it as it was left (KeepsWorld), or
+// keeps only its journals when it was not stopped whole.
 func Reopens(dir string) bool {
 	data, err := os.ReadFile(filepath.Join(dir, "etc", "porthole.yaml"))
 	return err == nil && strings.HasPrefix(string(data), configHead)

@@ -43,7 +43,7 @@ func runDemo(ctx context.Context, args []string) error { return demo(ctx, args, 
 func demo(ctx context.Context, args []string, w io.Writer) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	dir := fs.String("dir", "", "build the sandbox in `DIR` (empty or missing; kept after exit); a DIR that holds one is reopened: its journals kept, the rest built anew")
+	dir := fs.String("dir", "", "build the sandbox in `DIR` (empty or missing; kept after exit); a DIR that holds one is reopened as it was left: Gerrit's changes, the hosts' files, the journals")
 	keep := fs.Bool("keep", false, "keep the temporary sandbox directory after exit")
 	serve := fs.Bool("serve", false, "only serve the sandbox (print its config, ssh_config and Gerrit URL) until Ctrl-C")
 	ciDelay := fs.Duration("ci-delay", 3*time.Second, "how long CI takes to merge a change after its +2")
@@ -67,8 +67,11 @@ func demo(ctx context.Context, args []string, w io.Writer) error {
 	defer stop()
 	opts := sandbox.Options{Dir: *dir, Keep: *keep, CIDelay: *ciDelay, SyncDelay: 600 * time.Millisecond, Log: w}
 	kept := *keep || *dir != ""
-	if *dir != "" && sandbox.Reopens(*dir) {
-		fmt.Fprintf(w, "porthole demo: reopening the sandbox in %s: its journals are kept (its windows can be resumed); Gerrit, the hosts and the repositories are built anew\n", *dir)
+	switch {
+	case *dir != "" && sandbox.KeepsWorld(*dir):
+		fmt.Fprintf(w, "porthole demo: reopening the sandbox in %s as it was left: Gerrit's changes, the hosts' files and the journals (its windows can be resumed)\n", *dir)
+	case *dir != "" && sandbox.Reopens(*dir):
+		fmt.Fprintf(w, "porthole demo: the sandbox in %s was not stopped whole: its journals are kept; Gerrit, the hosts and the repositories are built anew (what its windows did is gone from them)\n", *dir)
 	}
 	if !*serve && demoTUI != nil {
 		if err := sandbox.CheckDir(*dir); err != nil { // said before the TUI opens

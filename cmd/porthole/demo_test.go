@@ -33,11 +33,10 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-func TestDemoServe(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "sb")
+// serveDemo runs porthole demo --serve --dir dir until it serves.
+func serveDemo(t *testing.T, ctx context.Context, dir string) (*lockedBuffer, <-chan error) {
+	t.Helper()
 	var out lockedBuffer
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- demo(ctx, []string{"--serve", "--dir", dir, "--ci-delay", "0s"}, &out) }()
 	deadline := time.Now().Add(60 * time.Second)
@@ -52,6 +51,14 @@ func TestDemoServe(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	return &out, done
+}
+
+func TestDemoServe(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sb")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out, done := serveDemo(t, ctx, dir)
 	banner := out.String()
 	cfgPath := filepath.Join(dir, "etc", "porthole.yaml")
 	for _, want := range []string{"SANDBOX", "nothing here reaches production", "lives in  " + dir, "http://127.0.0.1:",
@@ -88,6 +95,18 @@ func TestDemoServe(t *testing.T) {
 	}
 	if _, err := os.Stat(cfgPath); err != nil {
 		t.Errorf("--dir was not kept: %v", err)
+	}
+
+	// The same --dir again: reopened as it was left, and said so.
+	ctx, cancel = context.WithCancel(context.Background())
+	defer cancel()
+	out, done = serveDemo(t, ctx, dir)
+	if !strings.Contains(out.String(), "reopening the sandbox in "+dir+" as it was left") {
+		t.Errorf("a second demo --dir does not say it reopens the sandbox:\n%s", out.String())
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("the reopened demo after Ctrl-C: %v", err)
 	}
 }
 

@@ -110,6 +110,7 @@ func (s *Server) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 			wr.User = s.users[req.caller].Username
 		}
 		s.writes = append(s.writes, wr)
+		_ = s.saveLocked() // failing, the saver tries again
 	}
 }
 
