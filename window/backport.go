@@ -273,7 +273,7 @@ func (bp *backport) steps(warnings []runbooks.Warning) []*runbooks.Step {
 			dangers++
 		}
 	}
-	lock, unlock := bp.lockSteps()
+	lock, unlock := (&backportLock{env: bp.env, sal: bp.sal}).steps()
 	steps = append(steps, lock)
 	for i, ch := range bp.changes {
 		s := &runbooks.Step{

@@ -65,14 +65,29 @@ func lockExcuse(file, owner, reason string) string {
 	return fmt.Sprintf("Failed to acquire lock %q; owner is %q; reason is %q", file, owner, reason)
 }
 
-// takeBackportLock is the window's first step: take the lock, or wait for
-// it (up to the configured wait, scap's 600 s, with a countdown in the
-// notes), or stop with scap's message.
-func (bp *backport) takeBackportLock(ctx context.Context, sc *runbooks.StepContext) error {
-	cfg := bp.env.Config
+// backportLock is scap's backport lock as a window holds it: backport
+// windows and revert windows take it from their first step to their last.
+type backportLock struct {
+	env *runbooks.Env
+	sal string // what the window does, for the lock's reason
+	// parent is the window a revert was started from ("" for none): while
+	// that window still holds the lock, the revert works under it.
+	parent string
+}
+
+// underParent is true when the lock's reason names the parent window.
+func (bl *backportLock) underParent(reason string) bool {
+	return bl.parent != "" && strings.Contains(reason, "porthole window "+bl.parent+" ")
+}
+
+// take is the window's first step: take the lock, or wait for it (up to
+// the configured wait, scap's 600 s, with a countdown in the notes), or
+// stop with scap's message.
+func (bl *backportLock) take(ctx context.Context, sc *runbooks.StepContext) error {
+	cfg := bl.env.Config
 	dir := cfg.EffectiveLockDir()
 	file := path.Join(dir, backportLockName)
-	reason := bp.sal + " (" + lockMark(sc) + " by " + sc.Env.User + ")"
+	reason := bl.sal + " (" + lockMark(sc) + " by " + sc.Env.User + ")"
 	wait := cfg.EffectiveLockWait()
 	poll := min(5*time.Second, max(wait/20, 100*time.Millisecond))
 	deadline := time.Now().Add(wait)
@@ -99,6 +114,10 @@ func (bp *backport) takeBackportLock(ctx context.Context, sc *runbooks.StepConte
 		case lockHeld:
 			if strings.Contains(why, lockMark(sc)) {
 				sc.Note(runbooks.Info, "this window already holds %s (reason: %s)", file, why)
+				return nil
+			}
+			if bl.underParent(why) {
+				sc.Note(runbooks.Info, "window %s, which this revert undoes, holds %s: the revert works under its lock (reason: %s)", bl.parent, file, why)
 				return nil
 			}
 			if id := staleWindow(cfg, why); id != "" && !tookOver {
@@ -152,35 +171,37 @@ func staleWindow(cfg *config.Config, reason string) string {
 	return m[1]
 }
 
-// heldCheck: after a restart, the lock step is done when this window holds the lock.
-func (bp *backport) heldCheck(ctx context.Context, sc *runbooks.StepContext) (bool, error) {
-	f := path.Join(bp.env.Config.EffectiveLockDir(), backportLockName)
+// held: after a restart, the lock step is done when this window (or the
+// window it reverts) holds the lock.
+func (bl *backportLock) held(ctx context.Context, sc *runbooks.StepContext) (bool, error) {
+	f := path.Join(bl.env.Config.EffectiveLockDir(), backportLockName)
 	res, err := sc.ExecCapture(ctx, config.RoleDeploy, remote.Command{Cmd: "cat -- " + remote.Quote(f) + " 2>/dev/null", Keep: true})
 	if err != nil {
 		return false, err
 	}
-	return strings.Contains(string(res.Stdout), lockMark(sc)), nil
+	return strings.Contains(string(res.Stdout), lockMark(sc)) || bl.underParent(string(res.Stdout)), nil
 }
 
-// releaseBackportLock is the window's last step: remove the lock if it is this window's.
-func (bp *backport) releaseBackportLock(ctx context.Context, sc *runbooks.StepContext) error {
-	f := remote.Quote(path.Join(bp.env.Config.EffectiveLockDir(), backportLockName))
+// release is the window's last step: remove the lock if it is this
+// window's (a parent's lock is the parent's to release).
+func (bl *backportLock) release(ctx context.Context, sc *runbooks.StepContext) error {
+	f := remote.Quote(path.Join(bl.env.Config.EffectiveLockDir(), backportLockName))
 	cmd := "if grep -qF -- " + remote.Quote(lockMark(sc)) + " " + f + " 2>/dev/null; then rm -f -- " + f + "; else echo 'not this window'\"'\"'s lock: left alone'; fi"
 	_, err := remote.Check(sc.ExecCapture(ctx, config.RoleDeploy, remote.Command{Cmd: cmd, Keep: true}))
 	return err
 }
 
-// lockSteps are the first and the last step of a backport window.
-func (bp *backport) lockSteps() (*runbooks.Step, *runbooks.Step) {
-	f := path.Join(bp.env.Config.EffectiveLockDir(), backportLockName)
+// steps are the first and the last step of a window that holds the lock.
+func (bl *backportLock) steps() (*runbooks.Step, *runbooks.Step) {
+	f := path.Join(bl.env.Config.EffectiveLockDir(), backportLockName)
 	return &runbooks.Step{
 			ID: "backport-lock", Title: "Take the backport lock (" + f + ")", Role: config.RoleDeploy,
 			Command: "(as scap backport: create " + f + " exclusively, holding the reason)",
 			Undo:    "rm " + f + " on the deployment host (only if this window holds it)",
-			Do:      bp.takeBackportLock, Check: bp.heldCheck,
+			Do:      bl.take, Check: bl.held,
 		}, &runbooks.Step{
 			ID: "backport-unlock", Title: "Release the backport lock", Role: config.RoleDeploy,
 			Command: "rm " + f + " (if this window holds it)",
-			Do:      bp.releaseBackportLock, Check: checkNever,
+			Do:      bl.release, Check: checkNever,
 		}
 }

@@ -3,6 +3,7 @@ package window
 import (
 	"context"
 	"fmt"
+	"path"
 	"strconv"
 	"strings"
 
@@ -31,7 +32,8 @@ type revertPlan struct {
 	reason  string
 	sal     string
 	paths   []string
-	world   bool // the full sync (scap sync-world) instead of sync-file
+	world   bool   // the full sync (scap sync-world) instead of sync-file
+	from    string // the window this revert was started from (params["from"]), "" for none
 }
 
 // BuildRevert builds an emergency revert for params["changes"]: revert each
@@ -48,7 +50,7 @@ func BuildRevert(ctx context.Context, env *runbooks.Env, params map[string]strin
 	if env == nil || env.Config == nil || env.Hosts == nil {
 		return nil, fmt.Errorf("revert needs the configuration and the deployment host: check the config file")
 	}
-	rp := &revertPlan{env: env, reason: strings.TrimSpace(params["reason"])}
+	rp := &revertPlan{env: env, reason: strings.TrimSpace(params["reason"]), from: params["from"]}
 	var loc *locator
 	var changes []*gerrit.Change
 	for _, ref := range nums {
@@ -208,7 +210,7 @@ func (rp *revertPlan) steps() []*runbooks.Step {
 		c := "cd " + remote.Quote(t.Dir) + " && " + revertCommand(t)
 		cmds = append(cmds, c)
 	}
-	detail = append(detail, "on the deployment host:")
+	detail = append(detail, "on the deployment host, holding scap's backport lock ("+path.Join(cfg.EffectiveLockDir(), backportLockName)+") until the window ends:")
 	for _, c := range cmds {
 		detail = append(detail, "$ "+c)
 	}
@@ -227,7 +229,7 @@ func (rp *revertPlan) steps() []*runbooks.Step {
 		Gate: &runbooks.Gate{Kind: runbooks.GateConfirm, Prompt: "Revert and sync to all app servers now?",
 			Detail: strings.Join(detail, "\n"), Default: "n"},
 		Undo: "before the sync: git reset --hard ORIG_HEAD in each directory; after it, deploy the change again",
-		Do:   rp.revert, Check: rp.revertedCheck,
+		Do:   rp.lockThenRevert, Check: rp.revertedCheck,
 	}
 	if len(rp.targets) == 1 {
 		revert.Dir = rp.targets[0].Dir
@@ -269,7 +271,23 @@ func (rp *revertPlan) steps() []*runbooks.Step {
 		})
 	}
 	steps = append(steps, &runbooks.Step{ID: "revert-log", Title: "Log the revert", Role: config.RoleLocal, Do: rp.log, Check: checkNever})
-	return steps
+	_, unlock := rp.lock().steps()
+	return append(steps, unlock)
+}
+
+// lock is scap's backport lock as the revert holds it: taken right after
+// the confirmation (a declined revert holds nothing), released at the end.
+func (rp *revertPlan) lock() *backportLock {
+	return &backportLock{env: rp.env, sal: rp.sal, parent: rp.from}
+}
+
+// lockThenRevert takes the backport lock (or waits for it, or stops with
+// scap's message), then reverts.
+func (rp *revertPlan) lockThenRevert(ctx context.Context, sc *runbooks.StepContext) error {
+	if err := rp.lock().take(ctx, sc); err != nil {
+		return err
+	}
+	return rp.revert(ctx, sc)
 }
 
 func (rp *revertPlan) appServers() string {

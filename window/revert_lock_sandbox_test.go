@@ -1,0 +1,81 @@
+package window_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"porthole/runbooks"
+	"porthole/runbooks/runbookstest"
+	"porthole/sandbox"
+	"porthole/window"
+)
+
+// TestSandboxRevertTakesTheBackportLock: a revert window holds scap's
+// backport lock as a backport window does, from its confirmation (a
+// declined revert holds nothing) to its end. While another window holds it,
+// the revert waits, then stops with scap's message before reverting
+// anything; started from the window it undoes while that window still
+// holds the lock (the `r` key mid-window), it works under that lock and
+// leaves it to its owner.
+func TestSandboxRevertTakesTheBackportLock(t *testing.T) {
+	sb, env, p, file, before := coreWindow(t)
+	r, err := runbookstest.RunPlan(t, env, p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deployed, _ := sb.ReadAppServerFile("mw1001", file)
+	if string(deployed) == string(before) {
+		t.Fatal("the window did not deploy")
+	}
+	lockFile := filepath.Join(sb.HostDir(sandbox.DeployHost), "var", "lock", "scap.backport.lock")
+	other := "Backport for 999 (porthole window 20261207-000000-backport-999 by someone)"
+	if err := os.WriteFile(lockFile, []byte(other), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env.Config.LockWait = time.Second
+	rp, err := window.BuildRevertFrom(context.Background(), env, p, r.Facts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := rp.Steps[0].Gate; g == nil || !strings.Contains(g.Detail, "holding scap's backport lock ("+lockFile+")") || rp.Steps[len(rp.Steps)-1].ID != "backport-unlock" {
+		t.Errorf("the revert's confirmation does not say it takes the lock, or its last step is %s", rp.Steps[len(rp.Steps)-1].ID)
+	}
+	_, err = runbookstest.RunPlan(t, env, rp, nil)
+	if err == nil || !strings.Contains(err.Error(), `Failed to acquire lock "`+lockFile+`"`) || !strings.Contains(err.Error(), "Backport for 999") {
+		t.Fatalf("a revert while another window holds the lock: %v", err)
+	}
+	if got, _ := sb.ReadAppServerFile("mw1001", file); string(got) != string(deployed) {
+		t.Error("the revert synced although it did not get the lock")
+	}
+
+	parent := "Backport: [[gerrit:1000|…]] (porthole window " + p.ID + " by " + env.User + ")"
+	if err := os.WriteFile(lockFile, []byte(parent), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rp2, err := window.BuildRevertFrom(context.Background(), env, p, r.Facts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp2.ID = rp.ID + "-again" // built within the same second
+	var notes []string
+	if _, err := runbookstest.RunPlan(t, env, rp2, func(e runbooks.Event) {
+		if ev, ok := e.(runbooks.StepNote); ok {
+			notes = append(notes, ev.Text)
+		}
+	}); err != nil {
+		t.Fatalf("a revert under its window's lock: %v", err)
+	}
+	if !strings.Contains(strings.Join(notes, "\n"), "window "+p.ID+", which this revert undoes, holds") {
+		t.Errorf("no note says the revert works under its window's lock:\n%s", strings.Join(notes, "\n"))
+	}
+	if got, _ := sb.ReadAppServerFile("mw1001", file); string(got) != string(before) {
+		t.Error("the revert under its window's lock did not sync")
+	}
+	if b, _ := os.ReadFile(lockFile); string(b) != parent {
+		t.Errorf("the revert touched its window's lock: %q", b)
+	}
+}
