@@ -14,28 +14,6 @@ import (
 	"porthole/remote"
 )
 
-// GateKind says how a gate is answered.
-type GateKind int
-
-const (
-	// GateContinue is a pause before a step: enter goes on.
-	GateContinue GateKind = iota
-	// GateConfirm is a yes/no question; irreversible steps default to no.
-	GateConfirm
-	// GateChoice offers a few named choices.
-	GateChoice
-	// GateTyped goes on only when the deployer types Gate.Expect (a change
-	// number) exactly: for what a careless "y" must never do (a +2 despite
-	// a danger warning). Any other answer, "y" included, is no.
-	GateTyped
-)
-
-// Choice is one answer a GateChoice offers.
-type Choice struct {
-	Key   string // "y", "n", "d", …
-	Label string
-}
-
 // Gate is a question the deployer answers before (or during) a step.
 type Gate struct {
 	Kind    GateKind
@@ -92,16 +70,6 @@ type Step struct {
 	// do), "" to run it; nil always runs it.
 	Unneeded func(f *Facts) string `json:"-"`
 }
-
-// Level grades a warning or note.
-type Level int
-
-// Levels of warnings and notes.
-const (
-	Info Level = iota
-	Warn
-	Danger // stops the window unless the deployer explicitly goes on
-)
 
 // Warning is something a careful deployer would notice about a plan.
 type Warning struct {

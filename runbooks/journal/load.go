@@ -1,4 +1,4 @@
-package runbooks
+package journal
 
 import (
 	"bufio"
@@ -117,7 +117,7 @@ func (w *WindowState) doneSteps() int {
 // declinedTyped is true when the window was declined at a typed gate.
 func (w *WindowState) declinedTyped() bool {
 	s := w.declinedStep()
-	return s != nil && s.Gates[len(s.Gates)-1].Kind == gateKindName(GateTyped)
+	return s != nil && s.Gates[len(s.Gates)-1].Kind == GateTyped.Name()
 }
 
 // FailedAt is the step where the window stopped: the one interrupted, or
@@ -357,7 +357,7 @@ func (w *WindowState) apply(rec Record, full bool) {
 		}
 	case RecStepEnd:
 		s := w.step(rec.Step)
-		s.State = parseStepState(rec.State)
+		s.State = ParseStepState(rec.State)
 		s.Error = rec.Error
 		s.Duration = time.Duration(rec.DurationMS) * time.Millisecond
 		s.Interrupted, s.Rechecked = rec.Interrupted, rec.Rechecked
