@@ -1,6 +1,8 @@
 // Package runbooks is porthole's engine: a Plan is a list of Steps with gates,
 // run by a Runner that journals every event (and the typed Facts the steps
-// learn) so a window can be resumed. It knows no runbook: the backport window
+// learn) so a window can be resumed, with parameters checked by ParamSpec. The
+// journal itself, reading it back and the redactor are package
+// runbooks/journal, below this one. It knows no runbook: the backport window
 // and the revert (package window) and the maintenance scripts (package maint)
 // register themselves and are built by kind.
 package runbooks
