@@ -11,6 +11,7 @@ import (
 	"porthole/config"
 	"porthole/remote"
 	"porthole/runbooks"
+	"porthole/runbooks/journal"
 )
 
 func TestNamespaceDupesDryRunThenFix(t *testing.T) {
@@ -463,11 +464,11 @@ func TestMaintResumeReattachesAfterTheHostWasGone(t *testing.T) {
 	}
 
 	sh.setDown(false)
-	path, err := runbooks.FindWindow(f.env.Config.StateDir, plan.ID)
+	path, err := journal.FindWindow(f.env.Config.StateDir, plan.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	state, err := runbooks.LoadWindow(path)
+	state, err := journal.LoadWindow(path)
 	if err != nil {
 		t.Fatal(err)
 	}

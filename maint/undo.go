@@ -10,6 +10,7 @@ import (
 	"github.com/bluekeyes/go-gitdiff/gitdiff"
 
 	"porthole/runbooks"
+	"porthole/runbooks/journal"
 )
 
 // Undo is what a maintenance run that followed a deploy calls for once that
@@ -45,7 +46,7 @@ func (u Undo) Command() string {
 // window's own suggestion (same runbook, a wiki in common, the same previous
 // collation); the suggestions come from wmf-config, so only a reverted
 // change that synced something under wmf-config/ calls for an undo.
-func UndosAfterRevert(from *runbooks.WindowState, reverted []int, windows []runbooks.WindowSummary) []Undo {
+func UndosAfterRevert(from *journal.WindowState, reverted []int, windows []journal.WindowSummary) []Undo {
 	if from == nil || from.Facts == nil || !touchesConfig(from.Facts, reverted) {
 		return nil
 	}
@@ -55,7 +56,7 @@ func UndosAfterRevert(from *runbooks.WindowState, reverted []int, windows []runb
 		if ws.ID == from.ID || ws.Started.Before(from.Started) || (ws.Kind != KindUpdateCollation && ws.Kind != KindNamespaceDupes) {
 			continue
 		}
-		w, err := runbooks.LoadWindow(ws.Path)
+		w, err := journal.LoadWindow(ws.Path)
 		if err != nil || !irreversibleRan(w) {
 			continue
 		}
@@ -90,7 +91,7 @@ func touchesConfig(f *runbooks.Facts, reverted []int) bool {
 }
 
 // irreversibleRan says the run's irreversible step (--fix, the update) was started.
-func irreversibleRan(w *runbooks.WindowState) bool {
+func irreversibleRan(w *journal.WindowState) bool {
 	for _, s := range w.Steps {
 		if s.Irreversible && (s.State != runbooks.Pending || s.Attempts > 0) {
 			return true
@@ -100,7 +101,7 @@ func irreversibleRan(w *runbooks.WindowState) bool {
 }
 
 // suggestionFor is the suggestion of the deploy that window w ran.
-func suggestionFor(sugs []runbooks.Suggestion, w *runbooks.WindowState) (runbooks.Suggestion, bool) {
+func suggestionFor(sugs []runbooks.Suggestion, w *journal.WindowState) (runbooks.Suggestion, bool) {
 	for _, s := range sugs {
 		if s.Runbook != w.Kind {
 			continue
@@ -155,7 +156,7 @@ func deployedCollations(f *runbooks.Facts) map[string]collationChange {
 // collationUndo: the revert puts the wiki's old collation back, but its
 // category rows were rebuilt for the new one: run updateCollation again
 // with --previous-collation the one the reverted change set.
-func collationUndo(w *runbooks.WindowState, coll map[string]collationChange) Undo {
+func collationUndo(w *journal.WindowState, coll map[string]collationChange) Undo {
 	wikis := w.Params["wiki"]
 	prev := w.Params["previous_collation"]
 	u := Undo{Window: w.ID, Runbook: KindUpdateCollation}
@@ -183,7 +184,7 @@ func collationUndo(w *runbooks.WindowState, coll map[string]collationChange) Und
 
 // namespaceUndo: pages namespaceDupes moved into the namespace (and pages
 // created in it since) become unreachable when the revert removes it.
-func namespaceUndo(w *runbooks.WindowState, sug runbooks.Suggestion) Undo {
+func namespaceUndo(w *journal.WindowState, sug runbooks.Suggestion) Undo {
 	wikis := w.Params["wiki"]
 	what, _, _ := strings.Cut(sug.Reason, ": run ")
 	return Undo{Window: w.ID, Runbook: KindNamespaceDupes, Text: fmt.Sprintf(

@@ -10,6 +10,7 @@ import (
 
 	"porthole/config"
 	"porthole/runbooks"
+	"porthole/runbooks/journal"
 )
 
 // collationPatch changes cywiki's collation from uppercase to uca-cy.
@@ -26,7 +27,7 @@ const collationPatch = `diff --git a/wmf-config/InitialiseSettings.php b/wmf-con
 
 // journalRun journals a window of kind with params whose irreversible step
 // runs (answered yes) or is declined, started at.
-func journalRun(t *testing.T, state, id, kind string, params map[string]string, yes bool, at time.Time) runbooks.WindowSummary {
+func journalRun(t *testing.T, state, id, kind string, params map[string]string, yes bool, at time.Time) journal.WindowSummary {
 	t.Helper()
 	p := &runbooks.Plan{ID: id, Kind: kind, Title: kind, Params: params, Steps: []*runbooks.Step{
 		{ID: "update", Title: "the irreversible run", Role: config.RoleLocal, Irreversible: true,
@@ -49,7 +50,7 @@ func journalRun(t *testing.T, state, id, kind string, params map[string]string, 
 		}
 	}
 	j.Close()
-	return runbooks.WindowSummary{ID: id, Kind: kind, Path: filepath.Join(runbooks.WindowsDir(state), id+".jsonl"), Started: at}
+	return journal.WindowSummary{ID: id, Kind: kind, Path: filepath.Join(journal.WindowsDir(state), id+".jsonl"), Started: at}
 }
 
 func TestUndosAfterRevert(t *testing.T) {
@@ -60,7 +61,7 @@ func TestUndosAfterRevert(t *testing.T) {
 		t.Fatal(err)
 	}
 	deployed := time.Date(2026, 12, 7, 14, 0, 0, 0, time.UTC)
-	from := &runbooks.WindowState{ID: "20261207-140000-backport", Kind: "backport", Started: deployed, Facts: &runbooks.Facts{}}
+	from := &journal.WindowState{ID: "20261207-140000-backport", Kind: "backport", Started: deployed, Facts: &runbooks.Facts{}}
 	from.Facts.Change(101).SyncPaths = []string{"wmf-config/InitialiseSettings.php"}
 	from.Facts.Change(102).SyncPaths = []string{"php-1.44.0-wmf.5/includes/cache/Cache.php"}
 	from.Facts.Repo("mediawiki-config").PatchFile = patch
@@ -71,7 +72,7 @@ func TestUndosAfterRevert(t *testing.T) {
 		t.Fatalf("the deploy's suggestions: %+v", from.Facts.Suggestions)
 	}
 	later := func(m int) time.Time { return deployed.Add(time.Duration(m) * time.Minute) }
-	windows := []runbooks.WindowSummary{
+	windows := []journal.WindowSummary{
 		journalRun(t, state, "20261207-141000-updateCollation", KindUpdateCollation, map[string]string{"wiki": "cywiki", "previous_collation": "uppercase"}, true, later(10)),
 		journalRun(t, state, "20261207-142000-namespaceDupes", KindNamespaceDupes, map[string]string{"wiki": "hewiki"}, true, later(20)),
 		// not this deploy's: another wiki, declined, or run before the deploy

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"porthole/remote"
+	"porthole/runbooks/journal"
 )
 
 // CommandRun: a command finished on a host (journaled with its exit and duration).
@@ -33,7 +34,7 @@ type StepContext struct {
 	// Prior is, while a resume checks the step that was running when
 	// porthole stopped, what the journal holds of it (its commands with
 	// their exit codes, its output); nil otherwise.
-	Prior *StepLog
+	Prior *journal.StepLog
 
 	emit    func(Event)
 	confirm func(ctx context.Context, g Gate) (Decision, error)

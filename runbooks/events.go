@@ -6,22 +6,6 @@ import (
 	"porthole/remote"
 )
 
-// StepState is where a step is.
-type StepState int
-
-// Step states.
-const (
-	Pending StepState = iota
-	Running
-	Done
-	Failed
-	Skipped
-)
-
-func (s StepState) String() string {
-	return [...]string{"pending", "running", "done", "failed", "skipped"}[s]
-}
-
 // Event is what a Runner reports, in order, on its Events channel.
 type Event interface{ isEvent() }
 

@@ -141,94 +141,18 @@ func (s ParamSpec) Validate(v string) (string, error) {
 	if s.Prepare != nil {
 		v = s.Prepare(v)
 	}
-	if !utf8.ValidString(v) {
-		return "", fmt.Errorf("value %q is not valid UTF-8", v)
+	if err := checkPlainText(v); err != nil {
+		return "", err
 	}
-	for _, r := range v {
-		if unicode.IsControl(r) {
-			return "", fmt.Errorf("value %q holds a control character (%U); remove it", v, r)
-		}
-	}
-	var err error
-	switch s.Type {
-	case ParamWiki:
-		v = strings.TrimSpace(v)
-		if !wikiRe.MatchString(v) {
-			return "", fmt.Errorf("%q is not a wiki database name (like enwiki or zh_min_nanwiki)", v)
-		}
-	case ParamWikiList:
-		var ws []string
-		ws, err = splitList(v)
-		if err == nil && len(ws) == 0 {
-			err = fmt.Errorf("no wiki given")
-		}
-		for _, w := range ws {
-			if !wikiRe.MatchString(w) {
-				return "", fmt.Errorf("%q is not a wiki database name or dblist name (like enwiki or wikipedia)", w)
-			}
-		}
-		v = strings.Join(ws, ",")
-	case ParamURL:
-		v, err = checkURL(strings.TrimSpace(v))
-	case ParamURLList:
-		var us []string
-		us, err = splitList(v)
-		if err == nil && len(us) == 0 {
-			err = fmt.Errorf("no URL given")
-		}
-		for i, u := range us {
-			if us[i], err = checkURL(u); err != nil {
-				break
-			}
-		}
-		v = strings.Join(us, " ")
-	case ParamEnum:
-		if len(s.Allowed) == 0 {
-			return "", fmt.Errorf("enum parameter without allowed values")
-		}
-	case ParamInt:
-		v = strings.TrimSpace(v)
-		if _, e := strconv.ParseInt(v, 10, 64); e != nil {
-			err = fmt.Errorf("%q is not a whole number", v)
-		}
-	case ParamBool:
-		switch strings.ToLower(strings.TrimSpace(v)) {
-		case "true", "yes", "y", "1", "on":
-			v = "true"
-		case "false", "no", "n", "0", "off":
-			v = "false"
-		default:
-			err = fmt.Errorf("%q is not true or false", v)
-		}
-	case ParamString, "":
-	default:
-		return "", fmt.Errorf("unknown parameter type %q", s.Type)
-	}
+	v, err := s.normalize(v)
 	if err != nil {
 		return "", err
 	}
 	if len(s.Allowed) > 0 && !contains(s.Allowed, v) {
 		return "", fmt.Errorf("%q is not allowed (choose one of: %s)", v, strings.Join(s.Allowed, ", "))
 	}
-	if s.Pattern != "" {
-		re, e := regexp.Compile(`^(?:` + s.Pattern + `)$`)
-		if e != nil {
-			return "", fmt.Errorf("bad pattern %q: %v", s.Pattern, e)
-		}
-		var parts []string
-		switch s.Type {
-		case ParamWikiList:
-			parts = strings.Split(v, ",")
-		case ParamURLList:
-			parts = strings.Fields(v)
-		default:
-			parts = []string{v}
-		}
-		for _, p := range parts {
-			if !re.MatchString(p) {
-				return "", fmt.Errorf("%q does not match %s%s", p, s.Pattern, helpSuffix(s))
-			}
-		}
+	if err := s.matchPattern(v); err != nil {
+		return "", err
 	}
 	if s.Check != nil {
 		return s.Check(v)
@@ -236,9 +160,123 @@ func (s ParamSpec) Validate(v string) (string, error) {
 	return v, nil
 }
 
+// checkPlainText refuses a value that is not UTF-8 or holds a control character.
+func checkPlainText(v string) error {
+	if !utf8.ValidString(v) {
+		return fmt.Errorf("value %q is not valid UTF-8", v)
+	}
+	for _, r := range v {
+		if unicode.IsControl(r) {
+			return fmt.Errorf("value %q holds a control character (%U); remove it", v, r)
+		}
+	}
+	return nil
+}
+
+// normalize checks v against s.Type and returns it in its one spelling
+// (trimmed, lists joined, booleans as true or false).
+func (s ParamSpec) normalize(v string) (string, error) {
+	switch s.Type {
+	case ParamWiki:
+		v = strings.TrimSpace(v)
+		if !wikiRe.MatchString(v) {
+			return "", fmt.Errorf("%q is not a wiki database name (like enwiki or zh_min_nanwiki)", v)
+		}
+		return v, nil
+	case ParamWikiList:
+		return normalizeWikiList(v)
+	case ParamURL:
+		return checkURL(strings.TrimSpace(v))
+	case ParamURLList:
+		return normalizeURLList(v)
+	case ParamEnum:
+		if len(s.Allowed) == 0 {
+			return "", fmt.Errorf("enum parameter without allowed values")
+		}
+		return v, nil
+	case ParamInt:
+		v = strings.TrimSpace(v)
+		if _, err := strconv.ParseInt(v, 10, 64); err != nil {
+			return "", fmt.Errorf("%q is not a whole number", v)
+		}
+		return v, nil
+	case ParamBool:
+		return normalizeBool(v)
+	case ParamString, "":
+		return v, nil
+	default:
+		return "", fmt.Errorf("unknown parameter type %q", s.Type)
+	}
+}
+
+// normalizeWikiList checks a list of wiki or dblist names and joins it with commas.
+func normalizeWikiList(v string) (string, error) {
+	ws := splitList(v)
+	if len(ws) == 0 {
+		return "", fmt.Errorf("no wiki given")
+	}
+	for _, w := range ws {
+		if !wikiRe.MatchString(w) {
+			return "", fmt.Errorf("%q is not a wiki database name or dblist name (like enwiki or wikipedia)", w)
+		}
+	}
+	return strings.Join(ws, ","), nil
+}
+
+// normalizeURLList checks a list of URLs and joins it with spaces.
+func normalizeURLList(v string) (string, error) {
+	us := splitList(v)
+	if len(us) == 0 {
+		return "", fmt.Errorf("no URL given")
+	}
+	for _, u := range us {
+		if _, err := checkURL(u); err != nil {
+			return "", err
+		}
+	}
+	return strings.Join(us, " "), nil
+}
+
+// normalizeBool reads the usual spellings of yes and no as true or false.
+func normalizeBool(v string) (string, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "true", "yes", "y", "1", "on":
+		return "true", nil
+	case "false", "no", "n", "0", "off":
+		return "false", nil
+	default:
+		return "", fmt.Errorf("%q is not true or false", v)
+	}
+}
+
+// matchPattern checks every item of v (each wiki or URL of a list) against
+// s.Pattern, anchored at both ends.
+func (s ParamSpec) matchPattern(v string) error {
+	if s.Pattern == "" {
+		return nil
+	}
+	re, err := regexp.Compile(`^(?:` + s.Pattern + `)$`)
+	if err != nil {
+		return fmt.Errorf("bad pattern %q: %v", s.Pattern, err)
+	}
+	parts := []string{v}
+	switch s.Type {
+	case ParamWikiList:
+		parts = strings.Split(v, ",")
+	case ParamURLList:
+		parts = strings.Fields(v)
+	}
+	for _, p := range parts {
+		if !re.MatchString(p) {
+			return fmt.Errorf("%q does not match %s%s", p, s.Pattern, helpSuffix(s))
+		}
+	}
+	return nil
+}
+
 // splitList splits a comma- or whitespace-separated list, dropping empty
 // items and duplicates, keeping the order.
-func splitList(v string) ([]string, error) {
+func splitList(v string) []string {
 	f := strings.FieldsFunc(v, func(r rune) bool { return r == ',' || unicode.IsSpace(r) })
 	seen := map[string]bool{}
 	var out []string
@@ -248,7 +286,7 @@ func splitList(v string) ([]string, error) {
 			out = append(out, x)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // checkURL accepts an absolute http(s) URL with a host and nothing a shell or

@@ -2,7 +2,9 @@ package runbooks
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"porthole/runbooks/journal"
 	"strings"
 )
 
@@ -16,14 +18,14 @@ import (
 // behind its gate (in step mode, the deployer's enter). An abandoned window
 // is refused.
 // Open the journal with OpenJournal(dir, plan) again: it appends.
-func Resume(ctx context.Context, env *Env, state *WindowState) (*Plan, RunOptions, error) {
+func Resume(ctx context.Context, env *Env, state *journal.WindowState) (*Plan, RunOptions, error) {
 	if state == nil {
 		return nil, RunOptions{}, fmt.Errorf("resume: no window")
 	}
-	if state.Status == StatusAbandoned {
+	if state.Status == journal.StatusAbandoned {
 		return nil, RunOptions{}, fmt.Errorf("window %s was abandoned by %s at %s: it cannot be resumed; start a new window", state.ID, state.AbandonedBy, state.Ended.Local().Format("2006-01-02 15:04"))
 	}
-	if state.Status == StatusOK {
+	if state.Status == journal.StatusOK {
 		return nil, RunOptions{}, fmt.Errorf("window %s finished well at %s: there is nothing to resume", state.ID, state.Ended.Format("2006-01-02 15:04"))
 	}
 	if state.Kind == "" {
@@ -43,7 +45,7 @@ func Resume(ctx context.Context, env *Env, state *WindowState) (*Plan, RunOption
 // checkSameSteps makes sure the rebuilt plan still has every step the
 // journal knows to be done, skipped or running, in the same order; if not,
 // resuming could skip or repeat work, so it is refused.
-func checkSameSteps(plan *Plan, state *WindowState) error {
+func checkSameSteps(plan *Plan, state *journal.WindowState) error {
 	pos := map[string]int{}
 	for i, s := range plan.Steps {
 		pos[s.ID] = i
@@ -69,7 +71,7 @@ func checkSameSteps(plan *Plan, state *WindowState) error {
 	return nil
 }
 
-func stateWord(s *StepLog, state *WindowState) string {
+func stateWord(s *journal.StepLog, state *journal.WindowState) string {
 	if s.ID == state.Interrupted {
 		return "running"
 	}
@@ -82,4 +84,19 @@ func stepIDs(p *Plan) string {
 		ids[i] = s.ID
 	}
 	return strings.Join(ids, ", ")
+}
+
+// OpenJournal opens the journal of plan's window under the state dir (see
+// journal.Open): a new window's, or a resumed one's to append to. A plan with
+// no ID gets the one the journal generated.
+func OpenJournal(dir string, plan *Plan) (*journal.Journal, error) {
+	if plan == nil {
+		return nil, errors.New("open journal: no plan")
+	}
+	j, err := journal.Open(dir, journal.Header{ID: plan.ID, Kind: plan.Kind})
+	if err != nil {
+		return nil, err
+	}
+	plan.ID = j.ID()
+	return j, nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"porthole/config"
 	"porthole/remote"
+	"porthole/runbooks/journal"
 )
 
 // stoppedKind is a two-step runbook: "prep" appends to params[out] and
@@ -43,13 +44,13 @@ func startStopped(t *testing.T, env *Env, params map[string]string, answer func(
 }
 
 // resumeStopped resumes the only unfinished window and runs it to its end.
-func resumeStopped(t *testing.T, env *Env, answer func(GateRequest) Decision) (WindowSummary, runResult) {
+func resumeStopped(t *testing.T, env *Env, answer func(GateRequest) Decision) (journal.WindowSummary, runResult) {
 	t.Helper()
-	un, err := Unfinished(env.Config.StateDir)
+	un, err := journal.Unfinished(env.Config.StateDir)
 	if err != nil || len(un) != 1 {
-		t.Fatalf("Unfinished = %+v, %v; want one window", un, err)
+		t.Fatalf("journal.Unfinished = %+v, %v; want one window", un, err)
 	}
-	state, err := LoadWindow(un[0].Path)
+	state, err := journal.LoadWindow(un[0].Path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +94,7 @@ func TestResumeADeclinedWindowAsksTheGateAgain(t *testing.T) {
 		}
 		return Decision{Choice: "y", By: "bob"}
 	})
-	if u.Status != StatusDeclined || u.FailedStep != "sync" || u.Done != 1 || u.Stopped.IsZero() ||
+	if u.Status != journal.StatusDeclined || u.FailedStep != "sync" || u.Done != 1 || u.Stopped.IsZero() ||
 		!strings.Contains(u.Why, `alice said no to "Sync everywhere?`) {
 		t.Fatalf("the declined window is listed as %+v", u)
 	}
@@ -103,7 +104,7 @@ func TestResumeADeclinedWindowAsksTheGateAgain(t *testing.T) {
 	if got := readOut(t, out); got != "prep\nsync\n" {
 		t.Fatalf("after the resume the output is %q (prep must not run twice)", got)
 	}
-	if un, _ := Unfinished(env.Config.StateDir); len(un) != 0 {
+	if un, _ := journal.Unfinished(env.Config.StateDir); len(un) != 0 {
 		t.Fatalf("a window that finished after its resume is still unfinished: %+v", un)
 	}
 }
@@ -122,7 +123,7 @@ func TestResumeAFailedWindowRunsTheFailedStepAgain(t *testing.T) {
 	}
 	os.Remove(block) // the deployer fixed what made it fail
 	u, rr := resumeStopped(t, env, crashYes)
-	if u.Status != StatusFailed || u.FailedStep != "prep" || !strings.HasPrefix(u.Why, "failed: ") {
+	if u.Status != journal.StatusFailed || u.FailedStep != "prep" || !strings.HasPrefix(u.Why, "failed: ") {
 		t.Fatalf("the failed window is listed as %+v", u)
 	}
 	if rr.err != nil {
@@ -138,24 +139,24 @@ func TestAbandonTakesAWindowOffTheUnfinishedList(t *testing.T) {
 	dir := t.TempDir()
 	params := map[string]string{"out": filepath.Join(dir, "out"), "block": filepath.Join(dir, "block")}
 	startStopped(t, env, params, func(GateRequest) Decision { return Decision{Choice: "n"} })
-	un, err := Unfinished(env.Config.StateDir)
+	un, err := journal.Unfinished(env.Config.StateDir)
 	if err != nil || len(un) != 1 {
-		t.Fatalf("Unfinished = %+v, %v", un, err)
+		t.Fatalf("journal.Unfinished = %+v, %v", un, err)
 	}
 	at := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
-	if err := Abandon(un[0].Path, "carol", at); err != nil {
+	if err := journal.Abandon(un[0].Path, "carol", at); err != nil {
 		t.Fatal(err)
 	}
-	if un2, _ := Unfinished(env.Config.StateDir); len(un2) != 0 {
+	if un2, _ := journal.Unfinished(env.Config.StateDir); len(un2) != 0 {
 		t.Fatalf("an abandoned window is still unfinished: %+v", un2)
 	}
-	state, err := LoadWindow(un[0].Path)
+	state, err := journal.LoadWindow(un[0].Path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	last := state.Records[len(state.Records)-1]
-	if state.Status != StatusAbandoned || state.AbandonedBy != "carol" || !state.Ended.Equal(at) ||
-		last.Type != RecWindowAbandon || last.Seq != state.Records[len(state.Records)-2].Seq+1 {
+	if state.Status != journal.StatusAbandoned || state.AbandonedBy != "carol" || !state.Ended.Equal(at) ||
+		last.Type != journal.RecWindowAbandon || last.Seq != state.Records[len(state.Records)-2].Seq+1 {
 		t.Fatalf("abandoned window: status %s by %q at %s, last record %+v", state.Status, state.AbandonedBy, state.Ended, last)
 	}
 	if !strings.Contains(last.Text, `step "sync"`) {
@@ -164,7 +165,7 @@ func TestAbandonTakesAWindowOffTheUnfinishedList(t *testing.T) {
 	if _, _, err := Resume(context.Background(), env, state); err == nil || !strings.Contains(err.Error(), "abandoned by carol") {
 		t.Fatalf("Resume of an abandoned window: %v", err)
 	}
-	if err := Abandon(un[0].Path, "carol", at); err == nil || !strings.Contains(err.Error(), "already abandoned") {
+	if err := journal.Abandon(un[0].Path, "carol", at); err == nil || !strings.Contains(err.Error(), "already abandoned") {
 		t.Fatalf("abandoning twice: %v", err)
 	}
 	// a window that finished well is not abandoned
@@ -173,8 +174,8 @@ func TestAbandonTakesAWindowOffTheUnfinishedList(t *testing.T) {
 	if rr.err != nil {
 		t.Fatal(rr.err)
 	}
-	path := filepath.Join(WindowsDir(env.Config.StateDir), p.ID+".jsonl")
-	if err := Abandon(path, "carol", at); err == nil || !strings.Contains(err.Error(), "finished well") {
+	path := filepath.Join(journal.WindowsDir(env.Config.StateDir), p.ID+".jsonl")
+	if err := journal.Abandon(path, "carol", at); err == nil || !strings.Contains(err.Error(), "finished well") {
 		t.Fatalf("abandoning a finished window: %v", err)
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"porthole/config"
 	"porthole/remote"
+	"porthole/runbooks/journal"
 )
 
 // The crash test runs a window in a child process (this test binary, re-executed),
@@ -171,17 +172,17 @@ func runAndKill(t *testing.T, dir, point string) {
 }
 
 // resumeWindow loads the killed window's journal, resumes it and runs it to the end.
-func resumeWindow(t *testing.T, dir string, answer func(GateRequest) Decision) (*WindowState, runResult) {
+func resumeWindow(t *testing.T, dir string, answer func(GateRequest) Decision) (*journal.WindowState, runResult) {
 	t.Helper()
 	env := crashEnv(dir)
-	path := filepath.Join(WindowsDir(env.Config.StateDir), crashWindow+".jsonl")
-	state, err := LoadWindow(path)
+	path := filepath.Join(journal.WindowsDir(env.Config.StateDir), crashWindow+".jsonl")
+	state, err := journal.LoadWindow(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	un, err := Unfinished(env.Config.StateDir)
+	un, err := journal.Unfinished(env.Config.StateDir)
 	if err != nil || len(un) != 1 || un[0].ID != crashWindow {
-		t.Fatalf("Unfinished after the kill: %+v, %v", un, err)
+		t.Fatalf("journal.Unfinished after the kill: %+v, %v", un, err)
 	}
 	plan, opts, err := Resume(context.Background(), env, state)
 	if err != nil {
@@ -205,7 +206,7 @@ func TestResumeAfterKill(t *testing.T) {
 		dir := t.TempDir()
 		runAndKill(t, dir, "s2-after")
 		before, rr := resumeWindow(t, dir, crashYes)
-		if before.Status != StatusUnfinished || before.Interrupted != "s2" || before.StepState("s1") != Done ||
+		if before.Status != journal.StatusUnfinished || before.Interrupted != "s2" || before.StepState("s1") != Done ||
 			before.Facts.SAL != "from-s1" {
 			t.Fatalf("journal after the kill: status %s, interrupted %q, s1 %s, vars %v",
 				before.Status, before.Interrupted, before.StepState("s1"), before.Facts)
@@ -268,15 +269,15 @@ func TestResumeAfterKill(t *testing.T) {
 }
 
 // checkJournalComplete asserts that the journal of a resumed window holds both runs, whole.
-func checkJournalComplete(t *testing.T, dir string) *WindowState {
+func checkJournalComplete(t *testing.T, dir string) *journal.WindowState {
 	t.Helper()
-	path := filepath.Join(WindowsDir(filepath.Join(dir, "state")), crashWindow+".jsonl")
+	path := filepath.Join(journal.WindowsDir(filepath.Join(dir, "state")), crashWindow+".jsonl")
 	recs := readRecords(t, path) // strict: every line whole, seq without gaps
-	w, err := LoadWindow(path)
+	w, err := journal.LoadWindow(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w.Status != StatusOK || w.Resumes != 1 || w.Torn != 0 {
+	if w.Status != journal.StatusOK || w.Resumes != 1 || w.Torn != 0 {
 		t.Fatalf("window status %s, resumes %d, torn %d", w.Status, w.Resumes, w.Torn)
 	}
 	for _, id := range []string{"s1", "s2", "s3", "s4", "s5"} {
@@ -287,14 +288,14 @@ func checkJournalComplete(t *testing.T, dir string) *WindowState {
 	resumeAt := -1
 	starts := map[string]int{}
 	for i, r := range recs {
-		if r.Type == RecWindowResume {
+		if r.Type == journal.RecWindowResume {
 			resumeAt = i
 		}
-		if r.Type == RecStepStart {
+		if r.Type == journal.RecStepStart {
 			starts[r.Step]++
 		}
 	}
-	if resumeAt < 0 || recs[0].Type != RecWindowStart {
+	if resumeAt < 0 || recs[0].Type != journal.RecWindowStart {
 		t.Fatalf("journal lacks its window-start or window-resume")
 	}
 	if starts["s1"] != 1 {
@@ -303,7 +304,7 @@ func checkJournalComplete(t *testing.T, dir string) *WindowState {
 	// the first run's output survived the kill
 	var s1out bool
 	for _, r := range recs[:resumeAt] {
-		if r.Type == RecOutput && r.Step == "s1" && strings.HasPrefix(r.Text, "$ echo s1") {
+		if r.Type == journal.RecOutput && r.Step == "s1" && strings.HasPrefix(r.Text, "$ echo s1") {
 			s1out = true
 		}
 	}
@@ -317,13 +318,13 @@ func TestResumeRefusesAPlanThatChanged(t *testing.T) {
 	Register("shrinking", func(_ context.Context, _ *Env, p map[string]string) (*Plan, error) {
 		return &Plan{Steps: []*Step{shStep("a", config.RoleLocal, "true")}}, nil
 	})
-	state := &WindowState{ID: "w", Kind: "shrinking", Status: StatusUnfinished, byID: map[string]*StepLog{}}
-	state.Steps = []*StepLog{{StepSummary: StepSummary{ID: "a"}, State: Done}, {StepSummary: StepSummary{ID: "b", Title: "B"}, State: Done}}
+	state := &journal.WindowState{ID: "w", Kind: "shrinking", Status: journal.StatusUnfinished}
+	state.Steps = []*journal.StepLog{{StepSummary: journal.StepSummary{ID: "a"}, State: Done}, {StepSummary: journal.StepSummary{ID: "b", Title: "B"}, State: Done}}
 	_, _, err := Resume(context.Background(), &Env{}, state)
 	if err == nil || !strings.Contains(err.Error(), `step "b"`) {
 		t.Fatalf("Resume of a changed plan: %v", err)
 	}
-	state.Status = StatusOK
+	state.Status = journal.StatusOK
 	if _, _, err := Resume(context.Background(), &Env{}, state); err == nil {
 		t.Fatal("a finished window was resumed")
 	}

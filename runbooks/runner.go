@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/user"
 	"runtime/debug"
 	"sync"
 	"time"
 
 	"porthole/remote"
+	"porthole/runbooks/journal"
 )
 
 // RunOptions tune a run.
@@ -19,7 +19,7 @@ type RunOptions struct {
 	StepMode bool
 	// Resume picks up an unfinished window: its done steps are not run again,
 	// its variables are restored, and the step that was running is re-checked.
-	Resume *WindowState
+	Resume *journal.WindowState
 	// StartAt starts at this step; earlier steps not already done are journaled as skipped.
 	StartAt string
 	// AskOnFailure asks, when a step fails for good, whether to retry it ("r")
@@ -35,7 +35,7 @@ type RunOptions struct {
 type Runner struct {
 	env  *Env
 	plan *Plan
-	j    *Journal
+	j    *journal.Journal
 	opts RunOptions
 
 	mu        sync.Mutex
@@ -54,7 +54,7 @@ type Runner struct {
 
 // NewRunner prepares a run of plan against env, journaled to j (nil for no
 // journal). Call Start to run it and read Events until it is closed.
-func NewRunner(env *Env, plan *Plan, j *Journal, opts RunOptions) *Runner {
+func NewRunner(env *Env, plan *Plan, j *journal.Journal, opts RunOptions) *Runner {
 	if env == nil {
 		env = &Env{}
 	}
@@ -88,7 +88,7 @@ func (r *Runner) Events() <-chan Event { return r.q.out }
 func (r *Runner) Plan() *Plan { return r.plan }
 
 // Journal is the run's journal (nil when it has none).
-func (r *Runner) Journal() *Journal { return r.j }
+func (r *Runner) Journal() *journal.Journal { return r.j }
 
 // Start runs the plan in a goroutine; a second call does nothing.
 func (r *Runner) Start(ctx context.Context) {
@@ -160,18 +160,7 @@ func (r *Runner) user() string {
 	if r.env.User != "" {
 		return r.env.User
 	}
-	return CurrentUser()
-}
-
-// CurrentUser is the deployer's login name, for journals and SAL.
-func CurrentUser() string {
-	if u := os.Getenv("USER"); u != "" {
-		return u
-	}
-	if u, err := user.Current(); err == nil {
-		return u.Username
-	}
-	return "unknown"
+	return journal.CurrentUser()
 }
 
 func (r *Runner) run(ctx context.Context) {
@@ -203,26 +192,26 @@ func (r *Runner) begin() error {
 	if r.j.Resumed() && r.opts.Resume == nil {
 		return fmt.Errorf("window %s already has a journal (%s): resume it, or give the new window another id", r.j.ID(), r.j.Path())
 	}
-	if r.j.redactor() == nil {
-		r.j.SetRedactor(NewRedactor(r.env.Config))
+	if r.j.Redactor() == nil {
+		r.j.SetRedactor(journal.NewRedactor(r.env.Config))
 	}
-	typ := RecWindowStart
+	typ := journal.RecWindowStart
 	if r.opts.Resume != nil {
-		typ = RecWindowResume
+		typ = journal.RecWindowResume
 	}
 	host, _ := os.Hostname()
-	rec := Record{Type: typ, Kind: r.plan.Kind, Title: r.plan.Title, Params: r.plan.Params,
+	rec := journal.Record{Type: typ, Kind: r.plan.Kind, Title: r.plan.Title, Params: r.plan.Params,
 		User: r.user(), Machine: host}
 	for _, c := range r.plan.Changes {
 		if c == nil {
 			continue
 		}
-		rec.Changes = append(rec.Changes, ChangeSummary{Number: c.Number, Project: c.Project, Branch: c.Branch,
+		rec.Changes = append(rec.Changes, journal.ChangeSummary{Number: c.Number, Project: c.Project, Branch: c.Branch,
 			Subject: c.Subject, Owner: c.Owner.Name, Revision: c.CurrentRevision, PatchSet: c.PatchSet,
 			Bugs: c.Bugs, URL: c.WebURL})
 	}
 	for _, s := range r.plan.Steps {
-		rec.Steps = append(rec.Steps, StepSummary{ID: s.ID, Title: s.Title, Role: s.Role, Command: s.Command,
+		rec.Steps = append(rec.Steps, journal.StepSummary{ID: s.ID, Title: s.Title, Role: s.Role, Command: s.Command,
 			Dir: s.Dir, Irreversible: s.Irreversible, Undo: s.Undo})
 	}
 	r.journal(rec, true)
@@ -244,7 +233,7 @@ func (r *Runner) begin() error {
 
 // finish journals the window's end and reports it.
 func (r *Runner) finish(err error) {
-	rec := Record{Type: RecWindowEnd, Status: statusOf(err)}
+	rec := journal.Record{Type: journal.RecWindowEnd, Status: statusOf(err)}
 	if err != nil {
 		rec.Error = err.Error()
 	}
@@ -275,7 +264,7 @@ func (r *Runner) execute(ctx context.Context) error {
 				continue
 			}
 			r.setState(s.ID, Skipped)
-			r.journal(Record{Type: RecStepEnd, Step: s.ID, State: Skipped.String(),
+			r.journal(journal.Record{Type: journal.RecStepEnd, Step: s.ID, State: Skipped.String(),
 				Error: fmt.Sprintf("skipped: %s started the window at step %q", r.user(), r.opts.StartAt)}, true)
 			r.q.push(StepFinished{StepID: s.ID, State: Skipped})
 		}
@@ -325,7 +314,7 @@ func (r *Runner) skipUnneeded(s *Step) bool {
 	}
 	r.setState(s.ID, Skipped)
 	r.emit(StepNote{StepID: s.ID, Level: Info, Text: "skipped: " + why}) // journaled and shown
-	r.journal(Record{Type: RecStepEnd, Step: s.ID, State: Skipped.String(), Error: "skipped: " + why}, true)
+	r.journal(journal.Record{Type: journal.RecStepEnd, Step: s.ID, State: Skipped.String(), Error: "skipped: " + why}, true)
 	r.q.push(StepFinished{StepID: s.ID, State: Skipped})
 	return true
 }
@@ -397,7 +386,7 @@ func (r *Runner) attempts(ctx context.Context, s *Step, dec Decision) error {
 	for attempt := 1; ; attempt++ {
 		r.setState(s.ID, Running)
 		start := r.now()
-		r.journal(Record{Type: RecStepStart, At: start, Step: s.ID, Attempt: attempt}, true)
+		r.journal(journal.Record{Type: journal.RecStepStart, At: start, Step: s.ID, Attempt: attempt}, true)
 		r.q.push(StepStarted{StepID: s.ID, Attempt: attempt, At: start})
 		sc := r.stepContext(s)
 		sc.Decision, sc.Attempt = dec, attempt
@@ -406,17 +395,17 @@ func (r *Runner) attempts(ctx context.Context, s *Step, dec Decision) error {
 		r.flushProgress(s.ID)
 		switch {
 		case err == nil:
-			r.end(s, Done, nil, dur, Record{})
+			r.end(s, Done, nil, dur, journal.Record{})
 			return nil
 		case errors.Is(err, ErrRolledBack):
-			r.end(s, Done, nil, dur, Record{})
+			r.end(s, Done, nil, dur, journal.Record{})
 			return err
 		case ctx.Err() != nil:
-			r.end(s, Failed, err, dur, Record{Interrupted: true})
+			r.end(s, Failed, err, dur, journal.Record{Interrupted: true})
 			return err
 		case attempt <= s.Retries && IsTransient(err):
 			wait := backoff(attempt)
-			r.journal(Record{Type: RecStepEnd, Step: s.ID, State: Failed.String(), Error: err.Error(),
+			r.journal(journal.Record{Type: journal.RecStepEnd, Step: s.ID, State: Failed.String(), Error: err.Error(),
 				DurationMS: dur.Milliseconds()}, true)
 			r.emit(StepNote{StepID: s.ID, Level: Warn, Text: fmt.Sprintf(
 				"attempt %d of %d failed on a transient error (%v): retrying in %s", attempt, s.Retries+1, err, wait)})
@@ -426,16 +415,16 @@ func (r *Runner) attempts(ctx context.Context, s *Step, dec Decision) error {
 				return serr
 			}
 		default:
-			r.end(s, Failed, err, dur, Record{})
+			r.end(s, Failed, err, dur, journal.Record{})
 			return err
 		}
 	}
 }
 
 // end journals and reports a step's end; extra carries Interrupted/Rechecked.
-func (r *Runner) end(s *Step, state StepState, err error, dur time.Duration, extra Record) {
+func (r *Runner) end(s *Step, state StepState, err error, dur time.Duration, extra journal.Record) {
 	r.setState(s.ID, state)
-	rec := Record{Type: RecStepEnd, Step: s.ID, State: state.String(), DurationMS: dur.Milliseconds(),
+	rec := journal.Record{Type: journal.RecStepEnd, Step: s.ID, State: state.String(), DurationMS: dur.Milliseconds(),
 		Interrupted: extra.Interrupted, Rechecked: extra.Rechecked}
 	if err != nil {
 		rec.Error = err.Error()

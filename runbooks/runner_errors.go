@@ -3,6 +3,7 @@ package runbooks
 import (
 	"errors"
 	"fmt"
+	"porthole/runbooks/journal"
 )
 
 // ErrDeclined is matched (errors.Is) by every DeclinedError.
@@ -81,16 +82,16 @@ func statusOf(err error) string {
 	var de *DeclinedError
 	switch {
 	case err == nil:
-		return StatusOK
+		return journal.StatusOK
 	case errors.Is(err, ErrRolledBack):
-		return StatusRolledBack
+		return journal.StatusRolledBack
 	case errors.As(err, &de) && de.Pause:
-		return StatusPaused
+		return journal.StatusPaused
 	case errors.Is(err, ErrDeclined):
-		return StatusDeclined
+		return journal.StatusDeclined
 	case errors.As(err, &ce):
-		return StatusCancelled
+		return journal.StatusCancelled
 	default:
-		return StatusFailed
+		return journal.StatusFailed
 	}
 }

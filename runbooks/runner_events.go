@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"porthole/remote"
+	"porthole/runbooks/journal"
 )
 
 // progressEvery is how often a step's progress is journaled at most (the
@@ -78,16 +79,16 @@ func (r *Runner) emit(e Event) {
 	switch ev := e.(type) {
 	case StepOutput:
 		at := ev.Line.Time
-		r.journal(Record{Type: RecOutput, At: at, Step: ev.StepID, Host: ev.Line.Host,
+		r.journal(journal.Record{Type: journal.RecOutput, At: at, Step: ev.StepID, Host: ev.Line.Host,
 			Stream: ev.Line.Stream.String(), Text: ev.Line.Text}, false)
 	case StepProgress:
 		r.journalProgress(ev.StepID, ev.Progress, false)
 	case StepNote:
-		r.journal(Record{Type: RecNote, Step: ev.StepID, Level: levelName(ev.Level), Text: ev.Text}, true)
+		r.journal(journal.Record{Type: journal.RecNote, Step: ev.StepID, Level: ev.Level.Name(), Text: ev.Text}, true)
 	case FactsLearned:
-		r.journal(Record{Type: RecFacts, Step: ev.StepID, Facts: ev.Facts}, true)
+		r.journal(journal.Record{Type: journal.RecFacts, Step: ev.StepID, Facts: ev.Facts}, true)
 	case CommandRun:
-		rec := Record{Type: RecCommand, Step: ev.StepID, Host: ev.Result.Host, Cmd: ev.Result.Cmd,
+		rec := journal.Record{Type: journal.RecCommand, Step: ev.StepID, Host: ev.Result.Host, Cmd: ev.Result.Cmd,
 			DurationMS: ev.Result.Duration.Milliseconds()}
 		if !ev.Result.Started.IsZero() {
 			rec.At = ev.Result.Started.Add(ev.Result.Duration)
@@ -119,7 +120,7 @@ func (r *Runner) journalProgress(step string, p remote.Progress, flush bool) {
 	r.progress[step] = m
 	r.progMu.Unlock()
 	if write {
-		r.journal(Record{Type: RecProgress, Step: step, Progress: m.journaled.String()}, false)
+		r.journal(journal.Record{Type: journal.RecProgress, Step: step, Progress: m.journaled.String()}, false)
 	}
 }
 
@@ -134,7 +135,7 @@ func (r *Runner) flushProgress(step string) {
 }
 
 // journal appends to the journal, if there is one.
-func (r *Runner) journal(rec Record, durable bool) {
+func (r *Runner) journal(rec journal.Record, durable bool) {
 	if r.j == nil {
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"porthole/config"
+	"porthole/runbooks/journal"
 )
 
 // Gate reasons, journaled with each gate.
@@ -153,8 +154,8 @@ func (r *Runner) ask(ctx context.Context, s *Step, g Gate, reason string) (Decis
 	case invalid != "":
 		r.emit(StepNote{StepID: s.ID, Level: Warn, Text: fmt.Sprintf("answer %q is not one of the gate's choices: taken as no", invalid)})
 	}
-	r.journal(Record{Type: RecGate, At: d.At, Step: s.ID, Gate: &GateRecord{
-		Kind: gateKindName(g.Kind), Prompt: g.Prompt, Detail: g.Detail, Default: g.Default, Choices: g.Choices,
+	r.journal(journal.Record{Type: journal.RecGate, At: d.At, Step: s.ID, Gate: &journal.GateRecord{
+		Kind: journal.GateKind.Name(g.Kind), Prompt: g.Prompt, Detail: g.Detail, Default: g.Default, Choices: g.Choices,
 		Decision: d.Choice, By: d.By, At: d.At, Reason: reason}}, true)
 	if err := r.journalErr(); err != nil {
 		return Decision{}, err
@@ -225,7 +226,7 @@ func (r *Runner) recheck(ctx context.Context, s *Step) (bool, error) {
 		switch {
 		case err == nil && ok:
 			r.emit(StepNote{StepID: s.ID, Level: Info, Text: s.Title + " had completed: not running it again"})
-			r.end(s, Done, nil, r.now().Sub(start), Record{Rechecked: true})
+			r.end(s, Done, nil, r.now().Sub(start), journal.Record{Rechecked: true})
 			return true, nil
 		case err == nil:
 			r.emit(StepNote{StepID: s.ID, Level: Warn, Text: s.Title + " had not completed: it runs again"})
@@ -252,7 +253,7 @@ func (r *Runner) recheck(ctx context.Context, s *Step) (bool, error) {
 		return false, nil
 	case "d":
 		r.emit(StepNote{StepID: s.ID, Level: Info, Text: fmt.Sprintf("%s marked %s done without re-running it", d.By, s.ID)})
-		r.end(s, Done, nil, 0, Record{Rechecked: true})
+		r.end(s, Done, nil, 0, journal.Record{Rechecked: true})
 		return true, nil
 	default:
 		return false, &DeclinedError{StepID: s.ID, Title: s.Title, Prompt: g.Prompt, By: d.By}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"porthole/config"
+	"porthole/runbooks/journal"
 )
 
 // Every line of a multi-line command gets its "$ " in a gate's detail (the
@@ -63,7 +64,7 @@ func TestTypedGateTakesOnlyTheExpectedText(t *testing.T) {
 			t.Errorf("answer %q: ran %v, err %v", tc.answer, ran, rr.err)
 		}
 		j.Close()
-		gates := recordsOf(readRecords(t, j.Path()), RecGate)
+		gates := recordsOf(readRecords(t, j.Path()), journal.RecGate)
 		want := map[bool]string{true: "y", false: "n"}[tc.ran]
 		if len(gates) != 1 || gates[0].Gate.Kind != "typed" || gates[0].Gate.Decision != want {
 			t.Errorf("answer %q: journaled gates %+v", tc.answer, gates)

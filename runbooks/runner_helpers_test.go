@@ -12,6 +12,7 @@ import (
 
 	"porthole/config"
 	"porthole/remote"
+	"porthole/runbooks/journal"
 )
 
 // testEnv is an Env whose roles are remote.Local executors named like hosts.
@@ -95,18 +96,18 @@ func shStep(id, role, cmd string) *Step {
 }
 
 // readRecords reads a journal's lines strictly: every line must be one JSON record.
-func readRecords(t *testing.T, path string) []Record {
+func readRecords(t *testing.T, path string) []journal.Record {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var out []Record
+	var out []journal.Record
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<24)
 	for sc.Scan() {
-		var r Record
+		var r journal.Record
 		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
 			t.Fatalf("journal line %q is not JSON: %v", sc.Text(), err)
 		}
@@ -124,8 +125,8 @@ func readRecords(t *testing.T, path string) []Record {
 }
 
 // recordsOf filters records by type.
-func recordsOf(recs []Record, typ string) []Record {
-	var out []Record
+func recordsOf(recs []journal.Record, typ string) []journal.Record {
+	var out []journal.Record
 	for _, r := range recs {
 		if r.Type == typ {
 			out = append(out, r)
@@ -149,7 +150,7 @@ func readLines(t *testing.T, path string) []string {
 }
 
 // newJournal opens a journal for plan in a temp state dir.
-func newJournal(t *testing.T, plan *Plan) (*Journal, string) {
+func newJournal(t *testing.T, plan *Plan) (*journal.Journal, string) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "state")
 	j, err := OpenJournal(dir, plan)

@@ -13,6 +13,7 @@ import (
 
 	"porthole/config"
 	"porthole/remote"
+	"porthole/runbooks/journal"
 )
 
 func TestRunnerRunsStepsInOrder(t *testing.T) {
@@ -112,14 +113,14 @@ func TestRunnerGates(t *testing.T) {
 			}
 			j.Close()
 			recs := readRecords(t, j.Path())
-			gates := recordsOf(recs, RecGate)
+			gates := recordsOf(recs, journal.RecGate)
 			if len(gates) != 1 || gates[0].Gate.By != tc.wantBy || gates[0].Gate.At.IsZero() || gates[0].Step != "sync" {
 				t.Fatalf("journaled gates %+v", gates)
 			}
-			end := recordsOf(recs, RecWindowEnd)
-			wantStatus := StatusOK
+			end := recordsOf(recs, journal.RecWindowEnd)
+			wantStatus := journal.StatusOK
 			if !tc.ok {
-				wantStatus = StatusDeclined
+				wantStatus = journal.StatusDeclined
 			}
 			if len(end) != 1 || end[0].Status != wantStatus {
 				t.Fatalf("window-end %+v, want status %s", end, wantStatus)
@@ -295,10 +296,10 @@ func TestRetriesOnlyTransientErrors(t *testing.T) {
 			}
 			j.Close()
 			recs := readRecords(t, j.Path())
-			if n := len(recordsOf(recs, RecStepStart)); n != tc.attempts {
+			if n := len(recordsOf(recs, journal.RecStepStart)); n != tc.attempts {
 				t.Fatalf("%d step-start records, want one per attempt (%d)", n, tc.attempts)
 			}
-			if n := len(recordsOf(recs, RecStepEnd)); n != tc.attempts {
+			if n := len(recordsOf(recs, journal.RecStepEnd)); n != tc.attempts {
 				t.Fatalf("%d step-end records, want one per attempt (%d)", n, tc.attempts)
 			}
 		})
@@ -389,16 +390,16 @@ func TestCancelStopsTheRunningCommand(t *testing.T) {
 		t.Fatalf("states %v", st)
 	}
 	j.Close()
-	w, err := LoadWindow(j.Path())
+	w, err := journal.LoadWindow(j.Path())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w.Status != StatusCancelled || w.Interrupted != "long" || !w.Step("long").Interrupted {
+	if w.Status != journal.StatusCancelled || w.Interrupted != "long" || !w.Step("long").Interrupted {
 		t.Fatalf("window %s, interrupted %q", w.Status, w.Interrupted)
 	}
-	un, err := Unfinished(dir)
+	un, err := journal.Unfinished(dir)
 	if err != nil || len(un) != 1 || un[0].ID != "cancel" {
-		t.Fatalf("Unfinished = %+v, %v", un, err)
+		t.Fatalf("journal.Unfinished = %+v, %v", un, err)
 	}
 }
 
@@ -498,7 +499,7 @@ func TestMidStepConfirmIsJournaled(t *testing.T) {
 		t.Fatal(rr.err)
 	}
 	j.Close()
-	g := recordsOf(readRecords(t, j.Path()), RecGate)
+	g := recordsOf(readRecords(t, j.Path()), journal.RecGate)
 	if len(g) != 1 || g[0].Gate.By != "carol" || g[0].Gate.Decision != "y" || g[0].Gate.Reason != "step" {
 		t.Fatalf("gate records %+v", g)
 	}

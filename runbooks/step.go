@@ -1,6 +1,8 @@
 // Package runbooks is porthole's engine: a Plan is a list of Steps with gates,
 // run by a Runner that journals every event (and the typed Facts the steps
-// learn) so a window can be resumed. It knows no runbook: the backport window
+// learn) so a window can be resumed, with parameters checked by ParamSpec. The
+// journal itself, reading it back and the redactor are package
+// runbooks/journal, below this one. It knows no runbook: the backport window
 // and the revert (package window) and the maintenance scripts (package maint)
 // register themselves and are built by kind.
 package runbooks
@@ -13,28 +15,6 @@ import (
 	"porthole/gerrit"
 	"porthole/remote"
 )
-
-// GateKind says how a gate is answered.
-type GateKind int
-
-const (
-	// GateContinue is a pause before a step: enter goes on.
-	GateContinue GateKind = iota
-	// GateConfirm is a yes/no question; irreversible steps default to no.
-	GateConfirm
-	// GateChoice offers a few named choices.
-	GateChoice
-	// GateTyped goes on only when the deployer types Gate.Expect (a change
-	// number) exactly: for what a careless "y" must never do (a +2 despite
-	// a danger warning). Any other answer, "y" included, is no.
-	GateTyped
-)
-
-// Choice is one answer a GateChoice offers.
-type Choice struct {
-	Key   string // "y", "n", "d", …
-	Label string
-}
 
 // Gate is a question the deployer answers before (or during) a step.
 type Gate struct {
@@ -92,16 +72,6 @@ type Step struct {
 	// do), "" to run it; nil always runs it.
 	Unneeded func(f *Facts) string `json:"-"`
 }
-
-// Level grades a warning or note.
-type Level int
-
-// Levels of warnings and notes.
-const (
-	Info Level = iota
-	Warn
-	Danger // stops the window unless the deployer explicitly goes on
-)
 
 // Warning is something a careful deployer would notice about a plan.
 type Warning struct {

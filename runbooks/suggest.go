@@ -6,13 +6,6 @@ import (
 	"porthole/gerrit"
 )
 
-// Suggestion is a maintenance runbook a deployed change calls for.
-type Suggestion struct {
-	Runbook string            // registered kind: namespaceDupes, updateCollation, purgeList, …
-	Params  map[string]string // prefilled parameters
-	Reason  string            // one line: "new namespace NS_FOO in wmf-config/InitialiseSettings.php"
-}
-
 var (
 	sugMu      sync.Mutex
 	suggesters []func(patch []byte, changes []*gerrit.Change) []Suggestion

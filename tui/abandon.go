@@ -5,28 +5,28 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"porthole/runbooks"
+	"porthole/runbooks/journal"
 	"porthole/tui/components/confirm"
 )
 
 // abandonAsk is the question before giving up an unfinished window (x on Home).
 type abandonAsk struct {
 	dlg confirm.Model
-	w   runbooks.WindowSummary
+	w   journal.WindowSummary
 }
 
 // abandonedMsg is the engine's answer to an abandon.
 type abandonedMsg struct {
-	w   runbooks.WindowSummary
+	w   journal.WindowSummary
 	err error
 }
 
-func abandonCmd(e Engine, w runbooks.WindowSummary) tea.Cmd {
+func abandonCmd(e Engine, w journal.WindowSummary) tea.Cmd {
 	return func() tea.Msg { return abandonedMsg{w: w, err: e.Abandon(w)} }
 }
 
 // askAbandon opens the confirmation before abandoning w; No is the default.
-func (m *Model) askAbandon(w runbooks.WindowSummary) tea.Cmd {
+func (m *Model) askAbandon(w journal.WindowSummary) tea.Cmd {
 	if m.windowOpen() && m.win.Plan().ID == w.ID {
 		return m.setError("window " + w.ID + " is open: stop it before abandoning it")
 	}

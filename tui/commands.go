@@ -10,6 +10,7 @@ import (
 
 	"porthole/gerrit"
 	"porthole/runbooks"
+	"porthole/runbooks/journal"
 )
 
 // Messages the TUI's commands return.
@@ -25,7 +26,7 @@ type (
 		err  error
 	}
 	windowsMsg struct {
-		unfinished, past []runbooks.WindowSummary
+		unfinished, past []journal.WindowSummary
 		err              error
 	}
 	pendingMsg struct {
@@ -127,14 +128,14 @@ func startCmd(ctx context.Context, e Engine, gen int, plan *runbooks.Plan, opts 
 	}
 }
 
-func resumeCmd(ctx context.Context, e Engine, gen int, w runbooks.WindowSummary) tea.Cmd {
+func resumeCmd(ctx context.Context, e Engine, gen int, w journal.WindowSummary) tea.Cmd {
 	return func() tea.Msg {
 		plan, states, run, err := e.Resume(ctx, w)
 		return startedMsg{gen: gen, plan: plan, states: states, run: run, err: err, what: "resume"}
 	}
 }
 
-func reportCmd(e Engine, w runbooks.WindowSummary) tea.Cmd {
+func reportCmd(e Engine, w journal.WindowSummary) tea.Cmd {
 	return func() tea.Msg {
 		text, err := e.Report(w)
 		title := w.Title

@@ -10,6 +10,7 @@ import (
 	"porthole/config"
 	"porthole/gerrit"
 	"porthole/runbooks"
+	"porthole/runbooks/journal"
 	"porthole/runbooks/report"
 	"porthole/tui/winview"
 	wnd "porthole/window"
@@ -31,13 +32,13 @@ type Engine interface {
 	// Start journals and runs a plan.
 	Start(ctx context.Context, plan *runbooks.Plan, opts runbooks.RunOptions) (WindowRun, error)
 	// Resume picks up an unfinished window where it stopped.
-	Resume(ctx context.Context, w runbooks.WindowSummary) (*runbooks.Plan, map[string]runbooks.StepState, WindowRun, error)
+	Resume(ctx context.Context, w journal.WindowSummary) (*runbooks.Plan, map[string]runbooks.StepState, WindowRun, error)
 	// Windows lists the unfinished windows and all past ones, newest first.
-	Windows() (unfinished, past []runbooks.WindowSummary, err error)
+	Windows() (unfinished, past []journal.WindowSummary, err error)
 	// Abandon journals that the deployer gave an unfinished window up.
-	Abandon(w runbooks.WindowSummary) error
+	Abandon(w journal.WindowSummary) error
 	// Report is a past window's journal as Markdown.
-	Report(w runbooks.WindowSummary) (string, error)
+	Report(w journal.WindowSummary) (string, error)
 	// Kinds are the maintenance runbooks.
 	Kinds() []string
 	// Params is a runbook's parameter schema.
@@ -113,7 +114,7 @@ func (e *envEngine) BuildRevert(ctx context.Context, plan *runbooks.Plan, facts 
 // runnerRun is a Runner with its journal.
 type runnerRun struct {
 	*runbooks.Runner
-	j *runbooks.Journal
+	j *journal.Journal
 }
 
 // Close closes the run's journal.
@@ -125,7 +126,7 @@ func (e *envEngine) Start(ctx context.Context, plan *runbooks.Plan, opts runbook
 	if err != nil {
 		return nil, err
 	}
-	j.SetRedactor(runbooks.NewRedactor(e.env.Config))
+	j.SetRedactor(journal.NewRedactor(e.env.Config))
 	r := runbooks.NewRunner(e.env, plan, j, opts)
 	r.Start(ctx)
 	return runnerRun{Runner: r, j: j}, nil
@@ -133,8 +134,8 @@ func (e *envEngine) Start(ctx context.Context, plan *runbooks.Plan, opts runbook
 
 // Resume implements Engine: it loads the journal, rebuilds the plan with
 // runbooks.Resume and runs it one step at a time.
-func (e *envEngine) Resume(ctx context.Context, w runbooks.WindowSummary) (*runbooks.Plan, map[string]runbooks.StepState, WindowRun, error) {
-	state, err := runbooks.LoadWindow(w.Path)
+func (e *envEngine) Resume(ctx context.Context, w journal.WindowSummary) (*runbooks.Plan, map[string]runbooks.StepState, WindowRun, error) {
+	state, err := journal.LoadWindow(w.Path)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -157,23 +158,23 @@ func (e *envEngine) Resume(ctx context.Context, w runbooks.WindowSummary) (*runb
 }
 
 // Windows implements Engine from the journals under the state dir.
-func (e *envEngine) Windows() ([]runbooks.WindowSummary, []runbooks.WindowSummary, error) {
-	past, err := runbooks.ListWindows(e.state)
+func (e *envEngine) Windows() ([]journal.WindowSummary, []journal.WindowSummary, error) {
+	past, err := journal.ListWindows(e.state)
 	if err != nil {
 		return nil, nil, err
 	}
-	unf, err := runbooks.Unfinished(e.state)
+	unf, err := journal.Unfinished(e.state)
 	return unf, past, err
 }
 
-// Abandon implements Engine with runbooks.Abandon, by the deployer.
-func (e *envEngine) Abandon(w runbooks.WindowSummary) error {
-	return runbooks.Abandon(w.Path, e.User(), time.Now())
+// Abandon implements Engine with journal.Abandon, by the deployer.
+func (e *envEngine) Abandon(w journal.WindowSummary) error {
+	return journal.Abandon(w.Path, e.User(), time.Now())
 }
 
 // Report implements Engine with report.Markdown.
-func (e *envEngine) Report(w runbooks.WindowSummary) (string, error) {
-	state, err := runbooks.LoadWindow(w.Path)
+func (e *envEngine) Report(w journal.WindowSummary) (string, error) {
+	state, err := journal.LoadWindow(w.Path)
 	if err != nil {
 		return "", err
 	}
@@ -263,7 +264,7 @@ func (e *envEngine) User() string {
 	if e.env.User != "" {
 		return e.env.User
 	}
-	return runbooks.CurrentUser()
+	return journal.CurrentUser()
 }
 
 // CIAccount implements Engine from the config.

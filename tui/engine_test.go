@@ -14,6 +14,7 @@ import (
 	"porthole/gerrit"
 	"porthole/remote"
 	"porthole/runbooks"
+	"porthole/runbooks/journal"
 	"porthole/tui/internal/testgit"
 )
 
@@ -31,7 +32,7 @@ type testEngine struct {
 	started   []*runbooks.Plan
 	runners   []*runbooks.Runner
 	built     []string
-	unf, past []runbooks.WindowSummary
+	unf, past []journal.WindowSummary
 	release   chan struct{}         // the sync step waits on it (to test cancel and q)
 	failFetch int                   // the fetch fails this many times (like a flaky network)
 	state     string                // when set, windows are journaled here and listed from here
@@ -247,9 +248,9 @@ func (e *testEngine) BuildRevert(ctx context.Context, plan *runbooks.Plan, facts
 
 func (e *testEngine) Start(ctx context.Context, plan *runbooks.Plan, opts runbooks.RunOptions) (WindowRun, error) {
 	if plan.ID == "" {
-		plan.ID = runbooks.NewWindowID(plan.Kind, e.clock())
+		plan.ID = journal.NewWindowID(plan.Kind, e.clock())
 	}
-	var j *runbooks.Journal
+	var j *journal.Journal
 	if e.state != "" {
 		var err error
 		if j, err = runbooks.OpenJournal(e.state, plan); err != nil {
@@ -277,8 +278,8 @@ func (e *testEngine) setChange(ch *gerrit.Change) {
 
 // Resume picks a window up from its real journal (see unfinishedWindow),
 // the way runbooks.Resume does after rebuilding the plan.
-func (e *testEngine) Resume(ctx context.Context, w runbooks.WindowSummary) (*runbooks.Plan, map[string]runbooks.StepState, WindowRun, error) {
-	state, err := runbooks.LoadWindow(w.Path)
+func (e *testEngine) Resume(ctx context.Context, w journal.WindowSummary) (*runbooks.Plan, map[string]runbooks.StepState, WindowRun, error) {
+	state, err := journal.LoadWindow(w.Path)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -303,14 +304,14 @@ func (e *testEngine) Resume(ctx context.Context, w runbooks.WindowSummary) (*run
 
 type journaledRun struct {
 	*runbooks.Runner
-	j *runbooks.Journal
+	j *journal.Journal
 }
 
 func (r journaledRun) Close() error { return r.j.Close() }
 
 // unfinishedWindow runs a journaled window up to the review step, then stops
 // it there (as a crash or a quit would): a real unfinished window.
-func (e *testEngine) unfinishedWindow(t *testing.T) runbooks.WindowSummary {
+func (e *testEngine) unfinishedWindow(t *testing.T) journal.WindowSummary {
 	t.Helper()
 	dir := t.TempDir()
 	plan := e.backportPlan([]*gerrit.Change{e.changes["1000"]})
@@ -331,20 +332,20 @@ func (e *testEngine) unfinishedWindow(t *testing.T) runbooks.WindowSummary {
 	if err := j.Close(); err != nil {
 		t.Fatal(err)
 	}
-	unf, err := runbooks.Unfinished(dir)
+	unf, err := journal.Unfinished(dir)
 	if err != nil || len(unf) != 1 {
 		t.Fatalf("unfinished windows: %v %v", unf, err)
 	}
 	return unf[0]
 }
 
-func (e *testEngine) Windows() ([]runbooks.WindowSummary, []runbooks.WindowSummary, error) {
+func (e *testEngine) Windows() ([]journal.WindowSummary, []journal.WindowSummary, error) {
 	if e.state != "" {
-		past, err := runbooks.ListWindows(e.state)
+		past, err := journal.ListWindows(e.state)
 		if err != nil {
 			return nil, nil, err
 		}
-		unf, err := runbooks.Unfinished(e.state)
+		unf, err := journal.Unfinished(e.state)
 		return unf, past, err
 	}
 	e.mu.Lock()
@@ -352,8 +353,8 @@ func (e *testEngine) Windows() ([]runbooks.WindowSummary, []runbooks.WindowSumma
 	return e.unf, e.past, nil
 }
 
-func (e *testEngine) Abandon(w runbooks.WindowSummary) error {
-	if err := runbooks.Abandon(w.Path, e.User(), e.clock()); err != nil {
+func (e *testEngine) Abandon(w journal.WindowSummary) error {
+	if err := journal.Abandon(w.Path, e.User(), e.clock()); err != nil {
 		return err
 	}
 	e.mu.Lock()
@@ -367,7 +368,7 @@ func (e *testEngine) Abandon(w runbooks.WindowSummary) error {
 	return nil
 }
 
-func (e *testEngine) Report(w runbooks.WindowSummary) (string, error) {
+func (e *testEngine) Report(w journal.WindowSummary) (string, error) {
 	return "# Window " + w.ID + "\n\n- ✓ +2 change 1000\n- ✗ sync failed\n", nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"porthole/gerrit"
 	"porthole/maint"
 	"porthole/runbooks"
+	"porthole/runbooks/journal"
 	"porthole/tui/components/confirm"
 	"porthole/tui/components/revertpick"
 	"porthole/window"
@@ -27,9 +28,9 @@ type pastRevertMsg struct {
 }
 
 // pastRevertCmd reads past window w's journal and what was done since.
-func pastRevertCmd(e Engine, w runbooks.WindowSummary) tea.Cmd {
+func pastRevertCmd(e Engine, w journal.WindowSummary) tea.Cmd {
 	return func() tea.Msg {
-		ws, err := runbooks.LoadWindow(w.Path)
+		ws, err := journal.LoadWindow(w.Path)
 		if err != nil {
 			return pastRevertMsg{err: err}
 		}
@@ -66,7 +67,7 @@ func pastRevertCmd(e Engine, w runbooks.WindowSummary) tea.Cmd {
 }
 
 // askPastRevert starts reading past window w for its revert.
-func (m *Model) askPastRevert(w runbooks.WindowSummary) tea.Cmd {
+func (m *Model) askPastRevert(w journal.WindowSummary) tea.Cmd {
 	if m.windowOpen() {
 		return m.setError("a window is still running: finish or quit it before reverting a past one")
 	}

@@ -9,6 +9,7 @@ import (
 	"porthole/config"
 	"porthole/gerrit"
 	"porthole/runbooks"
+	"porthole/runbooks/journal"
 )
 
 // journalSyncedWindow journals a finished backport window of 1000 and 1001
@@ -83,7 +84,7 @@ func TestRevertFromAPastWindowOnHome(t *testing.T) {
 // TestRevertKeyOnAPastWindowWithoutAJournal says so and opens nothing.
 func TestRevertKeyOnAPastWindowWithoutAJournal(t *testing.T) {
 	e := newTestEngine(t)
-	e.past = []runbooks.WindowSummary{{ID: "20260301-090000-backport", Kind: "backport", Title: "Backport 990", Status: runbooks.StatusFailed, Path: t.TempDir() + "/none.jsonl"}}
+	e.past = []journal.WindowSummary{{ID: "20260301-090000-backport", Kind: "backport", Title: "Backport 990", Status: journal.StatusFailed, Path: t.TempDir() + "/none.jsonl"}}
 	d := newDriver(t, testOptions(e), 100, 30)
 	d.waitScreen("Past windows (1)")
 	d.homeReady()

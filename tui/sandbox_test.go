@@ -14,6 +14,7 @@ import (
 	"porthole/internal/testreq"
 	"porthole/remote"
 	"porthole/runbooks"
+	"porthole/runbooks/journal"
 	"porthole/sandbox"
 	"porthole/tui/components/steplist"
 )
@@ -155,12 +156,12 @@ func TestSandboxWindowEndToEnd(t *testing.T) {
 			t.Fatalf("%s still has the reverted file (err %v)", h, err)
 		}
 	}
-	ws, err := runbooks.ListWindows(config.StateDir(env.Config))
+	ws, err := journal.ListWindows(config.StateDir(env.Config))
 	if err != nil || len(ws) != 2 {
 		t.Fatalf("journaled windows: %v %v", ws, err)
 	}
 	for _, w := range ws {
-		if w.Status != runbooks.StatusOK {
+		if w.Status != journal.StatusOK {
 			t.Errorf("window %s (%s) ended %s: %s", w.ID, w.Kind, w.Status, w.Error)
 		}
 	}

@@ -3,14 +3,13 @@ package tui
 import (
 	"fmt"
 	"image/color"
+	"porthole/runbooks/journal"
 	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/exp/golden"
-
-	"porthole/runbooks"
 )
 
 // sizes the whole screen is snapshot at; 80x24 must be usable.
@@ -127,7 +126,7 @@ func TestLightAndDarkTerminals(t *testing.T) {
 
 func TestResumeFromHome(t *testing.T) {
 	e := newTestEngine(t)
-	e.unf = []runbooks.WindowSummary{e.unfinishedWindow(t)}
+	e.unf = []journal.WindowSummary{e.unfinishedWindow(t)}
 	d := newDriver(t, testOptions(e), 100, 30)
 	d.waitScreen("Unfinished window — enter resumes it")
 	d.key("tab", "enter")
@@ -177,7 +176,7 @@ func TestFormEscGoesBack(t *testing.T) {
 
 func TestPastWindowReport(t *testing.T) {
 	e := newTestEngine(t)
-	e.past = []runbooks.WindowSummary{{ID: "20260301-090000-backport", Kind: "backport", Title: "Backport 990", Status: runbooks.StatusFailed}}
+	e.past = []journal.WindowSummary{{ID: "20260301-090000-backport", Kind: "backport", Title: "Backport 990", Status: journal.StatusFailed}}
 	d := newDriver(t, testOptions(e), 100, 30)
 	d.waitScreen("Past windows (1)")
 	d.key("tab", "tab", "enter")                         // past the runbooks

@@ -9,6 +9,7 @@ import (
 
 	"porthole/gerrit"
 	"porthole/runbooks"
+	"porthole/runbooks/journal"
 )
 
 // Startup is slow work the TUI does behind Home, already on screen: the
@@ -193,7 +194,7 @@ func (l *lateEngine) Start(ctx context.Context, plan *runbooks.Plan, opts runboo
 }
 
 // Resume implements Engine, once the engine is there.
-func (l *lateEngine) Resume(ctx context.Context, w runbooks.WindowSummary) (*runbooks.Plan, map[string]runbooks.StepState, WindowRun, error) {
+func (l *lateEngine) Resume(ctx context.Context, w journal.WindowSummary) (*runbooks.Plan, map[string]runbooks.StepState, WindowRun, error) {
 	e, err := l.wait(ctx)
 	if err != nil {
 		return nil, nil, nil, err
@@ -202,7 +203,7 @@ func (l *lateEngine) Resume(ctx context.Context, w runbooks.WindowSummary) (*run
 }
 
 // Windows implements Engine, once the engine is there.
-func (l *lateEngine) Windows() (unfinished, past []runbooks.WindowSummary, err error) {
+func (l *lateEngine) Windows() (unfinished, past []journal.WindowSummary, err error) {
 	e, err := l.wait(l.ctx)
 	if err != nil {
 		return nil, nil, err
@@ -220,7 +221,7 @@ func (l *lateEngine) Pending(ctx context.Context) ([]*gerrit.Change, error) {
 }
 
 // Abandon implements Engine, once the engine is there.
-func (l *lateEngine) Abandon(w runbooks.WindowSummary) error {
+func (l *lateEngine) Abandon(w journal.WindowSummary) error {
 	e, err := l.wait(l.ctx)
 	if err != nil {
 		return err
@@ -229,7 +230,7 @@ func (l *lateEngine) Abandon(w runbooks.WindowSummary) error {
 }
 
 // Report implements Engine, once the engine is there.
-func (l *lateEngine) Report(w runbooks.WindowSummary) (string, error) {
+func (l *lateEngine) Report(w journal.WindowSummary) (string, error) {
 	e, err := l.wait(l.ctx)
 	if err != nil {
 		return "", err

@@ -15,6 +15,7 @@ import (
 	"porthole/gerrit"
 	"porthole/gitops"
 	"porthole/runbooks"
+	"porthole/runbooks/journal"
 )
 
 func init() {
@@ -123,7 +124,7 @@ func windowID(env *runbooks.Env, kind string, changes []*gerrit.Change) string {
 	for _, ch := range changes {
 		nums = append(nums, strconv.Itoa(ch.Number))
 	}
-	return runbooks.NewWindowID(kind, now) + "-" + strings.Join(nums, "-")
+	return journal.NewWindowID(kind, now) + "-" + strings.Join(nums, "-")
 }
 
 func windowTitle(verb string, changes []*gerrit.Change) string {

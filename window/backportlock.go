@@ -11,6 +11,7 @@ import (
 	"porthole/config"
 	"porthole/remote"
 	"porthole/runbooks"
+	"porthole/runbooks/journal"
 )
 
 // A backport window holds scap's backport lock on the deployment host for
@@ -160,11 +161,11 @@ func staleWindow(cfg *config.Config, reason string) string {
 	if m == nil {
 		return ""
 	}
-	path, err := runbooks.FindWindow(config.StateDir(cfg), m[1])
+	path, err := journal.FindWindow(config.StateDir(cfg), m[1])
 	if err != nil {
 		return ""
 	}
-	w, err := runbooks.LoadWindow(path)
+	w, err := journal.LoadWindow(path)
 	if err != nil || w.ID != m[1] || w.Resumable() {
 		return ""
 	}

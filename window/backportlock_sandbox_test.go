@@ -13,6 +13,7 @@ import (
 	"porthole/config"
 	"porthole/remote"
 	"porthole/runbooks"
+	"porthole/runbooks/journal"
 	"porthole/runbooks/runbookstest"
 	"porthole/sandbox"
 )
@@ -142,11 +143,11 @@ func TestSandboxAbandonedWindowsLockIsTaken(t *testing.T) {
 	if b, _ := os.ReadFile(lockFile); !strings.Contains(string(b), "porthole window "+p.ID) {
 		t.Fatalf("the stopped window does not hold the lock: %q", b)
 	}
-	path, err := runbooks.FindWindow(config.StateDir(env.Config), p.ID)
+	path, err := journal.FindWindow(config.StateDir(env.Config), p.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := runbooks.Abandon(path, env.User, time.Now()); err != nil {
+	if err := journal.Abandon(path, env.User, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	p2, err := runbooks.Build(context.Background(), env, "backport", map[string]string{"changes": strconv.Itoa(sb.Changes["core"])})

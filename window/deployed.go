@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"porthole/runbooks"
+	"porthole/runbooks/journal"
 )
 
 // CheckNotDeployed refuses a new backport window (plan, the TUI's change
@@ -18,7 +19,7 @@ func CheckNotDeployed(stateDir string, plan *runbooks.Plan) error {
 	if plan == nil || plan.Kind != "backport" {
 		return nil
 	}
-	deployed := runbooks.Deployed(stateDir)
+	deployed := journal.Deployed(stateDir)
 	de := &DeployedError{}
 	var what []string
 	var nums []int
@@ -46,7 +47,7 @@ func CheckNotDeployed(stateDir string, plan *runbooks.Plan) error {
 
 // DeployedError is CheckNotDeployed's refusal: which changes, deployed where and when.
 type DeployedError struct {
-	Deployments []runbooks.Deployment
+	Deployments []journal.Deployment
 	msg         string
 }
 

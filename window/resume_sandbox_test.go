@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"porthole/runbooks"
+	"porthole/runbooks/journal"
 	"porthole/runbooks/runbookstest"
 	"porthole/window"
 )
@@ -38,8 +39,8 @@ func TestSandboxResumeAfterCompletedSync(t *testing.T) {
 	lines := bytes.SplitAfter(data, []byte("\n"))
 	cut := -1
 	for i, l := range lines {
-		var rec runbooks.Record
-		if json.Unmarshal(l, &rec) == nil && rec.Type == runbooks.RecCommand && rec.Step == "sync-1" && strings.Contains(rec.Cmd, "scap sync-file") {
+		var rec journal.Record
+		if json.Unmarshal(l, &rec) == nil && rec.Type == journal.RecCommand && rec.Step == "sync-1" && strings.Contains(rec.Cmd, "scap sync-file") {
 			cut = i + 1
 		}
 	}
@@ -49,7 +50,7 @@ func TestSandboxResumeAfterCompletedSync(t *testing.T) {
 	if err := os.WriteFile(path, bytes.Join(lines[:cut], nil), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	state, err := runbooks.LoadWindow(path)
+	state, err := journal.LoadWindow(path)
 	if err != nil {
 		t.Fatal(err)
 	}

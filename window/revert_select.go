@@ -8,6 +8,7 @@ import (
 
 	"porthole/gerrit"
 	"porthole/runbooks"
+	"porthole/runbooks/journal"
 )
 
 // SyncedChanges are the changes of plan that reached production, in the
@@ -52,7 +53,7 @@ func BuildRevertOf(ctx context.Context, env *runbooks.Env, plan *runbooks.Plan, 
 
 // PlanOfWindow is the plan a journaled window ran, as far as a revert needs
 // it: its id, kind, title and changes.
-func PlanOfWindow(w *runbooks.WindowState) *runbooks.Plan {
+func PlanOfWindow(w *journal.WindowState) *runbooks.Plan {
 	p := &runbooks.Plan{ID: w.ID, Kind: w.Kind, Title: w.Title, Params: w.Params}
 	for _, c := range w.Changes {
 		p.Changes = append(p.Changes, &gerrit.Change{Number: c.Number, Project: c.Project, Branch: c.Branch,
@@ -81,13 +82,13 @@ func changeNums(chs []*gerrit.Change) string {
 // RevertedLater maps each change of window id that a revert window built
 // from it (its "from" parameter) has reverted on the deployment host to that
 // revert window's id.
-func RevertedLater(id string, windows []runbooks.WindowSummary) map[int]string {
+func RevertedLater(id string, windows []journal.WindowSummary) map[int]string {
 	out := map[int]string{}
 	for _, ws := range windows {
 		if ws.Kind != "revert" || ws.ID == id {
 			continue
 		}
-		w, err := runbooks.LoadWindow(ws.Path)
+		w, err := journal.LoadWindow(ws.Path)
 		if err != nil || w.Params["from"] != id || w.Facts == nil {
 			continue
 		}

@@ -8,6 +8,7 @@ import (
 
 	"porthole/gitops/gitopstest"
 	"porthole/runbooks"
+	"porthole/runbooks/journal"
 )
 
 // TestRevertOneOfThreeFromTheJournal deploys three changes, then reverts only
@@ -20,7 +21,7 @@ func TestRevertOneOfThreeFromTheJournal(t *testing.T) {
 	if _, evs, err := f.run(p, nil); err != nil {
 		t.Fatalf("%v %q", err, bpNotes(evs))
 	}
-	w, err := runbooks.LoadWindow(filepath.Join(runbooks.WindowsDir(f.env.Config.StateDir), p.ID+".jsonl"))
+	w, err := journal.LoadWindow(filepath.Join(journal.WindowsDir(f.env.Config.StateDir), p.ID+".jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"porthole/config"
 	"porthole/runbooks"
+	"porthole/runbooks/journal"
 	"porthole/runbooks/runbookstest"
 )
 
@@ -48,11 +49,11 @@ func TestSandboxOwnerNotVerifiedRollsBack(t *testing.T) {
 	if !errors.Is(run.err, runbooks.ErrRolledBack) {
 		t.Fatalf("want a rolled-back window, got %v", run.err)
 	}
-	w, err := runbooks.LoadWindow(run.r.Journal().Path())
+	w, err := journal.LoadWindow(run.r.Journal().Path())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w.Status != runbooks.StatusRolledBack || w.Resumable() || !strings.Contains(w.Why(), "merged in Gerrit but not deployed") {
+	if w.Status != journal.StatusRolledBack || w.Resumable() || !strings.Contains(w.Why(), "merged in Gerrit but not deployed") {
 		t.Fatalf("journal: status %q resumable %v why %q", w.Status, w.Resumable(), w.Why())
 	}
 	core := sb.StagingDir() + "/" + php
@@ -81,11 +82,11 @@ func TestSandboxOwnerNotVerifiedRollsBack(t *testing.T) {
 		}
 		return "y"
 	})
-	w2, err := runbooks.LoadWindow(run2.r.Journal().Path())
+	w2, err := journal.LoadWindow(run2.r.Journal().Path())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w2.Status != runbooks.StatusPaused || !w2.Resumable() || w2.StepState("sync-1") != runbooks.Done || !strings.Contains(w2.Why(), "paused") {
+	if w2.Status != journal.StatusPaused || !w2.Resumable() || w2.StepState("sync-1") != runbooks.Done || !strings.Contains(w2.Why(), "paused") {
 		t.Fatalf("declining the second sync: status %q resumable %v sync-1 %v why %q (err %v)", w2.Status, w2.Resumable(), w2.StepState("sync-1"), w2.Why(), run2.err)
 	}
 }

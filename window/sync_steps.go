@@ -7,6 +7,7 @@ import (
 
 	"porthole/gerrit"
 	"porthole/runbooks"
+	"porthole/runbooks/journal"
 )
 
 // scapSync runs one production sync command (from the configured template,
@@ -123,7 +124,7 @@ func (bp *backport) syncedCheck(sg *syncGroup) func(context.Context, *runbooks.S
 
 // journaledSync is true when the step's journal holds c's last run with
 // exit 0 and scap's closing line for it.
-func journaledSync(prior *runbooks.StepLog, c syncCmd) bool {
+func journaledSync(prior *journal.StepLog, c syncCmd) bool {
 	ok := false
 	for _, rec := range prior.Commands {
 		if strings.Contains(rec.Cmd, c.Cmd) {

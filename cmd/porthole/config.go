@@ -16,6 +16,7 @@ import (
 	"porthole/maint"
 	"porthole/remote"
 	"porthole/runbooks"
+	"porthole/runbooks/journal"
 )
 
 // envFlags are the flags shared by every subcommand that loads the config.
@@ -115,16 +116,16 @@ func envFromConfig(_ context.Context, cfg *config.Config, f *envFlags) (*runbook
 		}
 	}
 	state := config.StateDir(cfg)
-	if err := os.MkdirAll(runbooks.WindowsDir(state), 0o700); err != nil {
+	if err := os.MkdirAll(journal.WindowsDir(state), 0o700); err != nil {
 		return nil, nil, fmt.Errorf("creating the state dir %s: %w (set state_dir in the config to a writable directory)", state, err)
 	}
-	red := runbooks.NewRedactor(cfg)
+	red := journal.NewRedactor(cfg)
 	password, err := readPasswordFile(cfg)
 	if err != nil {
 		return nil, nil, err
 	}
 	red.Add(password)
-	logger, logCloser, err := runbooks.OpenLog(state, red)
+	logger, logCloser, err := journal.OpenLog(state, red)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -134,7 +135,7 @@ func envFromConfig(_ context.Context, cfg *config.Config, f *envFlags) (*runbook
 	pool := remote.NewPool(remote.SSHOptions{ConfigPath: cfg.SSHConfig, KnownHosts: cfg.KnownHosts, UseAgent: true})
 	closers = append(closers, pool)
 
-	env := &runbooks.Env{Config: cfg, Hosts: config.NewHosts(cfg, pool.Get), User: runbooks.CurrentUser(), Now: time.Now}
+	env := &runbooks.Env{Config: cfg, Hosts: config.NewHosts(cfg, pool.Get), User: journal.CurrentUser(), Now: time.Now}
 	if f != nil && f.user != "" {
 		env.User = f.user
 	}
@@ -182,35 +183,35 @@ func stateDir(env *runbooks.Env) string { return config.StateDir(env.Config) }
 
 // openJournal opens the journal of plan's window under env's state dir,
 // redacting with env's config (the Gerrit password, secret env variables).
-func openJournal(env *runbooks.Env, plan *runbooks.Plan) (*runbooks.Journal, error) {
+func openJournal(env *runbooks.Env, plan *runbooks.Plan) (*journal.Journal, error) {
 	j, err := runbooks.OpenJournal(stateDir(env), plan)
 	if err != nil {
 		return nil, err
 	}
-	j.SetRedactor(runbooks.NewRedactor(env.Config))
+	j.SetRedactor(journal.NewRedactor(env.Config))
 	return j, nil
 }
 
 // resumeWindow prepares an unfinished window for a Runner: it finds the
 // journal by id (or unique prefix; "" for the newest unfinished window),
 // rebuilds the plan, and reopens the journal for appending.
-func resumeWindow(ctx context.Context, env *runbooks.Env, id string) (*runbooks.Plan, runbooks.RunOptions, *runbooks.Journal, error) {
+func resumeWindow(ctx context.Context, env *runbooks.Env, id string) (*runbooks.Plan, runbooks.RunOptions, *journal.Journal, error) {
 	state := stateDir(env)
 	if id == "" {
-		un, err := runbooks.Unfinished(state)
+		un, err := journal.Unfinished(state)
 		if err != nil {
 			return nil, runbooks.RunOptions{}, nil, err
 		}
 		if len(un) == 0 {
-			return nil, runbooks.RunOptions{}, nil, fmt.Errorf("no unfinished window under %s: porthole log lists the windows there are", runbooks.WindowsDir(state))
+			return nil, runbooks.RunOptions{}, nil, fmt.Errorf("no unfinished window under %s: porthole log lists the windows there are", journal.WindowsDir(state))
 		}
 		id = un[0].ID
 	}
-	path, err := runbooks.FindWindow(state, id)
+	path, err := journal.FindWindow(state, id)
 	if err != nil {
 		return nil, runbooks.RunOptions{}, nil, err
 	}
-	w, err := runbooks.LoadWindow(path)
+	w, err := journal.LoadWindow(path)
 	if err != nil {
 		return nil, runbooks.RunOptions{}, nil, err
 	}

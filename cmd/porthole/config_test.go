@@ -11,6 +11,7 @@ import (
 	"porthole/remote"
 	"porthole/remote/sshtest"
 	"porthole/runbooks"
+	"porthole/runbooks/journal"
 )
 
 // writeConfig writes a config reaching c's sshd hosts and returns its path.
@@ -79,12 +80,12 @@ func TestLoadEnvRunsAWindowOverSSH(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	journal, _ := os.ReadFile(filepath.Join(runbooks.WindowsDir(stateDir(env)), "ssh-window.jsonl"))
-	if !strings.Contains(string(journal), `"host":"deploy1"`) || strings.Contains(string(journal), "gerrit-http-pw-77") {
-		t.Errorf("journal: has deploy1 %v, has the password %v", strings.Contains(string(journal), `"host":"deploy1"`),
-			strings.Contains(string(journal), "gerrit-http-pw-77"))
+	jsonl, _ := os.ReadFile(filepath.Join(journal.WindowsDir(stateDir(env)), "ssh-window.jsonl"))
+	if !strings.Contains(string(jsonl), `"host":"deploy1"`) || strings.Contains(string(jsonl), "gerrit-http-pw-77") {
+		t.Errorf("journal: has deploy1 %v, has the password %v", strings.Contains(string(jsonl), `"host":"deploy1"`),
+			strings.Contains(string(jsonl), "gerrit-http-pw-77"))
 	}
-	log, err := os.ReadFile(filepath.Join(stateDir(env), runbooks.LogFile))
+	log, err := os.ReadFile(filepath.Join(stateDir(env), journal.LogFile))
 	if err != nil || !strings.Contains(string(log), "porthole started") || strings.Contains(string(log), "gerrit-http-pw-77") {
 		t.Errorf("log file: %v\n%s", err, log)
 	}

@@ -16,6 +16,7 @@ import (
 	"porthole/gerrit"
 	"porthole/internal/testreq"
 	"porthole/runbooks"
+	"porthole/runbooks/journal"
 	"porthole/sandbox"
 )
 
@@ -122,7 +123,7 @@ func TestDeadStreamFallsBackToPolling(t *testing.T) {
 	if err != nil || res.Reason != gerrit.WaitMerged {
 		t.Fatalf("wait ended %s (%v): %s", res.Reason, err, res.Detail)
 	}
-	log, _ := os.ReadFile(filepath.Join(config.StateDir(env.Config), runbooks.LogFile))
+	log, _ := os.ReadFile(filepath.Join(config.StateDir(env.Config), journal.LogFile))
 	if !bytes.Contains(log, []byte("gerrit stream-events: cannot open")) {
 		t.Errorf("the log does not say why stream-events is off:\n%s", log)
 	}
@@ -179,7 +180,7 @@ func TestDemoEnvAndLogs(t *testing.T) {
 	if stderr.String() != "" {
 		t.Errorf("the sandbox wrote to the terminal while the TUI ran: %q", stderr.String())
 	}
-	log, _ := os.ReadFile(filepath.Join(config.StateDir(env.Config), runbooks.LogFile))
+	log, _ := os.ReadFile(filepath.Join(config.StateDir(env.Config), journal.LogFile))
 	if !bytes.Contains(log, []byte("extra-commit: push the extra commit: boom")) {
 		t.Errorf("the sandbox's line is not in the log:\n%s", log)
 	}
@@ -206,7 +207,7 @@ func TestLoadEnvRegistersYAMLRunbooks(t *testing.T) {
 	if !slices.Contains(kinds, "showJobsEnvBook") || slices.Contains(kinds, "brokenEnvBook") {
 		t.Errorf("kinds after loadEnv: %v", kinds)
 	}
-	log, _ := os.ReadFile(filepath.Join(config.StateDir(env.Config), runbooks.LogFile))
+	log, _ := os.ReadFile(filepath.Join(config.StateDir(env.Config), journal.LogFile))
 	if !bytes.Contains(log, []byte("skipped a YAML runbook")) || !bytes.Contains(log, []byte("bad.yaml")) {
 		t.Errorf("the log does not name the bad runbook:\n%s", log)
 	}

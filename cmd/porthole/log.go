@@ -15,7 +15,7 @@ import (
 	"github.com/charmbracelet/x/term"
 
 	"porthole/config"
-	"porthole/runbooks"
+	"porthole/runbooks/journal"
 	"porthole/runbooks/report"
 )
 
@@ -68,11 +68,11 @@ func runLog(_ context.Context, args []string) error {
 		if len(pos) == 1 {
 			id = pos[0]
 		}
-		path, err := runbooks.FindWindow(state, id)
+		path, err := journal.FindWindow(state, id)
 		if err != nil {
 			return err
 		}
-		w, err := runbooks.LoadWindow(path)
+		w, err := journal.LoadWindow(path)
 		if err != nil {
 			return err
 		}
@@ -116,12 +116,12 @@ func showReport(w io.Writer, md string, raw bool) error {
 
 // listWindows prints the journaled windows, newest first.
 func listWindows(w io.Writer, state string, n int) error {
-	all, err := runbooks.ListWindows(state)
+	all, err := journal.ListWindows(state)
 	if err != nil {
 		return err
 	}
 	if len(all) == 0 {
-		fmt.Fprintf(w, "No windows journaled under %s yet.\n", runbooks.WindowsDir(state))
+		fmt.Fprintf(w, "No windows journaled under %s yet.\n", journal.WindowsDir(state))
 		return nil
 	}
 	shown := all
@@ -143,17 +143,17 @@ func listWindows(w io.Writer, state string, n int) error {
 }
 
 // statusWords is a window's status with the step it stopped at.
-func statusWords(s runbooks.WindowSummary) string {
+func statusWords(s journal.WindowSummary) string {
 	switch {
 	case s.Kind == "" && s.Error != "":
 		return "unreadable: " + oneLine(s.Error, 40)
 	case s.RevertedBy != "":
 		return "reverted (by " + s.RevertedBy + ")"
-	case s.Status == runbooks.StatusOK:
+	case s.Status == journal.StatusOK:
 		return fmt.Sprintf("ok (%d/%d steps)", s.Done, s.Steps)
-	case s.FailedStep != "" && s.Status == runbooks.StatusDeclined:
+	case s.FailedStep != "" && s.Status == journal.StatusDeclined:
 		return "declined at " + s.FailedStep
-	case s.FailedStep != "" && s.Status == runbooks.StatusUnfinished:
+	case s.FailedStep != "" && s.Status == journal.StatusUnfinished:
 		return "unfinished in " + s.FailedStep
 	case s.FailedStep != "":
 		return s.Status + " at " + s.FailedStep

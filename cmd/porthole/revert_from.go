@@ -12,6 +12,7 @@ import (
 	"porthole/gerrit"
 	"porthole/maint"
 	"porthole/runbooks"
+	"porthole/runbooks/journal"
 	"porthole/window"
 )
 
@@ -104,19 +105,19 @@ func runRevertFrom(ctx context.Context, args []string) error {
 }
 
 // pastWindow reads the journal of backport window id, and lists every window.
-func pastWindow(state, id string) (*runbooks.WindowState, []runbooks.WindowSummary, error) {
-	path, err := runbooks.FindWindow(state, id)
+func pastWindow(state, id string) (*journal.WindowState, []journal.WindowSummary, error) {
+	path, err := journal.FindWindow(state, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	w, err := runbooks.LoadWindow(path)
+	w, err := journal.LoadWindow(path)
 	if err != nil {
 		return nil, nil, err
 	}
 	if w.Kind != "backport" {
 		return nil, nil, fmt.Errorf("window %s is a %s window, not a backport: only a backport's changes can be reverted with --from", w.ID, w.Kind)
 	}
-	all, err := runbooks.ListWindows(state)
+	all, err := journal.ListWindows(state)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -125,7 +126,7 @@ func pastWindow(state, id string) (*runbooks.WindowState, []runbooks.WindowSumma
 
 // buildRevertFrom builds the revert of the picked (or all) synced changes of
 // window w that no later revert window has reverted yet.
-func buildRevertFrom(ctx context.Context, env *runbooks.Env, w *runbooks.WindowState, all []runbooks.WindowSummary, only []int) (*runbooks.Plan, error) {
+func buildRevertFrom(ctx context.Context, env *runbooks.Env, w *journal.WindowState, all []journal.WindowSummary, only []int) (*runbooks.Plan, error) {
 	plan := window.PlanOfWindow(w)
 	done := window.RevertedLater(w.ID, all)
 	picked := only
@@ -168,11 +169,11 @@ func printUndos(out io.Writer, head string, undos []maint.Undo) {
 // revertHint is what porthole log show adds under a backport window whose
 // changes reached production: the commands that revert those not reverted
 // since (state: the state dir, to find the later reverts).
-func revertHint(w *runbooks.WindowState, state string) string {
+func revertHint(w *journal.WindowState, state string) string {
 	if w.Kind != "backport" {
 		return ""
 	}
-	all, _ := runbooks.ListWindows(state)
+	all, _ := journal.ListWindows(state)
 	done := window.RevertedLater(w.ID, all)
 	var synced []*gerrit.Change
 	var b strings.Builder

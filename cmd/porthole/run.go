@@ -15,6 +15,7 @@ import (
 	"porthole/config"
 	"porthole/maint"
 	"porthole/runbooks"
+	"porthole/runbooks/journal"
 	wnd "porthole/window"
 )
 
@@ -88,7 +89,7 @@ func runRunbook(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	red := runbooks.NewRedactor(cfg)
+	red := journal.NewRedactor(cfg)
 	defer redactRunOutput(red)()
 	return redactErr(red, runLoaded(ctx, cfg, ef, params, pos, *list, *resume, *yesDry))
 }
@@ -142,7 +143,7 @@ func runResume(ctx context.Context, cfg *config.Config, ef *envFlags, pos []stri
 // runNewestUnfinished is the newest window that did not finish well:
 // unfinished, or stopped by a failure (a lost host, a failed script).
 func runNewestUnfinished(env *runbooks.Env) (string, error) {
-	ws, err := runbooks.ListWindows(stateDir(env))
+	ws, err := journal.ListWindows(stateDir(env))
 	if err != nil {
 		return "", err
 	}
@@ -151,7 +152,7 @@ func runNewestUnfinished(env *runbooks.Env) (string, error) {
 			return w.ID, nil
 		}
 	}
-	return "", fmt.Errorf("no window to resume under %s: porthole log lists the windows there are", runbooks.WindowsDir(stateDir(env)))
+	return "", fmt.Errorf("no window to resume under %s: porthole log lists the windows there are", journal.WindowsDir(stateDir(env)))
 }
 
 // runNew builds and runs a new window of runbook kind.
@@ -246,7 +247,7 @@ func runList(w io.Writer) error {
 }
 
 // runPrintPlan shows the window before it starts (or resumes: done steps marked).
-func runPrintPlan(w io.Writer, env *runbooks.Env, plan *runbooks.Plan, resumed *runbooks.WindowState) {
+func runPrintPlan(w io.Writer, env *runbooks.Env, plan *runbooks.Plan, resumed *journal.WindowState) {
 	fmt.Fprintf(w, "porthole run %s: %s (window %s)\n", plan.Kind, plan.Title, plan.ID)
 	for i, s := range plan.Steps {
 		mark := ""

@@ -8,11 +8,12 @@ import (
 	"time"
 
 	"porthole/runbooks"
+	"porthole/runbooks/journal"
 )
 
 // drive prints the run's events and answers its gates from the terminal
 // (resumed: the window's state before this run, or nil).
-func runDrive(ctx context.Context, r *runbooks.Runner, env *runbooks.Env, plan *runbooks.Plan, yesDry bool, resumed *runbooks.WindowState) error {
+func runDrive(ctx context.Context, r *runbooks.Runner, env *runbooks.Env, plan *runbooks.Plan, yesDry bool, resumed *journal.WindowState) error {
 	d := newRunDriver(env, plan, yesDry, resumed)
 	defer setInterruptAsker(d.prod.question(ctx, d.in, env))()
 	var final error
@@ -58,7 +59,7 @@ type runDriver struct {
 	prod     *prodWatch        // whether a production step runs, for Ctrl-C
 }
 
-func newRunDriver(env *runbooks.Env, plan *runbooks.Plan, yesDry bool, resumed *runbooks.WindowState) *runDriver {
+func newRunDriver(env *runbooks.Env, plan *runbooks.Plan, yesDry bool, resumed *journal.WindowState) *runDriver {
 	d := &runDriver{env: env, plan: plan, yesDry: yesDry, in: &runStdin{},
 		steps: map[string]*runbooks.Step{}, index: map[string]int{},
 		lastProg: map[string]string{}, stopped: map[string]bool{}, prod: &prodWatch{}}

@@ -2,8 +2,7 @@ package main
 
 import (
 	"io"
-
-	"porthole/runbooks"
+	"porthole/runbooks/journal"
 )
 
 // redactWriter blanks secrets from what porthole run/backport/revert print,
@@ -11,7 +10,7 @@ import (
 // never split across two writes.
 type redactWriter struct {
 	w   io.Writer
-	red *runbooks.Redactor
+	red *journal.Redactor
 }
 
 func (rw redactWriter) Write(p []byte) (int, error) {
@@ -22,7 +21,7 @@ func (rw redactWriter) Write(p []byte) (int, error) {
 }
 
 // redactRunOutput makes runOut and runErr redact with red until restore.
-func redactRunOutput(red *runbooks.Redactor) (restore func()) {
+func redactRunOutput(red *journal.Redactor) (restore func()) {
 	out, errw := runOut, runErr
 	runOut, runErr = redactWriter{out, red}, redactWriter{errw, red}
 	return func() { runOut, runErr = out, errw }
@@ -39,7 +38,7 @@ func (e redactedError) Error() string { return e.msg }
 
 func (e redactedError) Unwrap() error { return e.err }
 
-func redactErr(red *runbooks.Redactor, err error) error {
+func redactErr(red *journal.Redactor, err error) error {
 	if err == nil {
 		return nil
 	}

@@ -16,6 +16,7 @@ import (
 	"porthole/remote"
 	"porthole/remote/sshtest"
 	"porthole/runbooks"
+	"porthole/runbooks/journal"
 )
 
 // runFixture is a maintenance host and a deployment host behind real sshd,
@@ -119,7 +120,7 @@ func TestRunNamespaceDupesOverSSH(t *testing.T) {
 		t.Fatalf("frwiki not fixed: %q", b)
 	}
 	// The window is journaled like any other.
-	ws, err := runbooks.ListWindows(filepath.Join(f.dir, "state"))
+	ws, err := journal.ListWindows(filepath.Join(f.dir, "state"))
 	if err != nil || len(ws) != 1 || ws[0].Kind != "namespaceDupes" {
 		t.Fatalf("windows %+v %v", ws, err)
 	}
@@ -211,7 +212,7 @@ steps:
 	if n := strings.Count(errOut, "skipped a YAML runbook"); n != 1 {
 		t.Errorf("the bad YAML runbook is reported %d times on stderr:\n%s", n, errOut)
 	}
-	if log, err := os.ReadFile(filepath.Join(f.dir, "state", runbooks.LogFile)); err != nil || bytes.Contains(log, []byte("broken.yaml")) {
+	if log, err := os.ReadFile(filepath.Join(f.dir, "state", journal.LogFile)); err != nil || bytes.Contains(log, []byte("broken.yaml")) {
 		t.Errorf("the log (%v) reports the bad YAML runbook porthole run reported:\n%s", err, log)
 	}
 	for _, want := range []string{

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"porthole/config"
-	"porthole/runbooks"
+	"porthole/runbooks/journal"
 )
 
 // True state, through the binary and the sandbox: a deployed change is
@@ -54,7 +54,7 @@ func TestTrueStateAfterDeployRevertAndDeclines(t *testing.T) {
 	if o.code == 0 {
 		t.Fatalf("a declined revert exited 0:\n%s", o)
 	}
-	un, err := runbooks.Unfinished(config.StateDir(b.Config))
+	un, err := journal.Unfinished(config.StateDir(b.Config))
 	if err != nil || len(un) != 0 {
 		t.Fatalf("unfinished windows %+v (%v)", un, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"porthole/runbooks"
+	"porthole/runbooks/journal"
 )
 
 func TestPlumbingIsToldFromWhatTheDeployerDoes(t *testing.T) {
@@ -43,14 +44,14 @@ func TestCleanDropsControlBytes(t *testing.T) {
 // with no Markdown or HTML markup left.
 func TestTheRecordLeavesPlumbingOutAndRendersForTheTerminal(t *testing.T) {
 	exit0 := 0
-	w := &runbooks.WindowState{ID: "20260303-140000-backport", Kind: "backport", Title: "Backport 1000", Status: runbooks.StatusOK}
-	w.Steps = []*runbooks.StepLog{{StepSummary: runbooks.StepSummary{ID: "fetch", Title: "git fetch in php-1.44.0-wmf.5"}, State: runbooks.Done,
-		Commands: []runbooks.Record{
+	w := &journal.WindowState{ID: "20260303-140000-backport", Kind: "backport", Title: "Backport 1000", Status: journal.StatusOK}
+	w.Steps = []*journal.StepLog{{StepSummary: journal.StepSummary{ID: "fetch", Title: "git fetch in php-1.44.0-wmf.5"}, State: runbooks.Done,
+		Commands: []journal.Record{
 			{Cmd: "cd /srv/x && git fetch", Host: "deploy1002", Exit: &exit0},
 			{Cmd: "cd /srv/x && git log --no-color '--format=%x1e%H%x1f%P%x1f%an <%ae>%x1f%s%x1f%B' 'HEAD..@{u}' --", Host: "deploy1002", Exit: &exit0},
 			{Cmd: "cd /srv/x && git rev-parse --verify -q '@{u}^{commit}'", Host: "deploy1002", Exit: &exit0},
 		},
-		Output: []runbooks.Record{{Stream: "stdout", Text: "\x1ee3ed7cd\x1fparent\x1fDana <d@x>\x1fFix it"}}}}
+		Output: []journal.Record{{Stream: "stdout", Text: "\x1ee3ed7cd\x1fparent\x1fDana <d@x>\x1fFix it"}}}}
 	md := Markdown(w)
 	if strings.Contains(md, "%x1e") || strings.Contains(md, "rev-parse") || !strings.Contains(md, "`cd /srv/x && git fetch` on deploy1002") {
 		t.Errorf("the record lists porthole's own git look-ups (or lost the fetch):\n%s", md)

@@ -9,6 +9,7 @@ import (
 	"porthole/config"
 	"porthole/remote"
 	"porthole/runbooks"
+	"porthole/runbooks/journal"
 )
 
 // testEnv is an Env whose roles are remote.Local executors named like hosts.
@@ -24,7 +25,7 @@ func testEnv(t *testing.T, hosts map[string][]string) *runbooks.Env {
 }
 
 // newJournal opens a journal for plan in a temp state dir.
-func newJournal(t *testing.T, plan *runbooks.Plan) (*runbooks.Journal, string) {
+func newJournal(t *testing.T, plan *runbooks.Plan) (*journal.Journal, string) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "state")
 	j, err := runbooks.OpenJournal(dir, plan)

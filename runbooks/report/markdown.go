@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"porthole/runbooks"
+	"porthole/runbooks/journal"
 )
 
 // exportOutputLines is how many output lines per step the export shows (the last ones).
@@ -18,7 +19,7 @@ const exportOutputLines = 40
 // who, when, the changes with links, every step with its commands (host,
 // exit, duration), the decisions and who made them, the failures, and each
 // step's output folded away.
-func Markdown(w *runbooks.WindowState) string {
+func Markdown(w *journal.WindowState) string {
 	var b strings.Builder
 	title := w.Title
 	if title == "" {
@@ -110,7 +111,7 @@ func Markdown(w *runbooks.WindowState) string {
 			failures = append(failures, fmt.Sprintf("- *%s* was running when porthole stopped: not known to be complete", mdText(s.Title)))
 		}
 	}
-	if w.Status != runbooks.StatusOK && w.Error != "" {
+	if w.Status != journal.StatusOK && w.Error != "" {
 		failures = append(failures, "- The window ended: "+mdText(firstLine(w.Error)))
 	}
 	if len(failures) > 0 {
@@ -123,7 +124,7 @@ func Markdown(w *runbooks.WindowState) string {
 }
 
 // writeStep renders one step's section.
-func writeStep(b *strings.Builder, n int, s *runbooks.StepLog, w *runbooks.WindowState) {
+func writeStep(b *strings.Builder, n int, s *journal.StepLog, w *journal.WindowState) {
 	fmt.Fprintf(b, "\n### %d. %s — %s\n\n", n, mdText(s.Title), stepStateWord(s, w))
 	if s.Irreversible {
 		b.WriteString("Production-visible.")
@@ -204,26 +205,26 @@ func writeStep(b *strings.Builder, n int, s *runbooks.StepLog, w *runbooks.Windo
 }
 
 // statusLine says how the window ended, in words.
-func statusLine(w *runbooks.WindowState) string {
+func statusLine(w *journal.WindowState) string {
 	failed := w.Summary().FailedStep
 	title := failed
 	if s := w.Step(failed); s != nil {
 		title = s.Title
 	}
 	switch w.Status {
-	case runbooks.StatusOK:
+	case journal.StatusOK:
 		return "finished: every step done"
-	case runbooks.StatusFailed:
+	case journal.StatusFailed:
 		if failed != "" {
 			return "failed at " + title
 		}
 		return "failed"
-	case runbooks.StatusDeclined:
+	case journal.StatusDeclined:
 		if failed != "" {
 			return "stopped by the deployer before " + title
 		}
 		return "stopped by the deployer"
-	case runbooks.StatusCancelled:
+	case journal.StatusCancelled:
 		if w.Interrupted != "" {
 			return "cancelled during " + title
 		}
@@ -236,7 +237,7 @@ func statusLine(w *runbooks.WindowState) string {
 	}
 }
 
-func stepStateWord(s *runbooks.StepLog, w *runbooks.WindowState) string {
+func stepStateWord(s *journal.StepLog, w *journal.WindowState) string {
 	switch {
 	case s.Rechecked:
 		return "done (re-checked after porthole stopped)"
@@ -248,7 +249,7 @@ func stepStateWord(s *runbooks.StepLog, w *runbooks.WindowState) string {
 	return s.State.String()
 }
 
-func stepHosts(s *runbooks.StepLog) string {
+func stepHosts(s *journal.StepLog) string {
 	var hosts []string
 	seen := map[string]bool{}
 	for _, c := range s.Commands {
@@ -266,7 +267,7 @@ func stepHosts(s *runbooks.StepLog) string {
 	return strings.Join(hosts, ", ")
 }
 
-func stepTook(s *runbooks.StepLog) string {
+func stepTook(s *journal.StepLog) string {
 	if s.State == runbooks.Pending || s.State == runbooks.Running {
 		return ""
 	}
@@ -274,7 +275,7 @@ func stepTook(s *runbooks.StepLog) string {
 }
 
 // answerWord renders a gate's answer: "yes by bob", "no (the default) by alice".
-func answerWord(g runbooks.GateRecord) string {
+func answerWord(g journal.GateRecord) string {
 	word := g.Decision
 	switch g.Decision {
 	case "y":

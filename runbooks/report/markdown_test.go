@@ -10,6 +10,7 @@ import (
 	"porthole/gerrit"
 	"porthole/remote"
 	"porthole/runbooks"
+	"porthole/runbooks/journal"
 )
 
 func TestMarkdownExport(t *testing.T) {
@@ -47,7 +48,7 @@ func TestMarkdownExport(t *testing.T) {
 		t.Fatal("the check step should have failed the window")
 	}
 	j.Close()
-	w, err := runbooks.LoadWindow(j.Path())
+	w, err := journal.LoadWindow(j.Path())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,13 +74,13 @@ func TestMarkdownExport(t *testing.T) {
 		"- `echo checking; exit 2` on deploy1 → exit 2",
 		"- **Error:** echo checking; exit 2 on deploy1 exited 2",
 		"- ````seq 1 45; echo 'has ``` fence'```` on deploy1 → exit 0",
-		"- `echo oops " + runbooks.Redacted + " >&2` on deploy1 → exit 0",
+		"- `echo oops " + journal.Redacted + " >&2` on deploy1 → exit 0",
 		"**Output** (1 line):",
 		"- Would run `scap sync-file php-1.44.0-wmf.5/includes/Foo.php 'Backport'`",
 		"**Output** (47 lines; the last 40 here, the 7 earlier ones in the journal):",
 		"````text\n8\n9\n",
 		"has ``` fence\n",
-		"\n! oops " + runbooks.Redacted + "\n",
+		"\n! oops " + journal.Redacted + "\n",
 		"## Decisions",
 		"**bob** before *Sync to the test servers*: “Sync to the test servers? This is production-visible and porthole cannot take it back.” — **yes** by bob",
 		"## Failures",
@@ -107,10 +108,10 @@ func TestMarkdownExport(t *testing.T) {
 }
 
 func TestMarkdownOfAnInterruptedWindow(t *testing.T) {
-	w := &runbooks.WindowState{ID: "w1", Kind: "revert", Status: runbooks.StatusUnfinished, Interrupted: "sync"}
-	w.Steps = []*runbooks.StepLog{
-		{StepSummary: runbooks.StepSummary{ID: "revert", Title: "git revert"}, State: runbooks.Done},
-		{StepSummary: runbooks.StepSummary{ID: "sync", Title: "Sync the revert", Irreversible: true}, State: runbooks.Running},
+	w := &journal.WindowState{ID: "w1", Kind: "revert", Status: journal.StatusUnfinished, Interrupted: "sync"}
+	w.Steps = []*journal.StepLog{
+		{StepSummary: journal.StepSummary{ID: "revert", Title: "git revert"}, State: runbooks.Done},
+		{StepSummary: journal.StepSummary{ID: "sync", Title: "Sync the revert", Irreversible: true}, State: runbooks.Running},
 	}
 	md := Markdown(w)
 	for _, want := range []string{"# revert window w1", "unfinished: porthole stopped during Sync the revert",

@@ -13,6 +13,7 @@ import (
 
 	"porthole/gerrit"
 	"porthole/runbooks"
+	"porthole/runbooks/journal"
 	"porthole/tui/common"
 	"porthole/tui/components/input"
 )
@@ -48,13 +49,13 @@ type (
 	// StartMsg: build and open the window for the resolved changes.
 	StartMsg struct{}
 	// ResumeMsg: resume an unfinished window.
-	ResumeMsg struct{ Window runbooks.WindowSummary }
+	ResumeMsg struct{ Window journal.WindowSummary }
 	// RunbookMsg: open a maintenance runbook's form.
 	RunbookMsg struct{ Kind string }
 	// ReportMsg: show a past window.
-	ReportMsg struct{ Window runbooks.WindowSummary }
+	ReportMsg struct{ Window journal.WindowSummary }
 	// AbandonMsg: ask whether to give up an unfinished window (x).
-	AbandonMsg struct{ Window runbooks.WindowSummary }
+	AbandonMsg struct{ Window journal.WindowSummary }
 	// BlockedMsg: enter cannot open the window yet; Why says what to do.
 	BlockedMsg struct{ Why string }
 )
@@ -66,11 +67,11 @@ type Model struct {
 	entries    []Entry
 	focus      Section
 	cursor     [numSections]int
-	unfinished []runbooks.WindowSummary
+	unfinished []journal.WindowSummary
 	pending    []*gerrit.Change // waiting for a window (gerrit.pending_query)
 	pendingErr error
 	kinds      []string
-	past       []runbooks.WindowSummary
+	past       []journal.WindowSummary
 	warnings   []runbooks.Warning
 	plan       string // plan status: "", "building the plan…", an error
 	loading    bool   // the window lists are being (re)read: sections may still appear
@@ -107,7 +108,7 @@ func (m *Model) SetSize(w, h int) {
 }
 
 // SetWindows shows the unfinished and past windows.
-func (m *Model) SetWindows(unfinished, past []runbooks.WindowSummary) {
+func (m *Model) SetWindows(unfinished, past []journal.WindowSummary) {
 	m.unfinished, m.past = unfinished, past
 	m.loading = false
 	m.clamp()
@@ -147,7 +148,7 @@ func (m *Model) SetRunbooks(kinds []string) { m.kinds = kinds; m.clamp() }
 func (m *Model) SetPlanStatus(ws []runbooks.Warning, status string) { m.warnings, m.plan = ws, status }
 
 // Unfinished are the windows offered for resume.
-func (m Model) Unfinished() []runbooks.WindowSummary { return m.unfinished }
+func (m Model) Unfinished() []journal.WindowSummary { return m.unfinished }
 
 // Entries are the changes typed so far.
 func (m Model) Entries() []Entry { return m.entries }

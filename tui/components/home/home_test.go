@@ -11,7 +11,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"porthole/gerrit"
-	"porthole/runbooks"
+	"porthole/runbooks/journal"
 	"porthole/tui/common"
 	"porthole/tui/internal/testkit"
 )
@@ -32,15 +32,15 @@ func full(w, h int) Model {
 	m.Add("99999")
 	m.Resolved("99999", nil, errors.New("change 99999 not found in Gerrit: check the number"))
 	m.SetRunbooks([]string{"namespaceDupes", "purgeList", "updateCollation"})
-	m.SetWindows([]runbooks.WindowSummary{
+	m.SetWindows([]journal.WindowSummary{
 		{ID: "20260302-100200-backport", Kind: "backport", Title: "Backport 998", Started: started, Steps: 11, Done: 6,
 			Interrupted: "sync-testservers", FailedStep: "sync-testservers", FailedTitle: "Sync to the test servers",
-			Stopped: started.Add(9 * time.Minute), Status: runbooks.StatusUnfinished,
+			Stopped: started.Add(9 * time.Minute), Status: journal.StatusUnfinished,
 			Why: "porthole stopped while this step ran (crash, kill or lost terminal): not known to be complete"},
 		{ID: "20260302-090000-backport", Kind: "backport", Title: "Backport 997", Started: started.Add(-time.Hour), Steps: 11, Done: 9,
 			FailedStep: "sync-1", FailedTitle: "Sync php-1.44.0-wmf.5/includes/api/ApiMain.php to all app servers",
-			Stopped: started.Add(-50 * time.Minute), Status: runbooks.StatusDeclined, Why: `deployer said no to "Sync to all app servers?"`}},
-		[]runbooks.WindowSummary{{ID: "20260301-090000-backport", Kind: "backport", Title: "Backport 990", Started: started.Add(-25 * time.Hour), Status: runbooks.StatusOK}})
+			Stopped: started.Add(-50 * time.Minute), Status: journal.StatusDeclined, Why: `deployer said no to "Sync to all app servers?"`}},
+		[]journal.WindowSummary{{ID: "20260301-090000-backport", Kind: "backport", Title: "Backport 990", Started: started.Add(-25 * time.Hour), Status: journal.StatusOK}})
 	return m
 }
 
@@ -195,7 +195,7 @@ func TestLoadingHoldsTabAndEnter(t *testing.T) {
 		t.Fatalf("typing while loading sent %v", msgs)
 	}
 	// The section appears: the focus stayed put, and tab goes through it.
-	m.SetWindows([]runbooks.WindowSummary{{ID: "20260302-100200-backport", Kind: "backport", Title: "Backport 1000", Started: started}}, nil)
+	m.SetWindows([]journal.WindowSummary{{ID: "20260302-100200-backport", Kind: "backport", Title: "Backport 1000", Started: started}}, nil)
 	if m.Loading() || m.Focus() != SecInput {
 		t.Fatalf("after the lists: loading %v, focus %d", m.Loading(), m.Focus())
 	}

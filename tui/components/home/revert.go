@@ -1,6 +1,6 @@
 package home
 
-import "porthole/runbooks"
+import "porthole/runbooks/journal"
 
 // RevertMsg asks to revert changes a past window synced (r on a past window).
-type RevertMsg struct{ Window runbooks.WindowSummary }
+type RevertMsg struct{ Window journal.WindowSummary }

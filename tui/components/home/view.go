@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"porthole/runbooks"
+	"porthole/runbooks/journal"
 	"porthole/tui/components/changecard"
 	"porthole/tui/internal/textutil"
 )
@@ -169,7 +170,7 @@ func (m Model) item(sec Section, i int, text string, w int) string {
 
 // window is the part of a list shown around the cursor: limit items, or
 // focused items when the list has the keys; from is the first one's index.
-func window(list []runbooks.WindowSummary, cursor, limit, focused int, focus bool) ([]runbooks.WindowSummary, int) {
+func window(list []journal.WindowSummary, cursor, limit, focused int, focus bool) ([]journal.WindowSummary, int) {
 	if focus {
 		limit = focused
 	}
@@ -181,7 +182,7 @@ func window(list []runbooks.WindowSummary, cursor, limit, focused int, focus boo
 }
 
 // unfinishedLine is an unfinished window's first line: when it stopped, what it is.
-func unfinishedLine(w runbooks.WindowSummary) string {
+func unfinishedLine(w journal.WindowSummary) string {
 	title := w.Title
 	if title == "" {
 		title = w.Kind + " " + w.ID
@@ -194,7 +195,7 @@ func unfinishedLine(w runbooks.WindowSummary) string {
 }
 
 // stoppedLine says why and where an unfinished window stopped, and how far it got.
-func stoppedLine(w runbooks.WindowSummary) string {
+func stoppedLine(w journal.WindowSummary) string {
 	var parts []string
 	if w.Why != "" {
 		parts = append(parts, w.Why)
@@ -210,7 +211,7 @@ func stoppedLine(w runbooks.WindowSummary) string {
 }
 
 // windowLine describes a past window for the list.
-func windowLine(w runbooks.WindowSummary) string {
+func windowLine(w journal.WindowSummary) string {
 	when := w.Started.Format("2006-01-02 15:04")
 	title := w.Title
 	if title == "" {

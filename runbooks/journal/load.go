@@ -1,4 +1,4 @@
-package runbooks
+package journal
 
 import (
 	"bufio"
@@ -117,7 +117,7 @@ func (w *WindowState) doneSteps() int {
 // declinedTyped is true when the window was declined at a typed gate.
 func (w *WindowState) declinedTyped() bool {
 	s := w.declinedStep()
-	return s != nil && s.Gates[len(s.Gates)-1].Kind == gateKindName(GateTyped)
+	return s != nil && s.Gates[len(s.Gates)-1].Kind == GateTyped.Name()
 }
 
 // FailedAt is the step where the window stopped: the one interrupted, or
@@ -283,69 +283,15 @@ func (w *WindowState) apply(rec Record, full bool) {
 	}
 	switch rec.Type {
 	case RecWindowStart, RecWindowResume:
-		if rec.Type == RecWindowStart || w.Started.IsZero() {
-			w.Started = rec.At
-		} else {
-			w.Resumes++
-		}
-		w.Kind, w.Title, w.Params, w.Machine = rec.Kind, rec.Title, rec.Params, rec.Machine
-		if w.User == "" {
-			w.User = rec.User
-		} else if rec.User != "" && !strings.Contains(", "+w.User+",", ", "+rec.User+",") {
-			w.User += ", " + rec.User
-		}
-		if len(rec.Changes) > 0 {
-			w.Changes = rec.Changes
-		}
-		w.Status, w.Error, w.Ended = "", "", time.Time{}
-		// plan order from the latest start; logs of steps already seen are kept
-		old := w.Steps
-		w.Steps = nil
-		seen := map[string]bool{}
-		for _, ss := range rec.Steps {
-			s := w.byID[ss.ID]
-			if s == nil {
-				s = &StepLog{}
-				w.byID[ss.ID] = s
-			}
-			s.StepSummary = ss
-			w.Steps = append(w.Steps, s)
-			seen[ss.ID] = true
-		}
-		for _, s := range old {
-			if !seen[s.ID] {
-				w.Steps = append(w.Steps, s)
-			}
-		}
+		w.applyStart(rec)
 	case RecStepStart:
-		s := w.step(rec.Step)
-		s.State, s.Interrupted = Running, false
-		if rec.Attempt > s.Attempts {
-			s.Attempts = rec.Attempt
-		} else {
-			s.Attempts++
-		}
-		if s.Started.IsZero() {
-			s.Started = rec.At
-		}
-		w.Interrupted = ""
-	case RecOutput:
+		w.applyStepStart(rec)
+	case RecOutput, RecCommand, RecNote:
 		if full {
-			s := w.step(rec.Step)
-			s.Output = append(s.Output, rec)
-		}
-	case RecCommand:
-		if full {
-			s := w.step(rec.Step)
-			s.Commands = append(s.Commands, rec)
+			w.applyStepText(rec)
 		}
 	case RecProgress:
 		w.step(rec.Step).Progress = rec.Progress
-	case RecNote:
-		if rec.Step != "" && full {
-			s := w.step(rec.Step)
-			s.Notes = append(s.Notes, rec)
-		}
 	case RecFacts:
 		if rec.Facts != nil {
 			w.Facts = rec.Facts
@@ -356,19 +302,95 @@ func (w *WindowState) apply(rec Record, full bool) {
 			s.Gates = append(s.Gates, *rec.Gate)
 		}
 	case RecStepEnd:
-		s := w.step(rec.Step)
-		s.State = parseStepState(rec.State)
-		s.Error = rec.Error
-		s.Duration = time.Duration(rec.DurationMS) * time.Millisecond
-		s.Interrupted, s.Rechecked = rec.Interrupted, rec.Rechecked
-		if rec.Interrupted {
-			w.Interrupted = rec.Step
-		} else if w.Interrupted == rec.Step {
-			w.Interrupted = ""
-		}
+		w.applyStepEnd(rec)
 	case RecWindowEnd:
 		w.Status, w.Error, w.Ended = rec.Status, rec.Error, rec.At
 	case RecWindowAbandon:
 		w.Status, w.Ended, w.AbandonedBy = StatusAbandoned, rec.At, rec.User
+	}
+}
+
+// applyStart folds a window-start or window-resume: who and what, and the
+// plan's steps in the order of the latest start (logs of steps already seen
+// are kept; steps no longer planned come last).
+func (w *WindowState) applyStart(rec Record) {
+	if rec.Type == RecWindowStart || w.Started.IsZero() {
+		w.Started = rec.At
+	} else {
+		w.Resumes++
+	}
+	w.Kind, w.Title, w.Params, w.Machine = rec.Kind, rec.Title, rec.Params, rec.Machine
+	if w.User == "" {
+		w.User = rec.User
+	} else if rec.User != "" && !strings.Contains(", "+w.User+",", ", "+rec.User+",") {
+		w.User += ", " + rec.User
+	}
+	if len(rec.Changes) > 0 {
+		w.Changes = rec.Changes
+	}
+	w.Status, w.Error, w.Ended = "", "", time.Time{}
+	old := w.Steps
+	w.Steps = nil
+	seen := map[string]bool{}
+	for _, ss := range rec.Steps {
+		s := w.byID[ss.ID]
+		if s == nil {
+			s = &StepLog{}
+			w.byID[ss.ID] = s
+		}
+		s.StepSummary = ss
+		w.Steps = append(w.Steps, s)
+		seen[ss.ID] = true
+	}
+	for _, s := range old {
+		if !seen[s.ID] {
+			w.Steps = append(w.Steps, s)
+		}
+	}
+}
+
+// applyStepStart folds a step-start: the step runs (attempt counted).
+func (w *WindowState) applyStepStart(rec Record) {
+	s := w.step(rec.Step)
+	s.State, s.Interrupted = Running, false
+	if rec.Attempt > s.Attempts {
+		s.Attempts = rec.Attempt
+	} else {
+		s.Attempts++
+	}
+	if s.Started.IsZero() {
+		s.Started = rec.At
+	}
+	w.Interrupted = ""
+}
+
+// applyStepText keeps an output line, a command or a step's note in its step's log.
+func (w *WindowState) applyStepText(rec Record) {
+	if rec.Type == RecNote && rec.Step == "" {
+		return // a window's note belongs to no step
+	}
+	s := w.step(rec.Step)
+	switch rec.Type {
+	case RecOutput:
+		s.Output = append(s.Output, rec)
+	case RecCommand:
+		s.Commands = append(s.Commands, rec)
+	case RecNote:
+		s.Notes = append(s.Notes, rec)
+	}
+}
+
+// applyStepEnd folds a step-end: its state, error and duration, and whether
+// it was interrupted (not known to be complete) or re-checked on resume.
+func (w *WindowState) applyStepEnd(rec Record) {
+	s := w.step(rec.Step)
+	s.State = ParseStepState(rec.State)
+	s.Error = rec.Error
+	s.Duration = time.Duration(rec.DurationMS) * time.Millisecond
+	s.Interrupted, s.Rechecked = rec.Interrupted, rec.Rechecked
+	if rec.Interrupted {
+		w.Interrupted = rec.Step
+	} else if w.Interrupted == rec.Step {
+		w.Interrupted = ""
 	}
 }

@@ -1,4 +1,4 @@
-package runbooks
+package journal
 
 import "time"
 
@@ -109,46 +109,4 @@ type StepSummary struct {
 	Dir          string `json:"dir,omitempty"`
 	Irreversible bool   `json:"irreversible,omitempty"`
 	Undo         string `json:"undo,omitempty"`
-}
-
-// gateKindName names a GateKind in the journal.
-func gateKindName(k GateKind) string {
-	switch k {
-	case GateConfirm:
-		return "confirm"
-	case GateChoice:
-		return "choice"
-	case GateTyped:
-		return "typed"
-	default:
-		return "continue"
-	}
-}
-
-// levelName names a Level in the journal.
-func levelName(l Level) string {
-	switch l {
-	case Warn:
-		return "warn"
-	case Danger:
-		return "danger"
-	default:
-		return "info"
-	}
-}
-
-// parseStepState reads a journaled step state.
-func parseStepState(s string) StepState {
-	switch s {
-	case "running":
-		return Running
-	case "done":
-		return Done
-	case "failed":
-		return Failed
-	case "skipped":
-		return Skipped
-	default:
-		return Pending
-	}
 }

@@ -1,4 +1,4 @@
-package runbooks
+package journal
 
 import (
 	"encoding/json"
@@ -40,18 +40,22 @@ type Journal struct {
 // WindowsDir is the directory of journals under a state dir.
 func WindowsDir(stateDir string) string { return filepath.Join(stateDir, "windows") }
 
-// OpenJournal opens the journal of plan's window, <dir>/windows/<plan.ID>.jsonl
-// (dir 0700, file 0600), creating it, or appending to it when the window is
-// being resumed. A plan with no ID gets one from the time and its kind.
-func OpenJournal(dir string, plan *Plan) (*Journal, error) {
-	if plan == nil {
-		return nil, errors.New("open journal: no plan")
-	}
-	generated := plan.ID == ""
+// Header names the window a journal is for.
+type Header struct {
+	ID   string // the window id, also the file's name; "" to generate one
+	Kind string // "backport", "revert", "namespaceDupes", …
+}
+
+// Open opens the journal of h's window, <dir>/windows/<h.ID>.jsonl (dir
+// 0700, file 0600), creating it, or appending to it when the window is being
+// resumed. A header with no ID gets one from the time and its kind (ID tells
+// which).
+func Open(dir string, h Header) (*Journal, error) {
+	generated := h.ID == ""
 	if generated {
-		plan.ID = NewWindowID(plan.Kind, time.Now())
+		h.ID = NewWindowID(h.Kind, time.Now())
 	}
-	if err := validWindowID(plan.ID); err != nil {
+	if err := validWindowID(h.ID); err != nil {
 		return nil, err
 	}
 	wdir := WindowsDir(dir)
@@ -63,23 +67,23 @@ func OpenJournal(dir string, plan *Plan) (*Journal, error) {
 	if generated {
 		flags |= os.O_EXCL
 	}
-	base := plan.ID
-	path := filepath.Join(wdir, plan.ID+".jsonl")
+	base := h.ID
+	path := filepath.Join(wdir, h.ID+".jsonl")
 	f, err := os.OpenFile(path, flags, 0o600)
 	for n := 2; generated && errors.Is(err, os.ErrExist) && n < 100; n++ {
-		plan.ID = fmt.Sprintf("%s-%d", base, n) // two windows of a kind in one second
-		path = filepath.Join(wdir, plan.ID+".jsonl")
+		h.ID = fmt.Sprintf("%s-%d", base, n) // two windows of a kind in one second
+		path = filepath.Join(wdir, h.ID+".jsonl")
 		f, err = os.OpenFile(path, flags, 0o600)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("opening the journal: %w", err)
 	}
-	lock, err := lockWindow(wdir, plan.ID)
+	lock, err := lockWindow(wdir, h.ID)
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
-	j := &Journal{path: path, id: plan.ID, f: f, lock: lock, kick: make(chan struct{}, 1), done: make(chan struct{})}
+	j := &Journal{path: path, id: h.ID, f: f, lock: lock, kick: make(chan struct{}, 1), done: make(chan struct{})}
 	if err := j.recover(); err != nil {
 		f.Close()
 		lock.release()
@@ -159,7 +163,8 @@ func (j *Journal) SetRedactor(r *Redactor) {
 	j.mu.Unlock()
 }
 
-func (j *Journal) redactor() *Redactor {
+// Redactor is what blanks secrets from journaled text (nil until one is set).
+func (j *Journal) Redactor() *Redactor {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	return j.red
@@ -293,7 +298,7 @@ func (j *Journal) Close() error {
 
 // redact blanks secrets from every free-text field of rec.
 func (j *Journal) redact(rec *Record) {
-	r := j.redactor()
+	r := j.Redactor()
 	rd := func(s string) string { return r.Redact(s) }
 	rec.Title = rd(rec.Title)
 	rec.Text = rd(rec.Text)

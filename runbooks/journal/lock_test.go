@@ -1,4 +1,4 @@
-package runbooks
+package journal
 
 import (
 	"bufio"
@@ -18,7 +18,7 @@ func TestJournalHolderProcess(t *testing.T) {
 	if dir == "" {
 		t.Skip("only run as a subprocess of TestOneProcessPerWindow")
 	}
-	j, err := OpenJournal(dir, &Plan{ID: "20260102-030405-backport", Kind: "backport"})
+	j, err := Open(dir, Header{ID: "20260102-030405-backport", Kind: "backport"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +29,7 @@ func TestJournalHolderProcess(t *testing.T) {
 
 func TestOneProcessPerWindow(t *testing.T) {
 	dir := t.TempDir()
-	plan := func() *Plan { return &Plan{ID: "20260102-030405-backport", Kind: "backport"} }
+	h := Header{ID: "20260102-030405-backport", Kind: "backport"}
 
 	// Another porthole process holds the window.
 	cmd := exec.Command(os.Args[0], "-test.run=^TestJournalHolderProcess$")
@@ -51,7 +51,7 @@ func TestOneProcessPerWindow(t *testing.T) {
 		t.Fatalf("the holder did not open the journal: %q %v", line, err)
 	}
 
-	_, err = OpenJournal(dir, plan())
+	_, err = Open(dir, h)
 	var le *WindowLockedError
 	if !errors.As(err, &le) {
 		t.Fatalf("a second process opened a held window: %v", err)
@@ -68,12 +68,12 @@ func TestOneProcessPerWindow(t *testing.T) {
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("holder: %v", err)
 	}
-	j, err := OpenJournal(dir, plan())
+	j, err := Open(dir, h)
 	if err != nil {
 		t.Fatalf("after the holder quit: %v", err)
 	}
 	defer j.Close()
-	if _, err := OpenJournal(dir, plan()); !errors.As(err, &le) || le.Holder.PID != os.Getpid() {
+	if _, err := Open(dir, h); !errors.As(err, &le) || le.Holder.PID != os.Getpid() {
 		t.Fatalf("the same window opened twice in one process: %v", err)
 	}
 }

@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
-	"testing"
-	"time"
-
 	"porthole/config"
 	"porthole/gerrit"
 	"porthole/remote"
+	"porthole/runbooks/journal"
+	"strings"
+	"testing"
+	"time"
 )
 
 // fullPlan exercises every record kind: output, command, progress, note, var, gate.
@@ -60,7 +60,7 @@ func TestJournalRecordsEverything(t *testing.T) {
 	if st, _ := os.Stat(j.Path()); st.Mode().Perm() != 0o600 {
 		t.Errorf("journal mode %v, want 0600", st.Mode().Perm())
 	}
-	if st, _ := os.Stat(WindowsDir(dir)); st.Mode().Perm() != 0o700 {
+	if st, _ := os.Stat(journal.WindowsDir(dir)); st.Mode().Perm() != 0o700 {
 		t.Errorf("windows dir mode %v, want 0700", st.Mode().Perm())
 	}
 	if j.Path() != filepath.Join(dir, "windows", "full.jsonl") {
@@ -73,30 +73,30 @@ func TestJournalRecordsEverything(t *testing.T) {
 		}
 	}
 	recs := readRecords(t, j.Path())
-	for _, typ := range []string{RecWindowStart, RecStepStart, RecOutput, RecCommand, RecProgress, RecNote, RecFacts, RecGate, RecStepEnd, RecWindowEnd} {
+	for _, typ := range []string{journal.RecWindowStart, journal.RecStepStart, journal.RecOutput, journal.RecCommand, journal.RecProgress, journal.RecNote, journal.RecFacts, journal.RecGate, journal.RecStepEnd, journal.RecWindowEnd} {
 		if len(recordsOf(recs, typ)) == 0 {
 			t.Errorf("no %s record", typ)
 		}
 	}
 	start := recs[0]
-	if start.Type != RecWindowStart || start.Kind != "backport" || start.User != "alice" || start.Machine == "" ||
+	if start.Type != journal.RecWindowStart || start.Kind != "backport" || start.User != "alice" || start.Machine == "" ||
 		len(start.Steps) != 2 || start.Steps[0].Command != "git fetch" || len(start.Changes) != 1 ||
 		start.Changes[0].URL == "" || start.Changes[0].Owner != "Dana" {
 		t.Errorf("window-start %+v", start)
 	}
 	var stderr, redacted bool
-	for _, o := range recordsOf(recs, RecOutput) {
+	for _, o := range recordsOf(recs, journal.RecOutput) {
 		if o.Stream == "stderr" && o.Text == "warning" && o.Host == "deploy1" {
 			stderr = true
 		}
-		if strings.Contains(o.Text, "fetching https://deployer:"+Redacted+"@gerrit.example") {
+		if strings.Contains(o.Text, "fetching https://deployer:"+journal.Redacted+"@gerrit.example") {
 			redacted = true
 		}
 	}
 	if !stderr || !redacted {
 		t.Errorf("output records: stderr line %v, redacted URL %v", stderr, redacted)
 	}
-	cmds := recordsOf(recs, RecCommand)
+	cmds := recordsOf(recs, journal.RecCommand)
 	if len(cmds) != 4 { // one on deploy, three on the test servers
 		t.Fatalf("%d command records, want 4", len(cmds))
 	}
@@ -105,18 +105,18 @@ func TestJournalRecordsEverything(t *testing.T) {
 			t.Errorf("command record %+v", c)
 		}
 	}
-	progs := recordsOf(recs, RecProgress)
+	progs := recordsOf(recs, journal.RecProgress)
 	if last := progs[len(progs)-1].Progress; !strings.Contains(last, "100%") || !strings.Contains(last, "ok: 3") {
 		t.Errorf("last progress %q", last)
 	}
-	g := recordsOf(recs, RecGate)[0]
+	g := recordsOf(recs, journal.RecGate)[0]
 	if g.Gate.By != "bob" || g.Gate.Decision != "y" || g.Gate.Prompt != "Sync to the test servers?" {
 		t.Errorf("gate %+v", g.Gate)
 	}
-	if v := recordsOf(recs, RecFacts)[0]; v.Facts == nil || v.Facts.Change(7).Commit != "abc123" || v.Step != "fetch" {
+	if v := recordsOf(recs, journal.RecFacts)[0]; v.Facts == nil || v.Facts.Change(7).Commit != "abc123" || v.Step != "fetch" {
 		t.Errorf("facts %+v", v)
 	}
-	if end := recs[len(recs)-1]; end.Type != RecWindowEnd || end.Status != StatusOK {
+	if end := recs[len(recs)-1]; end.Type != journal.RecWindowEnd || end.Status != journal.StatusOK {
 		t.Errorf("last record %+v", end)
 	}
 }
@@ -134,11 +134,11 @@ func TestLoadWindowToleratesATornLastLine(t *testing.T) {
 	if err := os.WriteFile(j.Path(), []byte(torn), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	w, err := LoadWindow(j.Path())
+	w, err := journal.LoadWindow(j.Path())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w.Torn != 1 || w.Status != StatusUnfinished || w.Interrupted != "b" || w.StepState("a") != Done {
+	if w.Torn != 1 || w.Status != journal.StatusUnfinished || w.Interrupted != "b" || w.StepState("a") != Done {
 		t.Fatalf("torn=%d status=%s interrupted=%q a=%s", w.Torn, w.Status, w.Interrupted, w.StepState("a"))
 	}
 	// reopening ends the torn line, so new records are whole
@@ -149,11 +149,11 @@ func TestLoadWindowToleratesATornLastLine(t *testing.T) {
 	if !j2.Resumed() {
 		t.Fatal("reopened journal does not know it resumes")
 	}
-	if err := j2.Append(Record{Type: RecNote, Text: "after"}, true); err != nil {
+	if err := j2.Append(journal.Record{Type: journal.RecNote, Text: "after"}, true); err != nil {
 		t.Fatal(err)
 	}
 	j2.Close()
-	w, err = LoadWindow(j.Path())
+	w, err = journal.LoadWindow(j.Path())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,24 +183,24 @@ func TestListWindowsNewestFirstWithStatus(t *testing.T) {
 	// an unfinished one: started, never ended
 	p := &Plan{ID: "20260101-130000-test", Kind: "test", Title: "crashed"}
 	j, _ := OpenJournal(state, p)
-	j.Append(Record{Type: RecWindowStart, Kind: "test", Title: "crashed", User: "alice", Steps: []StepSummary{{ID: "x", Title: "X"}}}, true)
-	j.Append(Record{Type: RecStepStart, Step: "x", Attempt: 1}, true)
+	j.Append(journal.Record{Type: journal.RecWindowStart, Kind: "test", Title: "crashed", User: "alice", Steps: []journal.StepSummary{{ID: "x", Title: "X"}}}, true)
+	j.Append(journal.Record{Type: journal.RecStepStart, Step: "x", Attempt: 1}, true)
 	j.Close()
 	// not a journal at all
-	os.WriteFile(filepath.Join(WindowsDir(state), "junk.jsonl"), []byte("hello\n"), 0o600)
+	os.WriteFile(filepath.Join(journal.WindowsDir(state), "junk.jsonl"), []byte("hello\n"), 0o600)
 
-	ws, err := ListWindows(state)
+	ws, err := journal.ListWindows(state)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]WindowSummary{}
+	got := map[string]journal.WindowSummary{}
 	var order []string
 	for _, w := range ws {
 		got[w.ID] = w
 		order = append(order, w.ID)
 	}
-	if got["20260101-100000-test"].Status != StatusOK || got["20260101-110000-test"].Status != StatusFailed ||
-		got["20260101-120000-test"].Status != StatusDeclined || got["20260101-130000-test"].Status != StatusUnfinished {
+	if got["20260101-100000-test"].Status != journal.StatusOK || got["20260101-110000-test"].Status != journal.StatusFailed ||
+		got["20260101-120000-test"].Status != journal.StatusDeclined || got["20260101-130000-test"].Status != journal.StatusUnfinished {
 		t.Fatalf("statuses: %+v", ws)
 	}
 	if got["20260101-110000-test"].FailedStep != "a" || got["20260101-120000-test"].FailedStep != "s" ||
@@ -216,86 +216,27 @@ func TestListWindowsNewestFirstWithStatus(t *testing.T) {
 			t.Fatalf("not newest first: %v", order)
 		}
 	}
-	if w := got["20260101-121000-test"]; w.Status != StatusDeclined || w.Resumable {
+	if w := got["20260101-121000-test"]; w.Status != journal.StatusDeclined || w.Resumable {
 		t.Fatalf("declined before anything was done: %+v", w)
 	}
 	// unfinished: the crashed, declined and failed windows (not the one
 	// that finished well, nor the one declined at once), the one that stopped last first
-	un, _ := Unfinished(state)
+	un, _ := journal.Unfinished(state)
 	var ids []string
 	for _, u := range un {
 		ids = append(ids, u.ID)
 	}
 	if strings.Join(ids, " ") != "20260101-130000-test 20260101-120000-test 20260101-110000-test" {
-		t.Fatalf("Unfinished = %v", ids)
+		t.Fatalf("journal.Unfinished = %v", ids)
 	}
-	if p, err := FindWindow(state, "20260101-11"); err != nil || !strings.HasSuffix(p, "20260101-110000-test.jsonl") {
-		t.Fatalf("FindWindow by prefix: %s, %v", p, err)
+	if p, err := journal.FindWindow(state, "20260101-11"); err != nil || !strings.HasSuffix(p, "20260101-110000-test.jsonl") {
+		t.Fatalf("journal.FindWindow by prefix: %s, %v", p, err)
 	}
-	if _, err := FindWindow(state, "20260101"); err == nil || !strings.Contains(err.Error(), "matches") {
+	if _, err := journal.FindWindow(state, "20260101"); err == nil || !strings.Contains(err.Error(), "matches") {
 		t.Fatalf("ambiguous prefix gave %v", err)
 	}
-	if _, err := FindWindow(state, "nope"); err == nil {
+	if _, err := journal.FindWindow(state, "nope"); err == nil {
 		t.Fatal("unknown window found")
-	}
-}
-
-func TestOpenJournalRejectsPathlikeIDs(t *testing.T) {
-	for _, id := range []string{"../x", "a/b", ".hidden", ".."} {
-		if _, err := OpenJournal(t.TempDir(), &Plan{ID: id}); err == nil {
-			t.Errorf("window id %q accepted", id)
-		}
-	}
-	p := &Plan{Kind: "backport"}
-	j, err := OpenJournal(t.TempDir(), p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer j.Close()
-	if !strings.HasSuffix(p.ID, "-backport") || j.ID() != p.ID {
-		t.Fatalf("generated id %q", p.ID)
-	}
-}
-
-func TestJournalAppendIsSafeConcurrently(t *testing.T) {
-	j, _ := newJournal(t, &Plan{ID: "conc", Kind: "test"})
-	done := make(chan struct{})
-	for g := 0; g < 4; g++ {
-		go func(g int) {
-			for i := 0; i < 200; i++ {
-				j.Append(Record{Type: RecOutput, Text: strings.Repeat("x", g*10+i%7)}, i%50 == 0)
-			}
-			done <- struct{}{}
-		}(g)
-	}
-	for g := 0; g < 4; g++ {
-		<-done
-	}
-	if err := j.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if n := len(readRecords(t, j.Path())); n != 800 {
-		t.Fatalf("%d records, want 800", n)
-	}
-	if err := j.Append(Record{Type: RecNote}, true); err == nil {
-		t.Fatal("append after close succeeded")
-	}
-}
-
-func TestGeneratedWindowIDsDoNotCollide(t *testing.T) {
-	dir := t.TempDir()
-	var ids []string
-	for i := 0; i < 3; i++ {
-		p := &Plan{Kind: "revert"}
-		j, err := OpenJournal(dir, p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		j.Close()
-		ids = append(ids, p.ID)
-	}
-	if ids[0] == ids[1] || ids[1] == ids[2] || ids[0] == ids[2] {
-		t.Fatalf("ids %v collide", ids)
 	}
 }
 
@@ -317,24 +258,6 @@ func TestAnExistingJournalIsOnlyContinuedByAResume(t *testing.T) {
 	}
 	if after, _ := os.ReadFile(j.Path()); string(after) != string(before) {
 		t.Fatal("the old window's journal was written to")
-	}
-}
-
-func TestDurableRecordsAreSyncedBeforeAppendReturns(t *testing.T) {
-	j, _ := newJournal(t, &Plan{ID: "sync", Kind: "test"})
-	for i := 0; i < 5; i++ {
-		if err := j.Append(Record{Type: RecOutput, Text: "line"}, false); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := j.Append(Record{Type: RecStepEnd, Step: "a", State: "done"}, true); err != nil {
-		t.Fatal(err)
-	}
-	j.mu.Lock()
-	written, synced := j.written, j.synced
-	j.mu.Unlock()
-	if written != 6 || synced != 6 {
-		t.Fatalf("after a durable append: written %d, synced %d (the output before it must be synced too)", written, synced)
 	}
 }
 
@@ -364,11 +287,26 @@ func TestProgressIsThrottledInTheJournal(t *testing.T) {
 			events++
 		}
 	}
-	progs := recordsOf(readRecords(t, j.Path()), RecProgress)
+	progs := recordsOf(readRecords(t, j.Path()), journal.RecProgress)
 	if events < 20 || len(progs) != 2 {
 		t.Fatalf("%d progress events, %d journaled; want every event on the channel and only the first and the last journaled", events, len(progs))
 	}
 	if !strings.Contains(progs[0].Progress, "left: 12") || !strings.Contains(progs[1].Progress, "100% (in-flight: 0; ok: 12; fail: 0; left: 0)") {
 		t.Fatalf("journaled %q, %q", progs[0].Progress, progs[1].Progress)
+	}
+}
+
+func TestOpenJournalGivesAPlanWithoutIDTheGeneratedOne(t *testing.T) {
+	if _, err := OpenJournal(t.TempDir(), &Plan{ID: "../x"}); err == nil {
+		t.Error(`window id "../x" accepted`)
+	}
+	p := &Plan{Kind: "backport"}
+	j, err := OpenJournal(t.TempDir(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	if !strings.HasSuffix(p.ID, "-backport") || j.ID() != p.ID {
+		t.Fatalf("plan id %q, journal id %q", p.ID, j.ID())
 	}
 }

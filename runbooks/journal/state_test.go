@@ -1,4 +1,4 @@
-package runbooks
+package journal
 
 import (
 	"testing"
@@ -13,7 +13,7 @@ func TestRevertedWindowsAndDeployedChanges(t *testing.T) {
 	t0 := time.Date(2026, 12, 7, 14, 0, 0, 0, time.UTC)
 	write := func(id, kind string, at time.Time, params map[string]string, facts *Facts, status string) {
 		t.Helper()
-		j, err := OpenJournal(state, &Plan{ID: id, Kind: kind})
+		j, err := Open(state, Header{ID: id, Kind: kind})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package runbooks
+package journal
 
 import (
 	"fmt"
@@ -35,7 +35,7 @@ func Abandon(path, by string, at time.Time) error {
 	if filepath.Base(filepath.Dir(path)) != "windows" || !strings.HasSuffix(path, ".jsonl") {
 		return fmt.Errorf("%s is not a window journal under a state dir's windows/: cannot abandon it", path)
 	}
-	j, err := OpenJournal(dir, &Plan{ID: state.ID, Kind: state.Kind})
+	j, err := Open(dir, Header{ID: state.ID, Kind: state.Kind})
 	if err != nil {
 		return err
 	}
