@@ -42,12 +42,15 @@ func pastRevertCmd(e Engine, w journal.WindowSummary) tea.Cmd {
 			return pastRevertMsg{err: err}
 		}
 		plan := window.PlanOfWindow(ws)
-		done := window.RevertedLater(ws.ID, past)
+		done := window.RevertsSince(ws.ID, past)
 		msg := pastRevertMsg{plan: plan, facts: ws.Facts}
 		var nums []int
 		for _, ch := range window.SyncedChanges(plan, ws.Facts) {
-			if rw := done[ch.Number]; rw != "" {
-				msg.notes = append(msg.notes, fmt.Sprintf("%d was already reverted, in window %s.", ch.Number, rw))
+			switch r, ok := done[ch.Number]; {
+			case ok && !r.Synced: // resuming that revert finishes it; another would revert twice
+				return pastRevertMsg{err: window.NotLiveRevert(ws.ID, ch.Number, r)}
+			case ok:
+				msg.notes = append(msg.notes, fmt.Sprintf("%d was already reverted, in window %s.", ch.Number, r.Window))
 				continue
 			}
 			msg.synced = append(msg.synced, ch)

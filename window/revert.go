@@ -236,12 +236,12 @@ func (rp *revertPlan) steps() []*runbooks.Step {
 		revert.Command = revertCommand(rp.targets[0])
 	}
 	steps := []*runbooks.Step{revert}
+	ids := syncStepIDs(syncs)
 	for i, c := range syncs {
-		c := c
-		id := fmt.Sprintf("revert-sync-%d", i+1)
+		c, id := c, ids[i]
 		title := "Sync " + c.Path + " to all app servers (revert)"
 		if c.Path == "" {
-			id, title = "revert-sync-world", "Full sync (scap sync-world: rebuilds the l10n cache) to all app servers (revert)"
+			title = "Full sync (scap sync-world: rebuilds the l10n cache) to all app servers (revert)"
 		}
 		steps = append(steps, &runbooks.Step{
 			ID: id, Title: title, Role: config.RoleDeploy, Dir: cfg.StagingDir,
@@ -273,6 +273,18 @@ func (rp *revertPlan) steps() []*runbooks.Step {
 	steps = append(steps, &runbooks.Step{ID: "revert-log", Title: "Log the revert", Role: config.RoleLocal, Do: rp.log, Check: checkNever})
 	_, unlock := rp.lock().steps()
 	return append(steps, unlock)
+}
+
+// syncStepIDs are the ids of the revert's sync steps, one per command.
+func syncStepIDs(syncs []syncCmd) []string {
+	ids := make([]string, len(syncs))
+	for i, c := range syncs {
+		ids[i] = fmt.Sprintf("revert-sync-%d", i+1)
+		if c.Path == "" {
+			ids[i] = "revert-sync-world"
+		}
+	}
+	return ids
 }
 
 // lock is scap's backport lock as the revert holds it: taken right after

@@ -44,12 +44,15 @@ func TestSandboxRevertTakesTheBackportLock(t *testing.T) {
 	if g := rp.Steps[0].Gate; g == nil || !strings.Contains(g.Detail, "holding scap's backport lock ("+lockFile+")") || rp.Steps[len(rp.Steps)-1].ID != "backport-unlock" {
 		t.Errorf("the revert's confirmation does not say it takes the lock, or its last step is %s", rp.Steps[len(rp.Steps)-1].ID)
 	}
-	_, err = runbookstest.RunPlan(t, env, rp, nil)
+	r1, err := runbookstest.RunPlan(t, env, rp, nil)
 	if err == nil || !strings.Contains(err.Error(), `Failed to acquire lock "`+lockFile+`"`) || !strings.Contains(err.Error(), "Backport for 999") {
 		t.Fatalf("a revert while another window holds the lock: %v", err)
 	}
 	if got, _ := sb.ReadAppServerFile("mw1001", file); string(got) != string(deployed) {
 		t.Error("the revert synced although it did not get the lock")
+	}
+	if cf := r1.Facts().Change(rp.Changes[0].Number); cf.Reverted != "" || cf.Synced {
+		t.Errorf("the refused revert's facts: reverted %q, synced %v", cf.Reverted, cf.Synced)
 	}
 
 	parent := "Backport: [[gerrit:1000|…]] (porthole window " + p.ID + " by " + env.User + ")"
@@ -62,12 +65,17 @@ func TestSandboxRevertTakesTheBackportLock(t *testing.T) {
 	}
 	rp2.ID = rp.ID + "-again" // built within the same second
 	var notes []string
-	if _, err := runbookstest.RunPlan(t, env, rp2, func(e runbooks.Event) {
+	r2, err := runbookstest.RunPlan(t, env, rp2, func(e runbooks.Event) {
 		if ev, ok := e.(runbooks.StepNote); ok {
 			notes = append(notes, ev.Text)
 		}
-	}); err != nil {
+	})
+	if err != nil {
 		t.Fatalf("a revert under its window's lock: %v", err)
+	}
+	n := rp2.Changes[0].Number
+	if cf := r2.Facts().Change(n); cf.Reverted == "" || !cf.Synced {
+		t.Errorf("the revert's facts of %d: reverted %q, synced %v (want both: the revert is live)", n, cf.Reverted, cf.Synced)
 	}
 	if !strings.Contains(strings.Join(notes, "\n"), "window "+p.ID+", which this revert undoes, holds") {
 		t.Errorf("no note says the revert works under its window's lock:\n%s", strings.Join(notes, "\n"))

@@ -79,24 +79,16 @@ func changeNums(chs []*gerrit.Change) string {
 	return strings.Join(s, ", ")
 }
 
-// RevertedLater maps each change of window id that a revert window built
-// from it (its "from" parameter) has reverted on the deployment host to that
-// revert window's id.
-func RevertedLater(id string, windows []journal.WindowSummary) map[int]string {
-	out := map[int]string{}
-	for _, ws := range windows {
-		if ws.Kind != "revert" || ws.ID == id {
-			continue
-		}
-		w, err := journal.LoadWindow(ws.Path)
-		if err != nil || w.Params["from"] != id || w.Facts == nil {
-			continue
-		}
-		for n, cf := range w.Facts.Changes {
-			if cf.Reverted != "" && out[n] == "" {
-				out[n] = w.ID
-			}
-		}
-	}
-	return out
+// RevertsSince maps each change of window id that a later revert window
+// reverted to that revert (journal.RevertsSince: the journal's list and
+// Deployed read reverts by the same rule).
+func RevertsSince(id string, windows []journal.WindowSummary) map[int]journal.Revert {
+	return journal.RevertsSince(id, windows)
+}
+
+// NotLiveRevert is the error for change n of window id, which revert window
+// r reverted on the deployment host without syncing it yet: resuming r
+// finishes it, a second revert would revert it twice.
+func NotLiveRevert(id string, n int, r journal.Revert) error {
+	return fmt.Errorf("change %d of window %s is reverted on the deployment host by window %s, which has not synced it yet: resume that window (porthole run --resume %s) instead of reverting again", n, id, r.Window, r.Window)
 }

@@ -81,7 +81,17 @@ func (rp *revertPlan) sync(id string, c syncCmd) func(context.Context, *runbooks
 		if err := bp.scapSync(ctx, sc, c); err != nil {
 			return err
 		}
-		sc.Learn(func(f *runbooks.Facts) { f.MarkSynced(id) })
+		sc.Learn(func(f *runbooks.Facts) {
+			f.MarkSynced(id)
+			for _, sid := range syncStepIDs(rp.syncCmds()) {
+				if !f.Synced[sid] {
+					return
+				}
+			}
+			for _, t := range rp.targets { // every sync done: the reverts are live
+				f.Change(t.Change.Number).Synced = true
+			}
+		})
 		what := c.Path
 		if what == "" {
 			what = "the window's changes (full sync)"

@@ -128,7 +128,7 @@ func pastWindow(state, id string) (*journal.WindowState, []journal.WindowSummary
 // window w that no later revert window has reverted yet.
 func buildRevertFrom(ctx context.Context, env *runbooks.Env, w *journal.WindowState, all []journal.WindowSummary, only []int) (*runbooks.Plan, error) {
 	plan := window.PlanOfWindow(w)
-	done := window.RevertedLater(w.ID, all)
+	done := window.RevertsSince(w.ID, all)
 	picked := only
 	if len(picked) == 0 {
 		for _, ch := range window.SyncedChanges(plan, w.Facts) {
@@ -137,10 +137,13 @@ func buildRevertFrom(ctx context.Context, env *runbooks.Env, w *journal.WindowSt
 	}
 	var left, gone []int
 	for _, n := range picked {
-		if rw := done[n]; rw != "" {
+		if r, ok := done[n]; ok {
+			if !r.Synced {
+				return nil, window.NotLiveRevert(w.ID, n, r)
+			}
 			gone = append(gone, n)
 			if len(only) > 0 {
-				return nil, fmt.Errorf("change %d of window %s was already reverted, in window %s (porthole log show %s)", n, w.ID, rw, rw)
+				return nil, fmt.Errorf("change %d of window %s was already reverted, in window %s (porthole log show %s)", n, w.ID, r.Window, r.Window)
 			}
 			continue
 		}
@@ -174,12 +177,16 @@ func revertHint(w *journal.WindowState, state string) string {
 		return ""
 	}
 	all, _ := journal.ListWindows(state)
-	done := window.RevertedLater(w.ID, all)
+	done := window.RevertsSince(w.ID, all)
 	var synced []*gerrit.Change
 	var b strings.Builder
 	for _, ch := range window.SyncedChanges(window.PlanOfWindow(w), w.Facts) {
-		if rw := done[ch.Number]; rw != "" {
-			fmt.Fprintf(&b, "- change %d was reverted in window %s\n", ch.Number, rw)
+		switch r, ok := done[ch.Number]; {
+		case ok && r.Synced:
+			fmt.Fprintf(&b, "- change %d was reverted in window %s\n", ch.Number, r.Window)
+			continue
+		case ok:
+			fmt.Fprintf(&b, "- change %d is reverted on the deployment host by window %s, not synced yet: porthole run --resume %s\n", ch.Number, r.Window, r.Window)
 			continue
 		}
 		synced = append(synced, ch)

@@ -57,12 +57,29 @@ func TestRevertFromPastWindowInTheSandbox(t *testing.T) {
 		t.Fatalf("porthole log show does not offer %q:\n%s", want, o)
 	}
 
+	// A revert whose sync fails (the canaries fail; scap rolls back) has
+	// reverted the change on the deployment host only: another revert is
+	// refused, resuming that one finishes it.
+	if err := sb.SetCanariesFailing(true); err != nil {
+		t.Fatal(err)
+	}
 	o = runPorthole(t, xdg, "y\n", "revert", "--from", id, "--change", strconv.Itoa(core), "--config", sb.ConfigPath)
-	if o.code != 0 {
-		t.Fatalf("porthole revert --from --change: %s", o)
+	if o.code == 0 {
+		t.Fatalf("a revert whose canaries fail exited 0: %s", o)
 	}
 	if !strings.Contains(o.stdout, "Revert and sync to all app servers now?") || strings.Contains(o.stdout, "scap sync-file "+cfgFile) {
 		t.Errorf("the revert's question does not show (or syncs the config too):\n%s", o.stdout)
+	}
+	half := windowOf(t, o.stdout)
+	o = runPorthole(t, xdg, "y\n", "revert", "--from", id, "--change", strconv.Itoa(core), "--config", sb.ConfigPath)
+	oneLineError(t, "a second revert of a change reverted but not synced", o, exitFailure,
+		"is reverted on the deployment host by window "+half+", which has not synced it yet: resume that window (porthole run --resume "+half+")")
+	if err := sb.SetCanariesFailing(false); err != nil {
+		t.Fatal(err)
+	}
+	o = runPorthole(t, xdg, "y\n", "run", "--resume", half, "--config", sb.ConfigPath)
+	if o.code != 0 {
+		t.Fatalf("porthole run --resume of the half-done revert: %s", o)
 	}
 	for _, h := range apps {
 		if !bytes.Equal(read(h, coreFile), oldCore) {

@@ -49,18 +49,76 @@ func (w *WindowState) syncedAt() time.Time {
 	return at
 }
 
-// revertedChanges are the changes a revert window reverted and synced.
-func (w *WindowState) revertedChanges() []int {
-	if w.Kind != "revert" || w.Facts == nil || len(w.Facts.Synced) == 0 {
+// Revert is what a revert window did to one change.
+type Revert struct {
+	Window string // the revert window
+	// Synced: the revert reached production (every sync of the revert
+	// window completed); false when it is only reverted on the deployment
+	// host, the window stopped before or during its sync.
+	Synced bool
+}
+
+// Reverts are the changes w, a revert window, reverted on the deployment
+// host, by change number (nil for other windows).
+func (w *WindowState) Reverts() map[int]Revert {
+	if w.Kind != "revert" || w.Facts == nil {
 		return nil
 	}
-	var out []int
+	// Journals written before the revert marked its changes synced: any
+	// completed sync step then meant the revert was live.
+	old := len(w.Facts.Synced) > 0
+	for _, cf := range w.Facts.Changes {
+		old = old && (cf == nil || !cf.Synced)
+	}
+	out := map[int]Revert{}
 	for n, cf := range w.Facts.Changes {
 		if cf != nil && cf.Reverted != "" {
+			out[n] = Revert{Window: w.ID, Synced: cf.Synced || old}
+		}
+	}
+	return out
+}
+
+// revertedChanges are the changes a revert window reverted and synced.
+func (w *WindowState) revertedChanges() []int {
+	var out []int
+	for n, r := range w.Reverts() {
+		if r.Synced {
 			out = append(out, n)
 		}
 	}
 	sort.Ints(out)
+	return out
+}
+
+// RevertsSince maps each change of backport window id to the first later
+// revert window that reverted it (synced or not), from every journal in
+// windows: the one rule for "what a revert took back" that the journal's
+// list, Deployed, and the revert builders share.
+func RevertsSince(id string, windows []WindowSummary) map[int]Revert {
+	out := map[int]Revert{}
+	var started time.Time
+	for _, ws := range windows {
+		if ws.ID == id {
+			started = ws.Started
+		}
+	}
+	sorted := append([]WindowSummary(nil), windows...)
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Started.Before(sorted[j].Started) })
+	for _, ws := range sorted {
+		if ws.Kind != "revert" || ws.ID == id || ws.Started.Before(started) {
+			continue
+		}
+		w, err := loadWindow(ws.Path, false)
+		if err != nil {
+			continue
+		}
+		for n, r := range w.Reverts() {
+			if prev, ok := out[n]; !ok || (!prev.Synced && r.Synced) {
+				out[n] = r
+			}
+		}
+	}
 	return out
 }
 
@@ -86,55 +144,62 @@ func Deployed(stateDir string) map[int]Deployment {
 	return out
 }
 
-// markReverted sets RevertedBy on the summaries of the windows a later
-// revert window took back: the one it was started from (the TUI's r), and
-// every backport window whose synced changes it all reverted.
+// markReverted sets RevertedBy on the summaries of the backport windows
+// whose synced changes later revert windows all took back in production
+// (the same per-change rule as RevertsSince), naming the last of them.
 func markReverted(sums []WindowSummary, states []*WindowState) {
 	byID := map[string]int{}
 	for i := range sums {
 		byID[sums[i].ID] = i
 	}
-	for _, r := range states {
-		reverted := r.revertedChanges()
-		if len(reverted) == 0 {
+	for _, w := range states {
+		i, ok := byID[w.ID]
+		if w.Kind != "backport" || !ok {
 			continue
 		}
-		set := map[int]bool{}
-		for _, n := range reverted {
-			set[n] = true
+		by, nums := revertedAll(w, states)
+		if by == "" {
+			continue
 		}
-		for _, w := range states {
-			if w.Kind != "backport" || !w.Started.Before(r.Started) {
-				continue
-			}
-			if w.ID != r.Params["from"] && !syncedAllIn(w, set) {
-				continue
-			}
-			if i, ok := byID[w.ID]; ok {
-				s := &sums[i]
-				s.RevertedBy, s.Resumable = r.ID, false
-				s.Why = "reverted by window " + r.ID + " (" + joinInts(reverted) + ")"
-			}
-		}
+		s := &sums[i]
+		s.RevertedBy, s.Resumable = by, false
+		s.Why = "reverted by window " + by + " (" + joinInts(nums) + ")"
 	}
 }
 
-// syncedAllIn is true when w synced at least one change and all it synced is in set.
-func syncedAllIn(w *WindowState, set map[int]bool) bool {
+// revertedAll is the last revert window (and the changes) when every change
+// w synced was reverted in production by revert windows started after it;
+// "" when something w synced is still live, or it synced nothing.
+func revertedAll(w *WindowState, states []*WindowState) (string, []int) {
 	if w.Facts == nil {
-		return false
+		return "", nil
 	}
-	any := false
+	by, reverted := "", map[int]bool{}
+	for _, r := range states {
+		if r.Kind != "revert" || r.Started.Before(w.Started) {
+			continue
+		}
+		for _, n := range r.revertedChanges() {
+			if cf := w.Facts.Changes[n]; cf != nil && cf.Synced && !reverted[n] {
+				reverted[n], by = true, r.ID
+			}
+		}
+	}
+	var nums []int
 	for n, cf := range w.Facts.Changes {
 		if cf == nil || !cf.Synced {
 			continue
 		}
-		if !set[n] {
-			return false
+		if !reverted[n] {
+			return "", nil
 		}
-		any = true
+		nums = append(nums, n)
 	}
-	return any
+	sort.Ints(nums)
+	if len(nums) == 0 {
+		return "", nil
+	}
+	return by, nums
 }
 
 func joinInts(ns []int) string {
