@@ -132,6 +132,26 @@ var TemplatePlaceholders = map[string][]string{
 // ValidateConfig checks a Config and returns the first problem as a one-line
 // error that names the key and what to write instead.
 func ValidateConfig(c *Config) error {
+	if err := validateGerrit(c); err != nil {
+		return err
+	}
+	if c.StagingDir == "" || !filepath.IsAbs(c.StagingDir) {
+		return fmt.Errorf("staging_dir %q must be an absolute path on the deployment host, e.g. /srv/mediawiki-staging", c.StagingDir)
+	}
+	if strings.TrimSpace(c.ConfigBranch) == "" || strings.ContainsAny(c.ConfigBranch, " \t\n") {
+		return fmt.Errorf("config_branch %q is not a branch name: write e.g. master", c.ConfigBranch)
+	}
+	if c.Concurrency < 1 || c.Concurrency > 1000 {
+		return fmt.Errorf("concurrency %d is out of range: use 1 to 1000 (32 is the default)", c.Concurrency)
+	}
+	if err := validateHosts(c); err != nil {
+		return err
+	}
+	return validateTemplates(c)
+}
+
+// validateGerrit checks the gerrit section: URL, credentials, poll interval, merge timeout.
+func validateGerrit(c *Config) error {
 	if c.Gerrit.URL != "" {
 		u, err := url.Parse(c.Gerrit.URL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -155,15 +175,11 @@ func ValidateConfig(c *Config) error {
 	if c.Gerrit.MergeTimeout < 0 {
 		return fmt.Errorf("gerrit.merge_timeout %s is negative: use 0 for no timeout, or e.g. 45m", c.Gerrit.MergeTimeout)
 	}
-	if c.StagingDir == "" || !filepath.IsAbs(c.StagingDir) {
-		return fmt.Errorf("staging_dir %q must be an absolute path on the deployment host, e.g. /srv/mediawiki-staging", c.StagingDir)
-	}
-	if strings.TrimSpace(c.ConfigBranch) == "" || strings.ContainsAny(c.ConfigBranch, " \t\n") {
-		return fmt.Errorf("config_branch %q is not a branch name: write e.g. master", c.ConfigBranch)
-	}
-	if c.Concurrency < 1 || c.Concurrency > 1000 {
-		return fmt.Errorf("concurrency %d is out of range: use 1 to 1000 (32 is the default)", c.Concurrency)
-	}
+	return nil
+}
+
+// validateHosts checks the host roles and aliases.
+func validateHosts(c *Config) error {
 	roles := make([]string, 0, len(c.Hosts))
 	for r := range c.Hosts {
 		roles = append(roles, r)
@@ -187,6 +203,11 @@ func ValidateConfig(c *Config) error {
 			seen[h] = true
 		}
 	}
+	return nil
+}
+
+// validateTemplates checks the command templates and the SAL format.
+func validateTemplates(c *Config) error {
 	tmpl := map[string]string{
 		"commands.sync_testservers": c.Commands.SyncTestServers,
 		"commands.sync_file":        c.Commands.SyncFile,

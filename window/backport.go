@@ -13,7 +13,6 @@ import (
 
 	"porthole/config"
 	"porthole/gerrit"
-	"porthole/gitops"
 	"porthole/runbooks"
 	"porthole/runbooks/journal"
 )
@@ -260,108 +259,6 @@ func changeList(chs []*gerrit.Change) string {
 		fmt.Fprintf(&b, "%d  %s %s  %s (%s)\n", ch.Number, ch.Project, ch.Branch, ch.Subject, ownerName(ch))
 	}
 	return strings.TrimRight(b.String(), "\n")
-}
-
-// steps lays the window out: +2 and wait per change; status, fetch, review,
-// rebase (and submodule update) per checkout; test servers; the owner's
-// confirmation; one sync per path; the post-deploy suggestions.
-func (bp *backport) steps(warnings []runbooks.Warning) []*runbooks.Step {
-	cfg := bp.env.Config
-	steps := []*runbooks.Step{bp.preflightStep()}
-	dangers := 0
-	for _, w := range warnings {
-		if w.Level == runbooks.Danger {
-			dangers++
-		}
-	}
-	lock, unlock := (&backportLock{env: bp.env, sal: bp.sal}).steps()
-	steps = append(steps, lock)
-	for i, ch := range bp.changes {
-		s := &runbooks.Step{
-			ID:    fmt.Sprintf("approve-%d", ch.Number),
-			Title: fmt.Sprintf("+2 change %d (Backport)", ch.Number),
-			Role:  config.RoleGerrit,
-			Do:    bp.approve(ch),
-			Check: bp.approvedCheck(ch),
-		}
-		if i == 0 {
-			prompt := fmt.Sprintf("Backport %s? +2 starts Gerrit's gate and submit", countOf(len(bp.changes), "change"))
-			detail := changeList(bp.changes)
-			s.Gate = &runbooks.Gate{Kind: runbooks.GateConfirm, Prompt: prompt, Detail: detail, Default: "n"}
-			if dangers > 0 {
-				s.Gate = dangerGate(bp.changes, warnings, detail)
-			}
-		}
-		steps = append(steps, s)
-	}
-	for _, ch := range bp.changes {
-		steps = append(steps, &runbooks.Step{
-			ID:    fmt.Sprintf("wait-merge-%d", ch.Number),
-			Title: fmt.Sprintf("Wait for change %d to merge", ch.Number),
-			Role:  config.RoleGerrit,
-			Undo:  "nothing to undo: a merged change only lands in the branch; it is not live until synced",
-			Do:    bp.waitMerge(ch),
-			Check: bp.mergedCheck(ch),
-		})
-	}
-	for _, g := range bp.repos {
-		g := g
-		steps = append(steps,
-			&runbooks.Step{
-				ID: "status-" + g.Repo, Title: "git status in " + g.Repo, Role: config.RoleDeploy, Dir: g.Dir,
-				Command: "git status",
-				Do:      bp.status(g), Check: checkNever,
-			},
-			&runbooks.Step{
-				ID: "fetch-" + g.Repo, Title: "git fetch in " + g.Repo, Role: config.RoleDeploy, Dir: g.Dir,
-				Command: gitops.FetchCommand, Retries: 2,
-				Undo: "nothing to undo: a fetch only updates the remote-tracking branch",
-				Do:   bp.fetch(g), Check: checkNever,
-			},
-			&runbooks.Step{
-				ID: "review-" + g.Repo, Title: "Review HEAD..@{u} in " + g.Repo + " (" + countOf(len(g.Changes), "expected change") + ")",
-				Role: config.RoleDeploy, Dir: g.Dir, Command: gitops.LogPatchCommand(g.PHP),
-				Do: bp.review(g), Check: checkNever,
-			},
-			&runbooks.Step{
-				ID: "rebase-" + g.Repo, Title: "git rebase in " + g.Repo, Role: config.RoleDeploy, Dir: g.Dir,
-				Command: gitops.RebaseCommand, Undo: gitops.RebaseUndo + " (in " + g.Dir + ")",
-				Do: bp.rebase(g), Check: bp.rebasedCheck(g),
-			})
-		if g.PHP {
-			s := &runbooks.Step{
-				ID: "submodules-" + g.Repo, Role: config.RoleDeploy, Dir: g.Dir,
-				Undo: "git reset --hard ORIG_HEAD, then git submodule update for the same paths (in " + g.Dir + ")",
-				Do:   bp.submodules(g), Check: checkNever,
-			}
-			if len(g.SubPaths) > 0 {
-				s.Title = "git submodule update " + strings.Join(g.SubPaths, " ") + " in " + g.Repo
-				var cmds []string
-				for _, p := range g.SubPaths {
-					cmds = append(cmds, gitops.SubmoduleUpdateCommand(p))
-				}
-				s.Command = strings.Join(cmds, " && ")
-			} else {
-				s.Title = "Check " + g.Repo + "'s submodules after the rebase"
-			}
-			steps = append(steps, s)
-		}
-	}
-	steps = append(steps, &runbooks.Step{
-		ID: "sync-testservers", Title: "Sync to the test servers (mwdebug)", Role: config.RoleTestServers,
-		Command: cfg.Commands.SyncTestServers, Retries: 1,
-		Undo: "revert on the deployment host, then sync the test servers again",
-		Do:   bp.syncTestServers, Check: checkNever,
-	})
-	steps = append(steps, bp.ownerVerifyStep())
-	for _, sg := range bp.syncs {
-		steps = append(steps, bp.syncStep(sg))
-	}
-	steps = append(steps, &runbooks.Step{
-		ID: "post-deploy", Title: "After the sync: checks and maintenance the diff calls for", Role: config.RoleLocal,
-		Do: bp.postDeploy, Check: checkNever,
-	})
-	return append(steps, unlock)
 }
 
 func countOf(n int, word string) string {

@@ -49,6 +49,39 @@ type options struct {
 }
 
 func main() {
+	o, serve := parseOptions()
+	o.out, _ = filepath.Abs(o.out)
+	o.bin, _ = filepath.Abs(o.bin)
+	clusterDir := filepath.Join(o.out, "cluster")
+	_ = os.RemoveAll(clusterDir)
+	must(os.MkdirAll(clusterDir, 0o755))
+
+	// One host more than -n: the last one is the bastion.
+	fmt.Printf("starting %d loopback hosts (the last one is the bastion)...\n", o.n+1)
+	c, err := sshtest.New(clusterDir, o.n+1, sshtest.PortsPerSSHD(sshtest.MaxPortsPerSSHD))
+	if err != nil {
+		die(err.Error())
+	}
+	defer c.Close()
+	fmt.Printf("%d hosts on %d sshd processes\n", o.n+1, len(c.PIDs()))
+	jumpCfg := writeJumpConfig(c, o.out, o.n)
+	if serve {
+		serveUntilSignal(c, o, jumpCfg)
+		return
+	}
+	cases := plan(c, o, jumpCfg)
+	printEnv(o)
+	warmUp(c, o)
+	runs := runCases(c, o, cases)
+	writeTSV(filepath.Join(o.out, "fanout.tsv"), runs)
+	if !report(runs, cases, o) {
+		os.Exit(1)
+	}
+}
+
+// parseOptions reads the flags, checks them and the tools every run needs,
+// and says whether only to serve the hosts (-serve).
+func parseOptions() (options, bool) {
 	var o options
 	var tools, works string
 	flag.IntVar(&o.n, "n", 100, "loopback hosts reached directly")
@@ -78,31 +111,20 @@ func main() {
 			die(need + " not found: apt-get install pssh clustershell openssh-client util-linux")
 		}
 	}
-	o.out, _ = filepath.Abs(o.out)
-	o.bin, _ = filepath.Abs(o.bin)
-	clusterDir := filepath.Join(o.out, "cluster")
-	_ = os.RemoveAll(clusterDir)
-	must(os.MkdirAll(clusterDir, 0o755))
+	return o, *serve
+}
 
-	// One host more than -n: the last one is the bastion.
-	fmt.Printf("starting %d loopback hosts (the last one is the bastion)...\n", o.n+1)
-	c, err := sshtest.New(clusterDir, o.n+1, sshtest.PortsPerSSHD(sshtest.MaxPortsPerSSHD))
-	if err != nil {
-		die(err.Error())
-	}
-	defer c.Close()
-	fmt.Printf("%d hosts on %d sshd processes\n", o.n+1, len(c.PIDs()))
-	jumpCfg := writeJumpConfig(c, o.out, o.n)
-	if *serve {
-		fmt.Printf("ssh_config:  %s (through the bastion: %s)\nknown_hosts: %s\ntry: %s exec -F %s --known-hosts %s --no-agent -H 'h[1-%d]' -- uptime\n",
-			c.SSHConfigPath, jumpCfg, c.KnownHostsPath, filepath.Join(o.bin, "porthole"), c.SSHConfigPath, c.KnownHostsPath, o.n)
-		sig := make(chan os.Signal, 1)
-		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-		<-sig
-		return
-	}
-	cases := plan(c, o, jumpCfg)
-	printEnv(o)
+// serveUntilSignal prints how to reach the hosts and waits for Ctrl-C.
+func serveUntilSignal(c *sshtest.Cluster, o options, jumpCfg string) {
+	fmt.Printf("ssh_config:  %s (through the bastion: %s)\nknown_hosts: %s\ntry: %s exec -F %s --known-hosts %s --no-agent -H 'h[1-%d]' -- uptime\n",
+		c.SSHConfigPath, jumpCfg, c.KnownHostsPath, filepath.Join(o.bin, "porthole"), c.SSHConfigPath, c.KnownHostsPath, o.n)
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	<-sig
+}
+
+// warmUp runs each tool once on 10 hosts, untimed, and stops on a failure.
+func warmUp(c *sshtest.Cluster, o options) {
 	fmt.Println("warm-up run of each tool on 10 hosts...")
 	warm := newScenario(c, o, "warm-up", min(10, o.n), c.SSHConfigPath, "")
 	for _, t := range tools4(o, warm) {
@@ -111,6 +133,11 @@ func main() {
 			die(fmt.Sprintf("warm-up: %s failed: %s", t.name, r.problem))
 		}
 	}
+}
+
+// runCases runs every case -reps times, the tools in a new random order each
+// time, printing each run as it ends.
+func runCases(c *sshtest.Cluster, o options, cases []benchCase) []run {
 	var runs []run
 	for rep := 1; rep <= o.reps; rep++ {
 		for _, k := range cases {
@@ -131,10 +158,7 @@ func main() {
 			}
 		}
 	}
-	writeTSV(filepath.Join(o.out, "fanout.tsv"), runs)
-	if !report(runs, cases, o) {
-		os.Exit(1)
-	}
+	return runs
 }
 
 // benchCase is one scenario and workload, with the tools that run it.

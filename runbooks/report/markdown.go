@@ -21,63 +21,11 @@ const exportOutputLines = 40
 // step's output folded away.
 func Markdown(w *journal.WindowState) string {
 	var b strings.Builder
-	title := w.Title
-	if title == "" {
-		title = w.Kind + " window " + w.ID
-	}
-	fmt.Fprintf(&b, "# %s\n\n", mdText(title))
-	fmt.Fprintf(&b, "- **Window:** `%s` (%s)\n", w.ID, mdText(w.Kind))
-	who := mdText(w.User)
-	if w.Machine != "" {
-		who += " on " + mdText(w.Machine)
-	}
-	fmt.Fprintf(&b, "- **Deployer:** %s\n", who)
-	fmt.Fprintf(&b, "- **Started:** %s\n", mdTime(w.Started))
-	if !w.Ended.IsZero() {
-		fmt.Fprintf(&b, "- **Ended:** %s (took %s)\n", mdTime(w.Ended), mdDuration(w.Ended.Sub(w.Started)))
-	}
-	if w.Resumes > 0 {
-		fmt.Fprintf(&b, "- **Resumed:** %d time(s) after porthole stopped\n", w.Resumes)
-	}
-	fmt.Fprintf(&b, "- **Status:** %s\n", mdText(statusLine(w)))
-	if len(w.Params) > 0 {
-		keys := make([]string, 0, len(w.Params))
-		for k := range w.Params {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		parts := make([]string, len(keys))
-		for i, k := range keys {
-			parts[i] = fmt.Sprintf("%s=%s", k, codeSpan(w.Params[k]))
-		}
-		fmt.Fprintf(&b, "- **Parameters:** %s\n", strings.Join(parts, ", "))
-	}
-
+	writeHeader(&b, w)
 	if len(w.Changes) > 0 {
 		b.WriteString("\n## Changes\n\n")
 		for _, c := range w.Changes {
-			link := fmt.Sprintf("gerrit:%d", c.Number)
-			if c.URL != "" {
-				link = fmt.Sprintf("[gerrit:%d](%s)", c.Number, c.URL)
-			}
-			fmt.Fprintf(&b, "- %s %s %s — %s", link, mdText(c.Project), codeSpan(c.Branch), mdText(c.Subject))
-			if len(c.Bugs) > 0 {
-				fmt.Fprintf(&b, " (%s)", strings.Join(c.Bugs, ", "))
-			}
-			var meta []string
-			if c.Owner != "" {
-				meta = append(meta, "by "+mdText(c.Owner))
-			}
-			if c.PatchSet > 0 {
-				meta = append(meta, fmt.Sprintf("patch set %d", c.PatchSet))
-			}
-			if c.Revision != "" {
-				meta = append(meta, codeSpan(shortSHA(c.Revision)))
-			}
-			if len(meta) > 0 {
-				b.WriteString(" — " + strings.Join(meta, ", "))
-			}
-			b.WriteString("\n")
+			writeChange(&b, c)
 		}
 	}
 
@@ -88,7 +36,77 @@ func Markdown(w *journal.WindowState) string {
 	for i, s := range w.Steps {
 		writeStep(&b, i+1, s, w)
 	}
+	writeDecisions(&b, w)
+	writeFailures(&b, w)
+	if w.Torn > 0 {
+		fmt.Fprintf(&b, "\n%d journal line(s) could not be read (cut short when porthole was killed).\n", w.Torn)
+	}
+	return b.String()
+}
 
+// writeHeader writes the title and the window's facts: who, when, status, parameters.
+func writeHeader(b *strings.Builder, w *journal.WindowState) {
+	title := w.Title
+	if title == "" {
+		title = w.Kind + " window " + w.ID
+	}
+	fmt.Fprintf(b, "# %s\n\n", mdText(title))
+	fmt.Fprintf(b, "- **Window:** `%s` (%s)\n", w.ID, mdText(w.Kind))
+	who := mdText(w.User)
+	if w.Machine != "" {
+		who += " on " + mdText(w.Machine)
+	}
+	fmt.Fprintf(b, "- **Deployer:** %s\n", who)
+	fmt.Fprintf(b, "- **Started:** %s\n", mdTime(w.Started))
+	if !w.Ended.IsZero() {
+		fmt.Fprintf(b, "- **Ended:** %s (took %s)\n", mdTime(w.Ended), mdDuration(w.Ended.Sub(w.Started)))
+	}
+	if w.Resumes > 0 {
+		fmt.Fprintf(b, "- **Resumed:** %d time(s) after porthole stopped\n", w.Resumes)
+	}
+	fmt.Fprintf(b, "- **Status:** %s\n", mdText(statusLine(w)))
+	if len(w.Params) > 0 {
+		keys := make([]string, 0, len(w.Params))
+		for k := range w.Params {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = fmt.Sprintf("%s=%s", k, codeSpan(w.Params[k]))
+		}
+		fmt.Fprintf(b, "- **Parameters:** %s\n", strings.Join(parts, ", "))
+	}
+}
+
+// writeChange writes one change of the window as a list item.
+func writeChange(b *strings.Builder, c journal.ChangeSummary) {
+	link := fmt.Sprintf("gerrit:%d", c.Number)
+	if c.URL != "" {
+		link = fmt.Sprintf("[gerrit:%d](%s)", c.Number, c.URL)
+	}
+	fmt.Fprintf(b, "- %s %s %s — %s", link, mdText(c.Project), codeSpan(c.Branch), mdText(c.Subject))
+	if len(c.Bugs) > 0 {
+		fmt.Fprintf(b, " (%s)", strings.Join(c.Bugs, ", "))
+	}
+	var meta []string
+	if c.Owner != "" {
+		meta = append(meta, "by "+mdText(c.Owner))
+	}
+	if c.PatchSet > 0 {
+		meta = append(meta, fmt.Sprintf("patch set %d", c.PatchSet))
+	}
+	if c.Revision != "" {
+		meta = append(meta, codeSpan(shortSHA(c.Revision)))
+	}
+	if len(meta) > 0 {
+		b.WriteString(" — " + strings.Join(meta, ", "))
+	}
+	b.WriteString("\n")
+}
+
+// writeDecisions writes every gate's answer, in order.
+func writeDecisions(b *strings.Builder, w *journal.WindowState) {
 	var decisions []string
 	for _, s := range w.Steps {
 		for _, g := range s.Gates {
@@ -99,7 +117,10 @@ func Markdown(w *journal.WindowState) string {
 	if len(decisions) > 0 {
 		b.WriteString("\n## Decisions\n\n" + strings.Join(decisions, "\n") + "\n")
 	}
+}
 
+// writeFailures writes what failed, was interrupted or ended the window.
+func writeFailures(b *strings.Builder, w *journal.WindowState) {
 	var failures []string
 	for _, s := range w.Steps {
 		switch {
@@ -117,10 +138,6 @@ func Markdown(w *journal.WindowState) string {
 	if len(failures) > 0 {
 		b.WriteString("\n## Failures\n\n" + strings.Join(failures, "\n") + "\n")
 	}
-	if w.Torn > 0 {
-		fmt.Fprintf(&b, "\n%d journal line(s) could not be read (cut short when porthole was killed).\n", w.Torn)
-	}
-	return b.String()
 }
 
 // writeStep renders one step's section.
