@@ -93,6 +93,10 @@ type WaitOptions struct {
 	// RecheckedAt is when the deployer commented "recheck": CI votes before
 	// it are stale, even when newer than the +2.
 	RecheckedAt time.Time
+	// ReportedFailureAt is the date of a CI failure already reported to the
+	// deployer (who chose not to recheck from porthole): that vote and older
+	// ones are stale, so waiting again waits for CI's next result.
+	ReportedFailureAt time.Time
 }
 
 // WaitStatus is reported on every poll so the UI can show elapsed time.
@@ -110,6 +114,9 @@ type WaitResult struct {
 	Change  *Change // the change as last seen
 	Detail  string  // one line for the deployer: who voted -2, which patch set, …
 	Elapsed time.Duration
+	// VoteAt is, for WaitVerifyFailed, the date of the failing CI vote (zero
+	// when Gerrit gave none).
+	VoteAt time.Time
 }
 
 // EventSource delivers stream-events lines (gerrit stream-events over SSH, or the emulator's).

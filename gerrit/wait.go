@@ -45,6 +45,7 @@ type waiter struct {
 	pollErrors   int
 	mergedRev    string // newRev of a change-merged event for the change
 	streamNote   string
+	voteAt       time.Time // the failing CI vote, for WaitVerifyFailed
 }
 
 func (w *waiter) run(ctx context.Context) (WaitResult, error) {
@@ -178,6 +179,7 @@ func (w *waiter) decide(cur *Change) (WaitReason, string) {
 			continue
 		}
 		if v.Date.IsZero() || v.Date.After(cutoff) {
+			w.voteAt = v.Date
 			log := "read the build log linked on the change"
 			if cur.FailedBuild != "" {
 				log = "the failed build: " + cur.FailedBuild + " (comment \"recheck\" on the change to run CI again)"
@@ -214,6 +216,9 @@ func (w *waiter) cutoff(cur *Change) time.Time {
 	if w.opts.RecheckedAt.After(t) {
 		t = w.opts.RecheckedAt
 	}
+	if w.opts.ReportedFailureAt.After(t) {
+		t = w.opts.ReportedFailureAt
+	}
 	return t
 }
 
@@ -248,6 +253,8 @@ func (w *waiter) summary() string {
 		return "waiting for CI"
 	case last.Value >= 2:
 		return "CI passed (Verified +2), waiting for submit"
+	case last.Value < 0 && !w.opts.ReportedFailureAt.IsZero() && !last.Date.After(w.opts.ReportedFailureAt):
+		return fmt.Sprintf("Verified %+d by %s%s already shown, waiting for CI's next result", last.Value, who(last.Account), at(last.Date))
 	case last.Value < 0:
 		return fmt.Sprintf("Verified %+d by %s before the +2 (stale), waiting for CI", last.Value, who(last.Account))
 	default:
@@ -273,7 +280,11 @@ func (w *waiter) report(note string) {
 }
 
 func (w *waiter) end(reason WaitReason, detail string) WaitResult {
-	return WaitResult{Reason: reason, Change: w.last, Detail: detail, Elapsed: w.elapsed()}
+	res := WaitResult{Reason: reason, Change: w.last, Detail: detail, Elapsed: w.elapsed()}
+	if reason == WaitVerifyFailed {
+		res.VoteAt = w.voteAt
+	}
+	return res
 }
 
 func (w *waiter) elapsed() time.Duration { return time.Since(w.start).Round(time.Millisecond) }

@@ -142,7 +142,7 @@ func TestBackportStopsOnCIFailureAgainstEmulator(t *testing.T) {
 		}
 		return "y"
 	})
-	if err == nil || !strings.Contains(err.Error(), "did not merge") || !strings.Contains(err.Error(), "integration.wikimedia.org/ci/job/") {
+	if err == nil || !strings.Contains(err.Error(), "could not be merged") || !strings.Contains(err.Error(), "then retry this step") || !strings.Contains(err.Error(), "integration.wikimedia.org/ci/job/") {
 		t.Fatalf("CI failure: %v", err)
 	}
 	if len(rechecks) != 2 || rechecks[0].Default != "n" || !strings.Contains(rechecks[0].Detail, "the failed build: https://integration.wikimedia.org/ci/job/") {

@@ -92,7 +92,6 @@ func (bp *backport) waitMerge(ch *gerrit.Change) func(context.Context, *runbooks
 		if err != nil {
 			return err
 		}
-		var recheckedAt time.Time // CI votes before a "recheck" are stale
 		for {
 			if cur.Status == "MERGED" {
 				bp.noteMerged(sc, cur, 0)
@@ -109,7 +108,10 @@ func (bp *backport) waitMerge(ch *gerrit.Change) func(context.Context, *runbooks
 			}
 			opts := gerrit.WaitOptions{Interval: cfg.Gerrit.PollInterval, Timeout: cfg.Gerrit.MergeTimeout, CIAccount: cfg.Gerrit.CIAccount, Events: bp.env.Events}
 			opts.ApprovedAt = approved.ApprovedAt
-			opts.RecheckedAt = recheckedAt
+			opts.RecheckedAt, opts.ReportedFailureAt = approved.RecheckedAt, approved.CIFailureShown
+			if shown := approved.CIFailureShown; !shown.IsZero() && !shown.Before(approved.RecheckedAt) {
+				sc.Note(runbooks.Info, "change %d's CI failure (%s) was already shown: waiting for CI's next result. Comment \"recheck\" on the change in Gerrit, or have the owner upload a fixed patch set", ch.Number, shown.UTC().Format("15:04:05 UTC"))
+			}
 			var last time.Time
 			var lastNote string
 			res, err := bp.env.Gerrit.WaitForMerge(ctx, cur, opts, func(st gerrit.WaitStatus) {
@@ -138,11 +140,9 @@ func (bp *backport) waitMerge(ch *gerrit.Change) func(context.Context, *runbooks
 					return err
 				}
 			case gerrit.WaitVerifyFailed:
-				at, err := bp.recheck(ctx, sc, cur, res)
-				if err != nil {
+				if err := bp.recheck(ctx, sc, cur, res); err != nil {
 					return err
 				}
-				recheckedAt = at
 			default:
 				detail := res.Detail
 				if detail == "" {
@@ -161,33 +161,35 @@ type commenter interface {
 
 // recheck is CI failing after the +2: it shows the failed build and asks
 // whether to comment "recheck" (Zuul runs the gate again) and wait again;
-// it returns when it commented. No (or a Gerrit that cannot comment) ends
-// the wait with the failure.
-func (bp *backport) recheck(ctx context.Context, sc *runbooks.StepContext, cur *gerrit.Change, res gerrit.WaitResult) (time.Time, error) {
-	failed := fmt.Errorf("change %d did not merge (%s after %s): %s", cur.Number, res.Reason, res.Elapsed.Round(time.Second), res.Detail)
-	g, ok := bp.env.Gerrit.(commenter)
-	if !ok {
-		return time.Time{}, failed
-	}
+// it returns nil when it commented. No (or a Gerrit that cannot comment)
+// fails the step with what to do; the failure is remembered as shown, so
+// retrying the step waits for CI's next result instead of failing at once.
+func (bp *backport) recheck(ctx context.Context, sc *runbooks.StepContext, cur *gerrit.Change, res gerrit.WaitResult) error {
 	if cur.FailedBuild != "" {
 		sc.Note(runbooks.Warn, "CI failed on change %d: %s", cur.Number, cur.FailedBuild)
 	}
-	d, err := sc.Confirm(ctx, runbooks.Gate{Kind: runbooks.GateConfirm,
-		Prompt:  fmt.Sprintf("Change %d failed CI after the +2. Comment \"recheck\" (CI runs again) and keep waiting?", cur.Number),
-		Detail:  res.Detail + "\nRecheck only a failure that is not the change's fault (a flaky test, an infrastructure error): read the build first.",
-		Default: "n"})
-	if err != nil {
-		return time.Time{}, err
+	if g, ok := bp.env.Gerrit.(commenter); ok {
+		d, err := sc.Confirm(ctx, runbooks.Gate{Kind: runbooks.GateConfirm,
+			Prompt:  fmt.Sprintf("Change %d failed CI after the +2. Comment \"recheck\" (CI runs again) and keep waiting?", cur.Number),
+			Detail:  res.Detail + "\nRecheck only a failure that is not the change's fault (a flaky test, an infrastructure error): read the build first.",
+			Default: "n"})
+		if err != nil {
+			return err
+		}
+		if d.Yes() {
+			at := sc.Now()
+			if err := g.Comment(ctx, cur, "recheck"); err != nil {
+				return err
+			}
+			sc.Learn(func(f *runbooks.Facts) { f.Change(cur.Number).RecheckedAt = at })
+			sc.Note(runbooks.Info, "commented \"recheck\" on change %d: waiting for CI again", cur.Number)
+			return nil
+		}
 	}
-	if !d.Yes() {
-		return time.Time{}, failed
+	if !res.VoteAt.IsZero() {
+		sc.Learn(func(f *runbooks.Facts) { f.Change(cur.Number).CIFailureShown = res.VoteAt })
 	}
-	at := sc.Now()
-	if err := g.Comment(ctx, cur, "recheck"); err != nil {
-		return time.Time{}, err
-	}
-	sc.Note(runbooks.Info, "commented \"recheck\" on change %d: waiting for CI again", cur.Number)
-	return at, nil
+	return fmt.Errorf("%s. Nothing was synced. Fix the change (a new patch set) or comment \"recheck\" on it in Gerrit, then retry this step: it waits for CI's next result", res.Detail)
 }
 
 // reapprove asks whether to +2 a change's new patch set, and does.

@@ -39,6 +39,11 @@ type ChangeFacts struct {
 	Reverted       string `json:"reverted,omitempty"`      // the revert commit on the deployment host
 	ReviewCommit   string `json:"review_commit,omitempty"` // the commit pushed for review
 	RevertChange   int    `json:"revert_change,omitempty"` // the revert's Gerrit change
+	// CI after the +2: RecheckedAt is when porthole commented "recheck";
+	// CIFailureShown is the date of a CI failure shown to the deployer, who
+	// chose not to recheck it from porthole. Votes up to the later are stale.
+	RecheckedAt    time.Time `json:"rechecked_at,omitzero"`
+	CIFailureShown time.Time `json:"ci_failure_shown,omitzero"`
 }
 
 // RepoFacts is what a window learned about one repository (core, config).

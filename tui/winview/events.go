@@ -104,6 +104,8 @@ func (m *Model) onStepFinished(e runbooks.StepFinished) []tea.Msg {
 	m.logs.Ended(e.StepID, m.deps.Now())
 	m.showSelectedLog()
 	if e.State == runbooks.Failed && e.Err != nil {
+		// the whole error, wrapped in the log: the status line cuts it
+		m.logs.Add(e.StepID, logpane.Entry{Time: m.deps.Now(), Kind: logpane.Note, Level: logpane.Danger, Text: "failed: " + e.Err.Error()})
 		return []tea.Msg{StatusMsg{Text: m.StepTitle(e.StepID) + " failed: " + e.Err.Error(), Err: true}}
 	}
 	return nil
