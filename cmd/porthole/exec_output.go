@@ -14,20 +14,28 @@ import (
 // execOutput prints porthole exec's host-prefixed lines, host errors and
 // progress, host after host in the order the hosts were named: the first
 // unfinished host's lines go out as they come, the others' wait until every
-// host before them has finished. Lines are buffered and written every tick
-// (or when the buffer grows big), so 100 hosts × 2000 lines cost a few
-// writes, not 200,000; on a terminal the progress line is cleared before
-// output and redrawn after.
+// host before them has finished. What waits is kept in memory up to
+// holdLimit bytes in all, then spooled to an unlinked temporary file (see
+// exec_spool.go), so memory stays bounded whatever the hosts print. Lines
+// are buffered and written every tick (or when the buffer grows big), so
+// 100 hosts × 2000 lines cost a few writes, not 200,000; on a terminal the
+// progress line is cleared before output and redrawn after.
 type execOutput struct {
 	mu       sync.Mutex
 	out, err io.Writer
 	obuf     []byte
 	ebuf     []byte
 
-	order []string              // the hosts, as named
-	head  int                   // order[head] is the host whose lines go out now
-	held  map[string]*[2][]byte // stdout and stderr of the hosts after head
-	ended map[string]bool       // hosts that have finished
+	order []string               // the hosts, as named
+	head  int                    // order[head] is the host whose lines go out now
+	held  map[string]*heldOutput // stdout and stderr of the hosts after head
+	ended map[string]bool        // hosts that have finished
+
+	heldBytes int      // bytes of held output in memory
+	holdLimit int      // past it, held output is spooled to a file
+	spool     *os.File // nil until the first spill
+	spoolEnd  int64
+	spoolErr  error // the spool could not be written: held output stays in memory
 
 	showProgress bool
 	tty          bool // err is a terminal: redraw one progress line in place
@@ -48,7 +56,7 @@ const (
 
 func newExecOutput(out, errw io.Writer, progress bool, hosts []string) *execOutput {
 	o := &execOutput{out: out, err: errw, showProgress: progress, tty: isTerminal(errw),
-		order: hosts, held: map[string]*[2][]byte{}, ended: map[string]bool{},
+		order: hosts, held: map[string]*heldOutput{}, ended: map[string]bool{}, holdLimit: execHoldMem,
 		stop: make(chan struct{}), done: make(chan struct{})}
 	go o.ticker()
 	return o
@@ -89,12 +97,10 @@ func (o *execOutput) line(l remote.Line) {
 	}
 	switch {
 	case o.head < len(o.order) && o.order[o.head] != l.Host:
-		h := o.held[l.Host]
-		if h == nil {
-			h = &[2][]byte{}
-			o.held[l.Host] = h
-		}
-		h[stream] = appendLine(h[stream], l.Host, l.Text)
+		h := o.heldFor(l.Host)
+		n := len(h.mem[stream])
+		h.mem[stream] = appendLine(h.mem[stream], l.Host, l.Text)
+		o.grewLocked(len(h.mem[stream]) - n)
 	case stream == 1:
 		o.ebuf = appendLine(o.ebuf, l.Host, l.Text)
 	default:
@@ -117,12 +123,10 @@ func (o *execOutput) result(hr remote.HostResult) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if hr.Err != nil && !hr.Skipped {
-		h := o.held[hr.Host]
-		if h == nil {
-			h = &[2][]byte{}
-			o.held[hr.Host] = h
-		}
-		h[1] = append(h[1], fmt.Sprintf("porthole: %s: %v\n", hr.Host, hr.Err)...)
+		h := o.heldFor(hr.Host)
+		msg := fmt.Sprintf("porthole: %s: %v\n", hr.Host, hr.Err)
+		h.mem[1] = append(h.mem[1], msg...)
+		o.grewLocked(len(msg))
 	}
 	o.ended[hr.Host] = true
 	o.advanceLocked()
@@ -134,8 +138,7 @@ func (o *execOutput) advanceLocked() {
 	for o.head < len(o.order) {
 		h := o.order[o.head]
 		if b := o.held[h]; b != nil {
-			o.obuf = append(o.obuf, b[0]...)
-			o.ebuf = append(o.ebuf, b[1]...)
+			o.releaseLocked(b)
 			delete(o.held, h)
 		}
 		if !o.ended[h] {
@@ -161,18 +164,7 @@ func (o *execOutput) progressText() string {
 
 // flushLocked writes buffered lines and the progress; final forces the last progress line.
 func (o *execOutput) flushLocked(final bool) {
-	if o.tty && o.progShown && (len(o.obuf) > 0 || len(o.ebuf) > 0 || final) {
-		io.WriteString(o.err, "\r\033[K")
-		o.progShown = false
-	}
-	if len(o.ebuf) > 0 {
-		o.err.Write(o.ebuf)
-		o.ebuf = o.ebuf[:0]
-	}
-	if len(o.obuf) > 0 {
-		o.out.Write(o.obuf)
-		o.obuf = o.obuf[:0]
-	}
+	o.writeBufsLocked(final)
 	if !o.showProgress || o.prog.Total == 0 {
 		return
 	}
@@ -190,7 +182,7 @@ func (o *execOutput) flushLocked(final bool) {
 
 // finish stops the ticker and writes everything left, with the final progress line.
 func (o *execOutput) finish() {
-	o.close()
+	o.stopTicker()
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	for _, h := range o.order { // interrupted: whatever is held, in order
@@ -199,10 +191,19 @@ func (o *execOutput) finish() {
 	o.advanceLocked()
 	o.flushLocked(true)
 	o.showProgress = false
+	o.closeSpoolLocked()
 }
 
-// close stops the ticker (idempotent).
+// close stops the ticker and drops the spool (idempotent).
 func (o *execOutput) close() {
+	o.stopTicker()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.closeSpoolLocked()
+}
+
+// stopTicker stops the ticker (idempotent).
+func (o *execOutput) stopTicker() {
 	select {
 	case <-o.stop:
 	default:
