@@ -200,6 +200,8 @@ func (m Model) nextAction() string {
 			return s.App.Subtle.Render("listing the unfinished and past windows… (tab and enter wait for them)")
 		case m.home.Ready():
 			return key("enter", fmt.Sprintf("on an empty line: open the window for %d change(s)", len(m.home.Changes())))
+		case m.home.Invalid() > 0: // nothing to wait for: say what to do
+			return s.App.Subtle.Render(m.home.Blocked())
 		case len(m.home.Entries()) > 0:
 			return s.App.Subtle.Render("looking the changes up in Gerrit… (x removes one: tab to the list)")
 		}
