@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"porthole/runbooks"
+	"porthole/tui/components/home"
 )
 
 // yesToAll answers every question of the open window with y (enter at a
@@ -78,5 +79,25 @@ func TestSandboxStaticChangeOffersPurgeListPrefilled(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join(sb.HostDir("mwmaint1002"), "var", "lib", "mwscript", "purged.log"))
 	if err != nil || !strings.Contains(string(b), " "+url+"\n") {
 		t.Fatalf("purged.log %q %v", b, err)
+	}
+
+	// The backport window, read back from Home's past windows, is laid out
+	// for the terminal: no Markdown or HTML markup, none of the control
+	// bytes of porthole's own git look-ups.
+	d.key("esc")
+	d.homeReady()
+	d.until("Past windows (2)", func(m Model) bool { return strings.Contains(d.screen(), "Past windows (2)") })
+	for i := 0; i < 6 && d.m.home.Focus() != home.SecPast; i++ {
+		d.key("tab")
+	}
+	d.key("down", "enter") // the older of the two: the backport
+	d.until("the past window's report", func(m Model) bool { return m.screen == screenReport })
+	v := d.waitScreen("Backport")
+	raw := d.m.render()
+	if strings.ContainsAny(raw, "\x1e\x1f") || strings.Contains(v, "<details>") || strings.Contains(v, "|---|") || strings.Contains(v, "**") || strings.Contains(v, "%x1e") {
+		t.Fatalf("the past window shows markup or control bytes:\n%q", v)
+	}
+	if !strings.Contains(v, "Backport") || !strings.Contains(flat(v), "Update the newikibooks logo") {
+		t.Fatalf("the past window is not the backport:\n%s", v)
 	}
 }

@@ -158,6 +158,9 @@ func (m Model) onComponentMsg(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case home.BlockedMsg:
 		return m, m.setInfo(msg.Why)
 	case form.SubmitMsg:
+		if m.building != "" || m.form == nil { // enter again while the plan is built, or after: one window, not two
+			return m, nil
+		}
 		m.building = "runbook"
 		m.setInfo("building the " + msg.Kind + " plan…")
 		return m, buildCmd(m.ctx, m.engine, msg.Kind, msg.Params, "runbook")
