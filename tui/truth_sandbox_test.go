@@ -22,11 +22,12 @@ func (c *fakeClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c
 
 func (c *fakeClock) add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
-// In the demo, a production Gerrit URL is refused on Home with the whole
-// reason (which Gerrit porthole talks to, what to paste instead); the
-// change's number, typed, is looked up. Then the merge wait (CI that does
-// not report) shows its elapsed time moving in the footer.
-func TestSandboxProductionURLRefusedAndMergeWaitElapsed(t *testing.T) {
+// Home lists the sandbox's changes waiting for a window. A production
+// Gerrit URL is refused on Home with the whole reason (which Gerrit
+// porthole talks to, what to paste instead); the change's number, typed,
+// is looked up. Then the merge wait (CI that does not report) shows its
+// elapsed time moving in the footer.
+func TestSandboxHomeAndMergeWaitTellTheTruth(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts the sandbox")
 	}
@@ -40,6 +41,11 @@ func TestSandboxProductionURLRefusedAndMergeWaitElapsed(t *testing.T) {
 	}
 	d := newDriver(t, Options{Env: env, Sandbox: true, ArmDelay: time.Millisecond, Now: clock.now}, 80, 24)
 	d.homeReady()
+	// Home lists the changes gerrit.pending_query finds: the seeded ones.
+	d.waitScreen("Waiting for a window (")
+	if s := d.screen(); !strings.Contains(s, fmt.Sprintf("%d  mediawiki/core  wmf/%s", sb.Changes["core"], sb.Version)) {
+		t.Fatalf("Home does not list the seeded core change as waiting:\n%s", s)
+	}
 	prod := fmt.Sprintf("https://gerrit.wikimedia.org/r/c/mediawiki/core/+/%d", n)
 	d.typeText(prod)
 	d.key("enter")
