@@ -66,6 +66,9 @@ func TestSandboxCIFailureRecheckAndRetry(t *testing.T) {
 	if !strings.Contains(flat(s), "integration.wikimedia.org/ci/job/") {
 		t.Errorf("the recheck question does not show the failed build:\n%s", s)
 	}
+	if !strings.Contains(flat(s), "No stops this step, with nothing synced") {
+		t.Errorf("the recheck question does not say what no does:\n%s", s)
+	}
 	s = answer("Retry it?", "r")
 	if !strings.Contains(flat(s), "then retry this step") {
 		t.Errorf("the failure does not say what to do:\n%s", s)

@@ -170,8 +170,9 @@ func (bp *backport) recheck(ctx context.Context, sc *runbooks.StepContext, cur *
 	}
 	if g, ok := bp.env.Gerrit.(commenter); ok {
 		d, err := sc.Confirm(ctx, runbooks.Gate{Kind: runbooks.GateConfirm,
-			Prompt:  fmt.Sprintf("Change %d failed CI after the +2. Comment \"recheck\" (CI runs again) and keep waiting?", cur.Number),
-			Detail:  res.Detail + "\nRecheck only a failure that is not the change's fault (a flaky test, an infrastructure error): read the build first.",
+			Prompt: fmt.Sprintf("Change %d failed CI after the +2. Comment \"recheck\" (CI runs again) and keep waiting?", cur.Number),
+			Detail: res.Detail + "\nRecheck only a failure that is not the change's fault (a flaky test, an infrastructure error): read the build first." +
+				"\nNo stops this step, with nothing synced: fix the change or recheck it in Gerrit, then retry the step; it waits for CI's next result.",
 			Default: "n"})
 		if err != nil {
 			return err
