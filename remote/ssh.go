@@ -115,19 +115,25 @@ func (h *SSHHost) Run(ctx context.Context, cmd Command) (res Result, err error) 
 		return res, ctx.Err()
 	}
 	flush(ow, ew, cmd.Keep, &res, outBuf, errBuf)
+	return res, h.exitStatus(werr, lc, &res)
+}
+
+// exitStatus reads how the session ended into res.ExitCode; a session that
+// ended without an exit status is a lost connection (*ConnError) or an error.
+func (h *SSHHost) exitStatus(werr error, lc *liveConn, res *Result) error {
 	var ee *ssh.ExitError
 	switch {
 	case werr == nil:
 		res.ExitCode = 0
-		return res, nil
+		return nil
 	case errors.As(werr, &ee):
 		res.ExitCode = ee.ExitStatus()
-		return res, nil
+		return nil
 	}
 	if !lc.alive(5 * time.Second) {
-		return res, &ConnError{Host: h.name, Addr: h.ep.addr, Via: h.ep.viaName(), Op: OpLost, Err: lc.err}
+		return &ConnError{Host: h.name, Addr: h.ep.addr, Via: h.ep.viaName(), Op: OpLost, Err: lc.err}
 	}
-	return res, fmt.Errorf("%s on %s ended without an exit status (%v); check the host before retrying", res.Cmd, h.name, werr)
+	return fmt.Errorf("%s on %s ended without an exit status (%v); check the host before retrying", res.Cmd, h.name, werr)
 }
 
 // stop ends a cancelled command: SIGTERM (by signal request, and by

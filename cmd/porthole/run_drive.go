@@ -169,31 +169,7 @@ func runAsk(ctx context.Context, in *runStdin, g runbooks.GateRequest, s *runboo
 		d.Choice = "y"
 		return d, true
 	}
-	def := gate.Default
-	var hint string
-	switch gate.Kind {
-	case runbooks.GateChoice:
-		var cs []string
-		for _, c := range gate.Choices {
-			cs = append(cs, c.Key+"="+c.Label)
-		}
-		hint = "[" + strings.Join(cs, ", ") + "; default " + def + "]"
-	case runbooks.GateContinue:
-		if def == "" {
-			def = "y"
-		}
-		hint = "[enter to go on, n to stop]"
-	case runbooks.GateTyped:
-		def = "n"
-		hint = "[type " + gate.Expect + " to go on; anything else stops]"
-	default:
-		if def == "y" {
-			hint = "[Y/n]"
-		} else {
-			def = "n"
-			hint = "[y/N]"
-		}
-	}
+	def, hint := gateHint(&gate)
 	for {
 		fmt.Fprintf(runOut, "   %s ", hint)
 		line, ok := in.next(ctx)
@@ -215,29 +191,57 @@ func runAsk(ctx context.Context, in *runStdin, g runbooks.GateRequest, s *runboo
 			}
 			return d, true
 		}
-		a := strings.ToLower(strings.TrimSpace(line))
-		if a == "" {
-			a = def
-		}
-		if a == "yes" {
-			a = "y"
-		}
-		if a == "no" {
-			a = "n"
-		}
-		valid := a == "y" || a == "n"
-		if gate.Kind == runbooks.GateChoice {
-			valid = false
-			for _, c := range gate.Choices {
-				if c.Key == a {
-					valid = true
-				}
-			}
-		}
-		if valid {
+		if a, valid := gateAnswer(&gate, line, def); valid {
 			d.Choice, d.At = a, time.Now()
 			return d, true
 		}
 		fmt.Fprintf(runOut, "   %q is not an answer here\n", line)
 	}
+}
+
+// gateHint is a gate's default answer and the hint that shows the answers.
+func gateHint(gate *runbooks.Gate) (def, hint string) {
+	def = gate.Default
+	switch gate.Kind {
+	case runbooks.GateChoice:
+		var cs []string
+		for _, c := range gate.Choices {
+			cs = append(cs, c.Key+"="+c.Label)
+		}
+		return def, "[" + strings.Join(cs, ", ") + "; default " + def + "]"
+	case runbooks.GateContinue:
+		if def == "" {
+			def = "y"
+		}
+		return def, "[enter to go on, n to stop]"
+	case runbooks.GateTyped:
+		return "n", "[type " + gate.Expect + " to go on; anything else stops]"
+	}
+	if def == "y" {
+		return def, "[Y/n]"
+	}
+	return "n", "[y/N]"
+}
+
+// gateAnswer reads a typed line as an answer to gate (empty: def; yes/no
+// as y/n); valid is false when it is none of the gate's answers.
+func gateAnswer(gate *runbooks.Gate, line, def string) (a string, valid bool) {
+	a = strings.ToLower(strings.TrimSpace(line))
+	switch a {
+	case "":
+		a = def
+	case "yes":
+		a = "y"
+	case "no":
+		a = "n"
+	}
+	if gate.Kind != runbooks.GateChoice {
+		return a, a == "y" || a == "n"
+	}
+	for _, c := range gate.Choices {
+		if c.Key == a {
+			return a, true
+		}
+	}
+	return a, false
 }
