@@ -266,9 +266,9 @@ func main() {
 // report prints the table and checks the targets; it exits 1 when one is
 // missed.
 func report(ip inProcess, results []result, size int64) {
-	row := func(a, b, c, d string) { fmt.Printf("| %-46s | %-14s | %-38s | %-30s |\n", a, b, c, d) }
+	row := func(a, b, c, d string) { fmt.Printf("| %-52s | %-14s | %-38s | %-30s |\n", a, b, c, d) }
 	row("viewer", "first screen", "page-down", "memory")
-	fmt.Printf("|%s|%s|%s|%s|\n", strings.Repeat("-", 48), strings.Repeat("-", 16), strings.Repeat("-", 40), strings.Repeat("-", 32))
+	fmt.Printf("|%s|%s|%s|%s|\n", strings.Repeat("-", 54), strings.Repeat("-", 16), strings.Repeat("-", 40), strings.Repeat("-", 32))
 	ratio := ip.heap / float64(size)
 	row("porthole diffview, in-process", ms(median(ip.first)),
 		fmt.Sprintf("%s (%s with its syntax job)", ms(median(ip.pgdown)), ms(median(ip.pgdownHL))),
