@@ -6,7 +6,8 @@
 # RSS): the porthole binary itself (`porthole tui --diff FILE`, what is
 # checked against less), the bench's viewer binary (the same viewer and
 # display without the rest of porthole) and that viewer drawn by Bubble
-# Tea's renderer; print the table with the load average and check the
+# Tea's renderer, and the floor (bench/diffview/floor: the least a Go
+# viewer does, coloured pages of the same size); print the table with the load average and check the
 # targets (first screen < 100 ms, page-down < 5 ms, heap < 3x in-process;
 # porthole no slower than less in tmux). Exits 1 when one is missed.
 # The Go benchmarks (go test -bench ./bench/diffview) give the same figures
@@ -21,6 +22,7 @@ trap 'tmux kill-session -t porthole-diffview-bench 2>/dev/null || true; rm -rf "
 go run ./bench/diffview/gen -lines "$lines" -o "$work/log.patch"
 go build -o "$work/porthole" ./cmd/porthole
 go build -o "$work/view" ./bench/diffview/view
+go build -o "$work/floor" ./bench/diffview/floor
 go build -o "$work/cmp" ./bench/diffview/cmp
 echo "== go test -bench, $(wc -l <"$work/log.patch") lines, $(du -h "$work/log.patch" | cut -f1)"
 DIFFVIEW_PATCH="$work/log.patch" go test -run '^$' -bench 'FirstScreen|PageDown' -benchtime 50x -count 1 ./bench/diffview/ | grep -E '^Benchmark'
@@ -37,4 +39,5 @@ echo "== the same file in-process and in a terminal next to less, one run"
 "$work/cmp" -patch "$work/log.patch" -runs "${RUNS:-7}" -pages 10 \
 	-viewer "porthole tui --diff=$work/porthole tui --diff" \
 	-viewer "bench view (diffview + tui/display only)=$work/view" \
-	-viewer "bench view, Bubble Tea's renderer=$work/view -bubbletea"
+	-viewer "bench view, Bubble Tea's renderer=$work/view -bubbletea" \
+	-viewer "floor (Go: raw mode, read a key, write a page)=$work/floor"
