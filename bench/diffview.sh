@@ -7,9 +7,10 @@
 # checked against less), the bench's viewer binary (the same viewer and
 # display without the rest of porthole) and that viewer drawn by Bubble
 # Tea's renderer, and the floor (bench/diffview/floor: the least a Go
-# viewer does, coloured pages of the same size); print the table with the load average and check the
-# targets (first screen < 100 ms, page-down < 5 ms, heap < 3x in-process;
-# porthole no slower than less in tmux). Exits 1 when one is missed.
+# viewer does, coloured pages of the same size); print the table with the
+# load average and check the targets (first screen < 100 ms, page-down
+# < 5 ms, heap < 3x in-process; porthole no slower than less in tmux).
+# Exits 1 when one is missed.
 # The Go benchmarks (go test -bench ./bench/diffview) give the same figures
 # in Go's format.
 #   bench/diffview.sh [lines]      (RUNS=N: runs per viewer, 7 by default)
