@@ -22,15 +22,16 @@ type hlResult struct {
 	words map[int][]span
 }
 
-// settle is how long work that no screen waits for (prefetching the next
+// Settle is how long work that no screen waits for (prefetching the next
 // page's colours, indexing the rest of a file just opened) waits after the
 // frame that came before it: on a busy 2-core machine it competed for the
 // CPU with the terminal drawing that frame (a page-down took 3.1-3.5 ms
-// instead of 4.8-5.4 ms to show in tmux with it).
-const settle = 8 * time.Millisecond
+// instead of 4.8-5.4 ms to show in tmux with it). Benchmarks that time the
+// work itself set it to 0.
+var Settle = 8 * time.Millisecond
 
 // highlightCmd highlights the screen, or else prefetches the next and the
-// previous page (after settle), one job at a time.
+// previous page (after Settle), one job at a time.
 func (m *Model) highlightCmd() tea.Cmd {
 	if m.hlBusy || m.doc == nil {
 		return nil
@@ -61,7 +62,7 @@ func (m *Model) highlightCmd() tea.Cmd {
 	hl, gen := m.hl, m.gen
 	return func() tea.Msg {
 		if prefetch {
-			time.Sleep(settle)
+			time.Sleep(Settle)
 		}
 		return highlightedMsg{gen: gen, res: runJobs(hl, jobs)}
 	}

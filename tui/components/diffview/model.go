@@ -192,7 +192,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, nil
 		}
 		m.doc = msg.doc
-		return m, tea.Batch(m.sync(), m.indexCmd(settle))
+		return m, tea.Batch(m.sync(), m.indexCmd(Settle))
 	case indexedMsg:
 		if msg.gen != m.gen || m.doc == nil {
 			return m, nil
