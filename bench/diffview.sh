@@ -41,4 +41,4 @@ echo "== the same file in-process and in a terminal next to less, one run"
 	-viewer "porthole tui --diff=$work/porthole tui --diff" \
 	-viewer "bench view (diffview + tui/display only)=$work/view" \
 	-viewer "bench view, Bubble Tea's renderer=$work/view -bubbletea" \
-	-viewer "floor (Go: raw mode, read a key, write a page)=$work/floor"
+	-viewer "floor (Go: read a key, write a page)=$work/floor"
