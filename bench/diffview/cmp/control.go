@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 )
 
@@ -15,9 +17,10 @@ import (
 // costs no tmux process per key or per look at the pane (each of those
 // took 4-10 ms on a loaded machine, and made the figures that coarse).
 type control struct {
-	cmd *exec.Cmd
-	in  io.WriteCloser
-	out *bufio.Reader
+	socket string
+	cmd    *exec.Cmd
+	in     io.WriteCloser
+	out    *bufio.Reader
 }
 
 // startControl starts the server with a session of its own ("keep", so the
@@ -35,7 +38,7 @@ func startControl(socket string) (*control, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	c := &control{cmd: cmd, in: in, out: bufio.NewReader(out)}
+	c := &control{socket: socket, cmd: cmd, in: in, out: bufio.NewReader(out)}
 	if _, err := c.reply(); err != nil { // the new-session's own reply
 		c.close()
 		return nil, err
@@ -74,11 +77,17 @@ func (c *control) reply() (string, error) {
 	}
 }
 
-// close kills the server and waits for the client.
+// close kills the server, waits for the client and removes the server's
+// socket (tmux leaves it behind).
 func (c *control) close() {
 	_, _ = io.WriteString(c.in, "kill-server\n")
 	_ = c.in.Close()
 	_ = c.cmd.Wait()
+	dir := os.Getenv("TMUX_TMPDIR")
+	if dir == "" {
+		dir = "/tmp"
+	}
+	_ = os.Remove(filepath.Join(dir, fmt.Sprintf("tmux-%d", os.Getuid()), c.socket))
 }
 
 // quote makes s one word for tmux's command parser.
