@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
 # Diff-viewer benchmark: generate a 100,000-line `git log -p`, then measure
 # porthole's diff viewer in-process (first screen, page-down, heap against
-# the file's size) and in a real terminal next to less on the same file
-# (tmux 80x24: first screen drawn, page-down shown, RSS); print the table and
-# check the targets (first screen < 100 ms, page-down < 5 ms, heap < 3x).
+# the file's size) and in a real terminal next to less on the same file, in
+# one run, taking turns (tmux 80x24: first screen drawn, page-down shown,
+# RSS): the porthole binary itself (`porthole tui --diff FILE`, what is
+# checked against less), the bench's viewer binary (the same viewer and
+# display without the rest of porthole) and that viewer drawn by Bubble
+# Tea's renderer, and the floor (bench/diffview/floor: the least a Go
+# viewer does, coloured pages of the same size); print the table with the
+# load average and check the targets (first screen < 100 ms, page-down
+# < 5 ms, heap < 3x in-process; porthole no slower than less in tmux).
+# Exits 1 when one is missed.
 # The Go benchmarks (go test -bench ./bench/diffview) give the same figures
 # in Go's format.
-#   bench/diffview.sh [lines]
+#   bench/diffview.sh [lines]      (RUNS=N: runs per viewer, 7 by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 lines="${1:-100000}"
@@ -14,10 +21,24 @@ work="$(mktemp -d)"
 trap 'tmux kill-session -t porthole-diffview-bench 2>/dev/null || true; rm -rf "$work"' EXIT
 
 go run ./bench/diffview/gen -lines "$lines" -o "$work/log.patch"
+go build -o "$work/porthole" ./cmd/porthole
 go build -o "$work/view" ./bench/diffview/view
+go build -o "$work/floor" ./bench/diffview/floor
 go build -o "$work/cmp" ./bench/diffview/cmp
 echo "== go test -bench, $(wc -l <"$work/log.patch") lines, $(du -h "$work/log.patch" | cut -f1)"
 DIFFVIEW_PATCH="$work/log.patch" go test -run '^$' -bench 'FirstScreen|PageDown' -benchtime 50x -count 1 ./bench/diffview/ | grep -E '^Benchmark'
 echo
+echo "== the binaries: size, and package init before main (GODEBUG=inittrace=1, outside tmux, 3 starts)"
+for b in porthole view; do
+	for i in 1 2 3; do
+		{ GODEBUG=inittrace=1 "$work/$b" -h 2>&1 >/dev/null || true; } |
+			awk -v b="$b" -v size="$(du -m "$work/$b" | cut -f1)" '/^init/ { s += $5; if ($5 >= 1) big = big " " $2 " " $5 } END { printf "%-8s %3d MB  init %5.1f ms:%s\n", b, size, s, big }'
+	done
+done
+echo
 echo "== the same file in-process and in a terminal next to less, one run"
-"$work/cmp" -patch "$work/log.patch" -viewer "$work/view" -runs 5 -pages 10
+"$work/cmp" -patch "$work/log.patch" -runs "${RUNS:-7}" -pages 10 \
+	-viewer "porthole tui --diff=$work/porthole tui --diff" \
+	-viewer "bench view (diffview + tui/display only)=$work/view" \
+	-viewer "bench view, Bubble Tea's renderer=$work/view -bubbletea" \
+	-viewer "floor (Go: read a key, write a page)=$work/floor"

@@ -62,8 +62,12 @@ type envEngine struct {
 	state string
 }
 
-// NewEngine wires the TUI to the runbooks engine.
+// NewEngine wires the TUI to the runbooks engine. A nil env (porthole tui
+// --diff, which reads no config) is an empty one.
 func NewEngine(env *runbooks.Env, stateDir string) Engine {
+	if env == nil {
+		env = &runbooks.Env{}
+	}
 	if stateDir == "" {
 		stateDir = config.StateDir(env.Config)
 	}

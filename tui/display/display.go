@@ -11,7 +11,8 @@
 // Update returned start (a burst of views is drawn at most every 4 ms, the
 // latest one winning), and the colour profile is taken from the environment
 // and terminfo, tmux's answer (asked 0.3 s after the start) upgrading it
-// later.
+// later. (lipgloss still runs `tmux info` once, at its package init, before
+// main: its Writer variable detects the profile; see bench/README.md.)
 package display
 
 import (

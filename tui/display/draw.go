@@ -34,6 +34,8 @@ type canvas struct {
 	progress      string // the terminal's progress indicator, as its OSC 9;4 sequence
 	stale         bool   // the terminal's content is unknown: clear and draw everything
 	profile       colorprofile.Profile
+	sgr           map[string]string // SGR sequences as converted for sgrProfile
+	sgrProfile    colorprofile.Profile
 }
 
 func newCanvas(w, h int, p colorprofile.Profile) *canvas {
@@ -124,13 +126,57 @@ func progressSeq(pb *tea.ProgressBar) string {
 	return ""
 }
 
-// downsample converts colours to what the terminal shows.
+// downsample converts colours to what the terminal shows. Converting a
+// colour is a nearest-colour search, and a page of a diff has hundreds of
+// style sequences but a few dozen distinct ones: each distinct SGR sequence
+// is converted once (by colorprofile, as the whole frame was) and kept.
 func (c *canvas) downsample(p []byte) []byte {
 	if c.profile == colorprofile.TrueColor {
 		return p
 	}
-	var out bytes.Buffer
-	w := &colorprofile.Writer{Forward: &out, Profile: c.profile}
-	_, _ = w.Write(p)
-	return out.Bytes()
+	if c.sgr == nil || c.sgrProfile != c.profile || len(c.sgr) > maxSGR {
+		c.sgr, c.sgrProfile = map[string]string{}, c.profile
+	}
+	out := make([]byte, 0, len(p))
+	for len(p) > 0 {
+		i := bytes.Index(p, []byte("\x1b["))
+		if i < 0 {
+			break
+		}
+		n := sgrLen(p[i:])
+		if n == 0 { // another sequence: as it is
+			out, p = append(out, p[:i+2]...), p[i+2:]
+			continue
+		}
+		out = append(out, p[:i]...)
+		seq := p[i : i+n]
+		conv, ok := c.sgr[string(seq)]
+		if !ok {
+			var b bytes.Buffer
+			w := &colorprofile.Writer{Forward: &b, Profile: c.profile}
+			_, _ = w.Write(seq)
+			conv = b.String()
+			c.sgr[string(seq)] = conv
+		}
+		out, p = append(out, conv...), p[i+n:]
+	}
+	return append(out, p...)
+}
+
+// maxSGR bounds the converted sequences kept (a screen of many true
+// colours, a rendered report, starts the cache again).
+const maxSGR = 4096
+
+// sgrLen is the length of the SGR sequence (ESC [ params m) p starts with,
+// 0 when p starts with another sequence.
+func sgrLen(p []byte) int {
+	for j := 2; j < len(p); j++ {
+		switch b := p[j]; {
+		case b == 'm':
+			return j + 1
+		case (b < '0' || b > '9') && b != ';' && b != ':':
+			return 0
+		}
+	}
+	return 0
 }

@@ -78,3 +78,24 @@ func TestFrameShowsAndClearsTheProgressIndicator(t *testing.T) {
 		t.Errorf("the indicator is not cleared: %q", b)
 	}
 }
+
+// Each style sequence converted once and kept gives the bytes colorprofile
+// gives for the whole frame, whatever else the frame holds.
+func TestDownsampleIsColorprofiles(t *testing.T) {
+	frame := syncBegin + "\x1b[1;1H\x1b[m\x1b[1;38;2;200;30;40;48;2;10;10;10mcommit\x1b[m abc ·\x1b[K" +
+		"\x1b[2;1H\x1b[;4;38;5;153;48;5;52mword\x1b[38:2::1:2:3mcolon\x1b[3;9;2mattrs\x1b[39;49m\x1b[m" +
+		"\x1b]2;title\a" + ansi.SetProgressBar(40) + "\x1b[?25l\x1b[31mred\x1b[91;104mbright\x1b[0m é 世界\x1b[" + syncEnd
+	for _, p := range []colorprofile.Profile{colorprofile.ANSI256, colorprofile.ANSI, colorprofile.Ascii} {
+		var want strings.Builder
+		w := &colorprofile.Writer{Forward: &want, Profile: p}
+		if _, err := w.Write([]byte(frame)); err != nil {
+			t.Fatal(err)
+		}
+		c := newCanvas(80, 2, p)
+		for i := 0; i < 2; i++ { // the second time from what was kept
+			if got := string(c.downsample([]byte(frame))); got != want.String() {
+				t.Errorf("%v, pass %d:\n got %q\nwant %q", p, i+1, got, want.String())
+			}
+		}
+	}
+}

@@ -13,7 +13,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"runtime"
 	"slices"
 	"strconv"
@@ -33,22 +32,22 @@ const session = "porthole-diffview-bench"
 // the machine neither slow it down nor see it.
 var socket = fmt.Sprintf("porthole-diffview-bench-%d", os.Getpid())
 
-func tmux(args ...string) (string, error) {
-	out, err := exec.Command("tmux", append([]string{"-L", socket, "-f", "/dev/null"}, args...)...).Output()
-	return string(out), err
-}
+// tm is the control client of the benchmark's tmux server.
+var tm *control
 
 func capture() string {
-	s, _ := tmux("capture-pane", "-p", "-t", session)
+	s, _ := tm.run("capture-pane -p -t " + session)
 	return s
 }
 
-// waitFor polls the pane until cond holds; it returns the time it took.
+// waitFor looks at the pane until cond holds (each look is a command on the
+// control client: a fraction of a millisecond); it returns the time it took.
 func waitFor(start time.Time, cond func(string) bool) (time.Duration, error) {
 	for time.Since(start) < 10*time.Second {
 		if cond(capture()) {
 			return time.Since(start), nil
 		}
+		time.Sleep(100 * time.Microsecond) // leave the server time to read the viewer's output
 	}
 	return 0, fmt.Errorf("timed out; screen:\n%s", capture())
 }
@@ -81,11 +80,11 @@ func measure(viewers []viewerCmd, marker string, runs, pages int) ([]result, err
 	for i := range viewers {
 		results[i].name = viewers[i].name
 	}
-	// a session that stays, so the server does not stop and start between runs
-	if _, err := tmux("new-session", "-d", "-s", "keep", "-x", "80", "-y", "24", "sleep 3600"); err != nil {
+	var err error
+	if tm, err = startControl(socket); err != nil {
 		return nil, fmt.Errorf("tmux: %w", err)
 	}
-	defer func() { _, _ = tmux("kill-server") }()
+	defer tm.close()
 	for i := 0; i < runs; i++ {
 		for j, v := range viewers {
 			if err := measureOnce(&results[j], v.cmd, marker, pages); err != nil {
@@ -101,9 +100,9 @@ type viewerCmd struct{ name, cmd string }
 // measureOnce runs cmdline in a fresh 80x24 tmux session, waits for marker
 // on screen, then presses space pages times and waits for each repaint.
 func measureOnce(r *result, cmdline, marker string, pages int) error {
-	_, _ = tmux("kill-session", "-t", session)
+	_, _ = tm.run("kill-session -t " + session)
 	start := time.Now()
-	if _, err := tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24", "exec "+cmdline); err != nil {
+	if _, err := tm.run("new-session -d -s " + session + " -x 80 -y 24 " + quote("exec "+cmdline)); err != nil {
 		return fmt.Errorf("tmux: %w", err)
 	}
 	d, err := waitFor(start, func(s string) bool { return strings.Contains(s, marker) })
@@ -115,7 +114,7 @@ func measureOnce(r *result, cmdline, marker string, pages int) error {
 	for p := 0; p < pages; p++ {
 		before := capture()
 		start := time.Now()
-		if _, err := tmux("send-keys", "-t", session, "Space"); err != nil {
+		if _, err := tm.run("send-keys -t " + session + " Space"); err != nil {
 			return err
 		}
 		d, err := waitFor(start, func(s string) bool { return s != before })
@@ -125,9 +124,9 @@ func measureOnce(r *result, cmdline, marker string, pages int) error {
 		r.pgdown = append(r.pgdown, d)
 		time.Sleep(30 * time.Millisecond)
 	}
-	pid, _ := tmux("display-message", "-p", "-t", session, "#{pane_pid}")
+	pid, _ := tm.run("display-message -p -t " + session + " '#{pane_pid}'")
 	r.rssAfter = max(r.rssAfter, rssKB(strings.TrimSpace(pid)))
-	_, _ = tmux("kill-session", "-t", session)
+	_, _ = tm.run("kill-session -t " + session)
 	return nil
 }
 
@@ -150,6 +149,8 @@ type inProcess struct {
 
 func measureInProcess(path string, runs, pages int) inProcess {
 	var r inProcess
+	defer func(d time.Duration) { diffview.Settle = d }(diffview.Settle)
+	diffview.Settle = 0 // time the work, not the wait after a frame
 	pgdn := tea.KeyPressMsg{Code: tea.KeyPgDown}
 	for i := 0; i < runs; i++ {
 		start := time.Now()
@@ -194,14 +195,45 @@ func measureInProcess(path string, runs, pages int) inProcess {
 	return r
 }
 
+// viewers is the -viewer flag: "label=command" rows, repeatable.
+type viewers []viewerCmd
+
+func (v *viewers) String() string { return fmt.Sprint(*v) }
+
+func (v *viewers) Set(s string) error {
+	label, cmd, ok := strings.Cut(s, "=")
+	if !ok || label == "" || cmd == "" {
+		return fmt.Errorf("want LABEL=COMMAND, got %q", s)
+	}
+	*v = append(*v, viewerCmd{label, cmd})
+	return nil
+}
+
+// loadavg is the machine's load average and CPU pressure, as the kernel says.
+func loadavg() string {
+	la, _ := os.ReadFile("/proc/loadavg")
+	f := strings.Fields(string(la))
+	if len(f) < 3 {
+		return "load average unknown"
+	}
+	s := "load average " + strings.Join(f[:3], " / ")
+	if p, err := os.ReadFile("/proc/pressure/cpu"); err == nil {
+		if i := strings.Index(string(p), "avg10="); i >= 0 {
+			s += ", CPU pressure " + strings.Fields(string(p)[i+6:])[0] + "%"
+		}
+	}
+	return s
+}
+
 func main() {
 	patch := flag.String("patch", "", "the patch file")
-	viewer := flag.String("viewer", "", "porthole's diff viewer command (gets the file as its argument)")
+	var vs viewers
+	flag.Var(&vs, "viewer", "`LABEL=COMMAND`: a viewer to time next to less (gets the file as its last argument; repeatable; the first is checked against less)")
 	runs := flag.Int("runs", 5, "runs per viewer")
 	pages := flag.Int("pages", 10, "page-downs per run")
 	flag.Parse()
-	if *patch == "" || *viewer == "" {
-		fmt.Fprintln(os.Stderr, "usage: cmp -patch FILE -viewer CMD")
+	if *patch == "" || len(vs) == 0 {
+		fmt.Fprintln(os.Stderr, "usage: cmp -patch FILE -viewer LABEL=CMD [-viewer LABEL=CMD]...")
 		os.Exit(2)
 	}
 	head, err := os.ReadFile(*patch)
@@ -214,21 +246,32 @@ func main() {
 	lines := bytes.Count(head, []byte("\n"))
 
 	ip := measureInProcess(*patch, *runs, *pages*5)
-	results, err := measure([]viewerCmd{
-		{"less -S", "less -S " + *patch},
-		{"porthole diffview", *viewer + " " + *patch},
-		{"porthole, Bubble Tea's renderer", *viewer + " -bubbletea " + *patch},
-	}, marker, *runs, *pages)
+	rows := []viewerCmd{{"less -S", "less -S"}}
+	for _, v := range vs {
+		rows = append(rows, viewerCmd{v.name, v.cmd})
+	}
+	for i := range rows {
+		rows[i].cmd += " " + *patch
+	}
+	loadBefore := loadavg()
+	results, err := measure(rows, marker, *runs, *pages)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "cmp:", err)
 		os.Exit(1)
 	}
-	fmt.Printf("file: %s, %d lines, %.1f MiB; tmux 80x24, %d runs x %d page-downs; medians\n\n",
+	fmt.Printf("file: %s, %d lines, %.1f MiB; tmux 80x24, %d runs x %d page-downs, viewers taking turns; medians\n",
 		*patch, lines, float64(fi.Size())/(1<<20), *runs, *pages)
-	row := func(a, b, c, d string) { fmt.Printf("| %-42s | %-14s | %-38s | %-30s |\n", a, b, c, d) }
+	fmt.Printf("%s at the start, %s at the end\n\n", loadBefore, loadavg())
+	report(ip, results, fi.Size())
+}
+
+// report prints the table and checks the targets; it exits 1 when one is
+// missed.
+func report(ip inProcess, results []result, size int64) {
+	row := func(a, b, c, d string) { fmt.Printf("| %-52s | %-14s | %-38s | %-30s |\n", a, b, c, d) }
 	row("viewer", "first screen", "page-down", "memory")
-	fmt.Printf("|%s|%s|%s|%s|\n", strings.Repeat("-", 44), strings.Repeat("-", 16), strings.Repeat("-", 40), strings.Repeat("-", 32))
-	ratio := ip.heap / float64(fi.Size())
+	fmt.Printf("|%s|%s|%s|%s|\n", strings.Repeat("-", 54), strings.Repeat("-", 16), strings.Repeat("-", 40), strings.Repeat("-", 32))
+	ratio := ip.heap / float64(size)
 	row("porthole diffview, in-process", ms(median(ip.first)),
 		fmt.Sprintf("%s (%s with its syntax job)", ms(median(ip.pgdown)), ms(median(ip.pgdownHL))),
 		fmt.Sprintf("heap %.1f MiB = %.2fx the file", ip.heap/(1<<20), ratio))
@@ -242,7 +285,7 @@ func main() {
 		if !good {
 			mark, ok = "MISSED", false
 		}
-		fmt.Printf("target %-30s %-7s (%s)\n", name, mark, got)
+		fmt.Printf("target %-36s %-7s (%s)\n", name, mark, got)
 	}
 	check("first screen < 100 ms", median(ip.first) < 100*time.Millisecond, ms(median(ip.first)))
 	check("page-down < 5 ms", median(ip.pgdown) < 5*time.Millisecond && median(ip.pgdownHL) < 5*time.Millisecond,
@@ -250,9 +293,9 @@ func main() {
 	check("memory < 3x the file", ratio < 3, fmt.Sprintf("%.2fx", ratio))
 	less, ph := results[0], results[1]
 	check("tmux first screen <= less", median(ph.first) <= median(less.first),
-		ms(median(ph.first))+" vs "+ms(median(less.first)))
+		ph.name+" "+ms(median(ph.first))+" vs "+ms(median(less.first)))
 	check("tmux page-down <= less", median(ph.pgdown) <= median(less.pgdown),
-		ms(median(ph.pgdown))+" vs "+ms(median(less.pgdown)))
+		ph.name+" "+ms(median(ph.pgdown))+" vs "+ms(median(less.pgdown)))
 	if !ok {
 		os.Exit(1)
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sort"
 	"sync/atomic"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -191,13 +192,13 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 			return m, nil
 		}
 		m.doc = msg.doc
-		return m, tea.Batch(m.sync(), m.indexCmd())
+		return m, tea.Batch(m.sync(), m.indexCmd(Settle))
 	case indexedMsg:
 		if msg.gen != m.gen || m.doc == nil {
 			return m, nil
 		}
 		_ = m.doc.apply(msg.c)
-		return m, tea.Batch(m.sync(), m.indexCmd())
+		return m, tea.Batch(m.sync(), m.indexCmd(0))
 	case highlightedMsg:
 		if msg.gen != m.gen {
 			return m, nil
@@ -426,13 +427,16 @@ func (m *Model) sync() tea.Cmd {
 	return m.highlightCmd()
 }
 
-// indexCmd scans the next chunk of the file.
-func (m *Model) indexCmd() tea.Cmd {
+// indexCmd scans the next chunk of the file, after wait.
+func (m *Model) indexCmd(wait time.Duration) tea.Cmd {
 	if m.doc == nil || m.doc.Done() {
 		return nil
 	}
 	r, size, st, gen := m.doc.r, m.doc.size, m.doc.st, m.gen
-	return func() tea.Msg { return indexedMsg{gen: gen, c: scan(r, size, st, chunkSize)} }
+	return func() tea.Msg {
+		time.Sleep(wait)
+		return indexedMsg{gen: gen, c: scan(r, size, st, chunkSize)}
+	}
 }
 
 // isExtra tells whether commit i is not part of the change.
