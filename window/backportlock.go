@@ -123,7 +123,7 @@ func (bl *backportLock) take(ctx context.Context, sc *runbooks.StepContext) erro
 			}
 			if id := staleWindow(cfg, why); id != "" && !tookOver {
 				tookOver = true
-				sc.Note(runbooks.Warn, "%s was left by window %s, which was abandoned or finished: removing it", file, id)
+				sc.Note(runbooks.Warn, "%s was left by window %s, which was abandoned, finished or reverted: removing it", file, id)
 				rm := "grep -qF -- " + remote.Quote("porthole window "+id+" ") + " " + remote.Quote(file) + " && rm -f -- " + remote.Quote(file)
 				if _, err := ex.Run(ctx, remote.Command{Cmd: rm, Keep: true}); err != nil {
 					return err
@@ -154,22 +154,26 @@ func (bl *backportLock) take(ctx context.Context, sc *runbooks.StepContext) erro
 var lockWindowRE = regexp.MustCompile(`porthole window (\S+) by `)
 
 // staleWindow is the id of the porthole window named in a lock's reason
-// when this machine journaled it and it can no longer resume (abandoned, or
-// finished without releasing its lock); "" otherwise.
+// when this machine journaled it and it can no longer resume (abandoned,
+// finished without releasing its lock, or taken back by a revert); ""
+// otherwise.
 func staleWindow(cfg *config.Config, reason string) string {
 	m := lockWindowRE.FindStringSubmatch(reason)
 	if m == nil {
 		return ""
 	}
-	path, err := journal.FindWindow(config.StateDir(cfg), m[1])
+	// the list, not the window alone: a window a later revert took back
+	// cannot resume although it stopped mid-way
+	all, err := journal.ListWindows(config.StateDir(cfg))
 	if err != nil {
 		return ""
 	}
-	w, err := journal.LoadWindow(path)
-	if err != nil || w.ID != m[1] || w.Resumable() {
-		return ""
+	for _, w := range all {
+		if w.ID == m[1] && !w.Resumable {
+			return m[1]
+		}
 	}
-	return m[1]
+	return ""
 }
 
 // held: after a restart, the lock step is done when this window (or the
@@ -186,10 +190,45 @@ func (bl *backportLock) held(ctx context.Context, sc *runbooks.StepContext) (boo
 // release is the window's last step: remove the lock if it is this
 // window's (a parent's lock is the parent's to release).
 func (bl *backportLock) release(ctx context.Context, sc *runbooks.StepContext) error {
+	if done, err := bl.releaseParents(ctx, sc); done || err != nil {
+		return err
+	}
 	f := remote.Quote(path.Join(bl.env.Config.EffectiveLockDir(), backportLockName))
 	cmd := "if grep -qF -- " + remote.Quote(lockMark(sc)) + " " + f + " 2>/dev/null; then rm -f -- " + f + "; else echo 'not this window'\"'\"'s lock: left alone'; fi"
 	_, err := remote.Check(sc.ExecCapture(ctx, config.RoleDeploy, remote.Command{Cmd: cmd, Keep: true}))
 	return err
+}
+
+// releaseParents removes the lock of the window this revert undoes when
+// that window can no longer resume (the revert took back all it synced):
+// nobody else would release it. done is true when it did.
+func (bl *backportLock) releaseParents(ctx context.Context, sc *runbooks.StepContext) (done bool, err error) {
+	if bl.parent == "" {
+		return false, nil
+	}
+	file := path.Join(bl.env.Config.EffectiveLockDir(), backportLockName)
+	res, err := sc.ExecCapture(ctx, config.RoleDeploy, remote.Command{Cmd: "cat -- " + remote.Quote(file) + " 2>/dev/null", Keep: true})
+	if err != nil {
+		return false, err
+	}
+	reason := string(res.Stdout)
+	if !bl.underParent(reason) || staleWindow(bl.env.Config, reason) != bl.parent {
+		return false, nil
+	}
+	rm := "grep -qF -- " + remote.Quote("porthole window "+bl.parent+" ") + " " + remote.Quote(file) + " && rm -f -- " + remote.Quote(file)
+	if _, err := remote.Check(sc.ExecCapture(ctx, config.RoleDeploy, remote.Command{Cmd: rm, Keep: true})); err != nil {
+		return false, err
+	}
+	sc.Note(runbooks.Info, "window %s can no longer resume (this revert took back what it synced): its lock %s is released", bl.parent, file)
+	return true, nil
+}
+
+// parentClause says when the release also removes the reverted window's lock.
+func (bl *backportLock) parentClause() string {
+	if bl.parent == "" {
+		return ""
+	}
+	return ", or window " + bl.parent + " does and can no longer resume"
 }
 
 // steps are the first and the last step of a window that holds the lock.
@@ -202,7 +241,7 @@ func (bl *backportLock) steps() (*runbooks.Step, *runbooks.Step) {
 			Do:      bl.take, Check: bl.held,
 		}, &runbooks.Step{
 			ID: "backport-unlock", Title: "Release the backport lock", Role: config.RoleDeploy,
-			Command: "rm " + f + " (if this window holds it)",
+			Command: "rm " + f + " (if this window holds it" + bl.parentClause() + ")",
 			Do:      bl.release, Check: checkNever,
 		}
 }

@@ -163,7 +163,7 @@ func TestSandboxAbandonedWindowsLockIsTaken(t *testing.T) {
 	}); err != nil {
 		t.Fatalf("the next window: %v", err)
 	}
-	if !strings.Contains(strings.Join(notes, "\n"), "was left by window "+p.ID+", which was abandoned or finished: removing it") {
+	if !strings.Contains(strings.Join(notes, "\n"), "was left by window "+p.ID+", which was abandoned, finished or reverted: removing it") {
 		t.Errorf("notes:\n%s", strings.Join(notes, "\n"))
 	}
 	if got, _ := sb.ReadAppServerFile("mw1001", file); string(got) == string(before) {
