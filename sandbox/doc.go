@@ -31,7 +31,8 @@
 // key. An "exec" runs `/bin/sh -c CMD` (not a login shell) in HOME with only
 // HOME, PATH (bin/, /usr/bin, /bin), USER, LOGNAME, SHELL, SANDBOX_HOST,
 // SANDBOX_ROOT, SANDBOX_STAGING (deploy1002's staging directory), TMPDIR and
-// TMUX_TMPDIR (the host's own tmp/, so each host has its own tmux server)
+// TMUX_TMPDIR (the host's own tmp/, or a short directory of its own when
+// that is too deep for a socket, so each host has its own tmux server)
 // and, on hosts with one, SANDBOX_MEDIAWIKI (their /srv/mediawiki), plus
 // LANG, LC_* and TERM if the client sends them. A command still running
 // when its channel closes or its connection drops (a cancelled client) is

@@ -76,7 +76,7 @@ func (sb *Sandbox) layoutHosts(appServers int) error {
 	return nil
 }
 
-// hostTmp is a host's /tmp (TMPDIR, and TMUX_TMPDIR when short enough).
+// hostTmp is a host's /tmp (TMPDIR, and TMUX_TMPDIR when short enough: see tmuxDir).
 func (sb *Sandbox) hostTmp(host string) string { return filepath.Join(sb.HostDir(host), "tmp") }
 
 // bashrc is the interactive shell's setup on a sandbox host (ssh -t HOST).
@@ -152,11 +152,11 @@ func (sb *Sandbox) startSSH() error {
 			return err
 		}
 		extra := []string{"SANDBOX_STAGING=" + sb.StagingDir(), "TMPDIR=" + sb.hostTmp(name)}
-		// Each host runs its own tmux server, as separate machines would,
-		// unless the socket path would be too long for a Unix socket.
-		if len(sb.hostTmp(name))+len("/tmux-4294967295/default") < 100 {
-			extra = append(extra, "TMUX_TMPDIR="+sb.hostTmp(name))
+		tmux, err := sb.tmuxDir(name)
+		if err != nil {
+			return err
 		}
+		extra = append(extra, "TMUX_TMPDIR="+tmux)
 		if sb.hasMediaWiki(name) {
 			extra = append(extra, "SANDBOX_MEDIAWIKI="+sb.AppServerDir(name))
 		}

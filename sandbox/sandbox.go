@@ -100,6 +100,7 @@ type Sandbox struct {
 	closed   bool
 	phases   []phase      // how long each part of Start took
 	streams  atomic.Int64 // stream-events sessions open on the Gerrit host
+	tmuxRoot string       // the hosts' TMUX_TMPDIRs when Root is too deep (see tmuxDir)
 }
 
 // phase is one timed part of Start.
@@ -460,6 +461,7 @@ func (sb *Sandbox) Close() error {
 	hosts.Wait()
 	sb.wg.Wait()
 	killStrays(sb.Root)
+	sb.removeTmuxDirs()
 	if sb.Gerrit != nil {
 		sb.Gerrit.Close()
 	}
