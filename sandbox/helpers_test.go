@@ -17,6 +17,7 @@ import (
 	"golang.org/x/crypto/ssh/knownhosts"
 
 	"porthole/internal/testreq"
+	"porthole/internal/testtmp"
 	"porthole/remote"
 )
 
@@ -61,7 +62,10 @@ func shared(t *testing.T) *Sandbox {
 	return sharedSB
 }
 
+// TestMain keeps the tests' temporary files on a RAM file system (see
+// testtmp) and closes the shared sandbox.
 func TestMain(m *testing.M) {
+	done := testtmp.Setup()
 	code := m.Run()
 	if sharedSB != nil {
 		if err := sharedSB.Close(); err != nil {
@@ -69,6 +73,7 @@ func TestMain(m *testing.M) {
 			code = 1
 		}
 	}
+	done()
 	os.Exit(code)
 }
 

@@ -27,6 +27,7 @@ import (
 
 	"porthole/gerrit/gerrittest"
 	"porthole/internal/testreq"
+	"porthole/internal/testtmp"
 	"porthole/remote"
 	"porthole/sandbox"
 )
@@ -38,12 +39,15 @@ var (
 	badBinErr  error
 )
 
-// TestMain removes the binary the bad-input tests built (if any).
+// TestMain keeps the tests' temporary files on a RAM file system (see
+// testtmp) and removes the binary the tests built (if any).
 func TestMain(m *testing.M) {
+	done := testtmp.Setup()
 	code := m.Run()
 	if badBinDir != "" {
 		_ = os.RemoveAll(badBinDir)
 	}
+	done()
 	os.Exit(code)
 }
 
