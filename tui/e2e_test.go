@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -58,6 +59,16 @@ func nextAction(screen string) string {
 	return strings.TrimSpace(lines[len(lines)-2])
 }
 
+// dialogStep is the "Step N of M" an open question belongs to ("" when none).
+var dialogStep = regexp.MustCompile(`Step \d+ of \d+`)
+
+// where is what tells one moment of the window from the next: the footer's
+// next action and the step of the question shown (two questions in a row
+// have the same footer).
+func where(screen string) string {
+	return nextAction(screen) + " | " + dialogStep.FindString(screen)
+}
+
 // The demo, end to end in a terminal: porthole demo starts the sandbox and
 // the TUI; the deployer types the core change and runs the whole window
 // with enter and y; the file reaches every app server.
@@ -93,7 +104,7 @@ func TestE2EDemoWindowInTmux(t *testing.T) {
 	deadline := time.Now().Add(3 * time.Minute)
 	for time.Now().Before(deadline) {
 		scr := s.screen()
-		next := nextAction(scr)
+		next, at := nextAction(scr), where(scr)
 		switch {
 		case strings.Contains(scr, "✓ window done"):
 			deadline = time.Time{}
@@ -108,8 +119,8 @@ func TestE2EDemoWindowInTmux(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 			continue
 		}
-		// Wait for the footer's next action to change before the next key.
-		for wait := time.Now().Add(30 * time.Second); nextAction(s.screen()) == next && time.Now().Before(wait); {
+		// Wait for the footer's next action (or the question) to change before the next key.
+		for wait := time.Now().Add(30 * time.Second); where(s.screen()) == at && time.Now().Before(wait); {
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
