@@ -130,10 +130,7 @@ func TestExecUsageErrors(t *testing.T) {
 // The built binary exits 1 when a host fails, 0 when all succeed.
 func TestExecExitCode(t *testing.T) {
 	c := sshtest.Start(t, 2)
-	bin := filepath.Join(t.TempDir(), "porthole")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := portholeBin(t)
 	run := func(cmd string) (int, string) {
 		x := exec.Command(bin, append([]string{"exec"}, append(clusterArgs(c), "-H", "h1,h2", "--", cmd)...)...)
 		x.Env = append(os.Environ(), "XDG_CONFIG_HOME="+t.TempDir(), "PORTHOLE_CONFIG=")
