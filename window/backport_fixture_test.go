@@ -3,6 +3,7 @@ package window
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -85,27 +86,46 @@ func newBPFixture(t *testing.T) *bpFixture {
 	if err := os.WriteFile(filepath.Join(bin, "scap"), []byte(scapStandIn), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("PATH", bin+":"+os.Getenv("PATH"))
-	t.Setenv("STAGING", s.Dir)
-	t.Setenv("APPS", f.apps)
-	t.Setenv("MWDEBUG", f.mwdebug)
-	t.Setenv("SCAP_LOG", f.scapLog)
+	// The stand-in's settings go with each command, not into the test
+	// process's environment, so that fixtures can run in parallel.
+	hostEnv := map[string]string{"PATH": bin + ":" + os.Getenv("PATH"), "STAGING": s.Dir,
+		"APPS": f.apps, "MWDEBUG": f.mwdebug, "SCAP_LOG": f.scapLog}
 
 	cfg := config.DefaultConfig()
 	cfg.StateDir = filepath.Join(s.Root, "state")
 	cfg.StagingDir = s.Dir
 	cfg.LockDir = filepath.Join(s.Root, "lock")                          // the fixture deploy host's /var/lock
 	cfg.Maintenance.TranscriptDir = filepath.Join(s.Root, "transcripts") // scap runs in tmux: not in the package dir
+	cfg.Maintenance.TmuxSocket = testreq.TmuxServer(t)                   // a server of the test's own, killed at cleanup
 	cfg.Hosts = map[string][]string{
 		config.RoleDeploy:      {"deploy1002"},
 		config.RoleTestServers: {"mwdebug1001", "mwdebug1002"},
 		config.RoleAppServers:  {"mw1001", "mw1002", "mw1003"},
 	}
-	dial := func(host string) (remote.Executor, error) { return &remote.Local{Name: host}, nil }
+	dial := func(host string) (remote.Executor, error) {
+		return &fixtureHost{Local: remote.Local{Name: host}, env: hostEnv}, nil
+	}
 	f.g = newFakeGerrit(s)
 	f.env = &runbooks.Env{Config: cfg, Hosts: config.NewHosts(cfg, dial), Gerrit: f.g, User: "alice",
 		Now: func() time.Time { return time.Date(2026, 11, 24, 13, 0, 0, 0, time.UTC) }} // a Tuesday
 	return f
+}
+
+// fixtureHost is a local executor whose commands also get env (a command's
+// own Env wins); its results show the command as the runbook gave it.
+type fixtureHost struct {
+	remote.Local
+	env map[string]string
+}
+
+func (h *fixtureHost) Run(ctx context.Context, cmd remote.Command) (remote.Result, error) {
+	asked := cmd.Script()
+	env := maps.Clone(h.env)
+	maps.Copy(env, cmd.Env)
+	cmd.Env = env
+	res, err := h.Local.Run(ctx, cmd)
+	res.Cmd = asked
+	return res, err
 }
 
 // fakeGerrit serves changes from memory and, like Zuul's gate-and-submit,
