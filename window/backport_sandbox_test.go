@@ -18,6 +18,7 @@ import (
 // real SSH against the sandbox, then the emergency revert, and measures the
 // time from pressing revert to the old file being back on every app server.
 func TestSandboxBackportThenRevertTiming(t *testing.T) {
+	t.Parallel() // a sandbox of its own
 	sb, env := runbookstest.StartSandbox(t)
 	core := sb.Changes["core"]
 	p, err := runbooks.Build(context.Background(), env, "backport", map[string]string{"changes": strconv.Itoa(core)})

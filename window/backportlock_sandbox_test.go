@@ -38,6 +38,7 @@ func runOnDeploy(t *testing.T, env *runbooks.Env, cmd remote.Command) remote.Res
 // whole duration, so that scap backport is refused meanwhile with scap's
 // own message, and releases it at the end.
 func TestSandboxBackportLock(t *testing.T) {
+	t.Parallel() // a sandbox of its own
 	sb, env, p, _, _ := coreWindow(t)
 	env.Config.LockWait = time.Minute
 	lockFile := filepath.Join(sb.HostDir(sandbox.DeployHost), "var", "lock", "scap.backport.lock")
@@ -89,6 +90,7 @@ func TestSandboxBackportLock(t *testing.T) {
 // TestSandboxGlobalLockStopsAWindow: with scap locked for everyone, the
 // window stops at the lock step, right after pre-flight, with scap's message, before any vote.
 func TestSandboxGlobalLockStopsAWindow(t *testing.T) {
+	t.Parallel() // a sandbox of its own
 	sb, env, p, _, _ := coreWindow(t)
 	g := filepath.Join(sb.HostDir(sandbox.DeployHost), "var", "lock", "scap-global-lock")
 	if err := os.MkdirAll(filepath.Dir(g), 0o755); err != nil {
@@ -125,6 +127,7 @@ func osUser(t *testing.T) string {
 // gate holds the lock (it may resume); once abandoned, the next window
 // removes the lock it left and goes on.
 func TestSandboxAbandonedWindowsLockIsTaken(t *testing.T) {
+	t.Parallel() // a sandbox of its own
 	sb, env, p, file, before := coreWindow(t)
 	env.Config.LockWait = 2 * time.Second
 	j, err := runbooks.OpenJournal(config.StateDir(env.Config), p)

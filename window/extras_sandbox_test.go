@@ -69,6 +69,7 @@ var synchronizedRe = regexp.MustCompile(`Synchronized (\S+): (.*) \(duration: `)
 // asked for it, the extra commit's path under an "unexpected commit by
 // AUTHOR" SAL text, not under the change's.
 func TestSandboxExtraCommitEverySyncInItsGate(t *testing.T) {
+	t.Parallel() // a sandbox of its own
 	sb, env := runbookstest.StartSandbox(t)
 	n := sb.Changes["extra-commit"]
 	p, err := runbooks.Build(context.Background(), env, "backport", map[string]string{"changes": strconv.Itoa(n)})

@@ -16,6 +16,7 @@ import (
 // full sync that rebuilds the l10n cache, say so in the gate, and the fixed
 // message must be in every app server's cache afterwards.
 func TestSandboxL10nChangeUsesTheFullSync(t *testing.T) {
+	t.Parallel() // a sandbox of its own
 	sb, env := runbookstest.StartSandbox(t)
 	n := sb.Changes["i18n"]
 	p, err := runbooks.Build(context.Background(), env, "backport", map[string]string{"changes": strconv.Itoa(n)})

@@ -13,6 +13,7 @@ import (
 // TestSandboxPreflightBeforeTheVote: with a wrong staging_dir the window
 // stops before any vote, says why, and the change is untouched in Gerrit.
 func TestSandboxPreflightBeforeTheVote(t *testing.T) {
+	t.Parallel() // a sandbox of its own
 	sb, env := runbookstest.StartSandbox(t)
 	env.Config.StagingDir = sb.StagingDir() + "-typo"
 	n := sb.Changes["config"]

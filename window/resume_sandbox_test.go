@@ -20,6 +20,7 @@ import (
 // step's end was recorded. The resume must see that it completed, mark it
 // done without syncing again, and restore what the revert needs.
 func TestSandboxResumeAfterCompletedSync(t *testing.T) {
+	t.Parallel() // a sandbox of its own
 	sb, env := runbookstest.StartSandbox(t)
 	n := sb.Changes["config"]
 	p, err := runbooks.Build(context.Background(), env, "backport", map[string]string{"changes": strconv.Itoa(n)})

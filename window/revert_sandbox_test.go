@@ -51,8 +51,10 @@ func emulatorChanges(srv *gerrittest.Server) []gerrittest.ChangeState {
 // alone, built on @{u} (origin/BRANCH for a detached extension checkout),
 // with the same Change-Id as the local revert.
 func TestSandboxRevertNeverPublishesTheSecurityPatch(t *testing.T) {
+	t.Parallel() // a sandbox of its own
 	for _, kind := range []string{"core", "extension"} {
 		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
 			testreq.Tmux(t) // a window runs scap detached in tmux
 			sb, err := sandbox.Start(context.Background(), sandbox.Options{Dir: t.TempDir()})
 			if err != nil {

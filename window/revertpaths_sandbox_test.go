@@ -61,6 +61,7 @@ func landOnCore(t *testing.T, sb *sandbox.Sandbox, subject string, edit func(clo
 // porthole does: what is synced comes from the revert's own diff, and every
 // app server ends up as before the change.
 func TestSandboxRevertSyncsWhatTheRevertChanged(t *testing.T) {
+	t.Parallel() // a sandbox of its own
 	sb, env := runbookstest.StartSandbox(t)
 	php := "php-" + sb.Version
 	core := sb.StagingDir() + "/" + php

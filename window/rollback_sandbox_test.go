@@ -21,6 +21,7 @@ import (
 // window with two production syncs, the second declined, is paused, not
 // stopped.
 func TestSandboxOwnerNotVerifiedRollsBack(t *testing.T) {
+	t.Parallel() // a sandbox of its own
 	sb, env := runbookstest.StartSandbox(t)
 	n := sb.Changes["core"]
 	php := "php-" + sb.Version
@@ -96,6 +97,7 @@ func TestSandboxOwnerNotVerifiedRollsBack(t *testing.T) {
 // update=rebase (as scap prep sets it): the extension goes back to its old
 // commit with only the patch on top, and mwdebug serves the old code.
 func TestSandboxRollbackKeepsExtensionSecurityPatch(t *testing.T) {
+	t.Parallel() // a sandbox of its own
 	sb, env := runbookstest.StartSandbox(t)
 	php := "php-" + sb.Version
 	core := sb.StagingDir() + "/" + php

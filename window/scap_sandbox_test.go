@@ -73,6 +73,7 @@ func coreWindow(t *testing.T) (*sandbox.Sandbox, *runbooks.Env, *runbooks.Plan, 
 // default is to roll back. Taking the default rolls the canaries and test
 // servers back and fails the sync; no app server gets the change.
 func TestSandboxScapCanaryGate(t *testing.T) {
+	t.Parallel() // a sandbox of its own
 	sb, env, p, file, before := coreWindow(t)
 	if err := sb.SetCanariesFailing(true); err != nil {
 		t.Fatal(err)
@@ -115,6 +116,7 @@ func TestSandboxScapCanaryGate(t *testing.T) {
 
 // TestSandboxScapCanaryIgnored: answering i goes on to production.
 func TestSandboxScapCanaryIgnored(t *testing.T) {
+	t.Parallel() // a sandbox of its own
 	sb, env, p, file, before := coreWindow(t)
 	if err := sb.SetCanariesFailing(true); err != nil {
 		t.Fatal(err)
