@@ -208,6 +208,7 @@ func (b *badSandbox) run(t *testing.T, stdin string, args ...string) outcome {
 }
 
 func TestBadInputPlanChanges(t *testing.T) {
+	t.Parallel() // runs the built porthole against a sandbox of its own
 	b := startBadSandbox(t)
 	cfg := b.ConfigPath
 	host := strings.TrimSuffix(strings.TrimPrefix(b.Gerrit.URL(), "http://"), "/r/")
@@ -278,6 +279,7 @@ func TestBadInputPlanChanges(t *testing.T) {
 }
 
 func TestBadInputGerritAndHosts(t *testing.T) {
+	t.Parallel() // runs the built porthole against a sandbox of its own
 	b := startBadSandbox(t)
 	core := strconv.Itoa(b.Changes["core"])
 
@@ -585,6 +587,7 @@ func TestBadInputRunInterruptedAtAGate(t *testing.T) {
 // porthole backport, interrupted at its first question, exits 130 and says
 // where the window stands, under the name the user typed.
 func TestBadInputBackportInterrupted(t *testing.T) {
+	t.Parallel() // runs the built porthole against a sandbox of its own
 	b := startBadSandbox(t)
 	change := fmt.Sprint(b.Changes["core"])
 	cmd, out, errb := startPortholeAsking(t, b.xdg, "backport", change, "--config", b.ConfigPath)

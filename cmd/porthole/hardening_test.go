@@ -30,6 +30,7 @@ func lineOf(t *testing.T, file, s string) int {
 }
 
 func TestHardeningQuotedPlaceholderInConfigIsRefused(t *testing.T) {
+	t.Parallel() // runs the built porthole against a sandbox of its own
 	b := startBadSandbox(t)
 	for _, q := range []string{`"{message}"`, `'{message}'`} {
 		cfg := b.configWith(t, "sync_file: scap sync-file {path} {message}", "sync_file: scap sync-file {path} "+q)
@@ -48,6 +49,7 @@ func TestHardeningQuotedPlaceholderInConfigIsRefused(t *testing.T) {
 }
 
 func TestHardeningRevertCommitParamIsNotAnOption(t *testing.T) {
+	t.Parallel() // runs the built porthole against a sandbox of its own
 	b := startBadSandbox(t)
 	n := fmt.Sprint(b.Changes["core"])
 	out := filepath.Join(t.TempDir(), "written")
@@ -64,6 +66,7 @@ func TestHardeningRevertCommitParamIsNotAnOption(t *testing.T) {
 }
 
 func TestHardeningBadParameterIsAUsageError(t *testing.T) {
+	t.Parallel() // runs the built porthole against a sandbox of its own
 	b := startBadSandbox(t)
 	unknown := b.run(t, "", "run", "--config", b.ConfigPath, "namespaceDupez", "--param", "wiki=enwiki")
 	oneLineError(t, "unknown runbook", unknown, exitUsage, `no runbook named "namespaceDupez"`)
@@ -111,6 +114,7 @@ steps:
 }
 
 func TestHardeningPlanOfADangerousChangeExitsNonZero(t *testing.T) {
+	t.Parallel() // runs the built porthole against a sandbox of its own
 	b := startBadSandbox(t)
 	schema := b.Changes["schema"]
 	o := b.run(t, "", "plan", "--config", b.ConfigPath, fmt.Sprint(schema))
@@ -127,6 +131,7 @@ func TestHardeningPlanOfADangerousChangeExitsNonZero(t *testing.T) {
 // answered y to everything leaves it unmerged and unvoted; typing its number
 // is what +2s it.
 func TestDangerGateNeedsTheTypedNumber(t *testing.T) {
+	t.Parallel() // runs the built porthole against a sandbox of its own
 	b := startBadSandbox(t)
 	schema := b.Changes["schema"]
 	o := b.run(t, strings.Repeat("y\n", 20), "backport", "--config", b.ConfigPath, fmt.Sprint(schema))

@@ -34,6 +34,7 @@ func startPortholeTalking(t *testing.T, xdg string, args ...string) (*exec.Cmd, 
 // the sync finish and the window end well; "y" stops it, and porthole says
 // where the window stands (part-way, how to resume or revert).
 func TestCtrlCDuringAProductionSyncAsks(t *testing.T) {
+	t.Parallel() // runs the built porthole against a sandbox of its own
 	b := startBadSandbox(t)
 	gate := filepath.Join(t.TempDir(), "scap-may-go")
 	// the sync waits for the test's go-ahead, so that Ctrl-C surely lands mid-step

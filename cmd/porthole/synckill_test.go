@@ -25,6 +25,7 @@ import (
 // sync recorded, reattaches to it or reads its result, does not run scap
 // again, and finishes the window.
 func TestSyncOutlivesAKilledPorthole(t *testing.T) {
+	t.Parallel() // runs the built porthole against a sandbox of its own
 	testreq.SSH(t)
 	bin := portholeBin(t)
 	testreq.Tmux(t) // a window runs scap detached in tmux

@@ -15,6 +15,7 @@ import (
 // offers it again; the window it was reverted from is labelled reverted; a
 // declined danger window and a declined revert are not left "unfinished".
 func TestTrueStateAfterDeployRevertAndDeclines(t *testing.T) {
+	t.Parallel() // runs the built porthole against a sandbox of its own
 	b := startBadSandbox(t)
 	core, schema := fmt.Sprint(b.Changes["core"]), fmt.Sprint(b.Changes["schema"])
 	o := b.run(t, "y\ny\ny\n", "backport", "--config", b.ConfigPath, core)
