@@ -18,7 +18,7 @@ import (
 // is back on every app server and the config change stays live. A second
 // `--from ID` (all) reverts only what is left, and a third finds nothing.
 func TestRevertFromPastWindowInTheSandbox(t *testing.T) {
-	t.Parallel() // runs the built porthole against a sandbox of its own
+	t.Parallel()    // runs the built porthole against a sandbox of its own
 	testreq.Tmux(t) // a window runs scap detached in tmux
 	sb, err := sandbox.Start(context.Background(), sandbox.Options{Dir: t.TempDir(), AppServers: 2})
 	if err != nil {
@@ -123,7 +123,7 @@ func TestRevertFromPastWindowInTheSandbox(t *testing.T) {
 // undoes the first, with --previous-collation swapped (which the sandbox's
 // mwscript then really runs on rows), and what to check for the namespace.
 func TestRevertFromSuggestsTheMaintenanceUndo(t *testing.T) {
-	t.Parallel() // runs the built porthole against a sandbox of its own
+	t.Parallel()    // runs the built porthole against a sandbox of its own
 	testreq.Tmux(t) // a window runs scap detached in tmux
 	sb, err := sandbox.Start(context.Background(), sandbox.Options{Dir: t.TempDir(), AppServers: 1})
 	if err != nil {
