@@ -13,6 +13,7 @@ import (
 // question takes only its typed number, so a deployer pressing y and enter
 // stops the window with the change unmerged in Gerrit.
 func TestSandboxDangerGateNeedsTheTypedNumber(t *testing.T) {
+	t.Parallel() // a sandbox of its own
 	if testing.Short() {
 		t.Skip("starts the sandbox")
 	}

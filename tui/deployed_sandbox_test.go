@@ -14,6 +14,7 @@ import (
 // A change a journaled window already deployed: Home's plan says so (which
 // window, when) and enter does not start a window to +2 or sync it again.
 func TestSandboxDeployedChangeIsNotOfferedAgain(t *testing.T) {
+	t.Parallel() // a sandbox of its own
 	if testing.Short() {
 		t.Skip("starts the sandbox")
 	}

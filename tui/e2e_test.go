@@ -73,6 +73,7 @@ func where(screen string) string {
 // the TUI; the deployer types the core change and runs the whole window
 // with enter and y; the file reaches every app server.
 func TestE2EDemoWindowInTmux(t *testing.T) {
+	t.Parallel() // a sandbox of its own
 	if testing.Short() {
 		t.Skip("builds porthole and runs the demo in tmux")
 	}

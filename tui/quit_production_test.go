@@ -15,6 +15,7 @@ import (
 // ctrl+c while scap syncs to production asks (default No) instead of
 // killing it: enter keeps it going and the window ends done.
 func TestSandboxCtrlCDuringTheSyncAsks(t *testing.T) {
+	t.Parallel() // a sandbox of its own
 	if testing.Short() {
 		t.Skip("starts the sandbox")
 	}

@@ -92,6 +92,7 @@ func stepStates(m Model) string {
 // and, after the owner's confirmation, to every app server — then reverted
 // with r and one confirmation, which puts the old file back everywhere.
 func TestSandboxWindowEndToEnd(t *testing.T) {
+	t.Parallel() // a sandbox of its own
 	if testing.Short() {
 		t.Skip("starts the sandbox")
 	}
@@ -171,6 +172,7 @@ func TestSandboxWindowEndToEnd(t *testing.T) {
 // question offers its diff; d opens the viewer with the commit marked, the
 // question waits, and "n" stops the window before anything is rebased.
 func TestSandboxExtraCommitIsShownAndStopsTheWindow(t *testing.T) {
+	t.Parallel() // a sandbox of its own
 	if testing.Short() {
 		t.Skip("starts the sandbox")
 	}
