@@ -70,7 +70,7 @@ esac
 func newBPFixture(t *testing.T) *bpFixture {
 	t.Helper()
 	testreq.Tmux(t) // the production syncs run scap detached in tmux
-	s := gitopstest.New(t)
+	s := gitopstest.NewIsolated(t)
 	f := &bpFixture{t: t, s: s, apps: filepath.Join(s.Root, "apps"), mwdebug: filepath.Join(s.Root, "mwdebug"), scapLog: filepath.Join(s.Root, "scaplog")}
 	bin := filepath.Join(s.Root, "bin")
 	for _, d := range []string{bin, f.mwdebug, f.scapLog} {
@@ -86,10 +86,14 @@ func newBPFixture(t *testing.T) *bpFixture {
 	if err := os.WriteFile(filepath.Join(bin, "scap"), []byte(scapStandIn), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	// The stand-in's settings go with each command, not into the test
-	// process's environment, so that fixtures can run in parallel.
+	// The stand-in's settings and git's go with each command, not into the
+	// test process's environment, so that fixtures can run in parallel.
 	hostEnv := map[string]string{"PATH": bin + ":" + os.Getenv("PATH"), "STAGING": s.Dir,
 		"APPS": f.apps, "MWDEBUG": f.mwdebug, "SCAP_LOG": f.scapLog}
+	for _, kv := range s.Env() { // the fixture's git identity and settings
+		k, v, _ := strings.Cut(kv, "=")
+		hostEnv[k] = v
+	}
 
 	cfg := config.DefaultConfig()
 	cfg.StateDir = filepath.Join(s.Root, "state")

@@ -41,6 +41,7 @@ func withEmulator(t *testing.T, f *bpFixture) *gerrittest.Server {
 }
 
 func TestBackportAndRevertAgainstGerritEmulator(t *testing.T) {
+	t.Parallel() // a fixture of its own
 	f := newBPFixture(t)
 	srv := withEmulator(t, f)
 	core, err := srv.CreateChange(gerrittest.ChangeSpec{Project: gitopstest.CoreProject, Branch: f.s.Branch,
@@ -114,6 +115,7 @@ func TestBackportAndRevertAgainstGerritEmulator(t *testing.T) {
 }
 
 func TestBackportStopsOnCIFailureAgainstEmulator(t *testing.T) {
+	t.Parallel() // a fixture of its own
 	f := newBPFixture(t)
 	srv := withEmulator(t, f)
 	n, err := srv.CreateChange(gerrittest.ChangeSpec{Project: gitopstest.ConfigProject, Branch: "master",
@@ -165,8 +167,10 @@ func TestBackportStopsOnCIFailureAgainstEmulator(t *testing.T) {
 func itoaBP(n int) string { return strconv.Itoa(n) }
 
 func TestBackportReapprovesNewPatchSetAgainstEmulator(t *testing.T) {
+	t.Parallel() // a fixture of its own
 	for _, answer := range []string{"y", "n"} {
 		t.Run(answer, func(t *testing.T) {
+			t.Parallel()
 			f := newBPFixture(t)
 			srv := withEmulator(t, f)
 			n, err := srv.CreateChange(gerrittest.ChangeSpec{Project: gitopstest.ConfigProject, Branch: "master",
@@ -233,6 +237,7 @@ func TestBackportReapprovesNewPatchSetAgainstEmulator(t *testing.T) {
 }
 
 func TestBackportFetchRetriesNetworkErrors(t *testing.T) {
+	t.Parallel() // a fixture of its own
 	f := newBPFixture(t)
 	f.configChange(180, "Tweak", nil, map[string]string{"wmf-config/CommonSettings.php": "<?php\n// t\n"})
 	f.s.Git(f.s.Dir, "remote", "set-url", "origin", "http://127.0.0.1:1/operations/mediawiki-config")

@@ -27,6 +27,7 @@ func threeChanges(f *bpFixture) (cfg, core, echo *gerrit.Change) {
 }
 
 func TestBackportPlanLayout(t *testing.T) {
+	t.Parallel() // a fixture of its own
 	f := newBPFixture(t)
 	threeChanges(f)
 	p := f.build("backport", map[string]string{"changes": "101 https://gerrit.wikimedia.org/r/c/mediawiki/core/+/102 103"})
@@ -86,6 +87,7 @@ func TestBackportPlanLayout(t *testing.T) {
 }
 
 func TestBackportWindowEndToEnd(t *testing.T) {
+	t.Parallel() // a fixture of its own
 	f := newBPFixture(t)
 	cfgCh, core, echo := threeChanges(f)
 	// a security patch in core, as on the real deployment host: expected, kept
@@ -168,6 +170,7 @@ func TestBackportWindowEndToEnd(t *testing.T) {
 }
 
 func TestBackportSALReachesScapIntact(t *testing.T) {
+	t.Parallel() // a fixture of its own
 	f := newBPFixture(t)
 	canary := filepath.Join(f.s.Root, "pwned")
 	subject := `Fix 'quotes' "double" $(touch ` + canary + `) and ` + "`touch " + canary + "`" + ` $HOME; rm -rf /`
@@ -188,6 +191,7 @@ func TestBackportSALReachesScapIntact(t *testing.T) {
 }
 
 func TestBackportStopsOnDirtyCheckout(t *testing.T) {
+	t.Parallel() // a fixture of its own
 	f := newBPFixture(t)
 	f.configChange(120, "Config tweak", nil, map[string]string{"wmf-config/CommonSettings.php": "<?php\n// tweak\n"})
 	f.s.WriteFile(f.s.Dir, map[string]string{"wmf-config/CommonSettings.php": "<?php\n// hot fix by hand\n"})
@@ -213,8 +217,10 @@ func TestBackportStopsOnDirtyCheckout(t *testing.T) {
 }
 
 func TestBackportExtraCommitNeedsDecision(t *testing.T) {
+	t.Parallel() // a fixture of its own
 	for _, answer := range []string{"n", "a"} {
 		t.Run(answer, func(t *testing.T) {
+			t.Parallel()
 			f := newBPFixture(t)
 			f.s.Land(gitopstest.ConfigProject, "master", "Direct push nobody reviewed\n",
 				map[string]string{"dblists/all.dblist": "enwiki\ntestwiki\nnewwiki\n"})
@@ -270,6 +276,7 @@ func TestBackportExtraCommitNeedsDecision(t *testing.T) {
 }
 
 func TestBackportSubmoduleCheckCatchesSkippedUpdate(t *testing.T) {
+	t.Parallel() // a fixture of its own
 	f := newBPFixture(t)
 	f.echoChange(140, "Echo: fix", map[string]string{"includes/Hooks.php": "<?php\nclass Hooks { /* fix */ }\n"})
 	// update=none makes `git submodule update` do nothing: as if it was forgotten
@@ -289,6 +296,7 @@ func TestBackportSubmoduleCheckCatchesSkippedUpdate(t *testing.T) {
 }
 
 func TestBackportKeepsExtensionSecurityPatch(t *testing.T) {
+	t.Parallel() // a fixture of its own
 	f := newBPFixture(t)
 	f.s.LocalCommit(f.s.EchoDir(), "SECURITY: Echo fix (T777)", map[string]string{"extension.json": "{\n\t\"name\": \"Echo\", \"secure\": true\n}\n"})
 	f.echoChange(150, "Echo: fix", map[string]string{"includes/Hooks.php": "<?php\nclass Hooks { /* fix */ }\n"})
@@ -320,6 +328,7 @@ func TestBackportKeepsExtensionSecurityPatch(t *testing.T) {
 }
 
 func TestBackportRefusals(t *testing.T) {
+	t.Parallel() // a fixture of its own
 	f := newBPFixture(t)
 	f.g.add(&gerrit.Change{Number: 201, Project: gitopstest.CoreProject, Branch: "master", Subject: "x"}, nil)
 	f.g.add(&gerrit.Change{Number: 202, Project: gitopstest.ConfigProject, Branch: "wmf/something", Subject: "x"}, nil)
@@ -348,6 +357,7 @@ func TestBackportRefusals(t *testing.T) {
 }
 
 func TestBackportWarnings(t *testing.T) {
+	t.Parallel() // a fixture of its own
 	f := newBPFixture(t)
 	if err := os.MkdirAll(filepath.Join(f.s.Dir, "php-1.43.0-wmf.9"), 0o755); err != nil {
 		t.Fatal(err)

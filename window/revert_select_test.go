@@ -15,6 +15,7 @@ import (
 // the core one, built from the window's journal as Home and `porthole revert
 // --from` do: only its file goes back on the app servers, the other two stay.
 func TestRevertOneOfThreeFromTheJournal(t *testing.T) {
+	t.Parallel() // a fixture of its own
 	f := newBPFixture(t)
 	threeChanges(f)
 	p := f.build("backport", map[string]string{"changes": "101 102 103"})
@@ -68,6 +69,7 @@ func TestRevertOneOfThreeFromTheJournal(t *testing.T) {
 }
 
 func TestRevertOfRefusesWhatWasNotSynced(t *testing.T) {
+	t.Parallel() // a fixture of its own
 	f := newBPFixture(t)
 	threeChanges(f)
 	p := f.build("backport", map[string]string{"changes": "101 102 103"})

@@ -14,6 +14,7 @@ import (
 const oldCache = "<?php\nclass Cache {\n\tconst TTL = 60;\n}\n"
 
 func TestRevertFromWindowIsOneConfirmation(t *testing.T) {
+	t.Parallel() // a fixture of its own
 	f := newBPFixture(t)
 	threeChanges(f)
 	p := f.build("backport", map[string]string{"changes": "101 102 103"})
@@ -121,6 +122,7 @@ func TestRevertFromWindowIsOneConfirmation(t *testing.T) {
 }
 
 func TestRevertAnyMergedChange(t *testing.T) {
+	t.Parallel() // a fixture of its own
 	f := newBPFixture(t)
 	f.coreChange(160, "cache: TTL", map[string]string{"includes/cache/Cache.php": newCache})
 	p := f.build("backport", map[string]string{"changes": "160"})
@@ -148,6 +150,7 @@ func TestRevertAnyMergedChange(t *testing.T) {
 }
 
 func TestRevertRefusals(t *testing.T) {
+	t.Parallel() // a fixture of its own
 	f := newBPFixture(t)
 	f.coreChange(170, "not merged", map[string]string{"includes/Title.php": "x"})
 	merged := f.coreChange(171, "merged elsewhere", map[string]string{"includes/Title.php": "y"})

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -26,15 +27,16 @@ const (
 
 // Staging is a staging directory with its origins.
 type Staging struct {
-	T       testing.TB
-	Root    string // the test's directory for all of this
-	Origins string // bare repositories at Origins/<project>.git
-	Dir     string // the staging directory: a clone of operations/mediawiki-config
-	Version string
-	CoreDir string // Dir/php-<Version>: a clone of mediawiki/core on wmf/<Version>
-	Branch  string // wmf/<Version>
-	scratch string
-	tick    int
+	T         testing.TB
+	Root      string // the test's directory for all of this
+	Origins   string // bare repositories at Origins/<project>.git
+	Dir       string // the staging directory: a clone of operations/mediawiki-config
+	Version   string
+	CoreDir   string // Dir/php-<Version>: a clone of mediawiki/core on wmf/<Version>
+	Branch    string // wmf/<Version>
+	scratch   string
+	gitconfig string // the GIT_CONFIG_GLOBAL of Env
+	tick      int
 }
 
 // New builds the staging layout: origins for mediawiki-config (master),
@@ -42,25 +44,68 @@ type Staging struct {
 // submodule of core at extensions/Echo), the staging clone and php-<Version>
 // with its submodule initialised. It points GIT_CONFIG_GLOBAL at a file of its
 // own (identity, protocol.file.allow=always for local submodule URLs), so it
-// must not run in a parallel test.
+// must not run in a parallel test: NewIsolated is the same layout for one.
 func New(t testing.TB) *Staging {
 	t.Helper()
-	root := t.TempDir()
-	s := &Staging{T: t, Root: root, Origins: filepath.Join(root, "origin"), Dir: filepath.Join(root, "srv", "mediawiki-staging"),
-		Version: Version, Branch: "wmf/" + Version, scratch: filepath.Join(root, "scratch")}
-	s.CoreDir = filepath.Join(s.Dir, "php-"+Version)
-	gc := filepath.Join(root, "gitconfig")
-	if err := os.WriteFile(gc, []byte("[user]\n\tname = Deployer\n\temail = deployer@example.org\n"+
-		"[protocol \"file\"]\n\tallow = always\n[init]\n\tdefaultBranch = master\n[advice]\n\tdetachedHead = false\n"), 0o644); err != nil {
-		t.Fatal(err)
+	s := newStaging(t)
+	for _, kv := range s.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
 	}
-	t.Setenv("GIT_CONFIG_GLOBAL", gc)
-	t.Setenv("GIT_CONFIG_NOSYSTEM", "1")
-	for _, k := range []string{"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE"} {
+	for _, k := range gitLocations {
 		t.Setenv(k, "")
 		os.Unsetenv(k)
 	}
+	s.build()
+	return s
+}
 
+// NewIsolated builds New's layout without changing the test process's
+// environment, so that it may run in a parallel test: git commands the test
+// runs itself need Env (Git has it).
+func NewIsolated(t testing.TB) *Staging {
+	t.Helper()
+	unsetGitLocations.Do(func() {
+		for _, k := range gitLocations {
+			os.Unsetenv(k)
+		}
+	})
+	s := newStaging(t)
+	s.build()
+	return s
+}
+
+// gitLocations are the variables that would point git elsewhere than the
+// directory it runs in; a fixture's git never sees them.
+var gitLocations = []string{"GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_AUTHOR_DATE", "GIT_COMMITTER_DATE"}
+
+// unsetGitLocations unsets gitLocations in the process once: parallel
+// tests cannot t.Setenv, and no test needs them set.
+var unsetGitLocations sync.Once
+
+// Env is the environment ("K=V") git needs for the fixture's repositories:
+// its global config file (identity, protocol.file.allow=always) and no
+// system config.
+func (s *Staging) Env() []string {
+	return []string{"GIT_CONFIG_GLOBAL=" + s.gitconfig, "GIT_CONFIG_NOSYSTEM=1"}
+}
+
+// newStaging makes the fixture's directory and its git config file.
+func newStaging(t testing.TB) *Staging {
+	t.Helper()
+	root := t.TempDir()
+	s := &Staging{T: t, Root: root, Origins: filepath.Join(root, "origin"), Dir: filepath.Join(root, "srv", "mediawiki-staging"),
+		Version: Version, Branch: "wmf/" + Version, scratch: filepath.Join(root, "scratch"), gitconfig: filepath.Join(root, "gitconfig")}
+	s.CoreDir = filepath.Join(s.Dir, "php-"+Version)
+	if err := os.WriteFile(s.gitconfig, []byte("[user]\n\tname = Deployer\n\temail = deployer@example.org\n"+
+		"[protocol \"file\"]\n\tallow = always\n[init]\n\tdefaultBranch = master\n[advice]\n\tdetachedHead = false\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// build seeds the origins and clones the staging directory.
+func (s *Staging) build() {
 	s.seed(ConfigProject, "master", "Initial config", map[string]string{
 		".gitignore":                         "/php-*\n",
 		"wikiversions.json":                  fmt.Sprintf("{\n    \"enwiki\": \"php-%s\",\n    \"testwiki\": \"php-%s\"\n}\n", Version, Version),
@@ -86,7 +131,6 @@ func New(t testing.TB) *Staging {
 	s.git("", "clone", "-q", "-b", "master", s.Bare(ConfigProject), s.Dir)
 	s.git("", "clone", "-q", "-b", s.Branch, s.Bare(CoreProject), s.CoreDir)
 	s.git(s.CoreDir, "submodule", "update", "--init", "-q")
-	return s
 }
 
 type gitlink struct{ path, sha string }
@@ -179,7 +223,7 @@ func (s *Staging) gitEnv(dir string, env []string, args ...string) string {
 		dir = s.Root
 	}
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
+	cmd.Env = append(append(os.Environ(), s.Env()...), env...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		s.T.Fatalf("git %s in %s: %v\n%s", strings.Join(args, " "), dir, err, out)
