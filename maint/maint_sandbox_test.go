@@ -25,21 +25,13 @@ import (
 // deployer does in `porthole demo`.
 func TestSandboxMaintenanceAfterBackports(t *testing.T) {
 	ctx := context.Background()
-	testreq.Tmux(t) // a window runs scap detached in tmux
-	sb, err := sandbox.Start(ctx, sandbox.Options{Dir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sb.Close() })
-	env := maintSandboxEnv(t, sb)
-
 	cases := []struct {
 		scenario string
 		want     runbooks.Suggestion
-		check    func(t *testing.T, notes, output string)
+		check    func(t *testing.T, sb *sandbox.Sandbox, notes, output string)
 	}{
 		{"collation", runbooks.Suggestion{Runbook: maint.KindUpdateCollation, Params: map[string]string{"wiki": "cywiki", "previous_collation": "uppercase"}},
-			func(t *testing.T, notes, output string) {
+			func(t *testing.T, sb *sandbox.Sandbox, notes, output string) {
 				for _, want := range []string{"cywiki: 250 rows would be updated", "cywiki: Fixing collation for 250 rows. 250 rows processed", "running in tmux session porthole-"} {
 					if !strings.Contains(notes, want) {
 						t.Errorf("notes lack %q:\n%s", want, notes)
@@ -47,7 +39,7 @@ func TestSandboxMaintenanceAfterBackports(t *testing.T) {
 				}
 			}},
 		{"namespace", runbooks.Suggestion{Runbook: maint.KindNamespaceDupes, Params: map[string]string{"wiki": "dewiki"}},
-			func(t *testing.T, notes, output string) {
+			func(t *testing.T, sb *sandbox.Sandbox, notes, output string) {
 				// The deployed config (synced to the maintenance host) has the new namespace.
 				if !strings.Contains(output, "dbk=Entwurf:Sandbox_example -> Entwurf:Sandbox_example (no conflict) DRY RUN ONLY") ||
 					!strings.Contains(output, "dbk=Entwurf:Sandbox_example -> Entwurf:Sandbox_example (no conflict)\n") {
@@ -58,7 +50,7 @@ func TestSandboxMaintenanceAfterBackports(t *testing.T) {
 				}
 			}},
 		{"static", runbooks.Suggestion{Runbook: maint.KindPurgeList, Params: map[string]string{"urls": "https://en.wikipedia.org/static/images/project-logos/newikibooks.png"}},
-			func(t *testing.T, notes, output string) {
+			func(t *testing.T, sb *sandbox.Sandbox, notes, output string) {
 				b, err := os.ReadFile(filepath.Join(sb.HostDir("mwmaint1002"), "var", "lib", "mwscript", "purged.log"))
 				if err != nil || !strings.Contains(string(b), " aawiki https://en.wikipedia.org/static/images/project-logos/newikibooks.png\n") {
 					t.Errorf("purged.log %q %v", b, err)
@@ -70,6 +62,14 @@ func TestSandboxMaintenanceAfterBackports(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.scenario, func(t *testing.T) {
+			t.Parallel()    // a sandbox of its own: the scenarios touch different files anyway
+			testreq.Tmux(t) // a window runs scap detached in tmux
+			sb, err := sandbox.Start(ctx, sandbox.Options{Dir: t.TempDir()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = sb.Close() })
+			env := maintSandboxEnv(t, sb)
 			p, err := runbooks.Build(ctx, env, "backport", map[string]string{"changes": strconv.Itoa(sb.Changes[c.scenario])})
 			if err != nil {
 				t.Fatal(err)
@@ -104,7 +104,7 @@ func TestSandboxMaintenanceAfterBackports(t *testing.T) {
 			if !strings.Contains(output, "[sandbox] mwscript stand-in") {
 				t.Fatalf("the stand-in did not run:\n%s", output)
 			}
-			c.check(t, notes, output)
+			c.check(t, sb, notes, output)
 		})
 	}
 }
