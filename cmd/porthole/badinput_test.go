@@ -509,7 +509,8 @@ func windowOf(t *testing.T, stdout string) string {
 // says where the window stands and how to go on; --resume then finishes it
 // without running the done step again.
 func TestBadInputRunInterrupted(t *testing.T) {
-	f := newRunFixture(t)
+	t.Parallel() // runs the built porthole against hosts of its own
+	f := newRunHosts(t)
 	xdg := t.TempDir()
 	logPath, gate := filepath.Join(f.dir, "book.log"), filepath.Join(f.dir, "go-on")
 	marker := fmt.Sprintf("badinput-sigint-%d", os.Getpid())
@@ -562,7 +563,8 @@ func startPortholeAsking(t *testing.T, xdg string, args ...string) (*exec.Cmd, *
 // 130, not a "no" — the step did not run, the window is journaled as
 // interrupted, and --resume asks again.
 func TestBadInputRunInterruptedAtAGate(t *testing.T) {
-	f := newRunFixture(t)
+	t.Parallel() // runs the built porthole against hosts of its own
+	f := newRunHosts(t)
 	xdg := t.TempDir()
 	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
 		cmd, out, errb := startPortholeAsking(t, xdg, "run", "namespaceDupes", "--param", "wiki=frwiki", "--param", "tmux=false", "--config", f.config)
@@ -605,7 +607,8 @@ func TestBadInputBackportInterrupted(t *testing.T) {
 // the host's command dies with the connection, and --resume runs only what
 // was not done.
 func TestBadInputRunKilledAndResumed(t *testing.T) {
-	f := newRunFixture(t)
+	t.Parallel() // runs the built porthole against hosts of its own
+	f := newRunHosts(t)
 	xdg := t.TempDir()
 	logPath, gate := filepath.Join(f.dir, "book.log"), filepath.Join(f.dir, "go-on")
 	marker := fmt.Sprintf("badinput-kill-%d", os.Getpid())

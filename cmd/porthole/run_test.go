@@ -27,7 +27,22 @@ type runFixture struct {
 	cluster            *sshtest.Cluster
 }
 
+// newRunFixture is newRunHosts for running porthole in-process: the
+// process's environment names no other config, XDG dir or agent (so it
+// must not run in a parallel test).
 func newRunFixture(t *testing.T) *runFixture {
+	t.Helper()
+	f := newRunHosts(t)
+	t.Setenv("PORTHOLE_CONFIG", "")
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(f.dir, "xdg"))
+	t.Setenv("SSH_AUTH_SOCK", "")
+	return f
+}
+
+// newRunHosts starts a maintenance and a deploy host (real sshd) with the
+// mwscript stand-in, and writes a config for them; the built porthole runs
+// against it with portholeEnv.
+func newRunHosts(t *testing.T) *runFixture {
 	t.Helper()
 	testreq.Tmux(t) // the config's maintenance runs use a tmux socket
 	dir := t.TempDir()
@@ -72,9 +87,6 @@ maintenance:
   transcript_dir: %s
   poll_interval: 50ms
 `, filepath.Join(dir, "state"), c.SSHConfigPath, c.KnownHostsPath, staging, mw, sock, filepath.Join(dir, "transcripts")), 0o600)
-	t.Setenv("PORTHOLE_CONFIG", "")
-	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "xdg"))
-	t.Setenv("SSH_AUTH_SOCK", "")
 	return f
 }
 
