@@ -52,6 +52,7 @@ func TestGerritSSHCommands(t *testing.T) {
 }
 
 func TestGerritStreamEventsOverSSH(t *testing.T) {
+	t.Parallel() // a sandbox of its own
 	sb := start(t, 1)
 	pool := remote.NewPool(remote.SSHOptions{ConfigPath: sb.SSHConfigPath, KnownHosts: sb.Config.KnownHosts})
 	defer pool.Close()

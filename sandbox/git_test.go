@@ -59,6 +59,7 @@ func TestChangesFetchable(t *testing.T) {
 }
 
 func TestExtraCommitScenario(t *testing.T) {
+	t.Parallel() // a sandbox of its own
 	sb := start(t, 1)
 	cl := newClients(t, sb)
 	n := sb.Changes["extra-commit"]
@@ -86,6 +87,7 @@ func TestExtraCommitScenario(t *testing.T) {
 }
 
 func TestExtensionChangeBumpsCore(t *testing.T) {
+	t.Parallel() // a sandbox of its own
 	sb := start(t, 1)
 	cl := newClients(t, sb)
 	n := sb.Changes["extension"]
@@ -110,6 +112,7 @@ func TestExtensionChangeBumpsCore(t *testing.T) {
 }
 
 func TestScenariosMergeInAnyOrder(t *testing.T) {
+	t.Parallel() // a sandbox of its own
 	tips := map[string][2]string{}
 	for round, reverse := range []bool{false, true} {
 		sb := start(t, 1)
@@ -155,6 +158,7 @@ func TestScenariosMergeInAnyOrder(t *testing.T) {
 // TestOriginsAreGitOverHTTP: the deploy host's checkouts fetch from and push
 // reviews to the emulator over HTTP, with the HTTP password in ~/.netrc.
 func TestOriginsAreGitOverHTTP(t *testing.T) {
+	t.Parallel() // a sandbox of its own
 	sb := start(t, 1)
 	cl := newClients(t, sb)
 	for _, p := range []string{ProjectConfig, ProjectCore, ProjectEcho, ProjectVector} {

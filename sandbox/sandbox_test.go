@@ -197,6 +197,7 @@ func TestConfig(t *testing.T) {
 }
 
 func TestRootDirectory(t *testing.T) {
+	t.Parallel() // a sandbox of its own
 	full := t.TempDir()
 	if err := os.WriteFile(filepath.Join(full, "x"), nil, 0o644); err != nil {
 		t.Fatal(err)

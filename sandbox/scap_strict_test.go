@@ -53,6 +53,7 @@ var ttyProgressRE = regexp.MustCompile(`^\d\d:\d\d:\d\d ([a-z-]+): +(\d+)% \((?:
 // line with \r (80 columns, a spinner), one update per host started and per
 // host finished, and ends the line with \n only when the stage finishes.
 func TestScapProgressOnATerminal(t *testing.T) {
+	t.Parallel() // a sandbox of its own
 	sb := start(t, 0)
 	cl := newClients(t, sb)
 	raw, code := runPTY(t, cl, DeployHost, "cd "+q(sb.StagingDir())+" && scap sync-file wmf-config/InitialiseSettings.php 'tty test'", "")
@@ -97,6 +98,7 @@ func TestScapProgressOnATerminal(t *testing.T) {
 // terminal scap takes the default of its question silently: roll back; on a
 // terminal it asks retry / ignore / roll back / exit and waits.
 func TestScapCanaryFailure(t *testing.T) {
+	t.Parallel() // a sandbox of its own
 	sb := start(t, 0)
 	cl := newClients(t, sb)
 	staging := q(sb.StagingDir())
@@ -133,6 +135,7 @@ func TestScapCanaryFailure(t *testing.T) {
 // TestScapGlobalLock: while /var/lock/scap-global-lock exists (scap lock
 // --all), scap refuses with its own message, naming owner and reason.
 func TestScapGlobalLock(t *testing.T) {
+	t.Parallel() // a sandbox of its own
 	sb := start(t, 0)
 	cl := newClients(t, sb)
 	g := filepath.Join(sb.HostDir(DeployHost), "var", "lock", "scap-global-lock")

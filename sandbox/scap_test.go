@@ -62,6 +62,7 @@ func checkStage(t *testing.T, errs, stage string, hosts, failed int) {
 // the change merges; on deploy1002 git fetch, git log -p HEAD..@{u}, git
 // rebase; then scap sync-file to every server.
 func TestCoreBackport(t *testing.T) {
+	t.Parallel() // a sandbox of its own
 	sb := start(t, 0)
 	cl := newClients(t, sb)
 	n := sb.Changes["core"]
@@ -152,6 +153,7 @@ func TestCoreBackport(t *testing.T) {
 // TestScapFailures rehearses what goes wrong: a failing host, bad paths,
 // the wrong host, a held lock; then scap pull on a test server.
 func TestScapFailures(t *testing.T) {
+	t.Parallel() // a sandbox of its own
 	sb := start(t, 0)
 	cl := newClients(t, sb)
 	staging := q(sb.StagingDir())
