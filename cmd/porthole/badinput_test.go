@@ -672,7 +672,8 @@ func TestBadInputRunKilledAndResumed(t *testing.T) {
 // A dead host and a changed host key, for porthole exec and porthole run,
 // against real sshd.
 func TestBadInputDeadHostAndChangedKey(t *testing.T) {
-	f := newRunFixture(t)
+	t.Parallel() // runs the built porthole against hosts of its own
+	f := newRunHosts(t)
 	c := f.cluster
 	xdg := t.TempDir()
 	exe := func(host string) outcome {
