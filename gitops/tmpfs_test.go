@@ -3,8 +3,8 @@ package gitops_test
 import (
 	"testing"
 
-	"porthole/internal/testtmp"
+	"porthole/internal/testmain"
 )
 
-// TestMain keeps the tests' temporary files on a RAM file system (see testtmp).
-func TestMain(m *testing.M) { testtmp.Main(m) }
+// TestMain keeps the tests' temporary files on a RAM file system (see testmain).
+func TestMain(m *testing.M) { testmain.Main(m) }

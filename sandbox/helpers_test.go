@@ -16,8 +16,8 @@ import (
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
 
+	"porthole/internal/testmain"
 	"porthole/internal/testreq"
-	"porthole/internal/testtmp"
 	"porthole/remote"
 )
 
@@ -63,9 +63,9 @@ func shared(t *testing.T) *Sandbox {
 }
 
 // TestMain keeps the tests' temporary files on a RAM file system (see
-// testtmp) and closes the shared sandbox.
+// testmain) and closes the shared sandbox.
 func TestMain(m *testing.M) {
-	done := testtmp.Setup()
+	done := testmain.Setup()
 	code := m.Run()
 	if sharedSB != nil {
 		if err := sharedSB.Close(); err != nil {

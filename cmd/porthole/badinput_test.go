@@ -26,8 +26,8 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"porthole/gerrit/gerrittest"
+	"porthole/internal/testmain"
 	"porthole/internal/testreq"
-	"porthole/internal/testtmp"
 	"porthole/remote"
 	"porthole/sandbox"
 )
@@ -39,10 +39,13 @@ var (
 	badBinErr  error
 )
 
-// TestMain keeps the tests' temporary files on a RAM file system (see
-// testtmp) and removes the binary the tests built (if any).
+// TestMain keeps the tests' temporary files on a RAM file system, runs up
+// to four parallel tests at once (see testmain: they mostly wait on
+// porthole and the sandbox's hosts) and removes the binary the tests built
+// (if any).
 func TestMain(m *testing.M) {
-	done := testtmp.Setup()
+	testmain.Parallel(4)
+	done := testmain.Setup()
 	code := m.Run()
 	if badBinDir != "" {
 		_ = os.RemoveAll(badBinDir)

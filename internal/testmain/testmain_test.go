@@ -1,8 +1,11 @@
-package testtmp
+package testmain
 
 import (
+	"flag"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"testing"
 )
 
@@ -38,5 +41,25 @@ func TestUsableRefusesWhatIsNotTmpfs(t *testing.T) {
 	}
 	if !isRAM("/tmp") && usable("/tmp") {
 		t.Error("/tmp on a disk is usable")
+	}
+}
+
+func TestParallelRaisesOnlyTheDefault(t *testing.T) {
+	f := flag.Lookup("test.parallel")
+	given := false
+	flag.Visit(func(g *flag.Flag) { given = given || g == f })
+	if given {
+		t.Skip("-parallel was given")
+	}
+	old := f.Value.String()
+	defer func() { _ = f.Value.Set(old) }()
+	n := runtime.GOMAXPROCS(0) + 1
+	Parallel(n)
+	if got := f.Value.String(); got != strconv.Itoa(n) {
+		t.Errorf("after Parallel(%d) -test.parallel is %s", n, got)
+	}
+	Parallel(n + 1) // now set: kept
+	if got := f.Value.String(); got != strconv.Itoa(n) {
+		t.Errorf("a second Parallel changed -test.parallel from %d to %s", n, got)
 	}
 }

@@ -1,5 +1,7 @@
-// Package testtmp puts a test binary's temporary files (t.TempDir,
-// os.MkdirTemp) on a RAM file system when the default one is a disk.
+// Package testmain holds what the TestMain of this project's slow test
+// packages do before their tests: Setup puts the test binary's temporary
+// files (t.TempDir, os.MkdirTemp) on a RAM file system when the default one
+// is a disk, and Parallel lets more parallel tests run than there are CPUs.
 //
 // The sandbox tests create and delete tens of thousands of small files (git
 // objects, host directories, transcripts). On an ext4 without a journal, as
@@ -7,15 +9,31 @@
 // past every inode deleted in the last minutes, so on a busy /tmp half the
 // suite's CPU went to the kernel's inode allocator; on tmpfs that cost is
 // gone. What the tests check does not depend on the file system.
-package testtmp
+package testmain
 
 import (
+	"flag"
 	"fmt"
 	"os"
+	"runtime"
+	"strconv"
 	"testing"
 
 	"golang.org/x/sys/unix"
 )
+
+// Parallel sets -test.parallel to n when it was not given and GOMAXPROCS
+// (its default) is lower: for packages whose parallel tests mostly wait on
+// their sandbox's hosts and processes rather than compute. Call it first
+// in TestMain.
+func Parallel(n int) {
+	flag.Parse()
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
+	if !given && runtime.GOMAXPROCS(0) < n {
+		_ = flag.Set("test.parallel", strconv.Itoa(n))
+	}
+}
 
 // RAMDir is where Main makes its directory when /tmp is on a disk.
 const RAMDir = "/dev/shm"
@@ -42,7 +60,7 @@ func Setup() (done func()) {
 		return func() {}
 	}
 	if err := os.Setenv("TMPDIR", dir); err != nil {
-		fmt.Fprintln(os.Stderr, "testtmp:", err)
+		fmt.Fprintln(os.Stderr, "testmain:", err)
 	}
 	return func() { _ = os.RemoveAll(dir) }
 }
