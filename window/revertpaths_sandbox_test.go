@@ -61,7 +61,30 @@ func landOnCore(t *testing.T, sb *sandbox.Sandbox, subject string, edit func(clo
 // porthole does: what is synced comes from the revert's own diff, and every
 // app server ends up as before the change.
 func TestSandboxRevertSyncsWhatTheRevertChanged(t *testing.T) {
-	t.Parallel() // a sandbox of its own
+	t.Parallel() // each case lands, deploys and reverts in a sandbox of its own
+	for i, name := range []string{"add", "delete", "rename", "mode", "submodule"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			revertCase(t, i, name)
+		})
+	}
+	t.Run("submodule-security", func(t *testing.T) {
+		t.Parallel()
+		revertSubmoduleSecurity(t)
+	})
+}
+
+// revertCaseSpec is one kind of change the revert test lands, deploys and reverts.
+type revertCaseSpec struct {
+	name   string
+	land   func() string // lands the change, returns the commit reverted
+	deploy []string      // what deploying it synced, relative to staging
+	live   func() bool   // the change is live
+	undone func() bool   // every app server is as before it
+}
+
+// revertCase lands, deploys and reverts case name (the i-th) in a sandbox of its own.
+func revertCase(t *testing.T, i int, name string) {
 	sb, env := runbookstest.StartSandbox(t)
 	php := "php-" + sb.Version
 	core := sb.StagingDir() + "/" + php
@@ -82,13 +105,7 @@ func TestSandboxRevertSyncsWhatTheRevertChanged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cases := []struct {
-		name   string
-		land   func() string // lands the change, returns the commit reverted
-		deploy []string      // what deploying it synced, relative to staging
-		live   func() bool   // the change is live
-		undone func() bool   // every app server is as before it
-	}{
+	cases := []revertCaseSpec{
 		{"add", func() string {
 			return landOnCore(t, sb, "Add a poll API", func(c string) {
 				_ = os.MkdirAll(filepath.Join(c, "includes/poll"), 0o755)
@@ -134,8 +151,11 @@ func TestSandboxRevertSyncsWhatTheRevertChanged(t *testing.T) {
 			},
 			func() bool { b, _ := sb.ReadAppServerFile(apps[0], hooks); return string(b) == string(echoBefore) }},
 	}
-	for i, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
+	for _, tc := range cases {
+		if tc.name != name {
+			continue
+		}
+		func() {
 			sha := tc.land()
 			deployGit(t, env, core, "fetch", "-q")
 			deployGit(t, env, core, "rebase", "-q")
@@ -170,48 +190,53 @@ func TestSandboxRevertSyncsWhatTheRevertChanged(t *testing.T) {
 					t.Errorf("%s is %s: %v", step, st, run.err)
 				}
 			}
-		})
+		}()
 	}
+}
 
-	// A submodule bump whose checkout carries a security patch: the revert
-	// puts the submodule back at the old commit with only the patch on top.
-	t.Run("submodule-security", func(t *testing.T) {
-		if _, err := sb.Gerrit.PushDirect(sandbox.ProjectEcho, "wmf/"+sb.Version, "Hooks: log hooks twice",
-			map[string]string{"includes/Hooks.php": "<?php\n// twice\n"}); err != nil {
-			t.Fatal(err)
-		}
-		sha := hostGit(t, "/", "--git-dir="+sb.Gerrit.RepoPath(sandbox.ProjectCore), "rev-parse", "wmf/"+sb.Version)
-		deployGit(t, env, core, "fetch", "-q")
-		// (the local reverts of the cases above would conflict with the new bump)
-		deployGit(t, env, core, "reset", "-q", "--hard", "@{u}")
-		deployGit(t, env, core, "submodule", "update", "-q", "extensions/Echo")
-		echo := core + "/extensions/Echo"
-		deployGit(t, env, echo, "-c", "user.name=Security Team", "-c", "user.email=security@example.org",
-			"commit", "-q", "--allow-empty", "-m", "SECURITY: Escape hook names")
-		params := func(n string) map[string]string {
-			return map[string]string{"changes": n, "merged:" + n: sha, "repo:" + n: core,
-				"syncpath:" + n: php + "/extensions/Echo", "subject:" + n: "test submodule security",
-				"project:" + n: sandbox.ProjectCore, "branch:" + n: "wmf/" + sb.Version}
-		}
-		// scap prep sets update=rebase: a plain `git submodule update` would
-		// replay the reverted commit along with the patch
-		deployGit(t, env, core, "config", "submodule.extensions/Echo.update", "rebase")
-		rp, err := runbooks.Build(context.Background(), env, "revert", params("4200"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if run := runSandbox(t, env, rp, runbooks.RunOptions{}, nil); run.err != nil {
-			t.Fatalf("revert: %v", run.err)
-		}
-		recorded := strings.Fields(deployGit(t, env, core, "ls-tree", "HEAD", "extensions/Echo"))[2]
-		if parent := deployGit(t, env, echo, "rev-parse", "HEAD^"); parent != recorded {
-			t.Errorf("Echo's patch sits on %s, want the commit the revert records %s", parent, recorded)
-		}
-		if subj := deployGit(t, env, echo, "log", "-1", "--format=%s"); subj != "SECURITY: Escape hook names" {
-			t.Errorf("the security patch is not on top of Echo after the revert: %q", subj)
-		}
-		if b, _ := sb.ReadAppServerFile(apps[0], hooks); strings.Contains(string(b), "twice") {
-			t.Error("the reverted Echo change is still live")
-		}
-	})
+// revertSubmoduleSecurity: a submodule bump whose checkout carries a
+// security patch: the revert puts the submodule back at the old commit with
+// only the patch on top.
+func revertSubmoduleSecurity(t *testing.T) {
+	sb, env := runbookstest.StartSandbox(t)
+	php := "php-" + sb.Version
+	core := sb.StagingDir() + "/" + php
+	apps := sb.Config.Hosts[config.RoleAppServers]
+	hooks := php + "/extensions/Echo/includes/Hooks.php"
+	if _, err := sb.Gerrit.PushDirect(sandbox.ProjectEcho, "wmf/"+sb.Version, "Hooks: log hooks twice",
+		map[string]string{"includes/Hooks.php": "<?php\n// twice\n"}); err != nil {
+		t.Fatal(err)
+	}
+	sha := hostGit(t, "/", "--git-dir="+sb.Gerrit.RepoPath(sandbox.ProjectCore), "rev-parse", "wmf/"+sb.Version)
+	deployGit(t, env, core, "fetch", "-q")
+	deployGit(t, env, core, "reset", "-q", "--hard", "@{u}") // the bump deployed
+	deployGit(t, env, core, "submodule", "update", "-q", "extensions/Echo")
+	echo := core + "/extensions/Echo"
+	deployGit(t, env, echo, "-c", "user.name=Security Team", "-c", "user.email=security@example.org",
+		"commit", "-q", "--allow-empty", "-m", "SECURITY: Escape hook names")
+	params := func(n string) map[string]string {
+		return map[string]string{"changes": n, "merged:" + n: sha, "repo:" + n: core,
+			"syncpath:" + n: php + "/extensions/Echo", "subject:" + n: "test submodule security",
+			"project:" + n: sandbox.ProjectCore, "branch:" + n: "wmf/" + sb.Version}
+	}
+	// scap prep sets update=rebase: a plain `git submodule update` would
+	// replay the reverted commit along with the patch
+	deployGit(t, env, core, "config", "submodule.extensions/Echo.update", "rebase")
+	rp, err := runbooks.Build(context.Background(), env, "revert", params("4200"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run := runSandbox(t, env, rp, runbooks.RunOptions{}, nil); run.err != nil {
+		t.Fatalf("revert: %v", run.err)
+	}
+	recorded := strings.Fields(deployGit(t, env, core, "ls-tree", "HEAD", "extensions/Echo"))[2]
+	if parent := deployGit(t, env, echo, "rev-parse", "HEAD^"); parent != recorded {
+		t.Errorf("Echo's patch sits on %s, want the commit the revert records %s", parent, recorded)
+	}
+	if subj := deployGit(t, env, echo, "log", "-1", "--format=%s"); subj != "SECURITY: Escape hook names" {
+		t.Errorf("the security patch is not on top of Echo after the revert: %q", subj)
+	}
+	if b, _ := sb.ReadAppServerFile(apps[0], hooks); strings.Contains(string(b), "twice") {
+		t.Error("the reverted Echo change is still live")
+	}
 }
