@@ -25,11 +25,6 @@ const (
 	KindSubmodule                 // an extension, skin or vendor on wmf/X → php-X plus its submodule path
 )
 
-// String names the kind for plans and notes.
-func (k RepoKind) String() string {
-	return [...]string{"config", "core", "submodule"}[k]
-}
-
 // Location is where a change lands on the deployment host.
 type Location struct {
 	Kind    RepoKind
