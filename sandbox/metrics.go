@@ -2,7 +2,11 @@ package sandbox
 
 import (
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -57,6 +61,27 @@ func (sb *Sandbox) CommandSpans() []CommandSpan {
 		h.mu.Lock()
 		out = append(out, h.spans...)
 		h.mu.Unlock()
+	}
+	return out
+}
+
+// ScapSpans lists the runs of the scap stand-in since Start (each recorded
+// by the stand-in as it exits, whether an SSH command ran it or a tmux
+// session it was detached in), as spans: Cmd is "scap SUBCOMMAND".
+func (sb *Sandbox) ScapSpans() []CommandSpan {
+	data, _ := os.ReadFile(filepath.Join(sb.Root, "etc", "scap-spans"))
+	var out []CommandSpan
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) != 4 {
+			continue
+		}
+		start, err1 := strconv.ParseInt(f[0], 10, 64)
+		end, err2 := strconv.ParseInt(f[1], 10, 64)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		out = append(out, CommandSpan{Host: f[2], Cmd: "scap " + f[3], Start: time.UnixMilli(start), End: time.UnixMilli(end)})
 	}
 	return out
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"porthole/remote"
 )
@@ -94,9 +95,19 @@ func TestCoreBackport(t *testing.T) {
 	}
 
 	sal := fmt.Sprintf("Backport: [[gerrit:%d|%s (T388101)]]", n, sb.Gerrit.Change(n).Subject)
+	before := time.Now().Truncate(time.Millisecond)
 	out, errs, code := cl.run(t, DeployHost, "cd "+q(sb.StagingDir())+" && scap sync-file "+q(path)+" "+q(sal))
 	if code != 0 {
 		t.Fatalf("sync-file exited %d: %s", code, errs)
+	}
+	var synced []CommandSpan // the stand-in's own record of its runs
+	for _, sp := range sb.ScapSpans() {
+		if sp.Cmd == "scap sync-file" {
+			synced = append(synced, sp)
+		}
+	}
+	if len(synced) != 1 || synced[0].Host != DeployHost || synced[0].Start.Before(before) || synced[0].End.Before(synced[0].Start) || synced[0].End.After(time.Now()) {
+		t.Errorf("the stand-in's record of its sync-file runs: %+v (ran after %s)", synced, before)
 	}
 	ls := lines(out)
 	if !strings.HasPrefix(ls[0], "[sandbox] scap stand-in: ") {

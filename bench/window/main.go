@@ -1,7 +1,8 @@
 // Command window measures porthole's own time in a one-change backport
 // window: `porthole backport CHANGE` against a fresh sandbox (in-process SSH
 // hosts, Gerrit emulator), every gate answered y on stdin. Its wall time
-// minus the time inside remote commands (the sandbox hosts' command spans)
+// minus the time inside remote commands (the sandbox hosts' command spans,
+// and the scap stand-in's runs, which porthole detaches in tmux)
 // and inside Gerrit (REST requests, timed by a proxy in front of the
 // emulator, and stream-events sessions) is porthole's own. It also counts
 // the SSH handshakes each host accepted: one per host per window.
@@ -106,6 +107,9 @@ func window(bin, scenario string, apps int) result {
 	}
 
 	var remote, gerrit []span
+	for _, s := range sb.ScapSpans() { // scap detached in tmux runs outside any SSH command
+		remote = append(remote, span{s.Start, s.End, s.Host + ": " + s.Cmd})
+	}
 	for _, s := range sb.CommandSpans() {
 		sp := span{s.Start, s.End, s.Host + ": " + firstWords(s.Cmd)}
 		if s.Host == sandbox.GerritHost {
