@@ -10,36 +10,11 @@ import (
 	"porthole/remote"
 )
 
-// local runs the commands under test on this machine with the fixture's
-// git settings (so that tests need no t.Setenv and run in parallel).
-func local(s *gitopstest.Staging) gitops.Run {
-	return gitops.FromExecutor(&envLocal{Local: remote.Local{Name: "deploy1002"}, env: s.Env()})
-}
-
-// envLocal is remote.Local with the fixture's environment added to each command.
-type envLocal struct {
-	remote.Local
-	env []string
-}
-
-// Run runs cmd with e.env added to its environment.
-func (e *envLocal) Run(ctx context.Context, cmd remote.Command) (remote.Result, error) {
-	env := map[string]string{}
-	for k, v := range cmd.Env {
-		env[k] = v
-	}
-	for _, kv := range e.env {
-		k, v, _ := strings.Cut(kv, "=")
-		env[k] = v
-	}
-	cmd.Env = env
-	return e.Local.Run(ctx, cmd)
-}
+func local() gitops.Run { return gitops.FromExecutor(&remote.Local{Name: "deploy1002"}) }
 
 func TestStatusCleanStaging(t *testing.T) {
-	t.Parallel()
-	s := gitopstest.NewIsolated(t)
-	st, err := gitops.Status(context.Background(), local(s), s.Dir)
+	s := gitopstest.New(t)
+	st, err := gitops.Status(context.Background(), local(), s.Dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,11 +31,10 @@ func TestStatusCleanStaging(t *testing.T) {
 }
 
 func TestStatusSecurityPatchAndDirtyFile(t *testing.T) {
-	t.Parallel()
-	s := gitopstest.NewIsolated(t)
+	s := gitopstest.New(t)
 	ctx := context.Background()
 	patch := s.LocalCommit(s.CoreDir, "SECURITY: fix XSS in Title (T999999)", map[string]string{"includes/Title.php": "<?php\nclass Title { /* escaped */ }\n"})
-	st, err := gitops.Status(ctx, local(s), s.CoreDir)
+	st, err := gitops.Status(ctx, local(), s.CoreDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +49,7 @@ func TestStatusSecurityPatchAndDirtyFile(t *testing.T) {
 	}
 
 	s.WriteFile(s.CoreDir, map[string]string{"includes/Setup.php": "<?php\n// hot-patched by hand\n", "stray.txt": "x\n"})
-	st, err = gitops.Status(ctx, local(s), s.CoreDir)
+	st, err = gitops.Status(ctx, local(), s.CoreDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,12 +63,11 @@ func TestStatusSecurityPatchAndDirtyFile(t *testing.T) {
 }
 
 func TestStatusSubmoduleStates(t *testing.T) {
-	t.Parallel()
-	s := gitopstest.NewIsolated(t)
+	s := gitopstest.New(t)
 	ctx := context.Background()
 	// A security patch inside the extension: the submodule is ahead of what core records.
 	patch := s.LocalCommit(s.EchoDir(), "SECURITY: Echo fix (T888888)", map[string]string{"includes/Hooks.php": "<?php\nclass Hooks { /* fixed */ }\n"})
-	st, err := gitops.Status(ctx, local(s), s.CoreDir)
+	st, err := gitops.Status(ctx, local(), s.CoreDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +81,7 @@ func TestStatusSubmoduleStates(t *testing.T) {
 
 	// A file edited inside the extension is dirty, not a patch.
 	s.WriteFile(s.EchoDir(), map[string]string{"extension.json": "{}\n"})
-	st, err = gitops.Status(ctx, local(s), s.CoreDir)
+	st, err = gitops.Status(ctx, local(), s.CoreDir)
 	if err != nil {
 		t.Fatal(err)
 	}
