@@ -102,7 +102,7 @@ func (sb *Sandbox) reopenGerrit(ciDelay time.Duration, old string) error {
 
 // repointOrigins rewrites the Gerrit URL in the deploy host's git
 // configurations (checkouts and their submodules) when Gerrit came back
-// on another port, and the ~/.netrc that goes with it.
+// on another port (~/.netrc names the host, not the port: it stays).
 func (sb *Sandbox) repointOrigins(old string) error {
 	now := sb.Gerrit.URL()
 	if old == now {
@@ -121,5 +121,5 @@ func (sb *Sandbox) repointOrigins(old string) error {
 	if err != nil {
 		return fmt.Errorf("sandbox: point the checkouts at Gerrit's new address: %w", err)
 	}
-	return sb.writeNetrc()
+	return nil
 }

@@ -42,7 +42,7 @@ func pastRevertCmd(e Engine, w journal.WindowSummary) tea.Cmd {
 			return pastRevertMsg{err: err}
 		}
 		plan := window.PlanOfWindow(ws)
-		done := window.RevertsSince(ws.ID, past)
+		done := journal.RevertsSince(ws.ID, past)
 		msg := pastRevertMsg{plan: plan, facts: ws.Facts}
 		var nums []int
 		for _, ch := range window.SyncedChanges(plan, ws.Facts) {

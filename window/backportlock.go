@@ -78,7 +78,27 @@ type backportLock struct {
 
 // underParent is true when the lock's reason names the parent window.
 func (bl *backportLock) underParent(reason string) bool {
-	return bl.parent != "" && strings.Contains(reason, "porthole window "+bl.parent+" ")
+	return bl.parent != "" && strings.Contains(reason, windowMark(bl.parent))
+}
+
+// windowMark is how a lock's reason names window id ("porthole window ID by …").
+func windowMark(id string) string { return "porthole window " + id + " " }
+
+// removeLockOf removes file if its reason names window id (a lock taken
+// over meanwhile is left alone).
+func removeLockOf(id, file string) string {
+	return "grep -qF -- " + remote.Quote(windowMark(id)) + " " + remote.Quote(file) + " && rm -f -- " + remote.Quote(file)
+}
+
+// file is the lock file on the deployment host.
+func (bl *backportLock) file() string {
+	return path.Join(bl.env.Config.EffectiveLockDir(), backportLockName)
+}
+
+// read is the lock's reason ("" when there is no lock).
+func (bl *backportLock) read(ctx context.Context, sc *runbooks.StepContext) (string, error) {
+	res, err := sc.ExecCapture(ctx, config.RoleDeploy, remote.Command{Cmd: "cat -- " + remote.Quote(bl.file()) + " 2>/dev/null", Keep: true})
+	return string(res.Stdout), err
 }
 
 // take is the window's first step: take the lock, or wait for it (up to
@@ -87,7 +107,7 @@ func (bl *backportLock) underParent(reason string) bool {
 func (bl *backportLock) take(ctx context.Context, sc *runbooks.StepContext) error {
 	cfg := bl.env.Config
 	dir := cfg.EffectiveLockDir()
-	file := path.Join(dir, backportLockName)
+	file := bl.file()
 	reason := bl.sal + " (" + lockMark(sc) + " by " + sc.Env.User + ")"
 	wait := cfg.EffectiveLockWait()
 	poll := min(5*time.Second, max(wait/20, 100*time.Millisecond))
@@ -124,8 +144,7 @@ func (bl *backportLock) take(ctx context.Context, sc *runbooks.StepContext) erro
 			if id := staleWindow(cfg, why); id != "" && !tookOver {
 				tookOver = true
 				sc.Note(runbooks.Warn, "%s was left by window %s, which was abandoned, finished or reverted: removing it", file, id)
-				rm := "grep -qF -- " + remote.Quote("porthole window "+id+" ") + " " + remote.Quote(file) + " && rm -f -- " + remote.Quote(file)
-				if _, err := ex.Run(ctx, remote.Command{Cmd: rm, Keep: true}); err != nil {
+				if _, err := ex.Run(ctx, remote.Command{Cmd: removeLockOf(id, file), Keep: true}); err != nil {
 					return err
 				}
 				continue
@@ -179,12 +198,11 @@ func staleWindow(cfg *config.Config, reason string) string {
 // held: after a restart, the lock step is done when this window (or the
 // window it reverts) holds the lock.
 func (bl *backportLock) held(ctx context.Context, sc *runbooks.StepContext) (bool, error) {
-	f := path.Join(bl.env.Config.EffectiveLockDir(), backportLockName)
-	res, err := sc.ExecCapture(ctx, config.RoleDeploy, remote.Command{Cmd: "cat -- " + remote.Quote(f) + " 2>/dev/null", Keep: true})
+	reason, err := bl.read(ctx, sc)
 	if err != nil {
 		return false, err
 	}
-	return strings.Contains(string(res.Stdout), lockMark(sc)) || bl.underParent(string(res.Stdout)), nil
+	return strings.Contains(reason, lockMark(sc)) || bl.underParent(reason), nil
 }
 
 // release is the window's last step: remove the lock if it is this
@@ -193,7 +211,7 @@ func (bl *backportLock) release(ctx context.Context, sc *runbooks.StepContext) e
 	if done, err := bl.releaseParents(ctx, sc); done || err != nil {
 		return err
 	}
-	f := remote.Quote(path.Join(bl.env.Config.EffectiveLockDir(), backportLockName))
+	f := remote.Quote(bl.file())
 	cmd := "if grep -qF -- " + remote.Quote(lockMark(sc)) + " " + f + " 2>/dev/null; then rm -f -- " + f + "; else echo 'not this window'\"'\"'s lock: left alone'; fi"
 	_, err := remote.Check(sc.ExecCapture(ctx, config.RoleDeploy, remote.Command{Cmd: cmd, Keep: true}))
 	return err
@@ -206,17 +224,15 @@ func (bl *backportLock) releaseParents(ctx context.Context, sc *runbooks.StepCon
 	if bl.parent == "" {
 		return false, nil
 	}
-	file := path.Join(bl.env.Config.EffectiveLockDir(), backportLockName)
-	res, err := sc.ExecCapture(ctx, config.RoleDeploy, remote.Command{Cmd: "cat -- " + remote.Quote(file) + " 2>/dev/null", Keep: true})
+	reason, err := bl.read(ctx, sc)
 	if err != nil {
 		return false, err
 	}
-	reason := string(res.Stdout)
 	if !bl.underParent(reason) || staleWindow(bl.env.Config, reason) != bl.parent {
 		return false, nil
 	}
-	rm := "grep -qF -- " + remote.Quote("porthole window "+bl.parent+" ") + " " + remote.Quote(file) + " && rm -f -- " + remote.Quote(file)
-	if _, err := remote.Check(sc.ExecCapture(ctx, config.RoleDeploy, remote.Command{Cmd: rm, Keep: true})); err != nil {
+	file := bl.file()
+	if _, err := remote.Check(sc.ExecCapture(ctx, config.RoleDeploy, remote.Command{Cmd: removeLockOf(bl.parent, file), Keep: true})); err != nil {
 		return false, err
 	}
 	sc.Note(runbooks.Info, "window %s can no longer resume (this revert took back what it synced): its lock %s is released", bl.parent, file)
@@ -233,7 +249,7 @@ func (bl *backportLock) parentClause() string {
 
 // steps are the first and the last step of a window that holds the lock.
 func (bl *backportLock) steps() (*runbooks.Step, *runbooks.Step) {
-	f := path.Join(bl.env.Config.EffectiveLockDir(), backportLockName)
+	f := bl.file()
 	return &runbooks.Step{
 			ID: "backport-lock", Title: "Take the backport lock (" + f + ")", Role: config.RoleDeploy,
 			Command: "(as scap backport: create " + f + " exclusively, holding the reason)",

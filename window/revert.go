@@ -3,7 +3,6 @@ package window
 import (
 	"context"
 	"fmt"
-	"path"
 	"strconv"
 	"strings"
 
@@ -210,7 +209,7 @@ func (rp *revertPlan) steps() []*runbooks.Step {
 		c := "cd " + remote.Quote(t.Dir) + " && " + revertCommand(t)
 		cmds = append(cmds, c)
 	}
-	detail = append(detail, "on the deployment host, holding scap's backport lock ("+path.Join(cfg.EffectiveLockDir(), backportLockName)+") until the window ends:")
+	detail = append(detail, "on the deployment host, holding scap's backport lock ("+rp.lock().file()+") until the window ends:")
 	for _, c := range cmds {
 		detail = append(detail, "$ "+c)
 	}

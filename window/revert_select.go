@@ -79,13 +79,6 @@ func changeNums(chs []*gerrit.Change) string {
 	return strings.Join(s, ", ")
 }
 
-// RevertsSince maps each change of window id that a later revert window
-// reverted to that revert (journal.RevertsSince: the journal's list and
-// Deployed read reverts by the same rule).
-func RevertsSince(id string, windows []journal.WindowSummary) map[int]journal.Revert {
-	return journal.RevertsSince(id, windows)
-}
-
 // NotLiveRevert is the error for change n of window id, which revert window
 // r reverted on the deployment host without syncing it yet: resuming r
 // finishes it, a second revert would revert it twice.

@@ -128,7 +128,7 @@ func pastWindow(state, id string) (*journal.WindowState, []journal.WindowSummary
 // window w that no later revert window has reverted yet.
 func buildRevertFrom(ctx context.Context, env *runbooks.Env, w *journal.WindowState, all []journal.WindowSummary, only []int) (*runbooks.Plan, error) {
 	plan := window.PlanOfWindow(w)
-	done := window.RevertsSince(w.ID, all)
+	done := journal.RevertsSince(w.ID, all)
 	picked := only
 	if len(picked) == 0 {
 		for _, ch := range window.SyncedChanges(plan, w.Facts) {
@@ -177,7 +177,7 @@ func revertHint(w *journal.WindowState, state string) string {
 		return ""
 	}
 	all, _ := journal.ListWindows(state)
-	done := window.RevertsSince(w.ID, all)
+	done := journal.RevertsSince(w.ID, all)
 	var synced []*gerrit.Change
 	var b strings.Builder
 	for _, ch := range window.SyncedChanges(window.PlanOfWindow(w), w.Facts) {

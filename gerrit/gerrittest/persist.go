@@ -144,20 +144,14 @@ func gatePending(c *change) bool {
 	return true
 }
 
+// isGateReport is true for the gate's report (passed, failed, merge failed).
 func isGateReport(text string) bool {
 	for _, p := range []string{ciGatePassed, ciGateFailed, ciMergeFail} {
-		if strings.Contains(text, firstLine(p)) {
+		if head, _, _ := strings.Cut(p, "\n"); strings.Contains(text, head) {
 			return true
 		}
 	}
 	return false
-}
-
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
 }
 
 // saver writes the state every saveEvery when it changed, until Close.

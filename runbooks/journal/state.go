@@ -91,10 +91,11 @@ func (w *WindowState) revertedChanges() []int {
 	return out
 }
 
-// RevertsSince maps each change of backport window id to the first later
-// revert window that reverted it (synced or not), from every journal in
-// windows: the one rule for "what a revert took back" that the journal's
-// list, Deployed, and the revert builders share.
+// RevertsSince maps each change of backport window id to the revert
+// window that took it back: the first later one that reverted and synced
+// it, else the first that reverted it on the deployment host only (from
+// every journal in windows). It is the one rule for "what a revert took
+// back" that the journal's list, Deployed and the revert builders share.
 func RevertsSince(id string, windows []WindowSummary) map[int]Revert {
 	out := map[int]Revert{}
 	var started time.Time
