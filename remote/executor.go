@@ -40,7 +40,7 @@ type Line struct {
 // login shell as is: quote every parameter with Quote before building it.
 type Command struct {
 	Cmd    string
-	Dir    string            // working directory; "" for the login directory
+	Dir    string            // working directory; "" for the login directory; a missing one is a *DirError
 	Env    map[string]string // extra environment, exported before Cmd
 	Stdin  io.Reader         // nil for no input
 	OnLine func(Line)        // called for every output line, in order per stream; may be nil
