@@ -14,20 +14,21 @@ import (
 // An option where a commit id belongs never reaches git as an option: Revert
 // refuses it, and Log, RevParse and IsAncestor hand git --end-of-options.
 func TestCommitIDsAreNeverOptions(t *testing.T) {
-	s := gitopstest.New(t)
+	t.Parallel()
+	s := gitopstest.NewIsolated(t)
 	ctx := context.Background()
 	out := filepath.Join(t.TempDir(), "written")
 	evil := "--output=" + out
-	if _, err := gitops.Revert(ctx, local(), s.Dir, evil, gitops.RevertOptions{}); err == nil || !strings.Contains(err.Error(), "is not a commit id") {
+	if _, err := gitops.Revert(ctx, local(s), s.Dir, evil, gitops.RevertOptions{}); err == nil || !strings.Contains(err.Error(), "is not a commit id") {
 		t.Fatalf("Revert(%q): %v", evil, err)
 	}
-	if _, err := gitops.Log(ctx, local(), s.Dir, evil); err == nil {
+	if _, err := gitops.Log(ctx, local(s), s.Dir, evil); err == nil {
 		t.Fatal("Log took an option as its range")
 	}
-	if _, err := gitops.RevParse(ctx, local(), s.Dir, evil); err == nil {
+	if _, err := gitops.RevParse(ctx, local(s), s.Dir, evil); err == nil {
 		t.Fatal("RevParse took an option as a revision")
 	}
-	if ok, _ := gitops.IsAncestor(ctx, local(), s.Dir, evil, "HEAD"); ok {
+	if ok, _ := gitops.IsAncestor(ctx, local(s), s.Dir, evil, "HEAD"); ok {
 		t.Fatal("IsAncestor said yes to an option")
 	}
 	for _, p := range []string{out, out + "^!", out + "^{commit}"} {

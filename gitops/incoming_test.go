@@ -2,6 +2,7 @@ package gitops_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,18 +10,20 @@ import (
 
 	"porthole/gitops"
 	"porthole/gitops/gitopstest"
+	"porthole/remote"
 )
 
 func TestIncomingExactlyTheChange(t *testing.T) {
-	s := gitopstest.New(t)
+	t.Parallel()
+	s := gitopstest.NewIsolated(t)
 	ctx := context.Background()
 	id := gitopstest.ChangeID(1)
 	sha := s.Land(gitopstest.ConfigProject, "master", gitopstest.Message("Enable FileExporter for sourceswiki", id, "T198594"),
 		map[string]string{"wmf-config/InitialiseSettings.php": "<?php\nreturn [ 'wgFileExporter' => true ];\n"})
-	if err := gitops.Fetch(ctx, local(), s.Dir); err != nil {
+	if err := gitops.Fetch(ctx, local(s), s.Dir); err != nil {
 		t.Fatal(err)
 	}
-	in, err := gitops.Incoming(ctx, local(), s.Dir)
+	in, err := gitops.Incoming(ctx, local(s), s.Dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,32 +34,33 @@ func TestIncomingExactlyTheChange(t *testing.T) {
 	if !incomingOK(chk) || len(chk.Matched[id]) != 1 {
 		t.Fatalf("check %+v", chk)
 	}
-	if err := gitops.Rebase(ctx, local(), s.Dir); err != nil {
+	if err := gitops.Rebase(ctx, local(s), s.Dir); err != nil {
 		t.Fatal(err)
 	}
-	head, err := gitops.RevParse(ctx, local(), s.Dir, "HEAD")
+	head, err := gitops.RevParse(ctx, local(s), s.Dir, "HEAD")
 	if err != nil || head != sha {
 		t.Fatalf("after rebase HEAD %s (%v), want %s", head, err, sha)
 	}
-	c, ok, err := gitops.FindByChangeID(ctx, local(), s.Dir, "HEAD", id)
+	c, ok, err := gitops.FindByChangeID(ctx, local(s), s.Dir, "HEAD", id)
 	if err != nil || !ok || c.SHA != sha {
 		t.Fatalf("FindByChangeID: %v %v %+v", err, ok, c)
 	}
-	if _, ok, _ := gitops.FindByChangeID(ctx, local(), s.Dir, "HEAD", gitopstest.ChangeID(99)); ok {
+	if _, ok, _ := gitops.FindByChangeID(ctx, local(s), s.Dir, "HEAD", gitopstest.ChangeID(99)); ok {
 		t.Fatal("found a Change-Id that is nowhere")
 	}
 }
 
 func TestIncomingExtraCommitFlagged(t *testing.T) {
-	s := gitopstest.New(t)
+	t.Parallel()
+	s := gitopstest.NewIsolated(t)
 	ctx := context.Background()
 	id := gitopstest.ChangeID(2)
 	extra := s.Land(gitopstest.CoreProject, s.Branch, "Direct push nobody reviewed\n", map[string]string{"includes/Setup.php": "<?php\n// surprise\n"})
 	mine := s.Land(gitopstest.CoreProject, s.Branch, gitopstest.Message("cache: fix TTL", id, "T1"), map[string]string{"includes/cache/Cache.php": "<?php\nclass Cache {\n\tconst TTL = 3600;\n}\n"})
-	if err := gitops.Fetch(ctx, local(), s.CoreDir); err != nil {
+	if err := gitops.Fetch(ctx, local(s), s.CoreDir); err != nil {
 		t.Fatal(err)
 	}
-	in, err := gitops.Incoming(ctx, local(), s.CoreDir)
+	in, err := gitops.Incoming(ctx, local(s), s.CoreDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,22 +71,23 @@ func TestIncomingExtraCommitFlagged(t *testing.T) {
 	if len(chk.Missing) != 1 || chk.Missing[0] != gitopstest.ChangeID(3) {
 		t.Fatalf("missing %v", chk.Missing)
 	}
-	if moved, err := gitops.ChangedSubmodules(ctx, local(), s.CoreDir, "HEAD", "@{u}"); err != nil || len(moved) != 0 {
+	if moved, err := gitops.ChangedSubmodules(ctx, local(s), s.CoreDir, "HEAD", "@{u}"); err != nil || len(moved) != 0 {
 		t.Fatalf("core-only commits moved submodules %v (%v)", moved, err)
 	}
 }
 
 func TestIncomingMergeCommitIsPartOfTheChange(t *testing.T) {
-	s := gitopstest.New(t)
+	t.Parallel()
+	s := gitopstest.NewIsolated(t)
 	ctx := context.Background()
 	id := gitopstest.ChangeID(4)
 	change, merge := s.LandMerge(gitopstest.CoreProject, s.Branch, gitopstest.Message("Title: fix", id),
 		map[string]string{"includes/Title.php": "<?php\nclass Title { /* fix */ }\n"},
 		map[string]string{"includes/Setup.php": "<?php\n// other\n"})
-	if err := gitops.Fetch(ctx, local(), s.CoreDir); err != nil {
+	if err := gitops.Fetch(ctx, local(s), s.CoreDir); err != nil {
 		t.Fatal(err)
 	}
-	in, err := gitops.Incoming(ctx, local(), s.CoreDir)
+	in, err := gitops.Incoming(ctx, local(s), s.CoreDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,14 +102,15 @@ func TestIncomingMergeCommitIsPartOfTheChange(t *testing.T) {
 }
 
 func TestExtensionBumpMatchedAndSubmoduleChecked(t *testing.T) {
-	s := gitopstest.New(t)
+	t.Parallel()
+	s := gitopstest.NewIsolated(t)
 	ctx := context.Background()
 	id := gitopstest.ChangeID(5)
 	ext, bump := s.LandExtension("Echo: fix notification count (T2)", id, map[string]string{"includes/Hooks.php": "<?php\nclass Hooks { /* count */ }\n"})
-	if err := gitops.Fetch(ctx, local(), s.CoreDir); err != nil {
+	if err := gitops.Fetch(ctx, local(s), s.CoreDir); err != nil {
 		t.Fatal(err)
 	}
-	in, err := gitops.Incoming(ctx, local(), s.CoreDir)
+	in, err := gitops.Incoming(ctx, local(s), s.CoreDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,11 +120,11 @@ func TestExtensionBumpMatchedAndSubmoduleChecked(t *testing.T) {
 	if chk := gitops.CheckIncoming(in, []string{id}); !incomingOK(chk) {
 		t.Fatalf("check %+v", chk)
 	}
-	moved, err := gitops.ChangedSubmodules(ctx, local(), s.CoreDir, "HEAD", "@{u}")
+	moved, err := gitops.ChangedSubmodules(ctx, local(s), s.CoreDir, "HEAD", "@{u}")
 	if err != nil || len(moved) != 1 || moved[0] != "extensions/Echo" {
 		t.Fatalf("moved submodules %v %v", moved, err)
 	}
-	patch, err := gitops.LogPatch(ctx, local(), s.CoreDir, true)
+	patch, err := gitops.LogPatch(ctx, local(s), s.CoreDir, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,21 +135,21 @@ func TestExtensionBumpMatchedAndSubmoduleChecked(t *testing.T) {
 	if len(pcs) != 1 || len(pcs[0].Files) != 1 || pcs[0].Files[0].NewName != "extensions/Echo/includes/Hooks.php" {
 		t.Fatalf("--submodule=diff log: %+v\n%s", pcs, patch)
 	}
-	if err := gitops.Rebase(ctx, local(), s.CoreDir); err != nil {
+	if err := gitops.Rebase(ctx, local(s), s.CoreDir); err != nil {
 		t.Fatal(err)
 	}
 	// Rebased but submodule not updated yet: the check must see it.
-	st, err := gitops.SubmoduleCommit(ctx, local(), s.CoreDir, "extensions/Echo")
+	st, err := gitops.SubmoduleCommit(ctx, local(s), s.CoreDir, "extensions/Echo")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if st.Recorded != ext || st.Relation != gitops.SubBehind {
 		t.Fatalf("before update: %+v", st)
 	}
-	if err := gitops.SubmoduleUpdate(ctx, local(), s.CoreDir, "extensions/Echo"); err != nil {
+	if err := gitops.SubmoduleUpdate(ctx, local(s), s.CoreDir, "extensions/Echo"); err != nil {
 		t.Fatal(err)
 	}
-	st, err = gitops.SubmoduleCommit(ctx, local(), s.CoreDir, "extensions/Echo")
+	st, err = gitops.SubmoduleCommit(ctx, local(s), s.CoreDir, "extensions/Echo")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,44 +163,47 @@ func TestExtensionBumpMatchedAndSubmoduleChecked(t *testing.T) {
 }
 
 func TestSubmoduleUninitialised(t *testing.T) {
-	s := gitopstest.New(t)
+	t.Parallel()
+	s := gitopstest.NewIsolated(t)
 	s.Git(s.CoreDir, "submodule", "deinit", "-q", "-f", "extensions/Echo")
-	st, err := gitops.SubmoduleCommit(context.Background(), local(), s.CoreDir, "extensions/Echo")
+	st, err := gitops.SubmoduleCommit(context.Background(), local(s), s.CoreDir, "extensions/Echo")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if st.Relation != gitops.SubUninitState || st.CheckedOut != "" {
 		t.Fatalf("%+v", st)
 	}
-	if _, err := gitops.SubmoduleCommit(context.Background(), local(), s.CoreDir, "extensions/Nope"); err == nil {
+	if _, err := gitops.SubmoduleCommit(context.Background(), local(s), s.CoreDir, "extensions/Nope"); err == nil {
 		t.Fatal("a path that is no submodule must be an error")
 	}
 }
 
 func TestRebaseConflictIsAborted(t *testing.T) {
-	s := gitopstest.New(t)
+	t.Parallel()
+	s := gitopstest.NewIsolated(t)
 	ctx := context.Background()
 	s.LocalCommit(s.CoreDir, "SECURITY: patch Title", map[string]string{"includes/Title.php": "<?php\nclass Title { /* local */ }\n"})
-	before, _ := gitops.RevParse(ctx, local(), s.CoreDir, "HEAD")
+	before, _ := gitops.RevParse(ctx, local(s), s.CoreDir, "HEAD")
 	s.Land(gitopstest.CoreProject, s.Branch, gitopstest.Message("Title: upstream", gitopstest.ChangeID(6)), map[string]string{"includes/Title.php": "<?php\nclass Title { /* upstream */ }\n"})
-	if err := gitops.Fetch(ctx, local(), s.CoreDir); err != nil {
+	if err := gitops.Fetch(ctx, local(s), s.CoreDir); err != nil {
 		t.Fatal(err)
 	}
-	err := gitops.Rebase(ctx, local(), s.CoreDir)
+	err := gitops.Rebase(ctx, local(s), s.CoreDir)
 	if err == nil || !strings.Contains(err.Error(), "rebase aborted") {
 		t.Fatalf("conflicting rebase: %v", err)
 	}
-	after, _ := gitops.RevParse(ctx, local(), s.CoreDir, "HEAD")
-	st, serr := gitops.Status(ctx, local(), s.CoreDir)
+	after, _ := gitops.RevParse(ctx, local(s), s.CoreDir, "HEAD")
+	st, serr := gitops.Status(ctx, local(s), s.CoreDir)
 	if serr != nil || after != before || st.Branch != s.Branch || len(st.Entries) != 0 {
 		t.Fatalf("checkout not restored: head %s→%s, %+v %v", before, after, st, serr)
 	}
 }
 
 func TestFetchNetworkErrorIsTemporary(t *testing.T) {
-	s := gitopstest.New(t)
+	t.Parallel()
+	s := gitopstest.NewIsolated(t)
 	s.Git(s.Dir, "remote", "set-url", "origin", "http://127.0.0.1:1/operations/mediawiki-config")
-	err := gitops.Fetch(context.Background(), local(), s.Dir)
+	err := gitops.Fetch(context.Background(), local(s), s.Dir)
 	var ge *gitops.Error
 	if err == nil || !asError(err, &ge) || !ge.Temporary() {
 		t.Fatalf("fetch from a dead remote: %v", err)
@@ -203,23 +212,67 @@ func TestFetchNetworkErrorIsTemporary(t *testing.T) {
 		t.Fatalf("message %q", err)
 	}
 	// A non-network failure is not temporary.
-	err = gitops.Rebase(context.Background(), local(), filepath.Join(s.Root, "nowhere"))
+	err = gitops.Rebase(context.Background(), local(s), filepath.Join(s.Root, "nowhere"))
 	if err == nil || (asError(err, &ge) && ge.Temporary()) {
 		t.Fatalf("rebase in a missing dir: %v", err)
 	}
 }
 
-func TestReadFileAndSubmodules(t *testing.T) {
-	s := gitopstest.New(t)
+// A command in a directory that does not exist runs nowhere (not in the
+// test's own directory, a checkout of porthole) and says so, also with the
+// git settings given with the command (Command.Env): Rebase does not report
+// success, nor try `git rebase --abort`.
+func TestMissingDirIsAnError(t *testing.T) {
+	t.Parallel()
+	s := gitopstest.NewIsolated(t)
+	checkMissingDir(t, s, local(s), "deploy1002")
+}
+
+// checkMissingDir runs Rebase, Fetch and Status through run in a directory
+// of s that does not exist on host: each must fail with a *remote.DirError.
+func checkMissingDir(t *testing.T, s *gitopstest.Staging, run gitops.Run, host string) {
+	t.Helper()
 	ctx := context.Background()
-	b, err := gitops.ReadFile(ctx, local(), s.Dir, "wikiversions.json")
+	nowhere := filepath.Join(s.Root, "nowhere")
+	var cmds []string
+	run = recordingRun(run, &cmds)
+	errs := map[string]error{"rebase": gitops.Rebase(ctx, run, nowhere), "fetch": gitops.Fetch(ctx, run, nowhere)}
+	_, errs["status"] = gitops.Status(ctx, run, nowhere)
+	for name, err := range errs {
+		var de *remote.DirError
+		if !errors.As(err, &de) || de.Dir != nowhere || de.Host != host {
+			t.Errorf("%s in a missing dir: %v", name, err)
+			continue
+		}
+		if want := nowhere + " does not exist on " + host; !strings.HasSuffix(err.Error(), want) {
+			t.Errorf("%s: %q does not end with %q", name, err, want)
+		}
+	}
+	if len(cmds) != 3 {
+		t.Errorf("commands run: %q (one each: no rebase --abort)", cmds)
+	}
+}
+
+// recordingRun is run, keeping every command line it runs in cmds.
+func recordingRun(run gitops.Run, cmds *[]string) gitops.Run {
+	return func(ctx context.Context, cmd remoteCommand) (remoteResult, error) {
+		*cmds = append(*cmds, cmd.Cmd)
+		return run(ctx, cmd)
+	}
+}
+
+func TestReadFileAndSubmodules(t *testing.T) {
+	t.Parallel()
+	s := gitopstest.NewIsolated(t)
+	ctx := context.Background()
+	b, err := gitops.ReadFile(ctx, local(s), s.Dir, "wikiversions.json")
 	if err != nil || !strings.Contains(string(b), `"php-`+gitopstest.Version+`"`) {
 		t.Fatalf("%s %v", b, err)
 	}
-	if _, err := gitops.ReadFile(ctx, local(), s.Dir, "no such file.json"); err == nil {
+	if _, err := gitops.ReadFile(ctx, local(s), s.Dir, "no such file.json"); err == nil {
 		t.Fatal("missing file must fail")
 	}
-	subs, err := gitops.Submodules(ctx, local(), s.CoreDir)
+	subs, err := gitops.Submodules(ctx, local(s), s.CoreDir)
 	if err != nil || len(subs) != 1 {
 		t.Fatalf("%+v %v", subs, err)
 	}
@@ -229,15 +282,15 @@ func TestReadFileAndSubmodules(t *testing.T) {
 	if _, err := gitops.FindSubmodule(subs, "mediawiki/extensions/Flow", s.CoreDir); err == nil || !strings.Contains(err.Error(), "not a submodule") {
 		t.Fatalf("FindSubmodule: %v", err)
 	}
-	none, err := gitops.Submodules(ctx, local(), s.Dir)
+	none, err := gitops.Submodules(ctx, local(s), s.Dir)
 	if err != nil || len(none) != 0 {
 		t.Fatalf("config repo has no submodules: %v %v", none, err)
 	}
-	ok, err := gitops.DirExists(ctx, local(), s.CoreDir)
+	ok, err := gitops.DirExists(ctx, local(s), s.CoreDir)
 	if !ok || err != nil {
 		t.Fatal(ok, err)
 	}
-	ok, _ = gitops.DirExists(ctx, local(), s.Dir+"/php-1.99.0-wmf.1")
+	ok, _ = gitops.DirExists(ctx, local(s), s.Dir+"/php-1.99.0-wmf.1")
 	if ok {
 		t.Fatal("missing dir exists?")
 	}

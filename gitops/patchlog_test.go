@@ -10,17 +10,18 @@ import (
 )
 
 func TestParsePatchLogFromRealLog(t *testing.T) {
-	s := gitopstest.New(t)
+	t.Parallel()
+	s := gitopstest.NewIsolated(t)
 	ctx := context.Background()
 	id1, id2 := gitopstest.ChangeID(20), gitopstest.ChangeID(21)
 	s.Land(gitopstest.ConfigProject, "master", gitopstest.Message("Logo for enwiki", id1, "T10", "T11"),
 		map[string]string{"static/images/project-logos/en.png": "new logo\n", "static/images/project-logos/en-2x.png": "bigger\n"})
 	s.Land(gitopstest.ConfigProject, "master", gitopstest.Message("Drop dblist\n\nA second paragraph\nwith commit line:\ncommit 0123456789012345678901234567890123456789", id2),
 		map[string]string{"dblists/all.dblist": gitopstest.Delete})
-	if err := gitops.Fetch(ctx, local(), s.Dir); err != nil {
+	if err := gitops.Fetch(ctx, local(s), s.Dir); err != nil {
 		t.Fatal(err)
 	}
-	raw, err := gitops.LogPatch(ctx, local(), s.Dir, false)
+	raw, err := gitops.LogPatch(ctx, local(s), s.Dir, false)
 	if err != nil {
 		t.Fatal(err)
 	}

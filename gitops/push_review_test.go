@@ -11,11 +11,8 @@ import (
 )
 
 // recording wraps the local executor and keeps every command line run.
-func recording(cmds *[]string) gitops.Run {
-	return func(ctx context.Context, cmd remoteCommand) (remoteResult, error) {
-		*cmds = append(*cmds, cmd.Cmd)
-		return local()(ctx, cmd)
-	}
+func recording(s *gitopstest.Staging, cmds *[]string) gitops.Run {
+	return recordingRun(local(s), cmds)
 }
 
 // deployedUnderSecurityPatch lands a change in core, pulls it, puts a local
@@ -28,7 +25,7 @@ func deployedUnderSecurityPatch(t *testing.T, s *gitopstest.Staging, dir, projec
 		map[string]string{"includes/Setup.php": "<?php\n// broken\n"})
 	s.Git(dir, "pull", "-q", "--rebase")
 	security = s.LocalCommit(dir, "SECURITY: fix XSS (T999999)", map[string]string{"includes/Title.php": "<?php\nclass Title { /* safe */ }\n"})
-	rev, err := gitops.Revert(ctx, local(), dir, deployed, gitops.RevertOptions{Reason: "fatals", ChangeID: gitopstest.ChangeID(31)})
+	rev, err := gitops.Revert(ctx, local(s), dir, deployed, gitops.RevertOptions{Reason: "fatals", ChangeID: gitopstest.ChangeID(31)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,11 +33,12 @@ func deployedUnderSecurityPatch(t *testing.T, s *gitopstest.Staging, dir, projec
 }
 
 func TestPushRevertForReviewLeavesTheSecurityPatchBehind(t *testing.T) {
-	s := gitopstest.New(t)
+	t.Parallel()
+	s := gitopstest.NewIsolated(t)
 	ctx := context.Background()
 	deployed, security, rev := deployedUnderSecurityPatch(t, s, s.CoreDir, gitopstest.CoreProject)
 	var cmds []string
-	res, err := gitops.PushRevertForReview(ctx, recording(&cmds), gitops.ReviewPush{
+	res, err := gitops.PushRevertForReview(ctx, recording(s, &cmds), gitops.ReviewPush{
 		Dir: s.CoreDir, Local: rev.SHA, Reverted: deployed, Branch: s.Branch, Topic: "revert-" + deployed})
 	if err != nil {
 		t.Fatalf("%v\n%q", err, cmds)
@@ -84,17 +82,18 @@ func TestPushRevertForReviewLeavesTheSecurityPatchBehind(t *testing.T) {
 }
 
 func TestPushRevertForReviewOfDetachedExtension(t *testing.T) {
-	s := gitopstest.New(t)
+	t.Parallel()
+	s := gitopstest.NewIsolated(t)
 	ctx := context.Background()
 	ext, _ := s.LandExtension("Echo: break", gitopstest.ChangeID(40), map[string]string{"includes/Hooks.php": "<?php\nclass Hooks { /* broken */ }\n"})
 	s.Git(s.CoreDir, "pull", "-q", "--rebase")
 	s.Git(s.CoreDir, "submodule", "update", "-q", "extensions/Echo")
 	security := s.LocalCommit(s.EchoDir(), "SECURITY: Echo fix (T777)", map[string]string{"extension.json": "{\"secure\": true}\n"})
-	rev, err := gitops.Revert(ctx, local(), s.EchoDir(), ext, gitops.RevertOptions{ChangeID: gitopstest.ChangeID(41)})
+	rev, err := gitops.Revert(ctx, local(s), s.EchoDir(), ext, gitops.RevertOptions{ChangeID: gitopstest.ChangeID(41)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := gitops.PushRevertForReview(ctx, local(), gitops.ReviewPush{
+	res, err := gitops.PushRevertForReview(ctx, local(s), gitops.ReviewPush{
 		Dir: s.EchoDir(), Local: rev.SHA, Reverted: ext, Branch: s.Branch, Topic: "revert-" + ext})
 	if err != nil {
 		t.Fatal(err)
@@ -112,7 +111,8 @@ func TestPushRevertForReviewOfDetachedExtension(t *testing.T) {
 }
 
 func TestPushRevertForReviewStopsWhenTheRevertDoesNotApplyUpstream(t *testing.T) {
-	s := gitopstest.New(t)
+	t.Parallel()
+	s := gitopstest.NewIsolated(t)
 	ctx := context.Background()
 	deployed := s.Land(gitopstest.CoreProject, s.Branch, gitopstest.Message("Setup: v2", gitopstest.ChangeID(50)),
 		map[string]string{"includes/Setup.php": "<?php\n// v2\n"})
@@ -120,7 +120,7 @@ func TestPushRevertForReviewStopsWhenTheRevertDoesNotApplyUpstream(t *testing.T)
 	// a local patch rewrites the same lines, so the local revert is made against it
 	s.LocalCommit(s.CoreDir, "SECURITY: harden Setup (T1)", map[string]string{"includes/Setup.php": "<?php\n// v2 hardened\n"})
 	s.Git(s.CoreDir, "revert", "--no-edit", "HEAD") // back to v2, then revert the change on top
-	rev, err := gitops.Revert(ctx, local(), s.CoreDir, deployed, gitops.RevertOptions{ChangeID: gitopstest.ChangeID(51)})
+	rev, err := gitops.Revert(ctx, local(s), s.CoreDir, deployed, gitops.RevertOptions{ChangeID: gitopstest.ChangeID(51)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +128,7 @@ func TestPushRevertForReviewStopsWhenTheRevertDoesNotApplyUpstream(t *testing.T)
 	s.Land(gitopstest.CoreProject, s.Branch, gitopstest.Message("Setup: v3", gitopstest.ChangeID(52)), map[string]string{"includes/Setup.php": "<?php\n// v3\n"})
 	s.Git(s.CoreDir, "fetch", "-q")
 	head := s.Git(s.CoreDir, "rev-parse", "HEAD")
-	_, err = gitops.PushRevertForReview(ctx, local(), gitops.ReviewPush{
+	_, err = gitops.PushRevertForReview(ctx, local(s), gitops.ReviewPush{
 		Dir: s.CoreDir, Local: rev.SHA, Reverted: deployed, Branch: s.Branch, Topic: "revert-" + deployed})
 	if err == nil || !strings.Contains(err.Error(), "does not apply on @{u}") || !strings.Contains(err.Error(), "nothing was pushed") ||
 		!strings.Contains(err.Error(), "production revert is live") {
@@ -146,11 +146,12 @@ func TestPushRevertForReviewStopsWhenTheRevertDoesNotApplyUpstream(t *testing.T)
 }
 
 func TestCheckOnlyCommitNamesTheExtraCommits(t *testing.T) {
-	s := gitopstest.New(t)
+	t.Parallel()
+	s := gitopstest.NewIsolated(t)
 	ctx := context.Background()
 	deployed, security, rev := deployedUnderSecurityPatch(t, s, s.CoreDir, gitopstest.CoreProject)
 	// the local revert sits on the security patch: pushing it would publish the patch
-	err := gitops.CheckOnlyCommit(ctx, local(), s.CoreDir, "@{u}", rev.SHA)
+	err := gitops.CheckOnlyCommit(ctx, local(s), s.CoreDir, "@{u}", rev.SHA)
 	if err == nil || !strings.Contains(err.Error(), "refusing to push") || !strings.Contains(err.Error(), security[:12]+" SECURITY: fix XSS (T999999)") ||
 		!strings.Contains(err.Error(), "holds 2 commits") || !strings.Contains(err.Error(), "Nothing was pushed") {
 		t.Fatalf("guard: %v", err)
@@ -158,10 +159,10 @@ func TestCheckOnlyCommitNamesTheExtraCommits(t *testing.T) {
 	if strings.Contains(err.Error(), rev.SHA[:12]+" Revert") {
 		t.Errorf("the revert itself is named as an extra: %v", err)
 	}
-	if err := gitops.CheckOnlyCommit(ctx, local(), s.CoreDir, "@{u}", security); err != nil {
+	if err := gitops.CheckOnlyCommit(ctx, local(s), s.CoreDir, "@{u}", security); err != nil {
 		t.Errorf("one commit above @{u}: %v", err)
 	}
-	if err := gitops.CheckOnlyCommit(ctx, local(), s.CoreDir, "@{u}", deployed); err == nil || !strings.Contains(err.Error(), "nothing new to push") {
+	if err := gitops.CheckOnlyCommit(ctx, local(s), s.CoreDir, "@{u}", deployed); err == nil || !strings.Contains(err.Error(), "nothing new to push") {
 		t.Errorf("a commit already upstream: %v", err)
 	}
 }

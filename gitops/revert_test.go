@@ -15,14 +15,15 @@ import (
 func asError(err error, target **gitops.Error) bool { return errors.As(err, target) }
 
 func TestRevertPlainCommit(t *testing.T) {
-	s := gitopstest.New(t)
+	t.Parallel()
+	s := gitopstest.NewIsolated(t)
 	ctx := context.Background()
 	id := gitopstest.ChangeID(7)
 	sha := s.Land(gitopstest.ConfigProject, "master", gitopstest.Message("Enable thing", id, "T5"),
 		map[string]string{"wmf-config/CommonSettings.php": "<?php\n// thing enabled\n"})
 	s.Git(s.Dir, "pull", "-q", "--rebase")
 	newID := gitopstest.ChangeID(8)
-	res, err := gitops.Revert(ctx, local(), s.Dir, sha, gitops.RevertOptions{Reason: "broke enwiki (T6)", ChangeID: newID})
+	res, err := gitops.Revert(ctx, local(s), s.Dir, sha, gitops.RevertOptions{Reason: "broke enwiki (T6)", ChangeID: newID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +49,8 @@ func TestRevertPlainCommit(t *testing.T) {
 }
 
 func TestRevertMergeCommitUsesM1(t *testing.T) {
-	s := gitopstest.New(t)
+	t.Parallel()
+	s := gitopstest.NewIsolated(t)
 	ctx := context.Background()
 	_, merge := s.LandMerge(gitopstest.CoreProject, s.Branch, gitopstest.Message("Title: break", gitopstest.ChangeID(9)),
 		map[string]string{"includes/Title.php": "<?php\nclass Title { /* broken */ }\n"},
@@ -57,7 +59,7 @@ func TestRevertMergeCommitUsesM1(t *testing.T) {
 	var cmds []string
 	run := func(ctx context.Context, cmd remoteCommand) (remoteResult, error) {
 		cmds = append(cmds, cmd.Cmd)
-		return local()(ctx, cmd)
+		return local(s)(ctx, cmd)
 	}
 	res, err := gitops.Revert(ctx, run, s.CoreDir, merge, gitops.RevertOptions{})
 	if err != nil {
@@ -83,13 +85,14 @@ func TestRevertMergeCommitUsesM1(t *testing.T) {
 }
 
 func TestRevertConflictAbortsCleanly(t *testing.T) {
-	s := gitopstest.New(t)
+	t.Parallel()
+	s := gitopstest.NewIsolated(t)
 	ctx := context.Background()
 	first := s.Land(gitopstest.ConfigProject, "master", gitopstest.Message("one", gitopstest.ChangeID(10)), map[string]string{"wmf-config/CommonSettings.php": "<?php\n// one\n"})
 	s.Land(gitopstest.ConfigProject, "master", gitopstest.Message("two", gitopstest.ChangeID(11)), map[string]string{"wmf-config/CommonSettings.php": "<?php\n// two\n"})
 	s.Git(s.Dir, "pull", "-q", "--rebase")
 	head := s.Git(s.Dir, "rev-parse", "HEAD")
-	_, err := gitops.Revert(ctx, local(), s.Dir, first, gitops.RevertOptions{})
+	_, err := gitops.Revert(ctx, local(s), s.Dir, first, gitops.RevertOptions{})
 	if err == nil || !strings.Contains(err.Error(), "revert aborted") {
 		t.Fatalf("conflicting revert: %v", err)
 	}
@@ -99,11 +102,12 @@ func TestRevertConflictAbortsCleanly(t *testing.T) {
 }
 
 func TestPushArgsPushesTheRevertForReview(t *testing.T) {
-	s := gitopstest.New(t)
+	t.Parallel()
+	s := gitopstest.NewIsolated(t)
 	ctx := context.Background()
 	sha := s.Land(gitopstest.CoreProject, s.Branch, gitopstest.Message("bad", gitopstest.ChangeID(12)), map[string]string{"includes/Setup.php": "<?php\n// bad\n"})
 	s.Git(s.CoreDir, "pull", "-q", "--rebase")
-	res, err := gitops.Revert(ctx, local(), s.CoreDir, sha, gitops.RevertOptions{})
+	res, err := gitops.Revert(ctx, local(s), s.CoreDir, sha, gitops.RevertOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +115,7 @@ func TestPushArgsPushesTheRevertForReview(t *testing.T) {
 	if strings.Join(args, " ") != "push origin HEAD:refs/for/"+s.Branch+"%topic=revert-"+sha {
 		t.Fatalf("%q", args)
 	}
-	if _, err := gitops.Push(ctx, local(), s.CoreDir, args); err != nil {
+	if _, err := gitops.Push(ctx, local(s), s.CoreDir, args); err != nil {
 		t.Fatal(err)
 	}
 	ref := "refs/for/" + s.Branch + "%topic=revert-" + sha

@@ -2,7 +2,6 @@ package gitops_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
 	"porthole/gitops"
@@ -13,17 +12,20 @@ import (
 
 // TestExtensionDeployOverRealSSH runs the extension part of a window through
 // a real OpenSSH sshd, as on the deployment host: status, fetch, the bump
-// commit matched by Change-Id, rebase, submodule update and its check.
+// commit matched by Change-Id, rebase, submodule update and its check; then
+// commands in a directory that does not exist there (they must not run in
+// the login directory).
 func TestExtensionDeployOverRealSSH(t *testing.T) {
-	s := gitopstest.New(t)
-	c := sshtest.Start(t, 1, sshtest.Names("deploy1002"), sshtest.Env("GIT_CONFIG_GLOBAL", filepath.Join(s.Root, "gitconfig")))
+	t.Parallel()
+	s := gitopstest.NewIsolated(t)
+	c := sshtest.Start(t, 1, sshtest.Names("deploy1002"))
 	pool := remote.NewPool(remote.SSHOptions{ConfigPath: c.SSHConfigPath, KnownHosts: []string{c.KnownHostsPath}, IdentityFiles: []string{c.KeyPath}})
 	t.Cleanup(func() { _ = pool.Close() })
 	ex, err := pool.Get("deploy1002")
 	if err != nil {
 		t.Fatal(err)
 	}
-	run := gitops.FromExecutor(ex)
+	run := withEnv(gitops.FromExecutor(ex), s.Env())
 	ctx := context.Background()
 
 	patch := s.LocalCommit(s.CoreDir, "SECURITY: local patch", map[string]string{"includes/Title.php": "<?php\nclass Title { /* p */ }\n"})
@@ -59,4 +61,5 @@ func TestExtensionDeployOverRealSSH(t *testing.T) {
 	if top := s.Git(s.CoreDir, "log", "-1", "--format=%H"); top == patch {
 		t.Fatal("rebase did not move the security patch on top of upstream")
 	}
+	checkMissingDir(t, s, run, "deploy1002")
 }

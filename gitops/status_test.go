@@ -2,6 +2,7 @@ package gitops_test
 
 import (
 	"context"
+	"maps"
 	"strings"
 	"testing"
 
@@ -10,11 +11,34 @@ import (
 	"porthole/remote"
 )
 
-func local() gitops.Run { return gitops.FromExecutor(&remote.Local{Name: "deploy1002"}) }
+// local runs the commands under test on this machine with the fixture's
+// git settings given with each command (so that tests need no t.Setenv and
+// run in parallel).
+func local(s *gitopstest.Staging) gitops.Run {
+	return withEnv(gitops.FromExecutor(&remote.Local{Name: "deploy1002"}), s.Env())
+}
+
+// withEnv adds env ("K=V") to the environment (Command.Env) of every
+// command run runs.
+func withEnv(run gitops.Run, env []string) gitops.Run {
+	return func(ctx context.Context, cmd remote.Command) (remote.Result, error) {
+		e := maps.Clone(cmd.Env)
+		if e == nil {
+			e = map[string]string{}
+		}
+		for _, kv := range env {
+			k, v, _ := strings.Cut(kv, "=")
+			e[k] = v
+		}
+		cmd.Env = e
+		return run(ctx, cmd)
+	}
+}
 
 func TestStatusCleanStaging(t *testing.T) {
-	s := gitopstest.New(t)
-	st, err := gitops.Status(context.Background(), local(), s.Dir)
+	t.Parallel()
+	s := gitopstest.NewIsolated(t)
+	st, err := gitops.Status(context.Background(), local(s), s.Dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,10 +55,11 @@ func TestStatusCleanStaging(t *testing.T) {
 }
 
 func TestStatusSecurityPatchAndDirtyFile(t *testing.T) {
-	s := gitopstest.New(t)
+	t.Parallel()
+	s := gitopstest.NewIsolated(t)
 	ctx := context.Background()
 	patch := s.LocalCommit(s.CoreDir, "SECURITY: fix XSS in Title (T999999)", map[string]string{"includes/Title.php": "<?php\nclass Title { /* escaped */ }\n"})
-	st, err := gitops.Status(ctx, local(), s.CoreDir)
+	st, err := gitops.Status(ctx, local(s), s.CoreDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +74,7 @@ func TestStatusSecurityPatchAndDirtyFile(t *testing.T) {
 	}
 
 	s.WriteFile(s.CoreDir, map[string]string{"includes/Setup.php": "<?php\n// hot-patched by hand\n", "stray.txt": "x\n"})
-	st, err = gitops.Status(ctx, local(), s.CoreDir)
+	st, err = gitops.Status(ctx, local(s), s.CoreDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,11 +88,12 @@ func TestStatusSecurityPatchAndDirtyFile(t *testing.T) {
 }
 
 func TestStatusSubmoduleStates(t *testing.T) {
-	s := gitopstest.New(t)
+	t.Parallel()
+	s := gitopstest.NewIsolated(t)
 	ctx := context.Background()
 	// A security patch inside the extension: the submodule is ahead of what core records.
 	patch := s.LocalCommit(s.EchoDir(), "SECURITY: Echo fix (T888888)", map[string]string{"includes/Hooks.php": "<?php\nclass Hooks { /* fixed */ }\n"})
-	st, err := gitops.Status(ctx, local(), s.CoreDir)
+	st, err := gitops.Status(ctx, local(s), s.CoreDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +107,7 @@ func TestStatusSubmoduleStates(t *testing.T) {
 
 	// A file edited inside the extension is dirty, not a patch.
 	s.WriteFile(s.EchoDir(), map[string]string{"extension.json": "{}\n"})
-	st, err = gitops.Status(ctx, local(), s.CoreDir)
+	st, err = gitops.Status(ctx, local(s), s.CoreDir)
 	if err != nil {
 		t.Fatal(err)
 	}

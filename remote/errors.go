@@ -69,6 +69,16 @@ func (e *ConnError) Error() string {
 	return fmt.Sprintf("%s: %s", where, cause)
 }
 
+// DirError says a command's working directory (Command.Dir) does not exist
+// on the host: the command did not run (Run returns it with ExitCode -1).
+type DirError struct {
+	Host string
+	Dir  string
+}
+
+// Error says which directory is missing on which host.
+func (e *DirError) Error() string { return e.Dir + " does not exist on " + e.Host }
+
 // Reason is a short phrase for summaries: "connection refused", "timed out", "auth failed", "connection lost".
 func (e *ConnError) Reason() string {
 	switch {
@@ -95,6 +105,7 @@ func (e *ConnError) Reason() string {
 func Reason(r Result, err error) string {
 	var ce *ConnError
 	var hk *HostKeyError
+	var de *DirError
 	switch {
 	case err == nil && r.ExitCode == 0:
 		return "ok"
@@ -104,6 +115,8 @@ func Reason(r Result, err error) string {
 		return "host key " + string(hk.Kind)
 	case errors.As(err, &ce):
 		return ce.Reason()
+	case errors.As(err, &de):
+		return "no such directory"
 	case errors.Is(err, context.Canceled):
 		return "cancelled"
 	case errors.Is(err, context.DeadlineExceeded):

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strconv"
 	"time"
 )
 
@@ -39,7 +40,7 @@ type Line struct {
 // login shell as is: quote every parameter with Quote before building it.
 type Command struct {
 	Cmd    string
-	Dir    string            // working directory; "" for the login directory
+	Dir    string            // working directory; "" for the login directory; a missing one is a *DirError
 	Env    map[string]string // extra environment, exported before Cmd
 	Stdin  io.Reader         // nil for no input
 	OnLine func(Line)        // called for every output line, in order per stream; may be nil
@@ -51,7 +52,9 @@ type Command struct {
 	Pty bool
 }
 
-// Script is the command line as it is really sent: cd, exports and Cmd.
+// Script is the command line as the deployer reads it: cd, exports and Cmd
+// ("cd DIR && CMD"). The executors send it as wire builds it, with the cd a
+// statement of its own, so that nothing of Cmd runs when DIR is missing.
 func (c Command) Script() string {
 	s := c.Cmd
 	if len(c.Env) > 0 {
@@ -63,10 +66,49 @@ func (c Command) Script() string {
 	return s
 }
 
+// wire is the script the executors run for c. Script's one line is not it:
+// `cd DIR && export A=B; CMD` runs CMD in the login directory when the cd
+// fails (&& binds tighter than ;), and so does `cd DIR && a || b` run b.
+// Here a missing DIR ends the script with noDirExit and noDirLine(DIR) as the
+// first line of stderr (a DirError for the caller); any other failed cd ends
+// it with the shell's own message; only then do the exports and Cmd run.
+func (c Command) wire() string {
+	s := c.Cmd
+	if len(c.Env) > 0 {
+		s = envPrefix(c.Env) + s
+	}
+	if c.Dir == "" {
+		return s
+	}
+	q := Quote(c.Dir)
+	return "[ -d " + q + " ] || { printf '%s\\n' " + Quote(noDirLine(c.Dir)) + " >&2; exit " + strconv.Itoa(noDirExit) + "; }\n" +
+		"CDPATH= cd -- " + q + " || exit\n" + s
+}
+
+// noDirExit is how wire's script exits when the directory is missing.
+const noDirExit = 125
+
+// noDirLine is what wire's script says on stderr when dir is missing.
+func noDirLine(dir string) string { return "porthole: " + dir + " does not exist" }
+
+// dirError is the DirError for a command whose script ended at its missing
+// directory (noDirExit, with noDirLine first on stderr, or on stdout for a
+// terminal's merged output), or nil.
+func dirError(c Command, r Result, stdout, stderr *lineWriter) error {
+	if c.Dir == "" || r.ExitCode != noDirExit {
+		return nil
+	}
+	want := noDirLine(c.Dir)
+	if stderr.firstLine() == want || (c.Pty && stdout.firstLine() == want) {
+		return &DirError{Host: r.Host, Dir: c.Dir}
+	}
+	return nil
+}
+
 // Result is what a finished command left behind.
 type Result struct {
 	Host     string
-	Cmd      string // the exact command line as run (Command.Script)
+	Cmd      string // the command line as the deployer reads it (Command.Script)
 	ExitCode int    // -1 when the command did not finish (connection lost, cancelled)
 	Started  time.Time
 	Duration time.Duration

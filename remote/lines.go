@@ -9,14 +9,19 @@ import (
 // lineWriter cuts a byte stream into lines and hands each to a callback;
 // it is an io.Writer for a session's or process's stdout or stderr.
 type lineWriter struct {
-	mu     sync.Mutex
-	host   string
-	stream Stream
-	onLine func(Line)
-	keep   *bytes.Buffer
-	buf    []byte
-	cr     bool // a terminal's output: \r ends a line too (\r\n once), empty lines dropped
+	mu      sync.Mutex
+	host    string
+	stream  Stream
+	onLine  func(Line)
+	keep    *bytes.Buffer
+	buf     []byte
+	cr      bool   // a terminal's output: \r ends a line too (\r\n once), empty lines dropped
+	first   []byte // the stream's first line, kept whatever onLine and keep are (up to maxFirst bytes)
+	firstOK bool   // first is complete (or too long to keep)
 }
+
+// maxFirst bounds what a lineWriter keeps of its first line.
+const maxFirst = 8192
 
 func newLineWriter(host string, s Stream, onLine func(Line), keep *bytes.Buffer) *lineWriter {
 	return &lineWriter{host: host, stream: s, onLine: onLine, keep: keep}
@@ -26,6 +31,7 @@ func newLineWriter(host string, s Stream, onLine func(Line), keep *bytes.Buffer)
 func (w *lineWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.keepFirst(p)
 	if w.keep != nil {
 		w.keep.Write(p)
 	}
@@ -44,6 +50,28 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 		w.buf = w.buf[i+n:]
 	}
 	return len(p), nil
+}
+
+// keepFirst adds p to the first line while it is not complete.
+func (w *lineWriter) keepFirst(p []byte) {
+	if w.firstOK {
+		return
+	}
+	if i := bytes.IndexByte(p, '\n'); i >= 0 {
+		p, w.firstOK = p[:i], true
+	}
+	if len(w.first)+len(p) > maxFirst {
+		w.first, w.firstOK = nil, true
+		return
+	}
+	w.first = append(w.first, p...)
+}
+
+// firstLine is the stream's first line (so far), without its line end.
+func (w *lineWriter) firstLine() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return string(bytes.TrimSuffix(w.first, []byte{'\r'}))
 }
 
 // Flush emits a last line that had no newline.

@@ -22,10 +22,11 @@ func (l *Local) Host() string {
 	return l.Name
 }
 
-// Run runs cmd with sh -c; cancelling ctx kills its whole process group.
+// Run runs cmd with sh -c; cancelling ctx kills its whole process group. A
+// missing cmd.Dir is a *DirError: nothing of cmd runs.
 func (l *Local) Run(ctx context.Context, cmd Command) (Result, error) {
 	res := Result{Host: l.Host(), Cmd: cmd.Script(), Started: time.Now(), ExitCode: -1}
-	c := exec.Command("/bin/sh", "-c", res.Cmd)
+	c := exec.Command("/bin/sh", "-c", cmd.wire())
 	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	c.Stdin = cmd.Stdin
 	var outBuf, errBuf *bytes.Buffer
@@ -66,6 +67,10 @@ func (l *Local) Run(ctx context.Context, cmd Command) (Result, error) {
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
 		res.ExitCode = ee.ExitCode()
+		if derr := dirError(cmd, res, ow, ew); derr != nil {
+			res.ExitCode = -1
+			return res, derr
+		}
 		return res, nil
 	}
 	if err != nil {

@@ -45,7 +45,8 @@ func (h *SSHHost) Close() error {
 
 // Run runs cmd over the host's connection (dialling it if needed) and
 // streams its output. A lost connection is a *ConnError, an untrusted host
-// key a *HostKeyError, both with ExitCode -1. Cancelling ctx sends SIGTERM
+// key a *HostKeyError, a missing cmd.Dir a *DirError (nothing of cmd ran),
+// all with ExitCode -1. Cancelling ctx sends SIGTERM
 // to the remote command, SIGKILL after the grace period, then closes the
 // session; Run returns ctx.Err().
 func (h *SSHHost) Run(ctx context.Context, cmd Command) (res Result, err error) {
@@ -76,20 +77,18 @@ func (h *SSHHost) Run(ctx context.Context, cmd Command) (res Result, err error) 
 		outBuf, errBuf = &bytes.Buffer{}, &bytes.Buffer{}
 	}
 	onLine := serialized(cmd.OnLine)
-	var ow, ew *lineWriter
-	if onLine != nil || cmd.Keep {
-		ow = newLineWriter(h.name, Stdout, onLine, outBuf)
-		ew = newLineWriter(h.name, Stderr, onLine, errBuf)
-		ow.cr = cmd.Pty
-		sess.Stdout, sess.Stderr = ow, ew
-	}
+	// always read: the first line tells a missing directory (dirError)
+	ow := newLineWriter(h.name, Stdout, onLine, outBuf)
+	ew := newLineWriter(h.name, Stderr, onLine, errBuf)
+	ow.cr = cmd.Pty
+	sess.Stdout, sess.Stderr = ow, ew
 	// stdin: the caller's data, or — with none — a pipe held open until the
 	// command ends, whose EOF tells the guard to stop the command (see guard).
 	stdin, err := sess.StdinPipe()
 	if err != nil {
 		return res, h.sessionErr(lc, err)
 	}
-	sent := res.Cmd
+	sent := cmd.wire()
 	if cmd.Stdin != nil {
 		// Copy stdin ourselves: the session would wait for a reader that never ends.
 		go func() {
@@ -97,7 +96,7 @@ func (h *SSHHost) Run(ctx context.Context, cmd Command) (res Result, err error) 
 			_ = stdin.Close()
 		}()
 	} else if !cmd.Pty { // on a terminal, its hangup ends the command
-		sent = guard(res.Cmd, h.ep.pool.opts.killGrace())
+		sent = guard(sent, h.ep.pool.opts.killGrace())
 	}
 	res.Started = time.Now()
 	if err := sess.Start(sent); err != nil {
@@ -115,7 +114,14 @@ func (h *SSHHost) Run(ctx context.Context, cmd Command) (res Result, err error) 
 		return res, ctx.Err()
 	}
 	flush(ow, ew, cmd.Keep, &res, outBuf, errBuf)
-	return res, h.exitStatus(werr, lc, &res)
+	if err := h.exitStatus(werr, lc, &res); err != nil {
+		return res, err
+	}
+	if err := dirError(cmd, res, ow, ew); err != nil {
+		res.ExitCode = -1
+		return res, err
+	}
+	return res, nil
 }
 
 // exitStatus reads how the session ended into res.ExitCode; a session that
@@ -218,7 +224,7 @@ func (h *SSHHost) sessionErr(lc *liveConn, err error) error {
 // itself the watchdog is killed on exit (a script that sets its own EXIT
 // trap, or ends in exec, leaves it waiting: closing the session then ends
 // what the script left in its process group). POSIX sh; the script runs in
-// the login shell as before, and Result.Cmd stays the script itself.
+// the login shell as before, and Result.Cmd stays Command.Script.
 func guard(script string, grace time.Duration) string {
 	rounds := max(int(grace/(100*time.Millisecond)), 1)
 	return "exec 3<&0 </dev/null\n" +
@@ -229,10 +235,8 @@ func guard(script string, grace time.Duration) string {
 }
 
 func flush(ow, ew *lineWriter, keep bool, res *Result, outBuf, errBuf *bytes.Buffer) {
-	if ow != nil {
-		ow.Flush()
-		ew.Flush()
-	}
+	ow.Flush()
+	ew.Flush()
 	if keep {
 		res.Stdout, res.Stderr = outBuf.Bytes(), errBuf.Bytes()
 	}
