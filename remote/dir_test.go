@@ -23,28 +23,37 @@ func dirCommands(out string) map[string]remote.Command {
 	}
 }
 
-// checkMissingDir runs each of dirCommands with a Dir that does not exist on
-// ex: each must be a *DirError naming the directory and the host, with
-// ExitCode -1, and must not have run anywhere.
+// checkMissingDir runs each of dirCommands with a Dir that does not exist
+// on ex, then with a Dir that is a file: each must be a *DirError naming the
+// directory and the host (and saying which), with ExitCode -1, and must not
+// have run anywhere.
 func checkMissingDir(t *testing.T, ex remote.Executor, pty bool) {
 	t.Helper()
 	tmp := t.TempDir()
-	missing := filepath.Join(tmp, "php-1.99.0-wmf.1")
-	for name, cmd := range dirCommands(filepath.Join(tmp, "ran")) {
-		cmd.Dir, cmd.Keep, cmd.Pty = missing, true, pty
-		res, err := ex.Run(context.Background(), cmd)
-		var de *remote.DirError
-		if !errors.As(err, &de) || de.Dir != missing || de.Host != ex.Host() {
-			t.Fatalf("%s: %q in a missing dir: exit %d, err %v, stderr %q", name, res.Cmd, res.ExitCode, err, res.Stderr)
-		}
-		if want := missing + " does not exist on " + ex.Host(); err.Error() != want {
-			t.Errorf("%s: error %q, want %q", name, err, want)
-		}
-		if res.ExitCode != -1 || res.Cmd != cmd.Script() || remote.Reason(res, err) != "no such directory" {
-			t.Errorf("%s: result %+v, reason %q", name, res, remote.Reason(res, err))
-		}
-		if b, rerr := os.ReadFile(filepath.Join(tmp, "ran")); rerr == nil {
-			t.Fatalf("%s: the command ran although its directory is missing: %q", name, b)
+	file := filepath.Join(tmp, "php-1.99.0-wmf.2")
+	if err := os.WriteFile(file, []byte("not a directory\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ dir, says, reason string }{
+		{filepath.Join(tmp, "php-1.99.0-wmf.1"), " does not exist on ", "no such directory"},
+		{file, " is not a directory on ", "not a directory"},
+	} {
+		for name, cmd := range dirCommands(filepath.Join(tmp, "ran")) {
+			cmd.Dir, cmd.Keep, cmd.Pty = c.dir, true, pty
+			res, err := ex.Run(context.Background(), cmd)
+			var de *remote.DirError
+			if !errors.As(err, &de) || de.Dir != c.dir || de.Host != ex.Host() {
+				t.Fatalf("%s: %q in %s: exit %d, err %v, stderr %q", name, res.Cmd, c.dir, res.ExitCode, err, res.Stderr)
+			}
+			if want := c.dir + c.says + ex.Host(); err.Error() != want {
+				t.Errorf("%s: error %q, want %q", name, err, want)
+			}
+			if res.ExitCode != -1 || res.Cmd != cmd.Script() || remote.Reason(res, err) != c.reason {
+				t.Errorf("%s: result %+v, reason %q", name, res, remote.Reason(res, err))
+			}
+			if b, rerr := os.ReadFile(filepath.Join(tmp, "ran")); rerr == nil {
+				t.Fatalf("%s: the command ran although %s is not a directory: %q", name, c.dir, b)
+			}
 		}
 	}
 }

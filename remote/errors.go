@@ -70,14 +70,21 @@ func (e *ConnError) Error() string {
 }
 
 // DirError says a command's working directory (Command.Dir) does not exist
-// on the host: the command did not run (Run returns it with ExitCode -1).
+// on the host, or is not a directory (NotDir): the command did not run (Run
+// returns it with ExitCode -1).
 type DirError struct {
-	Host string
-	Dir  string
+	Host   string
+	Dir    string
+	NotDir bool // Dir exists but is not a directory (a file)
 }
 
-// Error says which directory is missing on which host.
-func (e *DirError) Error() string { return e.Dir + " does not exist on " + e.Host }
+// Error says which directory is missing (or not one) on which host.
+func (e *DirError) Error() string {
+	if e.NotDir {
+		return e.Dir + " is not a directory on " + e.Host
+	}
+	return e.Dir + " does not exist on " + e.Host
+}
 
 // Reason is a short phrase for summaries: "connection refused", "timed out", "auth failed", "connection lost".
 func (e *ConnError) Reason() string {
@@ -115,6 +122,8 @@ func Reason(r Result, err error) string {
 		return "host key " + string(hk.Kind)
 	case errors.As(err, &ce):
 		return ce.Reason()
+	case errors.As(err, &de) && de.NotDir:
+		return "not a directory"
 	case errors.As(err, &de):
 		return "no such directory"
 	case errors.Is(err, context.Canceled):

@@ -69,38 +69,76 @@ func (c Command) Script() string {
 // wire is the script the executors run for c. Script's one line is not it:
 // `cd DIR && export A=B; CMD` runs CMD in the login directory when the cd
 // fails (&& binds tighter than ;), and so does `cd DIR && a || b` run b.
-// Here a missing DIR ends the script with noDirExit and noDirLine(DIR) as the
-// first line of stderr (a DirError for the caller); any other failed cd ends
-// it with the shell's own message; only then do the exports and Cmd run.
+// Here dirGuard comes first: a DIR that is missing (or not a directory)
+// ends the script before anything of Cmd runs; only then do the exports
+// and Cmd run.
 func (c Command) wire() string {
 	s := c.Cmd
 	if len(c.Env) > 0 {
 		s = envPrefix(c.Env) + s
 	}
-	if c.Dir == "" {
-		return s
-	}
-	q := Quote(c.Dir)
-	return "[ -d " + q + " ] || { printf '%s\\n' " + Quote(noDirLine(c.Dir)) + " >&2; exit " + strconv.Itoa(noDirExit) + "; }\n" +
-		"CDPATH= cd -- " + q + " || exit\n" + s
+	return dirGuard(c.Dir) + s
 }
 
-// noDirExit is how wire's script exits when the directory is missing.
+// dirGuard is the start of a script that must run in dir ("" for none):
+// dirCheck, then `cd` into it; any other failed cd (no permission) ends the
+// script with the shell's own message.
+func dirGuard(dir string) string {
+	if dir == "" {
+		return ""
+	}
+	return dirCheck(dir) + "CDPATH= cd -- " + Quote(dir) + " || exit\n"
+}
+
+// dirCheck is a script line that ends the script with noDirExit, and
+// dirLine first on stderr, when dir is missing or not a directory (a
+// DirError for the caller: see dirErrorOf).
+func dirCheck(dir string) string {
+	q := Quote(dir)
+	return "if [ ! -d " + q + " ]; then if [ -e " + q + " ]; then printf '%s\\n' " + Quote(dirLine(dir, true)) +
+		"; else printf '%s\\n' " + Quote(dirLine(dir, false)) + "; fi >&2; exit " + strconv.Itoa(noDirExit) + "; fi\n"
+}
+
+// noDirExit is how dirCheck's script exits when the directory is missing.
 const noDirExit = 125
 
-// noDirLine is what wire's script says on stderr when dir is missing.
-func noDirLine(dir string) string { return "porthole: " + dir + " does not exist" }
+// dirLine is what dirCheck's script says on stderr when dir is missing
+// (notDir false) or is something else than a directory (notDir true).
+func dirLine(dir string, notDir bool) string {
+	if notDir {
+		return "porthole: " + dir + " is not a directory"
+	}
+	return "porthole: " + dir + " does not exist"
+}
 
-// dirError is the DirError for a command whose script ended at its missing
-// directory (noDirExit, with noDirLine first on stderr, or on stdout for a
-// terminal's merged output), or nil.
-func dirError(c Command, r Result, stdout, stderr *lineWriter) error {
-	if c.Dir == "" || r.ExitCode != noDirExit {
+// dirErrorOf is the DirError for a script that began with dirCheck(dir) on
+// host and exited code, when one of lines (the first line of its stderr,
+// say) is dirCheck's: it ended at its missing directory. Otherwise nil.
+func dirErrorOf(host, dir string, code int, lines ...string) *DirError {
+	if dir == "" || code != noDirExit {
 		return nil
 	}
-	want := noDirLine(c.Dir)
-	if stderr.firstLine() == want || (c.Pty && stdout.firstLine() == want) {
-		return &DirError{Host: r.Host, Dir: c.Dir}
+	for _, l := range lines {
+		switch l {
+		case dirLine(dir, false):
+			return &DirError{Host: host, Dir: dir}
+		case dirLine(dir, true):
+			return &DirError{Host: host, Dir: dir, NotDir: true}
+		}
+	}
+	return nil
+}
+
+// dirError is the DirError for a command whose script ended at its missing
+// directory (dirCheck's line first on stderr, or on stdout for a terminal's
+// merged output), or nil.
+func dirError(c Command, r Result, stdout, stderr *lineWriter) error {
+	lines := []string{stderr.firstLine()}
+	if c.Pty {
+		lines = append(lines, stdout.firstLine())
+	}
+	if de := dirErrorOf(r.Host, c.Dir, r.ExitCode, lines...); de != nil {
+		return de
 	}
 	return nil
 }

@@ -27,7 +27,9 @@ type TmuxJob struct {
 	Marker     string    `json:"marker"`           // "porthole-exit-<nonce>:"; the exit code follows
 	Offset     int64     `json:"offset"`           // transcript bytes already read (whole lines)
 	Started    time.Time `json:"started"`
-	Cmd        string    `json:"cmd"`
+	Cmd        string    `json:"cmd"`           // as the deployer reads it (Command.Script)
+	Dir        string    `json:"dir,omitempty"` // where it runs (Command.Dir); "" for the login directory
+	last       string    // the last transcript line read (dirCheck's, if the job ended there)
 }
 
 // Encode is the job as one string, for a window variable (sc.Set).
@@ -114,6 +116,7 @@ func startTmuxJob(ctx context.Context, ex Executor, j *TmuxJob, dir, inner, args
 	socket, session := j.Socket, j.Session
 	q := Quote(dir)
 	lines := []string{
+		startDirCheck(j.Dir),
 		"command -v tmux >/dev/null 2>&1 || { echo 'porthole: tmux is not installed on this host' >&2; exit 127; }",
 		"mkdir -p -- " + q + " || exit 1",
 		"t=$(cd -- " + q + " && pwd)/" + Quote(session) + ".log || exit 1",
@@ -133,6 +136,9 @@ func startTmuxJob(ctx context.Context, ex Executor, j *TmuxJob, dir, inner, args
 	res, err := ex.Run(ctx, Command{Cmd: strings.Join(lines, "\n"), Keep: true})
 	if err != nil {
 		return nil, fmt.Errorf("starting tmux session %s on %s: %w", session, ex.Host(), err)
+	}
+	if de := dirErrorOf(j.Host, j.Dir, res.ExitCode, firstLine(res.Stderr)); de != nil {
+		return nil, de
 	}
 	switch res.ExitCode {
 	case 0:
@@ -169,9 +175,10 @@ type FollowOptions struct {
 const pollChunk = 1 << 20
 
 // Follow reads the transcript until the marker line, and returns the
-// command's exit code. dial returns the host's executor; it is called again
-// after an error, so a pool can re-dial a dropped connection. Cancelling ctx
-// stops following (the job keeps running; see Kill).
+// command's exit code (or a *DirError: the job's Dir was gone when it ran).
+// dial returns the host's executor; it is called again after an error, so
+// a pool can re-dial a dropped connection. Cancelling ctx stops following
+// (the job keeps running; see Kill).
 func (j *TmuxJob) Follow(ctx context.Context, dial func() (Executor, error), o FollowOptions) (int, error) {
 	p := newFollowPace(o)
 	gone := 0
@@ -189,7 +196,7 @@ func (j *TmuxJob) Follow(ctx context.Context, dial func() (Executor, error), o F
 		p.reached()
 		code, done, rest := j.lines(data, p.o)
 		if done {
-			return code, nil
+			return j.exit(code)
 		}
 		if len(data) >= pollChunk {
 			continue // more is waiting
@@ -242,6 +249,7 @@ func (j *TmuxJob) lines(data []byte, o FollowOptions) (code int, done bool, rest
 			j.advance(read, o)
 			return code, true, nil
 		}
+		j.last = line
 		if o.OnLine != nil {
 			o.OnLine(line)
 		}

@@ -2,6 +2,7 @@ package window
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -102,6 +103,12 @@ func runScap(ctx context.Context, sc *runbooks.StepContext, key, dir, cmd string
 		sc.RecordRun(res, ctx.Err())
 		return -1, r.tail, ctx.Err()
 	}
+	var de *remote.DirError
+	if errors.As(ferr, &de) { // ended before scap ran: nothing goes on, nothing to reattach to
+		sc.Learn(func(f *runbooks.Facts) { f.Run(rk).Outcome = remote.Reason(res, ferr) })
+		sc.RecordRun(res, ferr)
+		return -1, r.tail, ferr
+	}
 	if ferr != nil {
 		r.save(true)
 		sc.Note(runbooks.Warn, "scap goes on in tmux session %s on %s (watch: %s); resuming the window reattaches to it", r.job.Session, r.job.Host, r.job.AttachHint())
@@ -123,13 +130,10 @@ func (r *scapRun) start(ctx context.Context, ex remote.Executor, dir, cmd string
 	if r.sc.Plan != nil {
 		planID = r.sc.Plan.ID
 	}
-	script := cmd
-	if dir != "" {
-		script = "cd " + remote.Quote(dir) + " && " + cmd
-	}
-	r.sc.EchoCommand(ex.Host(), script)
+	c := remote.Command{Cmd: cmd, Dir: dir} // shown as `cd DIR && CMD`; a missing DIR runs nothing
+	r.sc.EchoCommand(ex.Host(), c.Script())
 	session := remote.TmuxSessionName(planID, r.sc.Step.ID, "scap")
-	job, err := remote.StartTmuxTerminal(ctx, ex, mc.TmuxSocket, mc.EffectiveTranscriptDir(), session, script)
+	job, err := remote.StartTmuxTerminal(ctx, ex, mc.TmuxSocket, mc.EffectiveTranscriptDir(), session, c)
 	if err != nil {
 		if ctx.Err() != nil {
 			// stopped while the session was being set up: it may already run scap

@@ -2,10 +2,12 @@ package window
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
 	"porthole/gerrit"
+	"porthole/remote"
 	"porthole/runbooks"
 	"porthole/runbooks/journal"
 )
@@ -19,6 +21,10 @@ func (bp *backport) scapSync(ctx context.Context, sc *runbooks.StepContext, c sy
 		key, what = "sync-world", "the full sync"
 	}
 	code, tail, err := runScap(ctx, sc, key, bp.env.Config.StagingDir, c.Cmd)
+	var de *remote.DirError
+	if errors.As(err, &de) {
+		return fmt.Errorf("%s did not run: %w", what, err)
+	}
 	if err != nil {
 		return err
 	}
