@@ -62,3 +62,7 @@ require (
 	golang.org/x/text v0.44.0 // indirect
 	gopkg.in/warnings.v0 v0.1.2 // indirect
 )
+
+replace charm.land/lipgloss/v2 => ./internal/forks/lipgloss
+
+replace charm.land/glamour/v2 => ./internal/forks/glamour
