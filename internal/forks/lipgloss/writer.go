@@ -5,13 +5,33 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/charmbracelet/colorprofile"
 )
 
 // Writer is the default writer that prints to stdout, automatically
 // downsampling colors when necessary.
-var Writer = colorprofile.NewWriter(os.Stdout, os.Environ())
+//
+// porthole's fork: the profile is detected as colorprofile.NewWriter does,
+// but without asking tmux (`tmux info`: a process started at package init,
+// before main, in every program that imports lipgloss inside tmux, 10-15 ms).
+// Inside tmux the profile is what TERM, COLORTERM and terminfo say; a program
+// that wants tmux's answer asks colorprofile.Tmux itself (porthole's
+// tui/display does, after its first frame). See ../README.md.
+var Writer = &colorprofile.Writer{Forward: os.Stdout, Profile: colorprofile.Detect(os.Stdout, withoutTmux(os.Environ()))}
+
+// withoutTmux is env without TMUX, so that colorprofile.Detect does not run
+// `tmux info`.
+func withoutTmux(env []string) []string {
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, "TMUX=") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
 
 // Println to stdout, automatically downsampling colors when necessary, ending
 // with a trailing newline.
