@@ -8,6 +8,7 @@ import (
 
 	"github.com/bluekeyes/go-gitdiff/gitdiff"
 
+	"porthole/gitops/gitlog"
 	"porthole/remote"
 )
 
@@ -44,10 +45,10 @@ type PatchCommit struct {
 
 var mergeLineRe = regexp.MustCompile(`(?m)^Merge: `)
 
-// ParsePatchLog splits a `git log -p` text into commits (SplitLog) and parses
+// ParsePatchLog splits a `git log -p` text into commits (gitlog.SplitLog) and parses
 // each one's header and files with go-gitdiff.
 func ParsePatchLog(b []byte) ([]PatchCommit, error) {
-	_, chunks := SplitLog(b)
+	_, chunks := gitlog.SplitLog(b)
 	var out []PatchCommit
 	for _, chunk := range chunks {
 		pc, err := parsePatchCommit(chunk)

@@ -10,7 +10,7 @@ import (
 	"github.com/bluekeyes/go-gitdiff/gitdiff"
 
 	"porthole/gerrit"
-	"porthole/gitops"
+	"porthole/gitops/gitlog"
 	"porthole/runbooks"
 )
 
@@ -36,10 +36,10 @@ func DetectMaintenance(patch []byte, _ []*gerrit.Change) []runbooks.Suggestion {
 }
 
 // splitCommits cuts `git log -p` output at each "commit <sha>" line
-// (gitops.SplitLog), so each part is one patch for gitdiff.Parse; a plain
+// (gitlog.SplitLog), so each part is one patch for gitdiff.Parse; a plain
 // diff stays whole.
 func splitCommits(patch []byte) [][]byte {
-	pre, commits := gitops.SplitLog(patch)
+	pre, commits := gitlog.SplitLog(patch)
 	if len(commits) == 0 {
 		return [][]byte{patch}
 	}

@@ -9,7 +9,7 @@ import (
 	"sort"
 	"strings"
 
-	"porthole/gitops"
+	"porthole/gitops/gitlog"
 )
 
 // Kind classifies one line of `git log -p` output.
@@ -354,7 +354,7 @@ func (c *chunk) classify(line []byte) Kind {
 
 // commit starts a new commit when line is a "commit <sha>" line.
 func (c *chunk) commit(line []byte) bool {
-	sha, ok := gitops.CommitHeader(line)
+	sha, ok := gitlog.CommitHeader(line)
 	if !ok {
 		return false
 	}
@@ -379,7 +379,7 @@ func (c *chunk) message(line []byte) {
 		}
 		c.subjects[st.Commit] = string(t)
 	}
-	if id, ok := gitops.ChangeIDLine(t); ok {
+	if id, ok := gitlog.ChangeIDLine(t); ok {
 		if c.ids == nil {
 			c.ids = map[int][]string{}
 		}
