@@ -6,8 +6,7 @@ import (
 	"sync"
 
 	"github.com/alecthomas/chroma/v2"
-	"github.com/alecthomas/chroma/v2/quick"
-	"github.com/alecthomas/chroma/v2/styles"
+	"github.com/alecthomas/chroma/v2/formatters"
 )
 
 const (
@@ -21,6 +20,40 @@ const (
 // mutex for synchronizing access to the chroma style registry.
 // Related https://github.com/alecthomas/chroma/pull/650
 var mutex = sync.Mutex{}
+
+// porthole's fork: code blocks are highlighted as plain text with the
+// style's rules, without chroma's lexers and styles packages, whose package
+// init (every lexer and style chroma knows, parsed from XML) cost every
+// program importing glamour 15-20 ms before main. Upstream guessed a lexer
+// for a block without a language (lexers.Analyse) and looked named themes
+// up in chroma's registry; here a named theme without chroma rules is plain
+// text too. See ../../README.md.
+var (
+	codeStyles = map[string]*chroma.Style{} // styles made from the rules, by name (under mutex)
+	plainText  = chroma.MustNewLexer(&chroma.Config{Name: "plaintext", Priority: -1}, func() chroma.Rules {
+		return chroma.Rules{"root": []chroma.Rule{{Pattern: `.+`, Type: chroma.Text}, {Pattern: `\n`, Type: chroma.Text}}}
+	})
+)
+
+// highlight writes code as chroma's quick.Highlight does, with the
+// plain-text lexer and the style registered under theme.
+func highlight(w io.Writer, code, formatter, theme string) error {
+	f := formatters.Get(formatter)
+	if f == nil {
+		f = formatters.Fallback
+	}
+	mutex.Lock()
+	style := codeStyles[theme]
+	mutex.Unlock()
+	if style == nil {
+		style = chroma.MustNewStyle("plain", chroma.StyleEntries{})
+	}
+	it, err := chroma.Coalesce(plainText).Tokenise(nil, code)
+	if err != nil {
+		return err
+	}
+	return f.Format(w, style, it)
+}
 
 // A CodeBlockElement is used to render code blocks.
 type CodeBlockElement struct {
@@ -85,9 +118,9 @@ func (e *CodeBlockElement) Render(w io.Writer, ctx RenderContext) error {
 		theme = chromaStyleTheme
 		mutex.Lock()
 		// Don't register the style if it's already registered.
-		_, ok := styles.Registry[theme]
+		_, ok := codeStyles[theme]
 		if !ok {
-			styles.Register(chroma.MustNewStyle(theme,
+			codeStyles[theme] = (chroma.MustNewStyle(theme,
 				chroma.StyleEntries{
 					chroma.Text:                chromaStyle(rules.Chroma.Text),
 					chroma.Error:               chromaStyle(rules.Chroma.Error),
@@ -133,7 +166,7 @@ func (e *CodeBlockElement) Render(w io.Writer, ctx RenderContext) error {
 	if len(theme) > 0 {
 		_, _ = renderText(iw, bs.Current().Style.StylePrimitive, rules.BlockPrefix)
 
-		err := quick.Highlight(iw, e.Code, e.Language, formatter, theme)
+		err := highlight(iw, e.Code, formatter, theme)
 		if err != nil {
 			return fmt.Errorf("glamour: error highlighting code: %w", err)
 		}
