@@ -5,32 +5,30 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/term"
 )
 
 // Writer is the default writer that prints to stdout, automatically
 // downsampling colors when necessary.
 //
-// porthole's fork: the profile is detected as colorprofile.NewWriter does,
-// but without asking tmux (`tmux info`: a process started at package init,
-// before main, in every program that imports lipgloss inside tmux, 10-15 ms).
-// Inside tmux the profile is what TERM, COLORTERM and terminfo say; a program
-// that wants tmux's answer asks colorprofile.Tmux itself (porthole's
-// tui/display does, after its first frame). See ../README.md.
-var Writer = &colorprofile.Writer{Forward: os.Stdout, Profile: colorprofile.Detect(os.Stdout, withoutTmux(os.Environ()))}
+// porthole's fork: on a terminal the profile is what the environment says
+// (TERM, COLORTERM, NO_COLOR, CLICOLOR: colorprofile.Env), without reading
+// terminfo (0.3-0.5 ms) or asking tmux (`tmux info`, a process: 10-15 ms),
+// as upstream's colorprofile.NewWriter did at package init, before main, in
+// every program importing lipgloss. Off a terminal it is detected as
+// upstream (neither is consulted there). porthole never prints through this
+// Writer; its TUI (tui/display) reads terminfo and asks tmux after its first
+// frame. See ../README.md.
+var Writer = &colorprofile.Writer{Forward: os.Stdout, Profile: stdoutProfile(os.Environ())}
 
-// withoutTmux is env without TMUX, so that colorprofile.Detect does not run
-// `tmux info`.
-func withoutTmux(env []string) []string {
-	out := make([]string, 0, len(env))
-	for _, kv := range env {
-		if !strings.HasPrefix(kv, "TMUX=") {
-			out = append(out, kv)
-		}
+// stdoutProfile is the colour profile of stdout, without terminfo or tmux.
+func stdoutProfile(env []string) colorprofile.Profile {
+	if term.IsTerminal(os.Stdout.Fd()) {
+		return colorprofile.Env(env)
 	}
-	return out
+	return colorprofile.Detect(os.Stdout, env)
 }
 
 // Println to stdout, automatically downsampling colors when necessary, ending

@@ -49,8 +49,10 @@ type File struct {
 // chunkSize is how much of the file one indexing step scans.
 const chunkSize = 4 << 20
 
-// firstChunk is what Open scans before the first screen is shown.
-const firstChunk = 256 << 10
+// firstChunk is what Open scans before the first screen is shown: a few
+// tall screens of lines (the rest is indexed in the background after the first
+// frame; scanning 256 KiB here cost 0.5 ms of the cold start).
+const firstChunk = 32 << 10
 
 // Doc is a `git log -p` file indexed lazily: line offsets, line kinds, and
 // commit and file boundaries are found chunk by chunk as the scan goes.
