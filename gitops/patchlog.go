@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"regexp"
 
 	"github.com/bluekeyes/go-gitdiff/gitdiff"
 
 	"porthole/gitops/gitlog"
+	"porthole/internal/lazyre"
 	"porthole/remote"
 )
 
@@ -43,7 +43,7 @@ type PatchCommit struct {
 	Files     []*gitdiff.File
 }
 
-var mergeLineRe = regexp.MustCompile(`(?m)^Merge: `)
+var mergeLineRe = lazyre.New(`(?m)^Merge: `)
 
 // ParsePatchLog splits a `git log -p` text into commits (gitlog.SplitLog) and parses
 // each one's header and files with go-gitdiff.

@@ -3,12 +3,12 @@ package window
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"porthole/config"
+	"porthole/internal/lazyre"
 	"porthole/remote"
 	"porthole/runbooks"
 )
@@ -35,9 +35,9 @@ func scapStarted(sc *runbooks.StepContext) bool {
 }
 
 var (
-	ansiRE       = regexp.MustCompile(`\x1b\[[0-9;]*[A-Za-z]`)
-	scapChoiceRE = regexp.MustCompile(`^\[([a-z])\] (.+)$`)
-	scapAskRE    = regexp.MustCompile(`\(default: \[([a-z])\]\): *$`)
+	ansiRE       = lazyre.New(`\x1b\[[0-9;]*[A-Za-z]`)
+	scapChoiceRE = lazyre.New(`^\[([a-z])\] (.+)$`)
+	scapAskRE    = lazyre.New(`\(default: \[([a-z])\]\): *$`)
 )
 
 // scapRun is one scap command being followed.

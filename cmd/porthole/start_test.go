@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,8 +16,10 @@ import (
 // TestStartLoadsNoHighlightRegistries: porthole's packages initialise
 // without chroma's lexer and style registries and without bluemonday (their
 // package init, every lexer and style parsed from XML, cost every porthole
-// command 15-25 ms before main; see internal/forks/README.md). The diff
-// viewer loads the lexers it knows on first use.
+// command 15-25 ms before main; see internal/forks/README.md), and
+// porthole's own packages compile nothing at init (their regular
+// expressions, ~2 ms, are internal/lazyre's). The diff viewer loads the
+// lexers it knows on first use.
 func TestStartLoadsNoHighlightRegistries(t *testing.T) {
 	cmd := exec.Command(portholeBin(t), "--help")
 	cmd.Env = append(os.Environ(), "GODEBUG=inittrace=1")
@@ -31,6 +34,12 @@ func TestStartLoadsNoHighlightRegistries(t *testing.T) {
 			continue
 		}
 		inits++
+		// "init PKG @T ms, C ms clock, B bytes, N allocs"
+		if strings.HasPrefix(f[1], "porthole/") && len(f) >= 11 {
+			if n, err := strconv.Atoi(f[9]); err == nil && n >= 100 {
+				t.Errorf("%s allocates %d times at init (a regular expression compiled there? use internal/lazyre)", f[1], n)
+			}
+		}
 		for _, heavy := range []string{"github.com/alecthomas/chroma/v2/lexers", "github.com/alecthomas/chroma/v2/styles", "github.com/microcosm-cc/bluemonday"} {
 			if strings.HasPrefix(f[1], heavy) {
 				t.Errorf("porthole's start initialises %s", f[1])
