@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"github.com/adrg/xdg"
 	"gopkg.in/yaml.v3"
 
+	"porthole/internal/lazyre"
 	"porthole/remote"
 )
 
@@ -105,7 +105,7 @@ func ParseConfig(data []byte) (*Config, error) {
 }
 
 // fieldNotFoundRE matches yaml.v3's unknown-key message.
-var fieldNotFoundRE = regexp.MustCompile(`field (\S+) not found in type \S+`)
+var fieldNotFoundRE = lazyre.New(`field (\S+) not found in type \S+`)
 
 // yamlError turns a YAML decoding error into one line that says where and what.
 func yamlError(err error) error {
@@ -240,7 +240,7 @@ func validateTemplates(c *Config) error {
 }
 
 // placeholderRE matches {name} in a command template; a preceding $ (shell ${x}) is captured so it can be left alone.
-var placeholderRE = regexp.MustCompile(`(\$?)\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+var placeholderRE = lazyre.New(`(\$?)\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 
 func unknownPlaceholders(tmpl string, known []string) []string {
 	var out []string

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
+	"porthole/internal/lazyre"
 	"strings"
 )
 
@@ -145,7 +145,7 @@ func oneLine(s string) string {
 // scrub removes user:password@ from any URL quoted in an error text.
 func scrub(s string) string { return userinfoRe.ReplaceAllString(s, "$1") }
 
-var userinfoRe = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s"']*@`)
+var userinfoRe = lazyre.New(`([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s"']*@`)
 
 // redactURL drops user info from a URL for messages.
 func redactURL(u *url.URL) string {

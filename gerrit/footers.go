@@ -1,7 +1,7 @@
 package gerrit
 
 import (
-	"regexp"
+	"porthole/internal/lazyre"
 	"strings"
 )
 
@@ -12,9 +12,9 @@ type Footer struct {
 }
 
 var (
-	footerRe    = regexp.MustCompile(`^([A-Za-z0-9][A-Za-z0-9-]*):[ \t]*(.*?)[ \t]*$`)
-	taskRe      = regexp.MustCompile(`\bT[1-9][0-9]*\b`)
-	dependsOnRe = regexp.MustCompile(`(?im)^Depends-On:[ \t]*(\S.*?)[ \t]*$`)
+	footerRe    = lazyre.New(`^([A-Za-z0-9][A-Za-z0-9-]*):[ \t]*(.*?)[ \t]*$`)
+	taskRe      = lazyre.New(`\bT[1-9][0-9]*\b`)
+	dependsOnRe = lazyre.New(`(?im)^Depends-On:[ \t]*(\S.*?)[ \t]*$`)
 )
 
 // Footers returns the trailers of a commit message: the "Key: value" lines of

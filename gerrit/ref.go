@@ -3,7 +3,7 @@ package gerrit
 import (
 	"fmt"
 	"net/url"
-	"regexp"
+	"porthole/internal/lazyre"
 	"strconv"
 	"strings"
 )
@@ -54,18 +54,18 @@ func (r Ref) String() string {
 }
 
 var (
-	changeIDRe = regexp.MustCompile(`^I[0-9a-f]{40}$`)
-	numberRe   = regexp.MustCompile(`^[1-9][0-9]{0,9}$`)
+	changeIDRe = lazyre.New(`^I[0-9a-f]{40}$`)
+	numberRe   = lazyre.New(`^[1-9][0-9]{0,9}$`)
 	// N,P as gerrit review and gerrit query print it.
-	numberPSRe = regexp.MustCompile(`^([1-9][0-9]{0,9}),([1-9][0-9]{0,4})$`)
+	numberPSRe = lazyre.New(`^([1-9][0-9]{0,9}),([1-9][0-9]{0,4})$`)
 	// refs/changes/NN/N/P
-	changeRefRe = regexp.MustCompile(`^refs/changes/([0-9]{2})/([1-9][0-9]{0,9})(?:/([1-9][0-9]{0,4}|meta))?$`)
+	changeRefRe = lazyre.New(`^refs/changes/([0-9]{2})/([1-9][0-9]{0,9})(?:/([1-9][0-9]{0,4}|meta))?$`)
 	// PolyGerrit CHANGE and DIFF routes, after the base path: c/proj/+/N[/PS[..PS]][/file]
-	webChangeRe = regexp.MustCompile(`^(?:.*?/)?c/(.+?)/\+/([0-9]+)(?:/(?:([0-9]+)\.\.)?([0-9]+|edit)(?:/.*)?)?/?$`)
+	webChangeRe = lazyre.New(`^(?:.*?/)?c/(.+?)/\+/([0-9]+)(?:/(?:([0-9]+)\.\.)?([0-9]+|edit)(?:/.*)?)?/?$`)
 	// CHANGE_LEGACY: c/N[/PS[..PS]]
-	webLegacyRe = regexp.MustCompile(`^(?:.*?/)?c/([0-9]+)(?:/(?:([0-9]+)\.\.)?([0-9]+|edit))?/?$`)
+	webLegacyRe = lazyre.New(`^(?:.*?/)?c/([0-9]+)(?:/(?:([0-9]+)\.\.)?([0-9]+|edit))?/?$`)
 	// CHANGE_NUMBER_LEGACY: /N under an optional one-segment base path (/r/N).
-	webNumberRe = regexp.MustCompile(`^(?:[^/]+/)?([0-9]+)/?$`)
+	webNumberRe = lazyre.New(`^(?:[^/]+/)?([0-9]+)/?$`)
 )
 
 // ParseRef reads every form a deployer pastes: 12345, 12345,3, gerrit:12345,

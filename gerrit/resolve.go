@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
+	"porthole/internal/lazyre"
 	"sort"
 	"strconv"
 	"strings"
@@ -199,7 +199,7 @@ func (c *Client) convert(ci *gg.ChangeInfo) *Change {
 }
 
 // buildLine is a line of Zuul's report: "- JOB URL : FAILURE in 9m 41s".
-var buildLine = regexp.MustCompile(`(?m)^- \S+ (https?://\S+) : (FAILURE|ERROR|TIMED_OUT|POST_FAILURE)\b`)
+var buildLine = lazyre.New(`(?m)^- \S+ (https?://\S+) : (FAILURE|ERROR|TIMED_OUT|POST_FAILURE)\b`)
 
 // failedBuild is the console URL of the failed build in the newest CI
 // report among msgs ("" when it passed, or none names one).

@@ -3,7 +3,7 @@ package gerrit
 import (
 	"context"
 	"fmt"
-	"regexp"
+	"porthole/internal/lazyre"
 	"strings"
 
 	gg "github.com/andygrunwald/go-gerrit"
@@ -13,8 +13,8 @@ import (
 func RevertTopic(sha string) string { return "revert-" + sha }
 
 var (
-	shaRe    = regexp.MustCompile(`^[0-9a-f]{7,40}$`)
-	branchRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]*$`)
+	shaRe    = lazyre.New(`^[0-9a-f]{7,40}$`)
+	branchRe = lazyre.New(`^[A-Za-z0-9][A-Za-z0-9._/-]*$`)
 )
 
 // CheckRevertPush says whether branch and sha make a sane revert push

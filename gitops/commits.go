@@ -2,6 +2,7 @@ package gitops
 
 import (
 	"context"
+	"porthole/gitops/gitlog"
 	"strings"
 )
 
@@ -75,7 +76,7 @@ func ChangeIDs(msg string) []string {
 	var ids []string
 	seen := map[string]bool{}
 	for l := range strings.Lines(msg) {
-		if id, ok := ChangeIDLine([]byte(l)); ok && !seen[id] {
+		if id, ok := gitlog.ChangeIDLine([]byte(l)); ok && !seen[id] {
 			seen[id] = true
 			ids = append(ids, id)
 		}

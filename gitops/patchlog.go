@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"regexp"
 
 	"github.com/bluekeyes/go-gitdiff/gitdiff"
 
+	"porthole/gitops/gitlog"
+	"porthole/internal/lazyre"
 	"porthole/remote"
 )
 
@@ -42,12 +43,12 @@ type PatchCommit struct {
 	Files     []*gitdiff.File
 }
 
-var mergeLineRe = regexp.MustCompile(`(?m)^Merge: `)
+var mergeLineRe = lazyre.New(`(?m)^Merge: `)
 
-// ParsePatchLog splits a `git log -p` text into commits (SplitLog) and parses
+// ParsePatchLog splits a `git log -p` text into commits (gitlog.SplitLog) and parses
 // each one's header and files with go-gitdiff.
 func ParsePatchLog(b []byte) ([]PatchCommit, error) {
-	_, chunks := SplitLog(b)
+	_, chunks := gitlog.SplitLog(b)
 	var out []PatchCommit
 	for _, chunk := range chunks {
 		pc, err := parsePatchCommit(chunk)

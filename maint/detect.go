@@ -3,14 +3,14 @@ package maint
 import (
 	"bytes"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/bluekeyes/go-gitdiff/gitdiff"
 
 	"porthole/gerrit"
-	"porthole/gitops"
+	"porthole/gitops/gitlog"
+	"porthole/internal/lazyre"
 	"porthole/runbooks"
 )
 
@@ -36,10 +36,10 @@ func DetectMaintenance(patch []byte, _ []*gerrit.Change) []runbooks.Suggestion {
 }
 
 // splitCommits cuts `git log -p` output at each "commit <sha>" line
-// (gitops.SplitLog), so each part is one patch for gitdiff.Parse; a plain
+// (gitlog.SplitLog), so each part is one patch for gitdiff.Parse; a plain
 // diff stays whole.
 func splitCommits(patch []byte) [][]byte {
-	pre, commits := gitops.SplitLog(patch)
+	pre, commits := gitlog.SplitLog(patch)
 	if len(commits) == 0 {
 		return [][]byte{patch}
 	}
@@ -100,28 +100,28 @@ func (d *detection) file(f *gitdiff.File) {
 
 var (
 	// 'key' => [   or   'key' => array(   (an opening line of a nested array)
-	openerRe = regexp.MustCompile(`^\s*['"](\+?[^'"]+)['"]\s*=>\s*(?:\[|array\s*\()\s*(?:(?://|#).*)?$`)
+	openerRe = lazyre.New(`^\s*['"](\+?[^'"]+)['"]\s*=>\s*(?:\[|array\s*\()\s*(?:(?://|#).*)?$`)
 	// a line that opens an array without a key: return [, $x = [ …
-	bareOpenRe = regexp.MustCompile(`(?:\[|array\s*\()\s*(?:(?://|#).*)?$`)
+	bareOpenRe = lazyre.New(`(?:\[|array\s*\()\s*(?:(?://|#).*)?$`)
 	// 'key' => 'value',
-	strValueRe = regexp.MustCompile(`^\s*['"](\+?[^'"]+)['"]\s*=>\s*['"]([^'"]*)['"]\s*,?\s*(?:(?://|#).*)?$`)
+	strValueRe = lazyre.New(`^\s*['"](\+?[^'"]+)['"]\s*=>\s*['"]([^'"]*)['"]\s*,?\s*(?:(?://|#).*)?$`)
 	// 100 => 'Portal',  or  NS_PORTAL => 'Portal',
-	nsEntryRe = regexp.MustCompile(`^\s*(\d+|[A-Z][A-Z0-9_]*)\s*=>\s*['"]([^'"]+)['"]`)
+	nsEntryRe = lazyre.New(`^\s*(\d+|[A-Z][A-Z0-9_]*)\s*=>\s*['"]([^'"]+)['"]`)
 	// 'WP' => NS_PROJECT,  or  'WP' => 4,  (namespace aliases)
-	aliasEntryRe = regexp.MustCompile(`^\s*['"]([^'"]+)['"]\s*=>\s*(\d+|[A-Z][A-Z0-9_]*)\s*,?`)
+	aliasEntryRe = lazyre.New(`^\s*['"]([^'"]+)['"]\s*=>\s*(\d+|[A-Z][A-Z0-9_]*)\s*,?`)
 	// 'hewiki' => [ 100 => 'פורטל', … ],  (a whole wiki entry on one line)
-	inlineWikiRe = regexp.MustCompile(`^\s*['"](\+?[^'"]+)['"]\s*=>\s*(?:\[|array\s*\()(.*)(?:\]|\))\s*,?\s*(?:(?://|#).*)?$`)
+	inlineWikiRe = lazyre.New(`^\s*['"](\+?[^'"]+)['"]\s*=>\s*(?:\[|array\s*\()(.*)(?:\]|\))\s*,?\s*(?:(?://|#).*)?$`)
 	// $wgExtraNamespaces[100] = 'Portal';  (old style)
-	oldStyleNsRe = regexp.MustCompile(`\$wg(?:ExtraNamespaces|NamespaceAliases)\s*\[\s*([^\]]+)\]\s*=\s*(.+?);`)
-	dbnameIfRe   = regexp.MustCompile(`\$(?:wgDBname|wmgDBname|dbname)\s*===?\s*['"]([a-z0-9_]+)['"]|case\s+['"]([a-z0-9_]+)['"]\s*:`)
-	defineNsRe   = regexp.MustCompile(`define\(\s*['"](NS_[A-Z0-9_]+)['"]`)
+	oldStyleNsRe = lazyre.New(`\$wg(?:ExtraNamespaces|NamespaceAliases)\s*\[\s*([^\]]+)\]\s*=\s*(.+?);`)
+	dbnameIfRe   = lazyre.New(`\$(?:wgDBname|wmgDBname|dbname)\s*===?\s*['"]([a-z0-9_]+)['"]|case\s+['"]([a-z0-9_]+)['"]\s*:`)
+	defineNsRe   = lazyre.New(`define\(\s*['"](NS_[A-Z0-9_]+)['"]`)
 	// MediaWiki's collation names: uppercase, numeric, identity, uca-default,
 	// uca-default-u-kn, xx-uca-fa, uppercase-ab, remote-uca-default, …
-	collationNameRe = regexp.MustCompile(`^(?:[a-z]+-)*(?:uppercase|numeric|identity|uca)(?:-[a-z0-9-]+)?$`)
+	collationNameRe = lazyre.New(`^(?:[a-z]+-)*(?:uppercase|numeric|identity|uca)(?:-[a-z0-9-]+)?$`)
 	// an extra namespace entry by its shape: 100+ or NS_X => 'Single_Token'
 	// a namespace alias by its shape: 'WP' => NS_PROJECT,  or 'MOS' => 126,
-	aliasShapeRe = regexp.MustCompile(`^\s*['"]([^'"]+)['"]\s*=>\s*(NS_[A-Z0-9_]+|\d+)\s*,?\s*(?:(?://|#).*)?$`)
-	nsShapeRe    = regexp.MustCompile(`^\s*([1-9]\d{2,}|NS_[A-Z0-9_]+)\s*=>\s*['"]([^'"\s,]+)['"]\s*,?\s*(?:(?://|#).*)?$`)
+	aliasShapeRe = lazyre.New(`^\s*['"]([^'"]+)['"]\s*=>\s*(NS_[A-Z0-9_]+|\d+)\s*,?\s*(?:(?://|#).*)?$`)
+	nsShapeRe    = lazyre.New(`^\s*([1-9]\d{2,}|NS_[A-Z0-9_]+)\s*=>\s*['"]([^'"\s,]+)['"]\s*,?\s*(?:(?://|#).*)?$`)
 )
 
 // namespaceSettings are the settings whose change calls for namespaceDupes.

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"porthole/internal/lazyre"
 	"porthole/remote"
 )
 
@@ -37,7 +38,7 @@ func exitText(code int) string {
 }
 
 // fatalLine finds the line that explains a crash (PHP fatal, exception, Maintenance::fatalError).
-var fatalRe = regexp.MustCompile(`(?m)^.*(?:Fatal error|PHP Fatal|Exception|Error:|error:|Wikimedia\\Rdbms\\DBQueryError).*$`)
+var fatalRe = lazyre.New(`(?m)^.*(?:Fatal error|PHP Fatal|Exception|Error:|error:|Wikimedia\\Rdbms\\DBQueryError).*$`)
 
 func fatalLine(output string) string {
 	m := fatalRe.FindAllString(output, -1)
@@ -87,8 +88,8 @@ func failed(res remote.Result, output, why string) Outcome {
 }
 
 var (
-	ndPagesRe = regexp.MustCompile(`(?m)^(\d+) pages to fix, (\d+) were resolvable\.`)
-	ndLinksRe = regexp.MustCompile(`(?m)^(\d+) links to fix, (\d+) were resolvable, (\d+) were deleted\.`)
+	ndPagesRe = lazyre.New(`(?m)^(\d+) pages to fix, (\d+) were resolvable\.`)
+	ndLinksRe = lazyre.New(`(?m)^(\d+) links to fix, (\d+) were resolvable, (\d+) were deleted\.`)
 )
 
 // interpretNamespaceDupes: success is its "Looks good!" line, failure its
@@ -133,9 +134,9 @@ func interpretNamespaceDupes(res remote.Result, output string) Outcome {
 }
 
 var (
-	ucWouldRe = regexp.MustCompile(`(?m)^(\d+) rows would be updated\.`)
-	ucFixRe   = regexp.MustCompile(`(?m)^Fixing collation for (\d+) rows\.`)
-	ucDoneRe  = regexp.MustCompile(`(?m)(\d+) rows processed`)
+	ucWouldRe = lazyre.New(`(?m)^(\d+) rows would be updated\.`)
+	ucFixRe   = lazyre.New(`(?m)^Fixing collation for (\d+) rows\.`)
+	ucDoneRe  = lazyre.New(`(?m)(\d+) rows processed`)
 )
 
 // interpretUpdateCollationDry reads `updateCollation.php --dry-run`: what it
@@ -172,7 +173,7 @@ func interpretUpdateCollation(res remote.Result, output string) Outcome {
 	return failed(res, output, "no \"rows processed\" line: it did not finish")
 }
 
-var purgeRe = regexp.MustCompile(`(?m)^Purging (\d+) urls`)
+var purgeRe = lazyre.New(`(?m)^Purging (\d+) urls`)
 
 // interpretPurgeList wants exit 0, "Done!" and as many URLs purged as were given.
 func interpretPurgeList(want int) Interpreter {

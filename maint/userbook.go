@@ -10,6 +10,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"porthole/config"
+	"porthole/internal/lazyre"
 	"porthole/remote"
 	"porthole/runbooks"
 )
@@ -69,9 +70,9 @@ type UserStep struct {
 }
 
 var (
-	runbookNameRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*$`)
-	stepIDRe      = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
-	roleRe        = regexp.MustCompile(`^[a-z][a-z0-9_-]*$`)
+	runbookNameRe = lazyre.New(`^[A-Za-z][A-Za-z0-9_-]*$`)
+	stepIDRe      = lazyre.New(`^[a-z0-9][a-z0-9_-]*$`)
+	roleRe        = lazyre.New(`^[a-z][a-z0-9_-]*$`)
 )
 
 // bookError is a problem in a runbook file, with its line.

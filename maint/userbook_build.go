@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
 
 	"porthole/config"
+	"porthole/internal/lazyre"
 	"porthole/runbooks"
 )
 
@@ -189,7 +189,7 @@ func (rb *UserRunbook) title(vals map[string]string) string {
 }
 
 // textRefRe finds {name} in display text (confirm prompts).
-var textRefRe = regexp.MustCompile(`\{([a-z][a-z0-9_]*)\}`)
+var textRefRe = lazyre.New(`\{([a-z][a-z0-9_]*)\}`)
 
 // expandText substitutes values into display text (not a command: no quoting).
 func expandText(s string, vals map[string]string) string {

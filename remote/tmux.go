@@ -8,7 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
+	"porthole/internal/lazyre"
 	"strconv"
 	"strings"
 	"time"
@@ -65,7 +65,7 @@ func tmuxCmd(socket string, args ...string) string {
 }
 
 // UnsafeNameChars matches what may not stand in a tmux session name or step id.
-var UnsafeNameChars = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
+var UnsafeNameChars = lazyre.New(`[^A-Za-z0-9_-]+`)
 
 // TmuxSessionName makes a tmux session name from parts (tmux refuses '.' and
 // ':'), with a short random suffix so that a leftover session never collides.

@@ -3,6 +3,7 @@ package runbooks
 import (
 	"fmt"
 	"net/url"
+	"porthole/internal/lazyre"
 	"regexp"
 	"sort"
 	"strconv"
@@ -72,8 +73,8 @@ func Params(kind string) []ParamSpec {
 }
 
 var (
-	wikiRe      = regexp.MustCompile(`^[a-z0-9][a-z0-9_]*$`)
-	paramNameRe = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	wikiRe      = lazyre.New(`^[a-z0-9][a-z0-9_]*$`)
+	paramNameRe = lazyre.New(`^[a-z][a-z0-9_]*$`)
 )
 
 // ValidateParams checks raw values against specs: unknown names, required

@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"path"
-	"regexp"
 	"strings"
 	"time"
 
 	"porthole/config"
+	"porthole/internal/lazyre"
 	"porthole/remote"
 	"porthole/runbooks"
 	"porthole/runbooks/journal"
@@ -170,7 +170,7 @@ func (bl *backportLock) take(ctx context.Context, sc *runbooks.StepContext) erro
 	}
 }
 
-var lockWindowRE = regexp.MustCompile(`porthole window (\S+) by `)
+var lockWindowRE = lazyre.New(`porthole window (\S+) by `)
 
 // staleWindow is the id of the porthole window named in a lock's reason
 // when this machine journaled it and it can no longer resume (abandoned,

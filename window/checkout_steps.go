@@ -12,6 +12,7 @@ import (
 	"porthole/config"
 	"porthole/gerrit"
 	"porthole/gitops"
+	"porthole/gitops/gitlog"
 	"porthole/remote"
 	"porthole/runbooks"
 )
@@ -214,10 +215,10 @@ func (bp *backport) acceptExtras(sc *runbooks.StepContext, g *repoGroup, extra [
 
 // commitSegment is one commit's part of a git log -p text, cut to max lines.
 func commitSegment(patch []byte, sha string, max int) string {
-	_, commits := gitops.SplitLog(patch)
+	_, commits := gitlog.SplitLog(patch)
 	for _, c := range commits {
 		head, _, _ := bytes.Cut(c, []byte("\n"))
-		if got, ok := gitops.CommitHeader(head); !ok || got != sha {
+		if got, ok := gitlog.CommitHeader(head); !ok || got != sha {
 			continue
 		}
 		lines := strings.Split(strings.TrimSuffix(string(c), "\n"), "\n")

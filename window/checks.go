@@ -4,18 +4,18 @@ import (
 	"context"
 	"fmt"
 	"path"
-	"regexp"
 	"strings"
 	"time"
 
 	"porthole/gerrit"
 	"porthole/gitops"
+	"porthole/internal/lazyre"
 	"porthole/runbooks"
 )
 
 var (
-	sqlDirRe  = regexp.MustCompile(`(^|/)sql/`)
-	l10nDirRe = regexp.MustCompile(`(^|/)(i18n|languages)/`)
+	sqlDirRe  = lazyre.New(`(^|/)sql/`)
+	l10nDirRe = lazyre.New(`(^|/)(i18n|languages)/`)
 )
 
 // IsSchemaFile is true for a file that changes the database schema: anything

@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 
 	"porthole/config"
 	"porthole/gerrit"
 	"porthole/gitops"
+	"porthole/internal/lazyre"
 	"porthole/runbooks"
 )
 
@@ -45,7 +45,7 @@ type Location struct {
 // ConfigRepo is the Repo name of the staging checkout.
 const ConfigRepo = "mediawiki-config"
 
-var wmfBranchRe = regexp.MustCompile(`^wmf/(\d+\.\d+\.\d+-wmf\.\d+|[0-9][0-9A-Za-z.\-]*)$`)
+var wmfBranchRe = lazyre.New(`^wmf/(\d+\.\d+\.\d+-wmf\.\d+|[0-9][0-9A-Za-z.\-]*)$`)
 
 // locator reads what it needs from the deployment host once per build,
 // with read-only commands only.

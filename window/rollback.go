@@ -3,11 +3,11 @@ package window
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"porthole/config"
 	"porthole/gitops"
+	"porthole/internal/lazyre"
 	"porthole/remote"
 	"porthole/runbooks"
 )
@@ -109,7 +109,7 @@ func (bp *backport) rollback(ctx context.Context, sc *runbooks.StepContext) erro
 		strings.Join(nums, ", "))}
 }
 
-var shaRe = regexp.MustCompile(`^[0-9a-f]{40}([0-9a-f]{24})?$`)
+var shaRe = lazyre.New(`^[0-9a-f]{40}([0-9a-f]{24})?$`)
 
 func mergedPaths(a, b []string) []string {
 	out := append([]string(nil), a...)

@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"porthole/config"
+	"porthole/internal/lazyre"
 	"porthole/remote"
 	"porthole/runbooks"
 )
@@ -36,9 +36,9 @@ func scapStarted(sc *runbooks.StepContext) bool {
 }
 
 var (
-	ansiRE       = regexp.MustCompile(`\x1b\[[0-9;]*[A-Za-z]`)
-	scapChoiceRE = regexp.MustCompile(`^\[([a-z])\] (.+)$`)
-	scapAskRE    = regexp.MustCompile(`\(default: \[([a-z])\]\): *$`)
+	ansiRE       = lazyre.New(`\x1b\[[0-9;]*[A-Za-z]`)
+	scapChoiceRE = lazyre.New(`^\[([a-z])\] (.+)$`)
+	scapAskRE    = lazyre.New(`\(default: \[([a-z])\]\): *$`)
 )
 
 // scapRun is one scap command being followed.

@@ -1,10 +1,10 @@
 package window
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 
+	"porthole/internal/lazyre"
 	"porthole/remote"
 )
 
@@ -12,7 +12,7 @@ import (
 //
 //	06:39:48 sync-apaches: 100% (in-flight: 0; ok: 1; fail: 0; left: 0) |
 //	sync-apaches:  42% (ok: 5; fail: 0; left: 7)
-var scapProgressRe = regexp.MustCompile(`^(?:\d{2}:\d{2}:\d{2}\s+)?([^\s:][^:]*?):\s+(\d{1,3})%\s+\((?:in-flight:\s*(\d+);\s*)?ok:\s*(\d+);\s*fail:\s*(\d+);\s*left:\s*(\d+)\)\s*[-\\|/]?\s*$`)
+var scapProgressRe = lazyre.New(`^(?:\d{2}:\d{2}:\d{2}\s+)?([^\s:][^:]*?):\s+(\d{1,3})%\s+\((?:in-flight:\s*(\d+);\s*)?ok:\s*(\d+);\s*fail:\s*(\d+);\s*left:\s*(\d+)\)\s*[-\\|/]?\s*$`)
 
 // ParseScapProgress reads one of scap's progress lines ("HH:MM:SS name: NN%
 // (in-flight: N; ok: N; fail: N; left: N) spinner", or the older form without

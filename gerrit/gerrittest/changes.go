@@ -2,14 +2,14 @@ package gerrittest
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 
 	"porthole/gerrit"
+	"porthole/internal/lazyre"
 )
 
-var changeIDRe = regexp.MustCompile(`^I[0-9a-f]{40}$`)
+var changeIDRe = lazyre.New(`^I[0-9a-f]{40}$`)
 
 // httpError is an error with the status and text Gerrit would answer.
 type httpError struct {
@@ -119,7 +119,7 @@ func commitMessage(subject, body, cid string) (string, error) {
 	return subject + "\n\n" + body + "\n\nChange-Id: " + cid + "\n", nil
 }
 
-var footerLineRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]*: \S`)
+var footerLineRe = lazyre.New(`^[A-Za-z0-9][A-Za-z0-9-]*: \S`)
 
 // footerValue is the last value of a footer key, "" when absent.
 func footerValue(msg, key string) string {

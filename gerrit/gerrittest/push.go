@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
+	"porthole/internal/lazyre"
 	"slices"
 	"sort"
 	"strings"
 )
 
-var revertsRe = regexp.MustCompile(`(?m)^This reverts commit ([0-9a-f]{7,40})`)
+var revertsRe = lazyre.New(`(?m)^This reverts commit ([0-9a-f]{7,40})`)
 
 // ProcessPushes emulates Gerrit's receive for pushes to refs/for/BRANCH
 // (with %topic=…, wip, ready options) made with plain git to the bare

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"porthole/config"
+	"porthole/internal/lazyre"
 )
 
 // Redacted replaces a secret in journals and logs.
@@ -21,18 +22,18 @@ var secretEnvWords = []string{"TOKEN", "PASSWORD", "PASSWD", "SECRET", "API_KEY"
 
 // redactPatterns blank credentials by their shape, whatever their value: the
 // first group is kept, the second (the credential) is blanked, the rest kept.
-var redactPatterns = []*regexp.Regexp{
+var redactPatterns = []*lazyre.Regexp{
 	// https://user:pass@host → https://user:[redacted]@host
-	regexp.MustCompile(`(?i)(\b[a-z][a-z0-9+.-]*://[^/\s:@]*:)([^/\s@]+)(@)`),
+	lazyre.New(`(?i)(\b[a-z][a-z0-9+.-]*://[^/\s:@]*:)([^/\s@]+)(@)`),
 	// Authorization: Basic dXNlcjpwYXNz, Proxy-Authorization: Bearer x
-	regexp.MustCompile(`(?i)(\b(?:proxy-)?authorization\s*[:=]\s*"?(?:(?:basic|bearer|digest|token|negotiate)\s+)?)([^\s"]+)`),
+	lazyre.New(`(?i)(\b(?:proxy-)?authorization\s*[:=]\s*"?(?:(?:basic|bearer|digest|token|negotiate)\s+)?)([^\s"]+)`),
 	// netrc: [machine h] login u password x, on one line or (below) on its own
-	regexp.MustCompile(`(?i)(\blogin\s+\S+\s+password\s+)(\S+)`),
-	regexp.MustCompile(`(?im)(^\s*password\s+)(\S+)(\s*)$`),
+	lazyre.New(`(?i)(\blogin\s+\S+\s+password\s+)(\S+)`),
+	lazyre.New(`(?im)(^\s*password\s+)(\S+)(\s*)$`),
 	// ?access_token=x, &password=x in URLs and form bodies
-	regexp.MustCompile(`(?i)([?&](?:access_token|token|password|passwd|secret|api_key)=)([^&\s"']+)`),
+	lazyre.New(`(?i)([?&](?:access_token|token|password|passwd|secret|api_key)=)([^&\s"']+)`),
 	// PASSWORD=x, GERRIT_TOKEN: x, password: 'x' in shell exports, configs and prompts
-	regexp.MustCompile(`(?i)(\b[a-z0-9_]*(?:token|password|passwd|secret|api_key)[a-z0-9_]*\s*[=:]\s*)('[^']*'|"[^"]*"|[^\s'"&]+)`),
+	lazyre.New(`(?i)(\b[a-z0-9_]*(?:token|password|passwd|secret|api_key)[a-z0-9_]*\s*[=:]\s*)('[^']*'|"[^"]*"|[^\s'"&]+)`),
 }
 
 // Redactor blanks secrets out of text bound for journals and logs: known
@@ -110,7 +111,7 @@ func (r *Redactor) Redact(s string) string {
 		r.mu.RUnlock()
 	}
 	for _, re := range redactPatterns {
-		s = redactGroup(re, s)
+		s = redactGroup(re.Re(), s)
 	}
 	return s
 }

@@ -1,7 +1,7 @@
 package report
 
 import (
-	"regexp"
+	"porthole/internal/lazyre"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -29,7 +29,7 @@ func Clean(s string) string {
 // the diff viewer or `--grep` to find a change, rev-parse, merge-base,
 // `status --porcelain`, `diff --raw`, cat-file, ls-tree, ls-files,
 // for-each-ref, show-ref, `config --get`, `submodule status`.
-var plumbing = regexp.MustCompile(`^git (?:` +
+var plumbing = lazyre.New(`^git (?:` +
 	`log .*(?:--format=%x1e|-p\b|--grep=)` +
 	`|rev-parse\b|merge-base\b|status --porcelain|diff --raw\b|cat-file\b|ls-tree\b|ls-files\b` +
 	`|for-each-ref\b|show-ref\b|config --get\b|submodule status\b)`)

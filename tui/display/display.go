@@ -8,11 +8,11 @@
 // colour detection runs `tmux info` inside tmux (15-35 ms before the first
 // frame). Here the program runs without Bubble Tea's renderer: each view is
 // drawn right after the Update that made it, before the commands that
-// Update returned start (a burst of views is drawn at most every 4 ms, the
-// latest one winning), and the colour profile is taken from the environment
-// and terminfo, tmux's answer (asked 0.3 s after the start) upgrading it
-// later. (lipgloss still runs `tmux info` once, at its package init, before
-// main: its Writer variable detects the profile; see bench/README.md.)
+// Update returned start (a burst of views is drawn at most every 2 ms, the
+// latest one winning), and the colour profile is taken from the
+// environment, terminfo's answer (read after the first frame) and tmux's
+// (asked 0.3 s after the start) upgrading it later. (porthole's lipgloss
+// does not ask tmux or terminfo at its package init: internal/forks.)
 package display
 
 import (
@@ -78,7 +78,8 @@ func Run(m tea.Model, in, out *os.File, opts ...tea.ProgramOption) (tea.Model, e
 const tmuxAsk = 300 * time.Millisecond
 
 // watch forwards terminal resizes to the program and upgrades the colour
-// profile when tmux says it shows true colour.
+// profile when terminfo (read at once, after the first frame) or tmux
+// (asked after tmuxAsk) says the terminal shows more colours.
 func watch(p *tea.Program, r *renderer, out *os.File, env []string, profile colorprofile.Profile) (stop func()) {
 	winch := make(chan os.Signal, 1)
 	signal.Notify(winch, syscall.SIGWINCH)
@@ -101,19 +102,25 @@ func watch(p *tea.Program, r *renderer, out *os.File, env []string, profile colo
 	}()
 	go func() {
 		defer wg.Done()
-		select { // off the first screen's path: a process, and a request to the tmux server drawing it
+		upgrade := func(better colorprofile.Profile) {
+			if better <= profile || better == colorprofile.NoTTY {
+				return
+			}
+			profile = better
+			r.setProfile(better)
+			select {
+			case <-done:
+			default:
+				go p.Send(tea.ColorProfileMsg{Profile: better})
+			}
+		}
+		upgrade(terminfoProfile(env)) // off the first screen's path: a file to find and read
+		select {                      // and a process, and a request to the tmux server drawing it
 		case <-time.After(tmuxAsk):
 		case <-done:
 			return
 		}
-		if tp := colorprofile.Tmux(env); tp > profile && tp != colorprofile.NoTTY {
-			r.setProfile(tp)
-			select {
-			case <-done:
-			default:
-				go p.Send(tea.ColorProfileMsg{Profile: tp})
-			}
-		}
+		upgrade(colorprofile.Tmux(env))
 	}()
 	return func() {
 		signal.Stop(winch)
@@ -122,20 +129,22 @@ func watch(p *tea.Program, r *renderer, out *os.File, env []string, profile colo
 	}
 }
 
-// Profile is the colour profile the environment and terminfo promise,
-// without asking tmux (which costs a process); Run asks tmux in the
-// background.
+// Profile is the colour profile the environment promises (TERM, COLORTERM,
+// NO_COLOR …), without reading terminfo or asking tmux: Run does both after
+// the first frame.
 func Profile(env []string) colorprofile.Profile {
-	p := colorprofile.Env(env)
-	if p == colorprofile.TrueColor || p <= colorprofile.ASCII {
-		return p
-	}
+	return colorprofile.Env(env)
+}
+
+// terminfoProfile is what terminfo says of $TERM (true colour when it has
+// Tc or RGB).
+func terminfoProfile(env []string) colorprofile.Profile {
 	for _, kv := range env {
 		if len(kv) > 5 && kv[:5] == "TERM=" {
-			return max(p, colorprofile.Terminfo(kv[5:]))
+			return colorprofile.Terminfo(kv[5:])
 		}
 	}
-	return p
+	return colorprofile.NoTTY
 }
 
 // program wraps the model: every view it makes goes to the renderer.

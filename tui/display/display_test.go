@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/term"
 	"golang.org/x/sys/unix"
 )
@@ -168,5 +170,88 @@ func TestRunRefusesWhatIsNotATerminal(t *testing.T) {
 	}
 	if _, err := Run(counter{}, f, f); err == nil {
 		t.Error("Run accepted a file as a terminal")
+	}
+}
+
+// swatch shows one true-colour word; q quits.
+type swatch struct{}
+
+func (swatch) Init() tea.Cmd { return nil }
+
+func (s swatch) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if k, ok := msg.(tea.KeyPressMsg); ok && k.String() == "q" {
+		return s, tea.Quit
+	}
+	return s, nil
+}
+
+func (swatch) View() tea.View { return tea.NewView("\x1b[38;2;1;2;3mswatch\x1b[m") }
+
+// TestTerminfoUpgradesTheProfileAfterTheFirstFrame: the first frame is
+// drawn in the colours the environment promises (a TERM name it does not
+// know: 16), without reading terminfo first; terminfo, read after it, says
+// the terminal shows true colour (the entry is xterm-direct's, with its RGB
+// capability), and the screen is drawn again in it.
+func TestTerminfoUpgradesTheProfileAfterTheFirstFrame(t *testing.T) {
+	entry, err := os.ReadFile("/lib/terminfo/x/xterm-direct")
+	if err != nil {
+		if entry, err = os.ReadFile("/usr/share/terminfo/x/xterm-direct"); err != nil {
+			t.Skip("no xterm-direct terminfo entry: apt-get install ncurses-base")
+		}
+	}
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "p"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "p", "pt-rgb"), entry, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TERMINFO", dir)
+	t.Setenv("TERM", "pt-rgb")
+	t.Setenv("COLORTERM", "")
+	t.Setenv("TMUX", "")
+	if p := Profile(os.Environ()); p == colorprofile.TrueColor {
+		t.Fatalf("the environment alone promises %v", p)
+	}
+	if p := terminfoProfile(os.Environ()); p != colorprofile.TrueColor {
+		t.Fatalf("terminfo says %v for xterm-direct's entry", p)
+	}
+	master, tty := openPTY(t, 30, 4)
+	out := &output{}
+	go func() {
+		b := make([]byte, 4096)
+		for {
+			n, err := master.Read(b)
+			out.mu.Lock()
+			out.buf.Write(b[:n])
+			out.mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	done := make(chan error, 1)
+	go func() {
+		_, err := Run(swatch{}, tty, tty)
+		done <- err
+	}()
+	out.waitFor(t, "swatch")
+	out.waitFor(t, "\x1b[38;2;1;2;3mswatch")
+	out.mu.Lock()
+	first := out.buf.String()[:strings.Index(out.buf.String(), "swatch")]
+	out.mu.Unlock()
+	if strings.Contains(first, "38;2;") {
+		t.Errorf("the first frame was drawn in true colour before terminfo was read: %q", first)
+	}
+	if _, err := master.WriteString("q"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after q")
 	}
 }

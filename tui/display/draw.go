@@ -65,7 +65,7 @@ func (c *canvas) frame(v look) []byte {
 		if i < len(lines) {
 			l = strings.TrimSuffix(lines[i], "\r")
 		}
-		w := ansi.StringWidth(l)
+		w := cellWidth(l)
 		if w > c.width {
 			l, w = ansi.Truncate(l, c.width, ""), c.width
 		}
@@ -97,6 +97,60 @@ func (c *canvas) frame(v look) []byte {
 	}
 	out := c.downsample(b.Bytes())
 	return append(append([]byte(syncBegin), out...), syncEnd...)
+}
+
+// cellWidth is how many cells l takes on the terminal, as ansi.StringWidth
+// counts them, but without its grapheme segmentation when l is ASCII (a
+// diff page: a third of a page-down's time went there): printable bytes
+// count one each, escape sequences and control bytes none.
+func cellWidth(l string) int {
+	w := 0
+	for i := 0; i < len(l); i++ {
+		switch b := l[i]; {
+		case b >= 0x80:
+			return ansi.StringWidth(l)
+		case b == 0x1b:
+			n := escLen(l[i:])
+			if n == 0 {
+				return ansi.StringWidth(l)
+			}
+			i += n - 1
+		case b >= 0x20 && b < 0x7f:
+			w++
+		}
+	}
+	return w
+}
+
+// escLen is the length of the CSI sequence (ESC [ … final byte) or OSC
+// sequence (ESC ] … BEL or ESC \) s starts with; 0 for anything else.
+func escLen(s string) int {
+	if len(s) < 2 {
+		return 0
+	}
+	switch s[1] {
+	case '[':
+		for j := 2; j < len(s); j++ {
+			switch b := s[j]; {
+			case b >= 0x40 && b <= 0x7e:
+				return j + 1
+			case b < 0x20 || b > 0x3f:
+				return 0
+			}
+		}
+	case ']':
+		for j := 2; j < len(s); j++ {
+			switch b := s[j]; {
+			case b == 0x07:
+				return j + 1
+			case b == 0x1b && j+1 < len(s) && s[j+1] == '\\':
+				return j + 2
+			case b < 0x20 || b > 0x7e: // another ESC, a control byte: left to ansi.StringWidth
+				return 0
+			}
+		}
+	}
+	return 0
 }
 
 // look is what a view asks of the terminal.

@@ -1,6 +1,7 @@
 package display
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -96,6 +97,27 @@ func TestDownsampleIsColorprofiles(t *testing.T) {
 			if got := string(c.downsample([]byte(frame))); got != want.String() {
 				t.Errorf("%v, pass %d:\n got %q\nwant %q", p, i+1, got, want.String())
 			}
+		}
+	}
+}
+
+// TestCellWidthIsStringWidth: the ASCII fast path counts cells as
+// ansi.StringWidth does, on lines made of text, SGR and other CSI
+// sequences, OSC sequences (hyperlinks, titles), control bytes, broken
+// escapes and non-ASCII text.
+func TestCellWidthIsStringWidth(t *testing.T) {
+	pieces := []string{"a", "hello ", "  ", "\x1b[m", "\x1b[;1;38;5;209;48;5;234m", "\x1b[38:2::1:2:3m", "\x1b[2K", "\x1b[?25l",
+		"\x1b[1 q", "\x1b]8;;https://x.example\x07", "\x1b]8;;\x1b\\", "\x1b]0;title\x07", "\t", "\r", "\x7f", "\x01",
+		"\x1b", "\x1b[", "\x1b[12", "\x1b]unterminated", "\x1bc", "é", "日本", "e\u0301", "👍🏽", "~"}
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 200000; i++ {
+		var b strings.Builder
+		for j := r.IntN(12); j >= 0; j-- {
+			b.WriteString(pieces[r.IntN(len(pieces))])
+		}
+		l := b.String()
+		if got, want := cellWidth(l), ansi.StringWidth(l); got != want {
+			t.Fatalf("cellWidth(%q) = %d, ansi.StringWidth = %d", l, got, want)
 		}
 	}
 }

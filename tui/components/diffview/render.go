@@ -88,6 +88,9 @@ type painter struct {
 	addMark, delMark attr
 	addWord, delWord attr
 	search, banner   attr
+	header           attr // the top line (headerExtra over a commit not in the change)
+	headerExtra      attr
+	status           attr // the bottom line
 	hl               *highlighter
 	cache            map[uint64]string
 }
@@ -109,6 +112,7 @@ func newPainter(s *styles.Styles, hl *highlighter) *painter {
 	p.addMark, p.delMark = attrOf(d.AddMarker), attrOf(d.DelMarker)
 	p.addWord, p.delWord = attrOf(d.AddWord), attrOf(d.DelWord)
 	p.search, p.banner = attrOf(d.Search), attrOf(d.Banner)
+	p.header, p.headerExtra, p.status = attrOf(d.Header), attrOf(d.HeaderExtra), attrOf(d.Status)
 	return p
 }
 
@@ -258,7 +262,13 @@ func (p *painter) special(id uint64, a attr) string {
 
 // bannerLine draws a full-width line in the banner style.
 func (p *painter) bannerLine(text string, width int) string {
-	t := ansi.Truncate(displayText(text), width, "…")
+	return p.bar(3, p.banner, displayText(text), width)
+}
+
+// bar draws text in attributes a (cached as special id), cut with "…" or
+// padded to width cells: the header, a banner line.
+func (p *painter) bar(id uint64, a attr, text string, width int) string {
+	t := ansi.Truncate(text, width, "…")
 	pad := max(0, width-ansi.StringWidth(t))
-	return p.special(3, p.banner) + t + strings.Repeat(" ", pad) + "\x1b[m"
+	return p.special(id, a) + t + strings.Repeat(" ", pad) + "\x1b[m"
 }

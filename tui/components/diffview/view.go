@@ -58,7 +58,6 @@ func (m Model) renderLine(n int, raw string) string {
 // header names the commit and file at the top of the screen.
 func (m Model) header() string {
 	d := m.doc
-	st := m.c.Styles.Diff
 	ci := d.CommitAt(m.top)
 	if ci < 0 && len(d.commits) > 0 {
 		ci = 0
@@ -84,11 +83,10 @@ func (m Model) header() string {
 		parts = append(parts, fmt.Sprintf("file %d/%d %s", n, total, f.Path))
 	}
 	text := displayText(strings.Join(parts, " · "))
-	style := st.Header
 	if extra {
-		style = st.HeaderExtra
+		return m.paint.bar(5, m.paint.headerExtra, text, m.width)
 	}
-	return style.Width(m.width).MaxHeight(1).Render(ansi.Truncate(text, m.width, "…"))
+	return m.paint.bar(4, m.paint.header, text, m.width)
 }
 
 // filePos numbers file fi within its commit.
@@ -112,7 +110,6 @@ func short(sha string) string {
 }
 
 func (m Model) statusLine() string {
-	st := m.c.Styles.Diff
 	if m.searching {
 		return ansi.Truncate(m.input.View(), m.width, "")
 	}
@@ -134,7 +131,7 @@ func (m Model) statusLine() string {
 	gap := m.width - ansi.StringWidth(pos) - 1
 	left = ansi.Truncate(left, max(0, gap), "…")
 	pad := max(1, m.width-ansi.StringWidth(left)-ansi.StringWidth(pos))
-	return st.Status.Render(left + strings.Repeat(" ", pad) + pos)
+	return m.paint.special(6, m.paint.status) + left + strings.Repeat(" ", pad) + pos + "\x1b[m"
 }
 
 // ShortHelp is the viewer's footer.

@@ -1,10 +1,10 @@
-package gitops_test
+package gitlog_test
 
 import (
 	"strings"
 	"testing"
 
-	"porthole/gitops"
+	"porthole/gitops/gitlog"
 )
 
 func TestCommitHeader(t *testing.T) {
@@ -26,7 +26,7 @@ func TestCommitHeader(t *testing.T) {
 		"commit ":                                 "",
 		"":                                        "",
 	} {
-		got, ok := gitops.CommitHeader([]byte(line))
+		got, ok := gitlog.CommitHeader([]byte(line))
 		if got != want || ok != (want != "") {
 			t.Errorf("CommitHeader(%q) = %q, %v; want %q", line, got, ok, want)
 		}
@@ -45,7 +45,7 @@ func TestChangeIDLine(t *testing.T) {
 		"Change-ID: " + id:                  "",
 		"Bug: T1":                           "",
 	} {
-		got, ok := gitops.ChangeIDLine([]byte(line))
+		got, ok := gitlog.ChangeIDLine([]byte(line))
 		if got != want || ok != (want != "") {
 			t.Errorf("ChangeIDLine(%q) = %q, %v; want %q", line, got, ok, want)
 		}
@@ -55,15 +55,15 @@ func TestChangeIDLine(t *testing.T) {
 func TestSplitLog(t *testing.T) {
 	a := "commit " + strings.Repeat("a", 40) + "\n\n    Quotes\n    commit " + strings.Repeat("c", 40) + "\n"
 	b := "commit " + strings.Repeat("b", 40) + " (tag: x)\r\ndiff --git a/f b/f\n"
-	pre, commits := gitops.SplitLog([]byte("noise\n" + a + b))
+	pre, commits := gitlog.SplitLog([]byte("noise\n" + a + b))
 	if string(pre) != "noise\n" || len(commits) != 2 || string(commits[0]) != a || string(commits[1]) != b {
 		t.Fatalf("pre %q commits %q", pre, commits)
 	}
 	plain := "diff --git a/f b/f\n+commit " + strings.Repeat("a", 40)
-	if pre, commits := gitops.SplitLog([]byte(plain)); string(pre) != plain || commits != nil {
+	if pre, commits := gitlog.SplitLog([]byte(plain)); string(pre) != plain || commits != nil {
 		t.Fatalf("a plain diff: pre %q commits %q", pre, commits)
 	}
-	if pre, commits := gitops.SplitLog(nil); len(pre) != 0 || commits != nil {
+	if pre, commits := gitlog.SplitLog(nil); len(pre) != 0 || commits != nil {
 		t.Fatalf("empty: pre %q commits %q", pre, commits)
 	}
 }

@@ -1,4 +1,7 @@
-package gitops
+// Package gitlog reads the lines of `git log` output that porthole
+// recognises on their own. It imports nothing of porthole's, so the diff
+// viewer can use it without the SSH and git machinery of package gitops.
+package gitlog
 
 import "bytes"
 
