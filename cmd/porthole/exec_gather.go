@@ -130,6 +130,9 @@ func (o *execOutput) writeGathered(results []remote.HostResult) {
 	o.writeGroupsLocked(o.err, results, 1, " stderr")
 }
 
+// writeGroupsLocked writes one stream's groups to w: each distinct output
+// under its hosts, in the order of results, with a newline added when it
+// lacks one; label follows the host list.
 func (o *execOutput) writeGroupsLocked(w io.Writer, results []remote.HostResult, stream int, label string) {
 	type group struct {
 		hosts []string
