@@ -46,6 +46,10 @@ type Command struct {
 	OnLine func(Line)        // called for every output line, in order per stream; may be nil
 	// Keep, when set, keeps the whole output in Result.Stdout/Stderr.
 	Keep bool
+	// OnOutput, when set, gets the output as it arrives, byte for byte (what
+	// Keep would keep), in order per stream. p is valid only during the call;
+	// a host's two streams (and a fan-out's hosts) may call it at once.
+	OnOutput func(host string, s Stream, p []byte)
 	// Pty runs the command on a pseudo-terminal (ssh -t; SSH only): stdout
 	// and stderr arrive together on stdout, and a \r ends a line too, so
 	// that progress rewritten in place (scap's) arrives as it happens.

@@ -13,6 +13,7 @@ type lineWriter struct {
 	host    string
 	stream  Stream
 	onLine  func(Line)
+	onOut   func(host string, s Stream, p []byte)
 	keep    *bytes.Buffer
 	buf     []byte
 	cr      bool   // a terminal's output: \r ends a line too (\r\n once), empty lines dropped
@@ -23,17 +24,20 @@ type lineWriter struct {
 // maxFirst bounds what a lineWriter keeps of its first line.
 const maxFirst = 8192
 
-func newLineWriter(host string, s Stream, onLine func(Line), keep *bytes.Buffer) *lineWriter {
-	return &lineWriter{host: host, stream: s, onLine: onLine, keep: keep}
+func newLineWriter(host string, s Stream, cmd Command, onLine func(Line), keep *bytes.Buffer) *lineWriter {
+	return &lineWriter{host: host, stream: s, onLine: onLine, onOut: cmd.OnOutput, keep: keep}
 }
 
-// Write keeps p (with Keep) and hands on every complete line.
+// Write keeps p (with Keep), hands it to OnOutput and every complete line to onLine.
 func (w *lineWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.keepFirst(p)
 	if w.keep != nil {
 		w.keep.Write(p)
+	}
+	if w.onOut != nil {
+		w.onOut(w.host, w.stream, p)
 	}
 	if w.onLine == nil {
 		return len(p), nil

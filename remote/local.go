@@ -34,8 +34,8 @@ func (l *Local) Run(ctx context.Context, cmd Command) (Result, error) {
 		outBuf, errBuf = &bytes.Buffer{}, &bytes.Buffer{}
 	}
 	onLine := serialized(cmd.OnLine)
-	ow := newLineWriter(res.Host, Stdout, onLine, outBuf)
-	ew := newLineWriter(res.Host, Stderr, onLine, errBuf)
+	ow := newLineWriter(res.Host, Stdout, cmd, onLine, outBuf)
+	ew := newLineWriter(res.Host, Stderr, cmd, onLine, errBuf)
 	c.Stdout, c.Stderr = ow, ew
 	if err := c.Start(); err != nil {
 		return res, err

@@ -78,8 +78,8 @@ func (h *SSHHost) Run(ctx context.Context, cmd Command) (res Result, err error) 
 	}
 	onLine := serialized(cmd.OnLine)
 	// always read: the first line tells a missing directory (dirError)
-	ow := newLineWriter(h.name, Stdout, onLine, outBuf)
-	ew := newLineWriter(h.name, Stderr, onLine, errBuf)
+	ow := newLineWriter(h.name, Stdout, cmd, onLine, outBuf)
+	ew := newLineWriter(h.name, Stderr, cmd, onLine, errBuf)
 	ow.cr = cmd.Pty
 	sess.Stdout, sess.Stderr = ow, ew
 	// stdin: the caller's data, or — with none — a pipe held open until the

@@ -233,3 +233,34 @@ func TestDefaultsFromHome(t *testing.T) {
 		t.Fatalf("%q", r.Stdout)
 	}
 }
+
+// OnOutput gets the output byte for byte as Keep keeps it, line ends,
+// carriage returns, NULs and an unterminated last line included, over SSH
+// and locally.
+func TestOnOutputIsTheKeptBytes(t *testing.T) {
+	c := sshtest.Start(t, 1)
+	cmd := `printf 'a\r\nb\r\0c\n\n'; printf 'warn\r' >&2; head -c 300000 /dev/zero | tr '\0' x; printf tail`
+	for _, ex := range []remote.Executor{get(t, c.Pool(), "h1"), &remote.Local{Name: "local"}} {
+		var mu sync.Mutex
+		got := map[remote.Stream][]byte{}
+		r, err := ex.Run(context.Background(), remote.Command{Cmd: cmd, Keep: true,
+			OnOutput: func(host string, s remote.Stream, p []byte) {
+				mu.Lock()
+				defer mu.Unlock()
+				if host != ex.Host() {
+					t.Errorf("OnOutput from %q, want %q", host, ex.Host())
+				}
+				got[s] = append(got[s], p...)
+			}})
+		if err != nil || r.ExitCode != 0 {
+			t.Fatalf("%s: %+v %v", ex.Host(), r, err)
+		}
+		if len(r.Stdout) != 300013 || string(r.Stderr) != "warn\r" {
+			t.Fatalf("%s: kept %d bytes of stdout, stderr %q", ex.Host(), len(r.Stdout), r.Stderr)
+		}
+		if string(got[remote.Stdout]) != string(r.Stdout) || string(got[remote.Stderr]) != string(r.Stderr) {
+			t.Errorf("%s: OnOutput got %d+%d bytes, not the %d+%d kept", ex.Host(),
+				len(got[remote.Stdout]), len(got[remote.Stderr]), len(r.Stdout), len(r.Stderr))
+		}
+	}
+}

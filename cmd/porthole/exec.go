@@ -196,7 +196,7 @@ func runExec(ctx context.Context, args []string) error {
 	defer out.close()
 	cmd := remote.Command{Cmd: f.command}
 	if f.gather {
-		cmd.Keep = true
+		cmd.OnOutput = out.output
 	} else {
 		cmd.OnLine = out.line
 	}
@@ -210,7 +210,7 @@ func runExec(ctx context.Context, args []string) error {
 	})
 	out.finish()
 	if f.gather {
-		writeGathered(execStdout, execStderr, results)
+		out.writeGathered(results)
 	}
 	if ctx.Err() != nil {
 		return fmt.Errorf("interrupted: %s", summarize(results))

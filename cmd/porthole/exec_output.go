@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -37,6 +36,8 @@ type execOutput struct {
 	spoolEnd  int64
 	spoolErr  error // the spool could not be written: held output stays in memory
 
+	gather *gatherState // -b: the outputs, one copy of each (exec_gather.go)
+
 	showProgress bool
 	tty          bool // err is a terminal: redraw one progress line in place
 	prog         remote.Progress
@@ -57,7 +58,7 @@ const (
 func newExecOutput(out, errw io.Writer, progress bool, hosts []string) *execOutput {
 	o := &execOutput{out: out, err: errw, showProgress: progress, tty: isTerminal(errw),
 		order: hosts, held: map[string]*heldOutput{}, ended: map[string]bool{}, holdLimit: execHoldMem,
-		stop: make(chan struct{}), done: make(chan struct{})}
+		gather: newGatherState(), stop: make(chan struct{}), done: make(chan struct{})}
 	go o.ticker()
 	return o
 }
@@ -91,10 +92,7 @@ func (o *execOutput) ticker() {
 func (o *execOutput) line(l remote.Line) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	stream := 0
-	if l.Stream == remote.Stderr {
-		stream = 1
-	}
+	stream := streamIndex(l.Stream)
 	switch {
 	case o.head < len(o.order) && o.order[o.head] != l.Host:
 		h := o.heldFor(l.Host)
@@ -128,6 +126,7 @@ func (o *execOutput) result(hr remote.HostResult) {
 		h.mem[1] = append(h.mem[1], msg...)
 		o.grewLocked(len(msg))
 	}
+	o.endGatherLocked(hr.Host)
 	o.ended[hr.Host] = true
 	o.advanceLocked()
 }
@@ -180,7 +179,8 @@ func (o *execOutput) flushLocked(final bool) {
 	}
 }
 
-// finish stops the ticker and writes everything left, with the final progress line.
+// finish stops the ticker and writes everything left, with the final
+// progress line (the spool stays open for writeGathered until close).
 func (o *execOutput) finish() {
 	o.stopTicker()
 	o.mu.Lock()
@@ -191,7 +191,6 @@ func (o *execOutput) finish() {
 	o.advanceLocked()
 	o.flushLocked(true)
 	o.showProgress = false
-	o.closeSpoolLocked()
 }
 
 // close stops the ticker and drops the spool (idempotent).
@@ -210,42 +209,4 @@ func (o *execOutput) stopTicker() {
 		close(o.stop)
 	}
 	<-o.done
-}
-
-// writeGathered prints each distinct output once under the hosts that gave
-// it, clush -b style, in the order the hosts were given; stderr likewise.
-func writeGathered(out, errw io.Writer, results []remote.HostResult) {
-	gather(out, results, func(r remote.Result) []byte { return r.Stdout }, "")
-	gather(errw, results, func(r remote.Result) []byte { return r.Stderr }, " stderr")
-}
-
-func gather(w io.Writer, results []remote.HostResult, pick func(remote.Result) []byte, label string) {
-	type group struct {
-		hosts []string
-		text  []byte
-	}
-	var groups []*group
-	byText := map[string]*group{}
-	for _, r := range results {
-		text := pick(r.Result)
-		if len(text) == 0 {
-			continue
-		}
-		g := byText[string(text)]
-		if g == nil {
-			g = &group{text: text}
-			byText[string(text)] = g
-			groups = append(groups, g)
-		}
-		g.hosts = append(g.hosts, r.Host)
-	}
-	var b bytes.Buffer
-	for _, g := range groups {
-		fmt.Fprintf(&b, "---------------\n%s (%d)%s\n---------------\n", remote.FoldHosts(g.hosts), len(g.hosts), label)
-		b.Write(g.text)
-		if g.text[len(g.text)-1] != '\n' {
-			b.WriteByte('\n')
-		}
-	}
-	w.Write(b.Bytes())
 }

@@ -50,6 +50,7 @@ func feedExec(t *testing.T, limit int) (string, string, int, bool) {
 	o.line(remote.Line{Host: "h1", Text: "h1 last"})
 	o.result(remote.HostResult{Host: "h1"})
 	o.finish()
+	o.close()
 	return out.String(), errb.String(), peak, spooled
 }
 
