@@ -244,8 +244,9 @@ func checkMissingDir(t *testing.T, s *gitopstest.Staging, run gitops.Run, host s
 			t.Errorf("%s in a missing dir: %v", name, err)
 			continue
 		}
-		if want := nowhere + " does not exist on " + host; !strings.HasSuffix(err.Error(), want) {
-			t.Errorf("%s: %q does not end with %q", name, err, want)
+		// The command never ran: the message is the directory's, naming no git command.
+		if want := nowhere + " does not exist on " + host; err.Error() != want {
+			t.Errorf("%s: %q, want %q", name, err, want)
 		}
 	}
 	if len(cmds) != 3 {

@@ -9,6 +9,7 @@ package gitops
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -105,9 +106,16 @@ func git(ctx context.Context, run Run, dir string, args ...string) (remote.Resul
 	return gitCmd(ctx, run, remote.Command{Cmd: Cmd(args...), Dir: dir, Keep: true})
 }
 
+// gitCmd runs cmd, keeping its output: a non-zero exit is an *Error, a
+// failure to run it names it, except a missing directory (a *remote.DirError,
+// returned as it is: the command never ran, and the directory is the news).
 func gitCmd(ctx context.Context, run Run, cmd remote.Command) (remote.Result, error) {
 	cmd.Keep = true
 	res, err := run(ctx, cmd)
+	var de *remote.DirError
+	if errors.As(err, &de) {
+		return res, err
+	}
 	if err != nil {
 		return res, fmt.Errorf("%s in %s: %w", cmd.Cmd, cmd.Dir, err)
 	}

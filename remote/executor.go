@@ -91,7 +91,14 @@ func dirGuard(dir string) string {
 	if dir == "" {
 		return ""
 	}
-	return dirCheck(dir) + "CDPATH= cd -- " + Quote(dir) + " || exit\n"
+	return dirCheck(dir) + cdTo(dir) + " || exit\n"
+}
+
+// cdTo is the shell command that changes to dir, whatever CDPATH says (a
+// relative dir found through CDPATH would be another directory, and cd
+// would print it).
+func cdTo(dir string) string {
+	return "CDPATH= cd -- " + Quote(dir)
 }
 
 // dirCheck is a script line that ends the script with noDirExit, and

@@ -234,3 +234,27 @@ func TestTmuxJobGetsTheCallersEnvironment(t *testing.T) {
 		t.Fatalf("environment files left: %v", envs)
 	}
 }
+
+func TestStartTmuxIgnoresCDPATH(t *testing.T) {
+	sock := testreq.TmuxServer(t)
+	ex := &Local{}
+	ctx := context.Background()
+	home, elsewhere := t.TempDir(), t.TempDir()
+	t.Chdir(home)
+	// A deployer's CDPATH with a "logs" of its own: the transcript still goes
+	// to ./logs, where StartTmux made it.
+	if err := os.Mkdir(filepath.Join(elsewhere, "logs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("CDPATH", elsewhere)
+	j, err := StartTmux(ctx, ex, sock, "logs", TmuxSessionName("cdpath"), "true")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(home, "logs") + "/"; !strings.HasPrefix(j.Transcript, want) {
+		t.Fatalf("transcript %q, want it under %s", j.Transcript, want)
+	}
+	if code, err := j.Follow(ctx, func() (Executor, error) { return ex, nil }, FollowOptions{Poll: 20 * time.Millisecond}); err != nil || code != 0 {
+		t.Fatalf("code %d err %v", code, err)
+	}
+}

@@ -172,13 +172,21 @@ func (bl *backportLock) take(ctx context.Context, sc *runbooks.StepContext) erro
 
 var lockWindowRE = lazyre.New(`porthole window (\S+) by `)
 
+// lockWindow is the id of the porthole window a lock's reason names ("" for none).
+func lockWindow(reason string) string {
+	if m := lockWindowRE.FindStringSubmatch(reason); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
 // staleWindow is the id of the porthole window named in a lock's reason
 // when this machine journaled it and it can no longer resume (abandoned,
 // finished without releasing its lock, or taken back by a revert); ""
 // otherwise.
 func staleWindow(cfg *config.Config, reason string) string {
-	m := lockWindowRE.FindStringSubmatch(reason)
-	if m == nil {
+	id := lockWindow(reason)
+	if id == "" {
 		return ""
 	}
 	// the list, not the window alone: a window a later revert took back
@@ -188,8 +196,8 @@ func staleWindow(cfg *config.Config, reason string) string {
 		return ""
 	}
 	for _, w := range all {
-		if w.ID == m[1] && !w.Resumable {
-			return m[1]
+		if w.ID == id && !w.Resumable {
+			return id
 		}
 	}
 	return ""
@@ -212,9 +220,25 @@ func (bl *backportLock) release(ctx context.Context, sc *runbooks.StepContext) e
 		return err
 	}
 	f := remote.Quote(bl.file())
-	cmd := "if grep -qF -- " + remote.Quote(lockMark(sc)) + " " + f + " 2>/dev/null; then rm -f -- " + f + "; else echo 'not this window'\"'\"'s lock: left alone'; fi"
-	_, err := remote.Check(sc.ExecCapture(ctx, config.RoleDeploy, remote.Command{Cmd: cmd, Keep: true}))
-	return err
+	// The lock of another holder is left alone, its reason printed.
+	cmd := "if grep -qF -- " + remote.Quote(lockMark(sc)) + " " + f + " 2>/dev/null; then rm -f -- " + f + "; else cat -- " + f + " 2>/dev/null || :; fi"
+	res, err := remote.Check(sc.ExecCapture(ctx, config.RoleDeploy, remote.Command{Cmd: cmd, Keep: true}))
+	if err != nil {
+		return err
+	}
+	if reason := strings.TrimSpace(string(res.Stdout)); reason != "" {
+		bl.noteLeft(sc, reason)
+	}
+	return nil
+}
+
+// noteLeft says whose lock the release left in place, and why.
+func (bl *backportLock) noteLeft(sc *runbooks.StepContext, reason string) {
+	if id := lockWindow(reason); id != "" {
+		sc.Note(runbooks.Info, "window %s holds the lock, not this window: its lock %s is left to it", id, bl.file())
+		return
+	}
+	sc.Note(runbooks.Info, "%s is not this window's (reason: %s): left alone", bl.file(), reason)
 }
 
 // releaseParents removes the lock of the window this revert undoes when

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"porthole/remote"
 	"porthole/runbooks"
 	"porthole/runbooks/runbookstest"
 	"porthole/sandbox"
@@ -90,5 +91,52 @@ func TestSandboxRevertTakesTheBackportLock(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(notes, "\n"), "window "+p.ID+" can no longer resume (this revert took back what it synced): its lock") {
 		t.Errorf("no note says the revert released its window's lock:\n%s", strings.Join(notes, "\n"))
+	}
+}
+
+// TestSandboxRevertLeavesAnotherWindowsLock: when the revert window ends,
+// the backport lock is another's (the revert's was removed by hand mid-way
+// and another window, or scap backport, took it: here the sync does both).
+// The release leaves it in place and says whose it is in its step's notes.
+func TestSandboxRevertLeavesAnotherWindowsLock(t *testing.T) {
+	for _, c := range []struct{ name, reason, note string }{
+		{"window", "Backport for 999 (porthole window 20261207-000000-backport-999 by someone)",
+			"window 20261207-000000-backport-999 holds the lock, not this window: its lock LOCK is left to it"},
+		{"scap", "Backport for [[gerrit:999|…]] by someone",
+			"LOCK is not this window's (reason: Backport for [[gerrit:999|…]] by someone): left alone"},
+	} {
+		t.Run(c.name, func(t *testing.T) { checkLockLeft(t, c.reason, c.note) })
+	}
+}
+
+// checkLockLeft runs a revert window whose sync leaves the backport lock
+// holding reason: the lock must stay, and the release note (LOCK standing
+// for the lock's path) say so.
+func checkLockLeft(t *testing.T, reason, note string) {
+	sb, env, p, _, _ := coreWindow(t)
+	r, err := runbookstest.RunPlan(t, env, p, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lockFile := filepath.Join(sb.HostDir(sandbox.DeployHost), "var", "lock", "scap.backport.lock")
+	env.Config.Commands.SyncFile += " && printf %s " + remote.Quote(reason) + " > " + remote.Quote(lockFile)
+	rp, err := window.BuildRevertFrom(context.Background(), env, p, r.Facts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := map[string][]string{}
+	if _, err := runbookstest.RunPlan(t, env, rp, func(e runbooks.Event) {
+		if ev, ok := e.(runbooks.StepNote); ok {
+			notes[ev.StepID] = append(notes[ev.StepID], ev.Text)
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.ReadFile(lockFile); err != nil || string(got) != reason {
+		t.Errorf("the other holder's lock: %q, %v (want it left as it was)", got, err)
+	}
+	want := strings.ReplaceAll(note, "LOCK", lockFile)
+	if got := notes["backport-unlock"]; len(got) != 1 || got[0] != want {
+		t.Errorf("the release's notes: %q, want one: %q", got, want)
 	}
 }
