@@ -68,7 +68,8 @@ func TestExtensionDeployOverRealSSH(t *testing.T) {
 
 // TestTransportErrorsOverRealSSH stops the deployment host's sshd under
 // gitops: each function reports the lost host as a *remote.ConnError, never
-// as something git said about the repository.
+// as something git said about the repository, and Revert tries no `git
+// revert --abort` on a host it cannot reach.
 func TestTransportErrorsOverRealSSH(t *testing.T) {
 	t.Parallel()
 	s := gitopstest.NewIsolated(t)
@@ -84,11 +85,20 @@ func TestTransportErrorsOverRealSSH(t *testing.T) {
 	if _, err := gitops.SubmoduleCommit(ctx, run, s.CoreDir, "extensions/Echo"); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Stop(0); err != nil {
-		t.Fatal(err)
+	sha := s.Land(gitopstest.ConfigProject, "master", gitopstest.Message("one", gitopstest.ChangeID(41)), map[string]string{"wmf-config/CommonSettings.php": "<?php\n// one\n"})
+	s.Git(s.Dir, "pull", "-q", "--rebase")
+	var cmds []string
+	stop := beforeRevert(run, func() {
+		if err := c.Stop(0); err != nil {
+			t.Error(err)
+		}
+	})
+	_, err = gitops.Revert(ctx, recordingRun(stop, &cmds), s.Dir, sha, gitops.RevertOptions{})
+	var ce *remote.ConnError
+	if !errors.As(err, &ce) || ce.Host != "deploy1002" || contains(cmds, "git revert --abort") {
+		t.Fatalf("revert with the host gone: %v (commands %q)", err, cmds)
 	}
 	_, err = gitops.SubmoduleCommit(ctx, run, s.CoreDir, "extensions/Echo")
-	var ce *remote.ConnError
 	if !errors.As(err, &ce) || ce.Host != "deploy1002" || strings.Contains(err.Error(), "records no submodule") {
 		t.Fatalf("submodule with the host down: %v", err)
 	}
