@@ -173,8 +173,28 @@ func TestSubmoduleUninitialised(t *testing.T) {
 	if st.Relation != gitops.SubUninitState || st.CheckedOut != "" {
 		t.Fatalf("%+v", st)
 	}
-	if _, err := gitops.SubmoduleCommit(context.Background(), local(s), s.CoreDir, "extensions/Nope"); err == nil {
-		t.Fatal("a path that is no submodule must be an error")
+}
+
+// SubmoduleCommit says "records no submodule" only when git answered so (a
+// path HEAD has nothing at); git failing for another reason (the directory
+// is no repository) is reported as git's own error.
+func TestSubmoduleCommitSaysOnlyWhatGitSaid(t *testing.T) {
+	t.Parallel()
+	s := gitopstest.NewIsolated(t)
+	ctx := context.Background()
+	_, err := gitops.SubmoduleCommit(ctx, local(s), s.CoreDir, "extensions/Nope")
+	var ge *gitops.Error
+	if !asError(err, &ge) || ge.ExitCode != 1 || !strings.Contains(err.Error(), s.CoreDir+" records no submodule at extensions/Nope") {
+		t.Fatalf("a path that is no submodule: %v", err)
+	}
+	// s.Root exists but is no repository (nor inside one: the ceiling stops git's search).
+	run := withEnv(local(s), []string{"GIT_CEILING_DIRECTORIES=" + filepath.Dir(s.Root)})
+	_, err = gitops.SubmoduleCommit(ctx, run, s.Root, "extensions/Echo")
+	if !asError(err, &ge) || ge.ExitCode != 128 || !strings.Contains(err.Error(), "not a git repository") {
+		t.Fatalf("not a repository: %v", err)
+	}
+	if strings.Contains(err.Error(), "records no submodule") {
+		t.Fatalf("not a repository reported as no submodule: %v", err)
 	}
 }
 
@@ -228,8 +248,9 @@ func TestMissingDirIsAnError(t *testing.T) {
 	checkMissingDir(t, s, local(s), "deploy1002")
 }
 
-// checkMissingDir runs Rebase, Fetch and Status through run in a directory
-// of s that does not exist on host: each must fail with a *remote.DirError.
+// checkMissingDir runs Rebase, Fetch, Status and SubmoduleCommit through run
+// in a directory of s that does not exist on host: each must fail with the
+// *remote.DirError alone.
 func checkMissingDir(t *testing.T, s *gitopstest.Staging, run gitops.Run, host string) {
 	t.Helper()
 	ctx := context.Background()
@@ -238,6 +259,7 @@ func checkMissingDir(t *testing.T, s *gitopstest.Staging, run gitops.Run, host s
 	run = recordingRun(run, &cmds)
 	errs := map[string]error{"rebase": gitops.Rebase(ctx, run, nowhere), "fetch": gitops.Fetch(ctx, run, nowhere)}
 	_, errs["status"] = gitops.Status(ctx, run, nowhere)
+	_, errs["submodule"] = gitops.SubmoduleCommit(ctx, run, nowhere, "extensions/Echo")
 	for name, err := range errs {
 		var de *remote.DirError
 		if !errors.As(err, &de) || de.Dir != nowhere || de.Host != host {
@@ -249,7 +271,7 @@ func checkMissingDir(t *testing.T, s *gitopstest.Staging, run gitops.Run, host s
 			t.Errorf("%s: %q, want %q", name, err, want)
 		}
 	}
-	if len(cmds) != 3 {
+	if len(cmds) != len(errs) {
 		t.Errorf("commands run: %q (one each: no rebase --abort)", cmds)
 	}
 }

@@ -24,21 +24,33 @@ func Fetch(ctx context.Context, run Run, dir string) error {
 	return err
 }
 
-// Rebase runs `git rebase` in dir. When it stops on a conflict it is aborted
-// (`git rebase --abort`) so the checkout is left as it was, and the error says so.
+// Rebase runs `git rebase` in dir. When git stops (on a conflict) the rebase
+// is aborted so the checkout is left as it was, and the error says so; see
+// abortFailed.
 func Rebase(ctx context.Context, run Run, dir string) error {
 	_, err := gitCmd(ctx, run, remote.Command{Cmd: RebaseCommand, Dir: dir})
 	if err == nil {
 		return nil
 	}
+	return abortFailed(ctx, run, dir, "rebase", err, "a local security patch may no longer apply: resolve it by hand")
+}
+
+// abortFailed is the one rule for a failed `git OP` (rebase, revert) that
+// may have left the checkout half-way: only when git ran and failed (an
+// *Error, typically a conflict) does `git OP --abort` put it back, and the
+// error says whether it did (hint: what to do then). Any other failure (a
+// missing directory, a lost connection) is returned as it is: git did not
+// run, or what it did is unknown, and an abort would act on what was not
+// checked.
+func abortFailed(ctx context.Context, run Run, dir, op string, err error, hint string) error {
 	var ge *Error
 	if !errors.As(err, &ge) {
 		return err
 	}
-	if _, aerr := git(ctx, run, dir, "rebase", "--abort"); aerr != nil {
-		return fmt.Errorf("%w; `git rebase --abort` failed too (%v): the checkout in %s is mid-rebase, fix it by hand before anything else", err, aerr, dir)
+	if _, aerr := git(ctx, run, dir, op, "--abort"); aerr != nil {
+		return fmt.Errorf("%w; `git %s --abort` failed too (%v): look at the checkout in %s (git status) and fix it by hand before anything else", err, op, aerr, dir)
 	}
-	return fmt.Errorf("%w; rebase aborted, %s is unchanged (a local security patch may no longer apply: resolve it by hand)", err, dir)
+	return fmt.Errorf("%w; %s aborted, %s is unchanged (%s)", err, op, dir, hint)
 }
 
 // ReadFile returns a file of the repository's working tree (`cat PATH`), e.g.

@@ -60,8 +60,10 @@ func RevertMessage(c Commit, merge bool, opts RevertOptions) string {
 
 // Revert reverts sha in dir: it tells a merge commit from a plain one (and
 // adds -m1 for it), runs `git revert --no-edit [-m1] SHA`, then amends the
-// message to add the reason and the Change-Id Gerrit needs. On a conflict the
-// revert is aborted and dir is left unchanged.
+// message to add the reason and the Change-Id Gerrit needs. When git stops
+// (on a conflict) the revert is aborted and dir is left unchanged; a revert
+// git did not answer (a missing directory, a lost connection) is not
+// aborted: see abortFailed.
 func Revert(ctx context.Context, run Run, dir, sha string, opts RevertOptions) (*RevertResult, error) {
 	if err := CheckCommitID("the commit to revert", sha); err != nil {
 		return nil, err
@@ -79,10 +81,7 @@ func Revert(ctx context.Context, run Run, dir, sha string, opts RevertOptions) (
 	}
 	res := &RevertResult{Reverted: c, Merge: c.IsMerge(), ChangeID: opts.ChangeID}
 	if _, err := gitCmd(ctx, run, remote.Command{Cmd: RevertCommand(c.SHA, res.Merge), Dir: dir}); err != nil {
-		if _, aerr := git(ctx, run, dir, "revert", "--abort"); aerr != nil {
-			return nil, fmt.Errorf("%w; `git revert --abort` failed too (%v): fix %s by hand", err, aerr, dir)
-		}
-		return nil, fmt.Errorf("%w; revert aborted, %s is unchanged (later commits touch the same lines: revert by hand)", err, dir)
+		return nil, abortFailed(ctx, run, dir, "revert", err, "later commits touch the same lines: revert by hand")
 	}
 	res.Message = RevertMessage(c, res.Merge, opts)
 	if _, err := git(ctx, run, dir, "commit", "--amend", "--quiet", "-m", res.Message); err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"porthole/gitops"
 	"porthole/gitops/gitopstest"
+	"porthole/remote"
 )
 
 func asError(err error, target **gitops.Error) bool { return errors.As(err, target) }
@@ -92,12 +93,47 @@ func TestRevertConflictAbortsCleanly(t *testing.T) {
 	s.Land(gitopstest.ConfigProject, "master", gitopstest.Message("two", gitopstest.ChangeID(11)), map[string]string{"wmf-config/CommonSettings.php": "<?php\n// two\n"})
 	s.Git(s.Dir, "pull", "-q", "--rebase")
 	head := s.Git(s.Dir, "rev-parse", "HEAD")
-	_, err := gitops.Revert(ctx, local(s), s.Dir, first, gitops.RevertOptions{})
-	if err == nil || !strings.Contains(err.Error(), "revert aborted") {
-		t.Fatalf("conflicting revert: %v", err)
+	var cmds []string
+	_, err := gitops.Revert(ctx, recordingRun(local(s), &cmds), s.Dir, first, gitops.RevertOptions{})
+	if err == nil || !strings.Contains(err.Error(), "revert aborted, "+s.Dir+" is unchanged") || !contains(cmds, "git revert --abort") {
+		t.Fatalf("conflicting revert: %v (commands %q)", err, cmds)
 	}
 	if s.Git(s.Dir, "rev-parse", "HEAD") != head || s.Git(s.Dir, "status", "--porcelain") != "" {
 		t.Fatal("checkout not left as it was")
+	}
+}
+
+// The checkout's directory vanishes just before `git revert` (moved away
+// by someone else): git never ran, so Revert reports the *remote.DirError
+// alone and tries no `git revert --abort`.
+func TestRevertInAVanishedDirIsNotAborted(t *testing.T) {
+	t.Parallel()
+	s := gitopstest.NewIsolated(t)
+	sha := s.Land(gitopstest.ConfigProject, "master", gitopstest.Message("one", gitopstest.ChangeID(13)), map[string]string{"wmf-config/CommonSettings.php": "<?php\n// one\n"})
+	s.Git(s.Dir, "pull", "-q", "--rebase")
+	var cmds []string
+	run := recordingRun(beforeRevert(local(s), func() {
+		if err := os.Rename(s.Dir, s.Dir+".moved"); err != nil {
+			t.Error(err)
+		}
+	}), &cmds)
+	_, err := gitops.Revert(context.Background(), run, s.Dir, sha, gitops.RevertOptions{})
+	var de *remote.DirError
+	if !errors.As(err, &de) || err.Error() != s.Dir+" does not exist on deploy1002" {
+		t.Fatalf("revert in a vanished dir: %v", err)
+	}
+	if contains(cmds, "git revert --abort") {
+		t.Fatalf("aborted a revert that never ran: %q", cmds)
+	}
+}
+
+// beforeRevert is run, calling f just before it runs `git revert`.
+func beforeRevert(run gitops.Run, f func()) gitops.Run {
+	return func(ctx context.Context, cmd remoteCommand) (remoteResult, error) {
+		if strings.HasPrefix(cmd.Cmd, "git revert --no-edit ") {
+			f()
+		}
+		return run(ctx, cmd)
 	}
 }
 

@@ -125,6 +125,15 @@ func gitCmd(ctx context.Context, run Run, cmd remote.Command) (remote.Result, er
 	return res, nil
 }
 
+// saidNo is true when git ran and answered "no" by exiting 1 (a key, path
+// or ancestry that is not there), as opposed to failing (exit 128: not a
+// repository, a bad revision), not running (a missing directory) or being cut
+// off (a lost connection).
+func saidNo(err error) bool {
+	var ge *Error
+	return errors.As(err, &ge) && ge.ExitCode == 1
+}
+
 // out runs git and returns its stdout with the trailing newline trimmed.
 func out(ctx context.Context, run Run, dir string, args ...string) (string, error) {
 	res, err := git(ctx, run, dir, args...)

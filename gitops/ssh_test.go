@@ -2,6 +2,8 @@ package gitops_test
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 
 	"porthole/gitops"
@@ -62,4 +64,42 @@ func TestExtensionDeployOverRealSSH(t *testing.T) {
 		t.Fatal("rebase did not move the security patch on top of upstream")
 	}
 	checkMissingDir(t, s, run, "deploy1002")
+}
+
+// TestTransportErrorsOverRealSSH stops the deployment host's sshd under
+// gitops: each function reports the lost host as a *remote.ConnError, never
+// as something git said about the repository, and Revert tries no `git
+// revert --abort` on a host it cannot reach.
+func TestTransportErrorsOverRealSSH(t *testing.T) {
+	t.Parallel()
+	s := gitopstest.NewIsolated(t)
+	c := sshtest.Start(t, 1, sshtest.Names("deploy1002"))
+	pool := remote.NewPool(remote.SSHOptions{ConfigPath: c.SSHConfigPath, KnownHosts: []string{c.KnownHostsPath}, IdentityFiles: []string{c.KeyPath}})
+	t.Cleanup(func() { _ = pool.Close() })
+	ex, err := pool.Get("deploy1002")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := withEnv(gitops.FromExecutor(ex), s.Env())
+	ctx := context.Background()
+	if _, err := gitops.SubmoduleCommit(ctx, run, s.CoreDir, "extensions/Echo"); err != nil {
+		t.Fatal(err)
+	}
+	sha := s.Land(gitopstest.ConfigProject, "master", gitopstest.Message("one", gitopstest.ChangeID(41)), map[string]string{"wmf-config/CommonSettings.php": "<?php\n// one\n"})
+	s.Git(s.Dir, "pull", "-q", "--rebase")
+	var cmds []string
+	stop := beforeRevert(run, func() {
+		if err := c.Stop(0); err != nil {
+			t.Error(err)
+		}
+	})
+	_, err = gitops.Revert(ctx, recordingRun(stop, &cmds), s.Dir, sha, gitops.RevertOptions{})
+	var ce *remote.ConnError
+	if !errors.As(err, &ce) || ce.Host != "deploy1002" || contains(cmds, "git revert --abort") {
+		t.Fatalf("revert with the host gone: %v (commands %q)", err, cmds)
+	}
+	_, err = gitops.SubmoduleCommit(ctx, run, s.CoreDir, "extensions/Echo")
+	if !errors.As(err, &ce) || ce.Host != "deploy1002" || strings.Contains(err.Error(), "records no submodule") {
+		t.Fatalf("submodule with the host down: %v", err)
+	}
 }

@@ -310,8 +310,7 @@ func IsAncestor(ctx context.Context, run Run, dir, a, b string) (bool, error) {
 	if err == nil {
 		return true, nil
 	}
-	var ge *Error
-	if errors.As(err, &ge) && ge.ExitCode == 1 {
+	if saidNo(err) {
 		return false, nil
 	}
 	return false, err

@@ -2,7 +2,6 @@ package gitops
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"path"
 	"sort"
@@ -54,9 +53,8 @@ func (s Submodule) Matches(project string) bool {
 func Submodules(ctx context.Context, run Run, dir string) ([]Submodule, error) {
 	res, err := git(ctx, run, dir, "config", "-f", ".gitmodules", "--get-regexp", `^submodule\..*\.(path|url)$`)
 	if err != nil {
-		var ge *Error
 		// exit 1: no matching key (or no .gitmodules file at all)
-		if errors.As(err, &ge) && ge.ExitCode == 1 {
+		if saidNo(err) {
 			return nil, nil
 		}
 		return nil, err
@@ -131,7 +129,13 @@ func SubmoduleUpdateCommand(subPath string) string { return Cmd("submodule", "up
 func SubmoduleCommit(ctx context.Context, run Run, dir, subPath string) (*SubmoduleState, error) {
 	recorded, err := out(ctx, run, dir, "rev-parse", "--verify", "-q", "HEAD:"+subPath)
 	if err != nil {
-		return nil, fmt.Errorf("%s records no submodule at %s: %w", dir, subPath, err)
+		// Only git's quiet "no" (exit 1: HEAD has nothing at that path) says
+		// so; a missing directory, another git failure (not a repository) or a
+		// lost connection is reported as itself.
+		if saidNo(err) {
+			return nil, fmt.Errorf("%s records no submodule at %s: %w", dir, subPath, err)
+		}
+		return nil, err
 	}
 	// `git submodule status` tells an uninitialised submodule (leading "-")
 	// from a checked-out one without falling through to the superproject.
@@ -179,8 +183,7 @@ func ChangedSubmodules(ctx context.Context, run Run, dir, from, to string) ([]st
 func SubmoduleUpdateMode(ctx context.Context, run Run, dir, name string) (string, error) {
 	res, err := git(ctx, run, dir, "config", "--get", "submodule."+name+".update")
 	if err != nil {
-		var ge *Error
-		if errors.As(err, &ge) && ge.ExitCode == 1 {
+		if saidNo(err) {
 			return "checkout", nil
 		}
 		return "", err
