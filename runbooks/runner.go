@@ -170,6 +170,7 @@ func (r *Runner) run(ctx context.Context) {
 		return
 	}
 	err := r.execute(ctx)
+	r.releaseDeclined(ctx, err)
 	r.finish(err)
 }
 

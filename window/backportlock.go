@@ -257,6 +257,22 @@ func (bl *backportLock) release(ctx context.Context, sc *runbooks.StepContext) e
 }
 
 // noteLeft says whose lock the release left in place, and why.
+// releaseDeclined lets the lock go when the window ended declined before
+// it did anything but check and take the lock (runbooks.Step.Release).
+func (bl *backportLock) releaseDeclined(ctx context.Context, sc *runbooks.StepContext) error {
+	reason, err := bl.read(ctx, sc)
+	if err != nil {
+		return err
+	}
+	if err := bl.release(ctx, sc); err != nil {
+		return err
+	}
+	if strings.Contains(reason, lockMark(sc)) {
+		sc.Note(runbooks.Info, "the window was declined before it did anything: %s is released", bl.file())
+	}
+	return nil
+}
+
 func (bl *backportLock) noteLeft(sc *runbooks.StepContext, reason string) {
 	if id := lockWindow(reason); id != "" {
 		sc.Note(runbooks.Info, "window %s holds the lock, not this window: its lock %s is left to it", id, bl.file())
@@ -302,7 +318,8 @@ func (bl *backportLock) steps() (*runbooks.Step, *runbooks.Step) {
 			ID: "backport-lock", Title: "Take the backport lock (" + f + ")", Role: config.RoleDeploy,
 			Command: "(as scap backport: create " + f + " exclusively, holding the reason)",
 			Undo:    "rm " + f + " on the deployment host (only if this window holds it)",
-			Inert:   true, // a window declined after it only holds the lock ended: the next window takes the lock over
+			Inert:   true,               // a window declined after it only holds the lock ended there:
+			Release: bl.releaseDeclined, // it lets the lock go
 			Do:      bl.take, Check: bl.held,
 		}, &runbooks.Step{
 			ID: "backport-unlock", Title: "Release the backport lock", Role: config.RoleDeploy,

@@ -3,6 +3,7 @@ package window_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -170,6 +171,16 @@ func nextWindow(t *testing.T, env *runbooks.Env, sb *sandbox.Sandbox, id string)
 	return notes, err
 }
 
+// mustFind is window id's journal.
+func mustFind(t *testing.T, env *runbooks.Env, id string) string {
+	t.Helper()
+	path, err := journal.FindWindow(config.StateDir(env.Config), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 // resumable is what the journal list says of window id.
 func resumable(t *testing.T, env *runbooks.Env, id string) bool {
 	t.Helper()
@@ -186,13 +197,14 @@ func resumable(t *testing.T, env *runbooks.Env, id string) bool {
 	return false
 }
 
-// TestSandboxDeclinedWindowsLockIsTakenOver: a window declined at its +2,
+// TestSandboxDeclinedWindowsLockIsReleased: a window declined at its +2,
 // when it had only checked the hosts and taken the lock, ended there (it
-// cannot resume: nothing was done that a new window would not do again);
-// the lock it left is taken over by the next window, which deploys.
-// (Before, the declined window could resume, and the next window waited
-// lock_wait, 10 minutes, for a lock nothing would release.)
-func TestSandboxDeclinedWindowsLockIsTakenOver(t *testing.T) {
+// cannot resume: nothing was done that a new window would not do again)
+// and released the lock, as scap backport does when told no; the next
+// window takes the lock and deploys. (Before, the declined window could
+// resume and kept the lock, and the next window waited lock_wait, 10
+// minutes, for a lock nothing would release.)
+func TestSandboxDeclinedWindowsLockIsReleased(t *testing.T) {
 	t.Parallel() // a sandbox of its own
 	sb, env, p, file, before := coreWindow(t)
 	env.Config.LockWait = time.Minute
@@ -200,18 +212,21 @@ func TestSandboxDeclinedWindowsLockIsTakenOver(t *testing.T) {
 		t.Fatalf("the first window: %v", err)
 	}
 	lockFile := filepath.Join(sb.HostDir(sandbox.DeployHost), "var", "lock", "scap.backport.lock")
-	if b, _ := os.ReadFile(lockFile); !strings.Contains(string(b), "porthole window "+p.ID) {
-		t.Fatalf("the declined window does not hold the lock: %q", b)
+	if b, err := os.ReadFile(lockFile); err == nil {
+		t.Fatalf("the declined window left its lock: %q", b)
 	}
 	if resumable(t, env, p.ID) {
 		t.Error("a window declined at its +2 after only its pre-flight and lock can be resumed")
 	}
-	notes, err := nextWindow(t, env, sb, p.ID+"-next")
+	w, err := journal.LoadWindow(mustFind(t, env, p.ID))
 	if err != nil {
-		t.Fatalf("the next window: %v", err)
+		t.Fatal(err)
 	}
-	if !strings.Contains(strings.Join(notes, "\n"), "was left by window "+p.ID+", which was abandoned, finished or reverted: removing it") {
-		t.Errorf("notes:\n%s", strings.Join(notes, "\n"))
+	if !strings.Contains(fmt.Sprint(w.Steps[1].Notes), "the window was declined before it did anything: "+lockFile+" is released") {
+		t.Errorf("the lock step's notes: %v", w.Steps[1].Notes)
+	}
+	if _, err := nextWindow(t, env, sb, p.ID+"-next"); err != nil {
+		t.Fatalf("the next window: %v", err)
 	}
 	if got, _ := sb.ReadAppServerFile("mw1001", file); string(got) == string(before) {
 		t.Error("the next window did not deploy")
