@@ -170,6 +170,7 @@ func (r *Runner) run(ctx context.Context) {
 		return
 	}
 	err := r.execute(ctx)
+	r.releaseDeclined(ctx, err)
 	r.finish(err)
 }
 
@@ -212,7 +213,7 @@ func (r *Runner) begin() error {
 	}
 	for _, s := range r.plan.Steps {
 		rec.Steps = append(rec.Steps, journal.StepSummary{ID: s.ID, Title: s.Title, Role: s.Role, Command: s.Command,
-			Dir: s.Dir, Irreversible: s.Irreversible, Undo: s.Undo})
+			Dir: s.Dir, Irreversible: s.Irreversible, Undo: s.Undo, Inert: s.Inert})
 	}
 	r.journal(rec, true)
 	if rs := r.opts.Resume; rs != nil {

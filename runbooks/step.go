@@ -57,6 +57,16 @@ type Step struct {
 	// CoveredBy names an earlier step whose gate, answered yes in this run,
 	// already confirmed this irreversible step (an emergency revert asks once).
 	CoveredBy string
+	// Inert marks a step that changes nothing a new window would not do
+	// again first (a read-only check, taking the window's lock): a window
+	// declined with only such steps done ended there, as one declined before
+	// any step: it cannot be resumed, and its lock is left for the next
+	// window to take over.
+	Inert bool
+	// Release, for an inert step that holds something for the window (its
+	// lock), lets it go when the window ends declined with only inert steps
+	// done: it cannot resume, and the hold would outlive it. nil: nothing.
+	Release func(ctx context.Context, sc *StepContext) error `json:"-"`
 	// DryRun marks a read-only rehearsal of a later irreversible step (a
 	// maintenance script without --fix); `porthole run --yes-dry-runs`
 	// answers its gate itself.

@@ -149,6 +149,10 @@ func (bl *backportLock) take(ctx context.Context, sc *runbooks.StepContext) erro
 				}
 				continue
 			}
+			if w, ok := stoppedWindow(cfg, why); ok {
+				return fmt.Errorf("%s: window %s stopped (%s) and can still be resumed, so nothing will release its lock: resume it (Home: enter on it; porthole run --resume %s) or abandon it (Home: x), then run this window's lock step again",
+					lockExcuse(file, owner, why), w.ID, w.Why, w.ID)
+			}
 		default:
 			return fmt.Errorf("cannot take %s on the deployment host: exit %d: %s", file, res.ExitCode, strings.TrimSpace(string(res.Stderr)))
 		}
@@ -182,25 +186,45 @@ func lockWindow(reason string) string {
 
 // staleWindow is the id of the porthole window named in a lock's reason
 // when this machine journaled it and it can no longer resume (abandoned,
-// finished without releasing its lock, or taken back by a revert); ""
-// otherwise.
+// finished without releasing its lock, declined after only taking it, or
+// taken back by a revert); "" otherwise.
 func staleWindow(cfg *config.Config, reason string) string {
+	if w, ok := journaledWindow(cfg, reason); ok && !w.Resumable {
+		return w.ID
+	}
+	return ""
+}
+
+// stoppedWindow is the porthole window named in a lock's reason when this
+// machine journaled it, it stopped but can resume, and no porthole process
+// has it open: waiting for its lock is waiting for nothing.
+func stoppedWindow(cfg *config.Config, reason string) (journal.WindowSummary, bool) {
+	w, ok := journaledWindow(cfg, reason)
+	if !ok || !w.Resumable || journal.WindowOpen(config.StateDir(cfg), w.ID) {
+		return journal.WindowSummary{}, false
+	}
+	return w, true
+}
+
+// journaledWindow is the window a lock's reason names, as this machine's
+// journal list has it.
+func journaledWindow(cfg *config.Config, reason string) (journal.WindowSummary, bool) {
 	id := lockWindow(reason)
 	if id == "" {
-		return ""
+		return journal.WindowSummary{}, false
 	}
 	// the list, not the window alone: a window a later revert took back
 	// cannot resume although it stopped mid-way
 	all, err := journal.ListWindows(config.StateDir(cfg))
 	if err != nil {
-		return ""
+		return journal.WindowSummary{}, false
 	}
 	for _, w := range all {
-		if w.ID == id && !w.Resumable {
-			return id
+		if w.ID == id {
+			return w, true
 		}
 	}
-	return ""
+	return journal.WindowSummary{}, false
 }
 
 // held: after a restart, the lock step is done when this window (or the
@@ -233,6 +257,22 @@ func (bl *backportLock) release(ctx context.Context, sc *runbooks.StepContext) e
 }
 
 // noteLeft says whose lock the release left in place, and why.
+// releaseDeclined lets the lock go when the window ended declined before
+// it did anything but check and take the lock (runbooks.Step.Release).
+func (bl *backportLock) releaseDeclined(ctx context.Context, sc *runbooks.StepContext) error {
+	reason, err := bl.read(ctx, sc)
+	if err != nil {
+		return err
+	}
+	if err := bl.release(ctx, sc); err != nil {
+		return err
+	}
+	if strings.Contains(reason, lockMark(sc)) {
+		sc.Note(runbooks.Info, "the window was declined before it did anything: %s is released", bl.file())
+	}
+	return nil
+}
+
 func (bl *backportLock) noteLeft(sc *runbooks.StepContext, reason string) {
 	if id := lockWindow(reason); id != "" {
 		sc.Note(runbooks.Info, "window %s holds the lock, not this window: its lock %s is left to it", id, bl.file())
@@ -278,6 +318,8 @@ func (bl *backportLock) steps() (*runbooks.Step, *runbooks.Step) {
 			ID: "backport-lock", Title: "Take the backport lock (" + f + ")", Role: config.RoleDeploy,
 			Command: "(as scap backport: create " + f + " exclusively, holding the reason)",
 			Undo:    "rm " + f + " on the deployment host (only if this window holds it)",
+			Inert:   true,               // a window declined after it only holds the lock ended there:
+			Release: bl.releaseDeclined, // it lets the lock go
 			Do:      bl.take, Check: bl.held,
 		}, &runbooks.Step{
 			ID: "backport-unlock", Title: "Release the backport lock", Role: config.RoleDeploy,

@@ -2,6 +2,8 @@ package window_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -123,28 +125,140 @@ func osUser(t *testing.T) string {
 	return u.Username
 }
 
-// TestSandboxAbandonedWindowsLockIsTaken: a window declined at its first
-// gate holds the lock (it may resume); once abandoned, the next window
-// removes the lock it left and goes on.
-func TestSandboxAbandonedWindowsLockIsTaken(t *testing.T) {
-	t.Parallel() // a sandbox of its own
-	sb, env, p, file, before := coreWindow(t)
-	env.Config.LockWait = 2 * time.Second
+// stopAt runs p answering yes to every gate until the gate of step stopAt,
+// answered no; it returns the window's error.
+func stopAt(t *testing.T, env *runbooks.Env, p *runbooks.Plan, stopAt string) error {
+	t.Helper()
 	j, err := runbooks.OpenJournal(config.StateDir(env.Config), p)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer j.Close()
 	r := runbooks.NewRunner(env, p, j, runbooks.RunOptions{})
 	r.Start(context.Background())
+	var runErr error
 	for e := range r.Events() {
-		if ev, ok := e.(runbooks.GateRequest); ok {
-			ev.Answer(runbooks.Decision{Choice: "n", By: env.User, At: time.Now()})
+		switch ev := e.(type) {
+		case runbooks.GateRequest:
+			choice := "y"
+			if ev.StepID == stopAt {
+				choice = "n"
+			}
+			ev.Answer(runbooks.Decision{Choice: choice, By: env.User, At: time.Now()})
+		case runbooks.RunFinished:
+			runErr = ev.Err
 		}
 	}
-	_ = j.Close()
+	return runErr
+}
+
+// nextWindow builds another window on the core change (its own id: built
+// within the same second) and runs it, answering yes; it returns its notes
+// and error.
+func nextWindow(t *testing.T, env *runbooks.Env, sb *sandbox.Sandbox, id string) ([]string, error) {
+	t.Helper()
+	p, err := runbooks.Build(context.Background(), env, "backport", map[string]string{"changes": strconv.Itoa(sb.Changes["core"])})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.ID = id
+	var notes []string
+	_, err = runbookstest.RunPlan(t, env, p, func(e runbooks.Event) {
+		if ev, ok := e.(runbooks.StepNote); ok {
+			notes = append(notes, ev.Text)
+		}
+	})
+	return notes, err
+}
+
+// mustFind is window id's journal.
+func mustFind(t *testing.T, env *runbooks.Env, id string) string {
+	t.Helper()
+	path, err := journal.FindWindow(config.StateDir(env.Config), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// resumable is what the journal list says of window id.
+func resumable(t *testing.T, env *runbooks.Env, id string) bool {
+	t.Helper()
+	all, err := journal.ListWindows(config.StateDir(env.Config))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range all {
+		if w.ID == id {
+			return w.Resumable
+		}
+	}
+	t.Fatalf("window %s is not listed", id)
+	return false
+}
+
+// TestSandboxDeclinedWindowsLockIsReleased: a window declined at its +2,
+// when it had only checked the hosts and taken the lock, ended there (it
+// cannot resume: nothing was done that a new window would not do again)
+// and released the lock, as scap backport does when told no; the next
+// window takes the lock and deploys. (Before, the declined window could
+// resume and kept the lock, and the next window waited lock_wait, 10
+// minutes, for a lock nothing would release.)
+func TestSandboxDeclinedWindowsLockIsReleased(t *testing.T) {
+	t.Parallel() // a sandbox of its own
+	sb, env, p, file, before := coreWindow(t)
+	env.Config.LockWait = time.Minute
+	if err := stopAt(t, env, p, "approve-"+strconv.Itoa(sb.Changes["core"])); !errors.Is(err, runbooks.ErrDeclined) {
+		t.Fatalf("the first window: %v", err)
+	}
 	lockFile := filepath.Join(sb.HostDir(sandbox.DeployHost), "var", "lock", "scap.backport.lock")
-	if b, _ := os.ReadFile(lockFile); !strings.Contains(string(b), "porthole window "+p.ID) {
-		t.Fatalf("the stopped window does not hold the lock: %q", b)
+	if b, err := os.ReadFile(lockFile); err == nil {
+		t.Fatalf("the declined window left its lock: %q", b)
+	}
+	if resumable(t, env, p.ID) {
+		t.Error("a window declined at its +2 after only its pre-flight and lock can be resumed")
+	}
+	w, err := journal.LoadWindow(mustFind(t, env, p.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(fmt.Sprint(w.Steps[1].Notes), "the window was declined before it did anything: "+lockFile+" is released") {
+		t.Errorf("the lock step's notes: %v", w.Steps[1].Notes)
+	}
+	if _, err := nextWindow(t, env, sb, p.ID+"-next"); err != nil {
+		t.Fatalf("the next window: %v", err)
+	}
+	if got, _ := sb.ReadAppServerFile("mw1001", file); string(got) == string(before) {
+		t.Error("the next window did not deploy")
+	}
+}
+
+// TestSandboxStoppedWindowsLockStopsTheNext: a window that stopped after
+// its +2, rebase and test servers (declined at the sync to the app
+// servers) can resume and keeps the lock: staging and the test servers
+// hold its change. A new window does not wait lock_wait for it: its lock
+// step fails at once, naming the window to resume or abandon. Once that
+// window is abandoned, the next one takes the lock over and deploys.
+func TestSandboxStoppedWindowsLockStopsTheNext(t *testing.T) {
+	t.Parallel() // a sandbox of its own
+	sb, env, p, _, _ := coreWindow(t)
+	env.Config.LockWait = 3 * time.Second // were it waited for, the window would fail saying so
+	stop := ""                            // the sync to the app servers: the first production-visible step after the +2
+	for _, s := range p.Steps {
+		if s.Irreversible && !strings.HasPrefix(s.ID, "approve-") && stop == "" {
+			stop = s.ID
+		}
+	}
+	if err := stopAt(t, env, p, stop); !errors.Is(err, runbooks.ErrDeclined) {
+		t.Fatalf("the first window: %v", err)
+	}
+	if !resumable(t, env, p.ID) {
+		t.Fatal("a window declined after its +2 cannot be resumed")
+	}
+	_, err := nextWindow(t, env, sb, p.ID+"-second")
+	if err == nil || !strings.Contains(err.Error(), "window "+p.ID+" stopped") || !strings.Contains(err.Error(), "can still be resumed") ||
+		!strings.Contains(err.Error(), "porthole run --resume "+p.ID) {
+		t.Fatalf("the second window: %v", err)
 	}
 	path, err := journal.FindWindow(config.StateDir(env.Config), p.ID)
 	if err != nil {
@@ -153,23 +267,15 @@ func TestSandboxAbandonedWindowsLockIsTaken(t *testing.T) {
 	if err := journal.Abandon(path, env.User, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	p2, err := runbooks.Build(context.Background(), env, "backport", map[string]string{"changes": strconv.Itoa(sb.Changes["core"])})
-	if err != nil {
-		t.Fatal(err)
+	// the third window gets the lock; it then stops at its review, rightly:
+	// staging already holds change 1000, rebased by the abandoned window
+	notes, err := nextWindow(t, env, sb, p.ID+"-third")
+	all := strings.Join(notes, "\n")
+	if !strings.Contains(all, "was left by window "+p.ID+", which was abandoned, finished or reverted: removing it") ||
+		!strings.Contains(all, "(porthole window "+p.ID+"-third by ") {
+		t.Errorf("the window after the abandon did not take the lock over; notes:\n%s", all)
 	}
-	p2.ID = p.ID + "-next" // built within the same second
-	var notes []string
-	if _, err := runbookstest.RunPlan(t, env, p2, func(e runbooks.Event) {
-		if ev, ok := e.(runbooks.StepNote); ok {
-			notes = append(notes, ev.Text)
-		}
-	}); err != nil {
-		t.Fatalf("the next window: %v", err)
-	}
-	if !strings.Contains(strings.Join(notes, "\n"), "was left by window "+p.ID+", which was abandoned, finished or reverted: removing it") {
-		t.Errorf("notes:\n%s", strings.Join(notes, "\n"))
-	}
-	if got, _ := sb.ReadAppServerFile("mw1001", file); string(got) == string(before) {
-		t.Error("the next window did not deploy")
+	if err == nil || !strings.Contains(err.Error(), "is already in HEAD") {
+		t.Errorf("the window after the abandon: %v", err)
 	}
 }

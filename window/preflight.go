@@ -18,8 +18,8 @@ func (bp *backport) preflightStep() *runbooks.Step {
 	return &runbooks.Step{
 		ID: "preflight", Title: "Pre-flight: hosts, staging checkouts, branches and scap, before any vote",
 		Role: config.RoleDeploy, Dir: bp.env.Config.StagingDir,
-		Undo: "nothing to undo: it only reads",
-		Do:   bp.preflight, Check: checkNever,
+		Undo: "nothing to undo: it only reads", Inert: true,
+		Do: bp.preflight, Check: checkNever,
 	}
 }
 

@@ -121,3 +121,29 @@ func TestDurableRecordsAreSyncedBeforeAppendReturns(t *testing.T) {
 		t.Fatalf("after a durable append: written %d, synced %d (the output before it must be synced too)", written, synced)
 	}
 }
+
+// TestWindowOpen: a window is open while a journal holds it, not once it is
+// closed; a window with no journal here is not open here (and no lock file
+// is made for it).
+func TestWindowOpen(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "state")
+	j, err := Open(state, Header{ID: "20260102-030405-backport-1", Kind: "backport"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !WindowOpen(state, j.ID()) {
+		t.Error("an open window is not open")
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if WindowOpen(state, j.ID()) {
+		t.Error("a closed window is open")
+	}
+	if WindowOpen(state, "20260102-030405-backport-2") {
+		t.Error("a window without a journal is open")
+	}
+	if _, err := os.Stat(filepath.Join(WindowsDir(state), ".20260102-030405-backport-2.lock")); err == nil {
+		t.Error("a lock file was made for a window without a journal")
+	}
+}

@@ -93,7 +93,8 @@ func (w *WindowState) Finished() bool {
 // before its end (porthole died, was cancelled, a step failed, or the
 // deployer said no at a gate) and was not abandoned. A window the deployer
 // said no to before anything was done (a declined danger +2, a declined
-// revert) or at a typed gate ended there: a new window is the same.
+// revert; steps marked inert, a pre-flight check or taking the lock, do
+// not count) or at a typed gate ended there: a new window is the same.
 func (w *WindowState) Resumable() bool {
 	if w.Kind == "" || w.Status == StatusAbandoned || w.Status == StatusRolledBack {
 		return false
@@ -104,10 +105,11 @@ func (w *WindowState) Resumable() bool {
 	return w.Status != StatusOK || w.Interrupted != ""
 }
 
+// doneSteps counts the done steps that changed something (not inert).
 func (w *WindowState) doneSteps() int {
 	n := 0
 	for _, s := range w.Steps {
-		if s.State == Done {
+		if s.State == Done && !s.Inert {
 			n++
 		}
 	}

@@ -71,3 +71,20 @@ func (l *windowLock) release() {
 	_ = syscall.Flock(int(l.f.Fd()), syscall.LOCK_UN)
 	_ = l.f.Close()
 }
+
+// WindowOpen tells whether a porthole process has window id open: its journal
+// is under stateDir and its lock is held. A window with no journal there
+// is not running there.
+func WindowOpen(stateDir, id string) bool {
+	wdir := WindowsDir(stateDir)
+	if _, err := os.Stat(filepath.Join(wdir, id+".jsonl")); err != nil {
+		return false
+	}
+	l, err := lockWindow(wdir, id)
+	if err != nil {
+		var le *WindowLockedError
+		return errors.As(err, &le)
+	}
+	l.release()
+	return false
+}

@@ -109,4 +109,5 @@ type StepSummary struct {
 	Dir          string `json:"dir,omitempty"`
 	Irreversible bool   `json:"irreversible,omitempty"`
 	Undo         string `json:"undo,omitempty"`
+	Inert        bool   `json:"inert,omitempty"` // changes nothing a new window would not redo (runbooks.Step.Inert)
 }
