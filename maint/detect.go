@@ -64,12 +64,6 @@ type detection struct {
 	nsGuessed, collGuessed bool
 }
 
-type collationChange struct {
-	prev, next string
-	assumed    bool // prev is MediaWiki's default, not a line of the diff
-	file       string
-}
-
 // diffLine is one line of a hunk on one side, with its operation.
 type diffLine struct {
 	op   gitdiff.LineOp
@@ -123,9 +117,6 @@ var (
 	aliasShapeRe = lazyre.New(`^\s*['"]([^'"]+)['"]\s*=>\s*(NS_[A-Z0-9_]+|\d+)\s*,?\s*(?:(?://|#).*)?$`)
 	nsShapeRe    = lazyre.New(`^\s*([1-9]\d{2,}|NS_[A-Z0-9_]+)\s*=>\s*['"]([^'"\s,]+)['"]\s*,?\s*(?:(?://|#).*)?$`)
 )
-
-// namespaceSettings are the settings whose change calls for namespaceDupes.
-var namespaceSettings = map[string]bool{"wgExtraNamespaces": true, "wgNamespaceAliases": true}
 
 // indent is a line's indentation width (a tab counts 4).
 func indent(s string) int {
@@ -200,171 +191,6 @@ func (d *detection) fragment(file string, lines []diffLine) {
 	d.addCollations(file, cs)
 }
 
-// collationScan is what a fragment says of wgCategoryCollation.
-type collationScan struct {
-	removed  map[string]string // wiki → value on the old side (deleted lines)
-	added    map[string]string
-	defaults string   // the 'default' value in context
-	keys     []string // wikis whose value changed, in order
-}
-
-// collationLine reads 'wiki' => 'value' directly under wgCategoryCollation
-// (or shaped like it, when the setting is above the hunk).
-func (d *detection) collationLine(cs *collationScan, l diffLine, path []string, complete bool) {
-	m := strValueRe.FindStringSubmatch(l.text)
-	coll := len(path) > 0 && path[len(path)-1] == "wgCategoryCollation"
-	if !coll && m != nil && !complete && len(path) == 0 && collationNameRe.MatchString(m[2]) &&
-		(runbooks.IsWikiName(strings.TrimPrefix(m[1], "+")) || m[1] == "default") {
-		coll = true
-		if l.op != gitdiff.OpContext {
-			d.collGuessed = true
-		}
-	}
-	if !coll || m == nil {
-		return
-	}
-	w := strings.TrimPrefix(m[1], "+")
-	switch l.op {
-	case gitdiff.OpDelete:
-		cs.removed[w] = m[2]
-	case gitdiff.OpAdd:
-		cs.added[w] = m[2]
-	default:
-		if w == "default" {
-			cs.defaults = m[2]
-		}
-	}
-	if l.op != gitdiff.OpContext && !slices.Contains(cs.keys, w) {
-		cs.keys = append(cs.keys, w)
-	}
-}
-
-// namespaceLine reads an added line for a new namespace or alias.
-func (d *detection) namespaceLine(file string, lines []diffLine, i int, path []string, complete bool) {
-	l := lines[i]
-	if m := defineNsRe.FindStringSubmatch(l.text); m != nil {
-		d.nsUnknown = appendUnique(d.nsUnknown, m[1])
-		d.nsFiles = appendUnique(d.nsFiles, file)
-	}
-	if m := oldStyleNsRe.FindStringSubmatch(l.text); m != nil {
-		w := ""
-		for j := i - 1; j >= 0 && w == ""; j-- {
-			if lines[j].op == gitdiff.OpDelete {
-				continue
-			}
-			if mm := dbnameIfRe.FindStringSubmatch(lines[j].text); mm != nil {
-				w = mm[1] + mm[2]
-			}
-		}
-		d.addNamespace(file, w, strings.Trim(m[2], `'" `))
-		return
-	}
-	setting, wiki, ok := settingAndWiki(path, func(k string) bool { return namespaceSettings[k] })
-	switch {
-	case ok && wiki != "":
-		if m := nsEntryRe.FindStringSubmatch(l.text); m != nil && setting == "wgExtraNamespaces" {
-			d.addNamespace(file, wiki, m[2]+" ("+m[1]+")")
-		} else if m := aliasEntryRe.FindStringSubmatch(l.text); m != nil && setting == "wgNamespaceAliases" {
-			d.addNamespace(file, wiki, "alias "+m[1])
-		}
-	case ok:
-		d.wikiEntry(file, l.text)
-	case !complete && len(path) <= 1:
-		d.namespaceShape(file, lines, l.text, path)
-	}
-}
-
-// wikiEntry reads a line that is a wiki's entry itself, opening or whole.
-func (d *detection) wikiEntry(file, text string) {
-	m := inlineWikiRe.FindStringSubmatch(text)
-	if m == nil {
-		return
-	}
-	w := strings.TrimPrefix(m[1], "+")
-	names := nsEntryRe.FindAllStringSubmatch(strings.ReplaceAll(m[2], ",", ",\n"), -1)
-	if len(names) == 0 {
-		d.addNamespace(file, w, "new entry")
-	}
-	for _, n := range names {
-		d.addNamespace(file, w, strings.TrimSpace(n[2])+" ("+n[1]+")")
-	}
-}
-
-// namespaceShape reads an added entry shaped like an extra namespace whose
-// setting the hunk does not show: under a wiki key (path of one), or with no key visible.
-func (d *detection) namespaceShape(file string, lines []diffLine, text string, path []string) {
-	name := ""
-	if m := nsShapeRe.FindStringSubmatch(text); m != nil {
-		name = m[2] + " (" + m[1] + ")"
-	} else if m := aliasShapeRe.FindStringSubmatch(text); m != nil && (strings.HasPrefix(m[2], "NS_") || hunkHasNSConstant(lines)) {
-		name = "alias " + m[1]
-	}
-	if name == "" {
-		return
-	}
-	w := ""
-	if len(path) == 1 {
-		w = path[0]
-		if !runbooks.IsWikiName(w) && w != "default" {
-			return
-		}
-	}
-	d.nsGuessed = true
-	d.addNamespace(file, w, name)
-}
-
-// addCollations records each wiki whose collation the fragment changed, with
-// its previous value (the default's when it had none of its own).
-func (d *detection) addCollations(file string, cs collationScan) {
-	oldDefault, newDefault := cs.defaults, cs.defaults
-	if v, ok := cs.removed["default"]; ok {
-		oldDefault = v
-	}
-	if v, ok := cs.added["default"]; ok {
-		newDefault = v
-	}
-	for _, w := range cs.keys {
-		prev, hadPrev := cs.removed[w]
-		next, hasNext := cs.added[w]
-		c := collationChange{prev: prev, next: next, file: file}
-		switch {
-		case hadPrev && hasNext && prev == next:
-			continue
-		case !hadPrev && hasNext:
-			// A wiki gets its own value: it had the default before.
-			c.prev = oldDefault
-			if c.prev == "" {
-				c.prev, c.assumed = "uppercase", true
-			}
-		case hadPrev && !hasNext:
-			// Its own value is gone: it goes to the default.
-			c.next = newDefault
-		}
-		if _, seen := d.collation[w]; !seen {
-			d.collOrder = append(d.collOrder, w)
-		}
-		d.collation[w] = c
-		d.collFiles = appendUnique(d.collFiles, file)
-	}
-}
-
-func (d *detection) addNamespace(file, wiki, name string) {
-	d.nsFiles = appendUnique(d.nsFiles, file)
-	if wiki == "" {
-		d.nsUnknown = appendUnique(d.nsUnknown, name)
-		return
-	}
-	wiki = strings.TrimPrefix(wiki, "+")
-	if wiki == "default" {
-		wiki = "all"
-	}
-	if d.nsNames == nil {
-		d.nsNames = map[string][]string{}
-	}
-	d.nsWikis = appendUnique(d.nsWikis, wiki)
-	d.nsNames[wiki] = appendUnique(d.nsNames[wiki], name)
-}
-
 func (d *detection) suggestions() []runbooks.Suggestion {
 	var out []runbooks.Suggestion
 	if len(d.nsWikis) > 0 {
@@ -429,16 +255,6 @@ func (d *detection) suggestions() []runbooks.Suggestion {
 		})
 	}
 	return out
-}
-
-// hunkHasNSConstant: some line maps a key to an NS_ constant (an alias list).
-func hunkHasNSConstant(lines []diffLine) bool {
-	for _, l := range lines {
-		if strings.Contains(l.text, "=> NS_") {
-			return true
-		}
-	}
-	return false
 }
 
 func guessNote(g bool) string {

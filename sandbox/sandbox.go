@@ -6,9 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/user"
-	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,41 +22,6 @@ const (
 
 // TestServers are the mwdebug hosts (scap pull targets before the full sync).
 var TestServers = []string{"mwdebug1001", "mwdebug1002"}
-
-// Options configure Start.
-type Options struct {
-	// Dir is the sandbox's root; a new temporary directory when "". A given
-	// Dir must be empty, not exist yet, or hold a sandbox made before (its
-	// world is reopened as it was left: see Reopens, KeepsWorld); it is never
-	// removed by Close.
-	Dir string
-	// AppServers is how many app servers (mw1001, mw1002, …) to serve; 5 when 0.
-	AppServers int
-	// CIDelay is how long after a +2 CI reports and Gerrit merges; 0 means at once.
-	// porthole demo uses 3 s, tests ~0.
-	CIDelay time.Duration
-	// Version is the deployed MediaWiki version; 1.44.0-wmf.5 when "".
-	Version string
-	// User is the deployer's name on the hosts and in Gerrit; the login name
-	// (or "deployer" for root) when "".
-	User string
-	// SyncDelay is the most the scap stand-in waits, at random, before each
-	// host's copy, so progress lines arrive one by one; 0 for none.
-	SyncDelay time.Duration
-	// Keep leaves a temporary Dir on disk after Close.
-	Keep bool
-	// Log receives the sandbox's own problems (a failed scenario step);
-	// discarded when nil.
-	Log io.Writer
-	// Progress is told each part of Start as it is ready: "hosts",
-	// "Gerrit", then "changes", "MediaWiki" and "SSH" in any order (they are
-	// made at the same time), then "config". It may be called from several
-	// goroutines, one call at a time.
-	Progress func(part string)
-}
-
-// DefaultVersion is the MediaWiki version the sandbox deploys by default.
-const DefaultVersion = "1.44.0-wmf.5"
 
 // Sandbox is a running sandbox: a Gerrit emulator, SSH hosts and the
 // repositories and directories they work on, all under Root.
@@ -114,29 +76,6 @@ func (sb *Sandbox) lap(name string, t0 *time.Time) {
 	now := time.Now()
 	sb.phases = append(sb.phases, phase{name, now.Sub(*t0)})
 	*t0 = now
-}
-
-// fill sets the defaults of the options left zero and checks them.
-func (opts *Options) fill() error {
-	if opts.AppServers == 0 {
-		opts.AppServers = 5
-	}
-	if opts.AppServers < 1 || opts.AppServers > 99 {
-		return fmt.Errorf("sandbox: %d app servers asked; give 1 to 99", opts.AppServers)
-	}
-	if opts.Version == "" {
-		opts.Version = DefaultVersion
-	}
-	if strings.ContainsAny(opts.Version, "/ \t\n'\"\\") || strings.HasPrefix(opts.Version, "-") {
-		return fmt.Errorf("sandbox: version %q is not like 1.44.0-wmf.5", opts.Version)
-	}
-	if opts.User == "" {
-		opts.User = defaultUser()
-	}
-	if !validUser(opts.User) {
-		return fmt.Errorf("sandbox: user name %q: use letters, digits, '.', '_' or '-'", opts.User)
-	}
-	return nil
 }
 
 // Start builds and starts a sandbox. It needs no network beyond loopback
@@ -295,109 +234,6 @@ func (sb *Sandbox) installMediaWiki() error {
 	}
 	wg.Wait()
 	return errors.Join(errs...)
-}
-
-// prepareRoot makes the root directory: a new temporary one, or dir when it
-// is empty or missing, or dir when it holds a sandbox made before
-// (Reopens): reopened as it was when it holds all of it (KeepsWorld), else
-// its journals (state/) are kept and the rest is built anew.
-func prepareRoot(dir string) (root string, own, reopen bool, err error) {
-	if dir == "" {
-		d, err := os.MkdirTemp("", "porthole-sandbox-")
-		if err != nil {
-			return "", false, false, fmt.Errorf("sandbox: make a temporary directory: %w", err)
-		}
-		return d, true, false, nil
-	}
-	if err := CheckDir(dir); err != nil {
-		return "", false, false, err
-	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return "", false, false, err
-	}
-	if Reopens(abs) {
-		if KeepsWorld(abs) {
-			return abs, false, true, nil
-		}
-		if err := clearButState(abs); err != nil {
-			return "", false, false, err
-		}
-	}
-	if err := os.MkdirAll(abs, 0o755); err != nil {
-		return "", false, false, fmt.Errorf("sandbox: create %s: %w", abs, err)
-	}
-	return abs, false, false, nil
-}
-
-// configHead starts the config a sandbox writes (etc/porthole.yaml): what
-// tells a sandbox's directory from any other.
-const configHead = "# porthole configuration for the sandbox in "
-
-// Reopens is true when dir holds a sandbox made before (by porthole demo
-// --dir): starting one there reopens it as it was left (KeepsWorld), or
-// keeps only its journals when it was not stopped whole.
-func Reopens(dir string) bool {
-	data, err := os.ReadFile(filepath.Join(dir, "etc", "porthole.yaml"))
-	return err == nil && strings.HasPrefix(string(data), configHead)
-}
-
-// clearButState removes a previous sandbox's files but its state/ (journals, logs).
-func clearButState(dir string) error {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return fmt.Errorf("sandbox: %s: %w", dir, err)
-	}
-	for _, e := range entries {
-		if e.Name() == "state" {
-			continue
-		}
-		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
-			return fmt.Errorf("sandbox: clear the previous sandbox in %s: %w", dir, err)
-		}
-	}
-	return nil
-}
-
-// CheckDir tells whether dir can hold a sandbox (Options.Dir): it is empty,
-// does not exist yet, or holds a sandbox made before (see Reopens).
-func CheckDir(dir string) error {
-	if dir == "" {
-		return nil
-	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return err
-	}
-	entries, err := os.ReadDir(abs)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		return nil
-	case err != nil:
-		return fmt.Errorf("sandbox: %s: %w", abs, err)
-	case len(entries) > 0 && !Reopens(abs):
-		return fmt.Errorf("sandbox: %s is not empty and holds no sandbox: remove it or give another directory", abs)
-	}
-	return nil
-}
-
-func defaultUser() string {
-	if u, err := user.Current(); err == nil && u.Username != "" && u.Username != "root" && validUser(u.Username) {
-		return u.Username
-	}
-	return "deployer"
-}
-
-func validUser(s string) bool {
-	if s == "" || len(s) > 32 || s[0] == '-' {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
-			return false
-		}
-	}
-	return true
 }
 
 func (sb *Sandbox) email() string { return sb.User + "@sandbox.invalid" }
