@@ -205,8 +205,12 @@ func (p *painter) line(k Kind, raw string, syn, words, matches []span, hoff, wid
 	}
 	col, used := 0, 0
 	cur := ""
+	lastSt, lastFl, styled := uint16(0), uint8(0), false // the (style, flags) cur was looked up for
 	for i, r := range text {
-		rw := runewidth.RuneWidth(r)
+		rw := 1
+		if r < 0x20 || r >= 0x7f { // ASCII is one cell: no table look-up
+			rw = runewidth.RuneWidth(r)
+		}
 		if rw == 0 { // a combining mark rides on the previous cell
 			if col >= hoff && used > 0 {
 				b.WriteRune(r)
@@ -228,9 +232,12 @@ func (p *painter) line(k Kind, raw string, syn, words, matches []span, hoff, wid
 		if flagAt != nil {
 			fl = flagAt[i]
 		}
-		if s := p.sgrFor(k, st, fl); s != cur {
-			b.WriteString(s)
-			cur = s
+		if !styled || st != lastSt || fl != lastFl { // a new run of cells: its SGR, if it differs
+			if s := p.sgrFor(k, st, fl); s != cur {
+				b.WriteString(s)
+				cur = s
+			}
+			lastSt, lastFl, styled = st, fl, true
 		}
 		b.WriteRune(r)
 		col += rw
