@@ -12,7 +12,6 @@ package sshtest
 
 import (
 	"crypto/ed25519"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"os"
@@ -27,40 +26,6 @@ import (
 
 	"porthole/remote"
 )
-
-// MaxPortsPerSSHD is how many ports one sshd process may listen on.
-const MaxPortsPerSSHD = 16
-
-// Option tunes a Cluster.
-type Option func(*settings)
-
-type settings struct {
-	hashed   bool
-	perSSHD  int
-	names    []string
-	env      []string
-	logLevel string
-}
-
-// HashedKnownHosts writes known_hosts with hashed host names (|1|salt|hash), as HashKnownHosts yes does.
-func HashedKnownHosts() Option { return func(s *settings) { s.hashed = true } }
-
-// PortsPerSSHD packs k hosts (ports) into each sshd process, 1..16; the
-// default is 1, so that Stop(i) stops exactly one host. Use 16 for big clusters.
-func PortsPerSSHD(k int) Option {
-	return func(s *settings) { s.perSSHD = min(max(k, 1), MaxPortsPerSSHD) }
-}
-
-// Names names the hosts (ssh_config aliases) instead of h1..hN; extra hosts keep hN names.
-func Names(names ...string) Option { return func(s *settings) { s.names = append(s.names, names...) } }
-
-// Env sets an environment variable for every command (sshd_config SetEnv), e.g. PATH.
-func Env(key, value string) Option {
-	return func(s *settings) { s.env = append(s.env, key+"="+value) }
-}
-
-// LogLevel sets sshd's LogLevel (INFO by default; VERBOSE or DEBUG1 for more).
-func LogLevel(level string) Option { return func(s *settings) { s.logLevel = level } }
 
 // Cluster is a set of loopback SSH hosts served by real sshd processes.
 type Cluster struct {
@@ -298,65 +263,6 @@ func (c *Cluster) fail(err error) error {
 	return err
 }
 
-func (c *Cluster) writeUserKey() error {
-	pub, priv, err := ed25519.GenerateKey(nil)
-	if err != nil {
-		return err
-	}
-	c.userKey = priv
-	block, err := ssh.MarshalPrivateKey(priv, "porthole-sshtest")
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(c.KeyPath, pem.EncodeToMemory(block), 0o600); err != nil {
-		return err
-	}
-	sp, err := ssh.NewPublicKey(pub)
-	if err != nil {
-		return err
-	}
-	line := ssh.MarshalAuthorizedKey(sp)
-	if err := os.WriteFile(c.KeyPath+".pub", line, 0o644); err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(c.Dir, "authorized_keys"), line, 0o600)
-}
-
-// writeClientFiles writes ssh_config and known_hosts, usable by OpenSSH's ssh too.
-func (c *Cluster) writeClientFiles() error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "# sshtest cluster: %d hosts on 127.0.0.1\n", len(c.Hosts))
-	for i, h := range c.Hosts {
-		fmt.Fprintf(&b, "Host %s\n    HostName 127.0.0.1\n    Port %d\n", h, c.Ports[i])
-	}
-	fmt.Fprintf(&b, `Host *
-    User %s
-    IdentityFile %q
-    IdentitiesOnly yes
-    UserKnownHostsFile %q
-    GlobalKnownHostsFile /dev/null
-    StrictHostKeyChecking yes
-    HashKnownHosts no
-    BatchMode yes
-    LogLevel ERROR
-    ControlMaster no
-    ControlPath none
-`, c.User, c.KeyPath, c.KnownHostsPath)
-	if err := os.WriteFile(c.SSHConfigPath, []byte(b.String()), 0o644); err != nil {
-		return err
-	}
-	return c.writeKnownHosts()
-}
-
-func (c *Cluster) writeKnownHosts() error {
-	var b strings.Builder
-	for i := range c.Hosts {
-		b.WriteString(c.KnownHostsLine(i, c.set.hashed))
-		b.WriteByte('\n')
-	}
-	return os.WriteFile(c.KnownHostsPath, []byte(b.String()), 0o644)
-}
-
 func currentUser() string {
 	if u, err := user.Current(); err == nil {
 		return u.Username
@@ -373,51 +279,4 @@ func ensurePrivsepDir() error {
 		return fmt.Errorf("cannot create /run/sshd for sshd: %v", err)
 	}
 	return nil
-}
-
-// PIDs are the running sshd processes' ids (one per sshd, not per host).
-func (c *Cluster) PIDs() []int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var out []int
-	for _, p := range c.procs {
-		p.mu.Lock()
-		if p.cmd != nil {
-			out = append(out, p.cmd.Process.Pid)
-		}
-		p.mu.Unlock()
-	}
-	return out
-}
-
-// Connections counts the SSH connections the cluster's sshd processes serve now.
-func (c *Cluster) Connections() int {
-	n := 0
-	for _, pid := range c.PIDs() {
-		n += len(children(pid))
-	}
-	return n
-}
-
-// WaitIdle waits, at most timeout, until no sshd of the cluster serves a
-// connection (each has reaped its children) — between benchmark runs, say.
-func (c *Cluster) WaitIdle(timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	for c.Connections() > 0 {
-		if time.Now().After(deadline) {
-			return fmt.Errorf("sshd still serves %d connections after %s", c.Connections(), timeout)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return nil
-}
-
-// CPU is the CPU time the sshd processes used so far, their reaped
-// connection processes included (utime+stime+cutime+cstime).
-func (c *Cluster) CPU() time.Duration {
-	var ticks int64
-	for _, pid := range c.PIDs() {
-		ticks += procCPUTicks(pid)
-	}
-	return time.Duration(ticks) * time.Second / clockTicks
 }
