@@ -50,7 +50,8 @@ func (rp *revertPlan) revert(ctx context.Context, sc *runbooks.StepContext) erro
 		}
 		sc.Learn(func(f *runbooks.Facts) { f.Change(n).Reverted = res.SHA })
 		if err := updateSubs(ctx, sc, t.Dir, t.Subs, subs); err != nil {
-			return fmt.Errorf("%w — %s is reverted in %s but its submodules are not updated: fix them before syncing", err, abbrev(t.SHA), t.Dir)
+			return fmt.Errorf("the revert of %s is committed in %s as %s (it records the submodules' old commits) and nothing has been synced; %w",
+				abbrev(t.SHA), t.Dir, abbrev(res.SHA), err)
 		}
 		how := ""
 		if res.Merge {
