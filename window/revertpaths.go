@@ -194,7 +194,54 @@ func replayFailed(p, sub, old, new string, n int, err error) error {
 		return fmt.Errorf("%s: %w — look at %s (git status) before syncing", what, err, sub)
 	}
 	return fmt.Errorf("%s stopped (%w); `git rebase --abort` ran, so %s is back where it was: at %s with its %d security patch(es) on top, "+
-		"not at the %s the superproject records. By hand, before syncing: in %s run `%s`, resolve the conflict (git status, then git rebase --continue) "+
-		"and check that `git log --oneline %s..HEAD` lists only the %d patch(es)",
-		what, ab.Err, p, abbrev(new), n, abbrev(old), sub, gitops.RebaseOntoCommand(old, new), abbrev(old), n)
+		"not at the %s the superproject records. %s",
+		what, ab.Err, p, abbrev(new), n, abbrev(old), replayByHand(sub, old, new, fmt.Sprintf("only the %d patch(es)", n)))
+}
+
+// replayByHand is what a deployer runs to replay a submodule's security
+// patches (the commits after new) onto old, the commit the superproject
+// records, and how to check it; patches says what the log should list.
+func replayByHand(sub, old, new, patches string) string {
+	return fmt.Sprintf("By hand, before syncing: in %s run `%s`, resolve the conflict (git status, then git rebase --continue) "+
+		"and check that `git log --oneline %s..HEAD` lists %s", sub, gitops.RebaseOntoCommand(old, new), abbrev(old), patches)
+}
+
+// subsReverted checks, when t was reverted earlier (a retry or a resume
+// after updateSubs stopped), that each submodule it moved is where the
+// revert put it: the commit the superproject records, alone or with local
+// commits (security patches) on top that do not include the commit t
+// moved it to. A replay that stopped and was not finished by hand is
+// reported, never synced.
+func subsReverted(ctx context.Context, q gitops.Run, t *revertTarget) error {
+	for _, p := range t.Subs {
+		st, err := gitops.SubmoduleCommit(ctx, q, t.Dir, p)
+		if err != nil {
+			return err
+		}
+		if st.Relation == gitops.SubSame {
+			continue
+		}
+		if st.Relation != gitops.SubAhead {
+			return fmt.Errorf("%s is %s the recorded %s: bring it there (git submodule update %s) before syncing", p, st.Relation, abbrev(st.Recorded), p)
+		}
+		moved, err := gitops.Gitlink(ctx, q, t.Dir, t.SHA, p)
+		if err != nil {
+			return err
+		}
+		sub := path.Join(t.Dir, p)
+		kept, err := gitops.IsAncestor(ctx, q, sub, moved, "HEAD")
+		if err != nil {
+			return err
+		}
+		back, err := gitops.IsAncestor(ctx, q, sub, moved, st.Recorded)
+		if err != nil {
+			return err
+		}
+		if !kept || back { // back: t moved it backwards, the recorded commit contains it
+			continue
+		}
+		return fmt.Errorf("%s still has %s, the commit the reverted change moved it to, under its local commits, not the %s the superproject records. %s",
+			p, abbrev(moved), abbrev(st.Recorded), replayByHand(sub, st.Recorded, moved, "only its security patches"))
+	}
+	return nil
 }

@@ -17,7 +17,9 @@ import (
 // consistent and says exactly how: the superproject's revert is committed,
 // Echo is back at the bumped commit with its patch (the rebase aborted, no
 // rebase in progress), nothing was synced, and the command to replay the
-// patch by hand, in Echo's directory.
+// patch by hand, in Echo's directory. Retried without that done, the step
+// still refuses (it does not sync the reverted change); done by hand as
+// said, the retry goes through and the revert is live.
 func TestSandboxRevertSubmodulePatchConflict(t *testing.T) {
 	t.Parallel() // a sandbox of its own
 	sb, env := runbookstest.StartSandbox(t)
@@ -52,38 +54,55 @@ func TestSandboxRevertSubmodulePatchConflict(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run := runSandbox(t, env, rp, runbooks.RunOptions{}, nil)
-	if st := run.r.States()["revert"]; st != runbooks.Failed || run.err == nil {
-		t.Fatalf("revert step %s, err %v: want it failed", st, run.err)
+	replay := "in " + echo + " run `git rebase --onto " + old + " " + new + "`"
+	var failures []string
+	answer := func(g runbooks.GateRequest) string {
+		if !strings.HasSuffix(g.Gate.Prompt, "Retry it?") {
+			return "y"
+		}
+		failures = append(failures, g.Gate.Prompt)
+		if b, _ := sb.ReadAppServerFile(apps[0], hooks); string(b) != string(liveBefore) {
+			t.Errorf("an app server's Echo changed before the revert was done: %q, was %q", b, liveBefore)
+		}
+		switch len(failures) {
+		case 1: // as the first failure left it; retried as it is
+			checkPatchConflictStaging(t, env, core, echo, old, patch)
+			return "r"
+		case 2: // the deployer does what the error says, then retries
+			deployRun(t, env, echo, "git rebase --onto "+old+" "+new+" >/dev/null 2>&1 || true")
+			deployRun(t, env, echo, `printf '<?php\n// once, escaped\n' > includes/Hooks.php && git add includes/Hooks.php`)
+			deployGit(t, env, echo, "-c", "core.editor=true", "rebase", "--continue")
+			return "r"
+		}
+		return "n"
 	}
-	checkPatchConflictStaging(t, env, core, echo, old, patch)
-	msg := run.err.Error()
+	run := runSandbox(t, env, rp, runbooks.RunOptions{AskOnFailure: true}, answer)
+	if len(failures) != 2 {
+		t.Fatalf("the revert step failed %d time(s), want 2 (err %v): %q", len(failures), run.err, failures)
+	}
 	reverted := deployGit(t, env, core, "rev-parse", "HEAD")[:10]
-	for _, want := range []string{
-		"the revert of " + sha[:10] + " is committed in " + core + " as " + reverted,
-		"nothing has been synced",
+	for i, want := range [][]string{{
+		"the revert of " + sha[:10] + " is committed in " + core + " as " + reverted, "nothing has been synced",
 		"`git rebase --abort` ran, so extensions/Echo is back where it was: at " + new[:10] + " with its 1 security patch(es) on top",
-		"not at the " + old[:10] + " the superproject records",
-		"in " + echo + " run `git rebase --onto " + old + " " + new + "`",
-	} {
-		if !strings.Contains(msg, want) {
-			t.Errorf("the error does not say %q:\n%s", want, msg)
+		"not at the " + old[:10] + " the superproject records", replay,
+	}, {
+		"the revert of " + sha[:10] + " is committed in " + core + " as " + reverted, "nothing has been synced",
+		"extensions/Echo still has " + new[:10] + ", the commit the reverted change moved it to", replay,
+	}} {
+		for _, w := range want {
+			if !strings.Contains(failures[i], w) {
+				t.Errorf("failure %d does not say %q:\n%s", i+1, w, failures[i])
+			}
 		}
 	}
-	for id, st := range run.r.States() {
-		if strings.HasPrefix(id, "revert-sync-") && st == runbooks.Done {
-			t.Errorf("%s ran after the failed revert", id)
-		}
+	if run.err != nil {
+		t.Fatalf("after the patch was replayed by hand: %v", run.err)
 	}
-	if b, _ := sb.ReadAppServerFile(apps[0], hooks); string(b) != string(liveBefore) {
-		t.Errorf("an app server's Echo changed: %q, was %q", b, liveBefore)
-	}
-	// what the error says to do by hand works: the patch ends up alone on old
-	deployRun(t, env, echo, "git rebase --onto "+old+" "+new+" >/dev/null 2>&1 || true")
-	deployRun(t, env, echo, `printf '<?php\n// once, escaped\n' > includes/Hooks.php && git add includes/Hooks.php`)
-	deployGit(t, env, echo, "-c", "core.editor=true", "rebase", "--continue")
 	if got := deployGit(t, env, echo, "log", "--format=%s", old+"..HEAD"); got != "SECURITY: Escape hook names" {
-		t.Errorf("after replaying by hand, Echo has %q on top of %s", got, old[:10])
+		t.Errorf("Echo has %q on top of %s", got, old[:10])
+	}
+	if b, _ := sb.ReadAppServerFile(apps[0], hooks); string(b) != "<?php\n// once, escaped\n" {
+		t.Errorf("the app servers' Echo after the revert: %q", b)
 	}
 }
 
