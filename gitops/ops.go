@@ -35,10 +35,52 @@ func Rebase(ctx context.Context, run Run, dir string) error {
 	return abortFailed(ctx, run, dir, "rebase", err, "a local security patch may no longer apply: resolve it by hand")
 }
 
+// RebaseOntoCommand is `git rebase --onto ONTO UPSTREAM`: the commits of
+// UPSTREAM..HEAD replayed on ONTO.
+func RebaseOntoCommand(onto, upstream string) string {
+	return Cmd("rebase", "--onto", onto, upstream)
+}
+
+// RebaseOnto runs `git rebase --onto ONTO UPSTREAM` in dir, e.g. to replay
+// a submodule's security patches (the commits after upstream) on the older
+// commit a revert records (onto). Both are checked to be commit ids. When
+// git stops (on a conflict) the rebase is aborted and dir is left as it was
+// (an *Aborted error); see abortFailed.
+func RebaseOnto(ctx context.Context, run Run, dir, onto, upstream string) error {
+	if err := CheckCommitID("the commit to rebase onto", onto); err != nil {
+		return err
+	}
+	if err := CheckCommitID("the upstream of the rebase", upstream); err != nil {
+		return err
+	}
+	_, err := gitCmd(ctx, run, remote.Command{Cmd: RebaseOntoCommand(onto, upstream), Dir: dir})
+	if err == nil {
+		return nil
+	}
+	return abortFailed(ctx, run, dir, "rebase", err, "a local commit no longer applies on "+onto+": replay it by hand")
+}
+
+// Aborted is a `git OP` that failed and that `git OP --abort` took back:
+// the checkout in Dir is as it was before OP.
+type Aborted struct {
+	Op   string // rebase, revert
+	Dir  string
+	Err  error // OP's failure (an *Error)
+	Hint string
+}
+
+// Error is OP's failure, then that it was aborted and what to do.
+func (e *Aborted) Error() string {
+	return fmt.Sprintf("%v; %s aborted, %s is unchanged (%s)", e.Err, e.Op, e.Dir, e.Hint)
+}
+
+// Unwrap is OP's failure.
+func (e *Aborted) Unwrap() error { return e.Err }
+
 // abortFailed is the one rule for a failed `git OP` (rebase, revert) that
 // may have left the checkout half-way: only when git ran and failed (an
 // *Error, typically a conflict) does `git OP --abort` put it back, and the
-// error says whether it did (hint: what to do then). Any other failure (a
+// error says whether it did (an *Aborted; hint: what to do then). Any other failure (a
 // missing directory, a lost connection) is returned as it is: git did not
 // run, or what it did is unknown, and an abort would act on what was not
 // checked.
@@ -50,7 +92,7 @@ func abortFailed(ctx context.Context, run Run, dir, op string, err error, hint s
 	if _, aerr := git(ctx, run, dir, op, "--abort"); aerr != nil {
 		return fmt.Errorf("%w; `git %s --abort` failed too (%v): look at the checkout in %s (git status) and fix it by hand before anything else", err, op, aerr, dir)
 	}
-	return fmt.Errorf("%w; %s aborted, %s is unchanged (%s)", err, op, dir, hint)
+	return &Aborted{Op: op, Dir: dir, Err: err, Hint: hint}
 }
 
 // ReadFile returns a file of the repository's working tree (`cat PATH`), e.g.

@@ -127,7 +127,7 @@ func SubmoduleUpdateCommand(subPath string) string { return Cmd("submodule", "up
 // SubmoduleCommit tells what the superproject's HEAD records for a submodule
 // and what is checked out there, and how the two relate.
 func SubmoduleCommit(ctx context.Context, run Run, dir, subPath string) (*SubmoduleState, error) {
-	recorded, err := out(ctx, run, dir, "rev-parse", "--verify", "-q", "HEAD:"+subPath)
+	recorded, err := Gitlink(ctx, run, dir, "HEAD", subPath)
 	if err != nil {
 		// Only git's quiet "no" (exit 1: HEAD has nothing at that path) says
 		// so; a missing directory, another git failure (not a repository) or a
@@ -147,6 +147,15 @@ func SubmoduleCommit(ctx context.Context, run Run, dir, subPath string) (*Submod
 		return &SubmoduleState{Path: subPath, Recorded: recorded, Relation: SubUninitState}, nil
 	}
 	return subState(ctx, run, dir, subPath, recorded)
+}
+
+// Gitlink is the submodule commit rev records at subPath (`git rev-parse
+// --verify -q REV:PATH`); rev is checked with CheckRev.
+func Gitlink(ctx context.Context, run Run, dir, rev, subPath string) (string, error) {
+	if err := CheckRev(rev); err != nil {
+		return "", err
+	}
+	return out(ctx, run, dir, "rev-parse", "--verify", "-q", rev+":"+subPath)
 }
 
 // ChangedSubmodules lists the submodule paths whose gitlinks differ between

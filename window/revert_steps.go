@@ -31,6 +31,9 @@ func (rp *revertPlan) revert(ctx context.Context, sc *runbooks.StepContext) erro
 		cf := sc.Facts().Change(n)
 		if done := cf.Reverted; done != "" {
 			if ok, err := gitops.IsAncestor(ctx, deployQuery(sc), t.Dir, done, "HEAD"); err == nil && ok {
+				if err := subsReverted(ctx, deployQuery(sc), t); err != nil {
+					return subsNotReverted(t, done, err)
+				}
 				sc.Note(runbooks.Info, "change %d was already reverted as %s", n, abbrev(done))
 				continue
 			}
@@ -50,7 +53,7 @@ func (rp *revertPlan) revert(ctx context.Context, sc *runbooks.StepContext) erro
 		}
 		sc.Learn(func(f *runbooks.Facts) { f.Change(n).Reverted = res.SHA })
 		if err := updateSubs(ctx, sc, t.Dir, t.Subs, subs); err != nil {
-			return fmt.Errorf("%w — %s is reverted in %s but its submodules are not updated: fix them before syncing", err, abbrev(t.SHA), t.Dir)
+			return subsNotReverted(t, res.SHA, err)
 		}
 		how := ""
 		if res.Merge {
@@ -59,6 +62,14 @@ func (rp *revertPlan) revert(ctx context.Context, sc *runbooks.StepContext) erro
 		sc.Note(runbooks.Info, "reverted %s%s in %s as %s", abbrev(t.SHA), how, t.Dir, abbrev(res.SHA))
 	}
 	return nil
+}
+
+// subsNotReverted is err (a submodule of t not where the revert puts it)
+// after where the superproject stands: its revert, reverted, is committed
+// and nothing has been synced.
+func subsNotReverted(t *revertTarget, reverted string, err error) error {
+	return fmt.Errorf("the revert of %s is committed in %s as %s (it records the submodules' old commits) and nothing has been synced; %w",
+		abbrev(t.SHA), t.Dir, abbrev(reverted), err)
 }
 
 func (rp *revertPlan) revertedCheck(ctx context.Context, sc *runbooks.StepContext) (bool, error) {

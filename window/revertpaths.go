@@ -2,13 +2,13 @@ package window
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path"
-	"porthole/config"
 	"strings"
 
+	"porthole/config"
 	"porthole/gitops"
-	"porthole/remote"
 	"porthole/runbooks"
 )
 
@@ -140,39 +140,108 @@ func subsBefore(ctx context.Context, q gitops.Run, dir string, paths []string) (
 	return out, nil
 }
 
-// updateSubs brings each submodule to the commit the revert records. A
-// submodule carrying local commits gets only those replayed on it (`git
-// rebase --onto OLD NEW`): `git submodule update` would drop them
-// (update=checkout) or replay the reverted commits too (update=rebase).
+// updateSubs brings each submodule to the commit the revert records; see
+// updateSub. On an error it stops: the submodules before were updated,
+// the one that failed says where it stands, those after were not touched.
 func updateSubs(ctx context.Context, sc *runbooks.StepContext, dir string, paths []string, before map[string]*gitops.SubmoduleState) error {
 	for _, p := range paths {
-		b := before[p]
-		if b == nil || len(b.LocalCommits) == 0 {
-			if err := gitops.SubmoduleUpdate(ctx, deployExec(sc), dir, p); err != nil {
-				return err
-			}
+		if err := updateSub(ctx, sc, dir, p, before[p]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// updateSub brings submodule p to the commit the superproject now records.
+// A submodule carrying local commits (b) gets only those replayed on it
+// (`git rebase --onto OLD NEW`): `git submodule update` would drop them
+// (update=checkout) or replay the reverted commits too (update=rebase).
+func updateSub(ctx context.Context, sc *runbooks.StepContext, dir, p string, b *gitops.SubmoduleState) error {
+	if b == nil || len(b.LocalCommits) == 0 {
+		return gitops.SubmoduleUpdate(ctx, deployExec(sc), dir, p)
+	}
+	after, err := gitops.SubmoduleCommit(ctx, deployQuery(sc), dir, p)
+	if err != nil {
+		return err
+	}
+	if !shaRe.MatchString(after.Recorded) || !shaRe.MatchString(b.Recorded) {
+		return fmt.Errorf("%s: unexpected recorded commits %q, %q", p, after.Recorded, b.Recorded)
+	}
+	sub := path.Join(dir, p)
+	if err := gitops.RebaseOnto(ctx, deployExec(sc), sub, after.Recorded, b.Recorded); err != nil {
+		return replayFailed(p, sub, after.Recorded, b.Recorded, len(b.LocalCommits), err)
+	}
+	now, err := gitops.SubmoduleCommit(ctx, deployQuery(sc), dir, p)
+	if err != nil {
+		return err
+	}
+	if now.Relation != gitops.SubAhead || len(now.LocalCommits) != len(b.LocalCommits) {
+		return fmt.Errorf("%s is %s the recorded %s with %d local commit(s) after the rebase, want %d on top: look before syncing",
+			p, now.Relation, abbrev(now.Recorded), len(now.LocalCommits), len(b.LocalCommits))
+	}
+	sc.Note(runbooks.Info, "%s: back at %s with its %d local commit(s) (security patches) replayed on top", p, abbrev(after.Recorded), len(b.LocalCommits))
+	return nil
+}
+
+// replayFailed says where submodule p (checked out in sub) stands after
+// replaying its n security patches from new onto old failed: put back at
+// new with them (the rebase was aborted), and the command to replay them by
+// hand; or, when the rebase was not aborted, that it must be looked at.
+func replayFailed(p, sub, old, new string, n int, err error) error {
+	what := fmt.Sprintf("replaying %s's %d local commit(s) (security patches) onto %s", p, n, abbrev(old))
+	var ab *gitops.Aborted
+	if !errors.As(err, &ab) {
+		return fmt.Errorf("%s: %w — look at %s (git status) before syncing", what, err, sub)
+	}
+	return fmt.Errorf("%s stopped (%w); `git rebase --abort` ran, so %s is back where it was: at %s with its %d security patch(es) on top, "+
+		"not at the %s the superproject records. %s",
+		what, ab.Err, p, abbrev(new), n, abbrev(old), replayByHand(sub, old, new, fmt.Sprintf("only the %d patch(es)", n)))
+}
+
+// replayByHand is what a deployer runs to replay a submodule's security
+// patches (the commits after new) onto old, the commit the superproject
+// records, and how to check it; patches says what the log should list.
+func replayByHand(sub, old, new, patches string) string {
+	return fmt.Sprintf("By hand, before syncing: in %s run `%s`, resolve the conflict (git status, then git rebase --continue) "+
+		"and check that `git log --oneline %s..HEAD` lists %s", sub, gitops.RebaseOntoCommand(old, new), abbrev(old), patches)
+}
+
+// subsReverted checks, when t was reverted earlier (a retry or a resume
+// after updateSubs stopped), that each submodule it moved is where the
+// revert put it: the commit the superproject records, alone or with local
+// commits (security patches) on top that do not include the commit t
+// moved it to. A replay that stopped and was not finished by hand is
+// reported, never synced.
+func subsReverted(ctx context.Context, q gitops.Run, t *revertTarget) error {
+	for _, p := range t.Subs {
+		st, err := gitops.SubmoduleCommit(ctx, q, t.Dir, p)
+		if err != nil {
+			return err
+		}
+		if st.Relation == gitops.SubSame {
 			continue
 		}
-		after, err := gitops.SubmoduleCommit(ctx, deployQuery(sc), dir, p)
+		if st.Relation != gitops.SubAhead {
+			return fmt.Errorf("%s is %s the recorded %s: bring it there (git submodule update %s) before syncing", p, st.Relation, abbrev(st.Recorded), p)
+		}
+		moved, err := gitops.Gitlink(ctx, q, t.Dir, t.SHA, p)
 		if err != nil {
 			return err
 		}
-		if !shaRe.MatchString(after.Recorded) || !shaRe.MatchString(b.Recorded) {
-			return fmt.Errorf("%s: unexpected recorded commits %q, %q", p, after.Recorded, b.Recorded)
-		}
-		cmd := gitops.Cmd("rebase", "--onto", after.Recorded, b.Recorded)
-		if _, err := remote.Check(sc.Exec(ctx, config.RoleDeploy, remote.Command{Cmd: cmd, Dir: path.Join(dir, p)})); err != nil {
-			return fmt.Errorf("replaying %s's %d local commit(s) (security patches) onto %s: %w", p, len(b.LocalCommits), abbrev(after.Recorded), err)
-		}
-		now, err := gitops.SubmoduleCommit(ctx, deployQuery(sc), dir, p)
+		sub := path.Join(t.Dir, p)
+		kept, err := gitops.IsAncestor(ctx, q, sub, moved, "HEAD")
 		if err != nil {
 			return err
 		}
-		if now.Relation != gitops.SubAhead || len(now.LocalCommits) != len(b.LocalCommits) {
-			return fmt.Errorf("%s is %s the recorded %s with %d local commit(s) after the rebase, want %d on top: look before syncing",
-				p, now.Relation, abbrev(now.Recorded), len(now.LocalCommits), len(b.LocalCommits))
+		back, err := gitops.IsAncestor(ctx, q, sub, moved, st.Recorded)
+		if err != nil {
+			return err
 		}
-		sc.Note(runbooks.Info, "%s: back at %s with its %d local commit(s) (security patches) replayed on top", p, abbrev(after.Recorded), len(b.LocalCommits))
+		if !kept || back { // back: t moved it backwards, the recorded commit contains it
+			continue
+		}
+		return fmt.Errorf("%s still has %s, the commit the reverted change moved it to, under its local commits, not the %s the superproject records. %s",
+			p, abbrev(moved), abbrev(st.Recorded), replayByHand(sub, st.Recorded, moved, "only its security patches"))
 	}
 	return nil
 }
