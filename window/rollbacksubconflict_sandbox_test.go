@@ -22,8 +22,19 @@ import (
 // run by hand. Retried as left, it stops the same way (it does not sync the
 // bump back to the test servers); done by hand as said, the retry goes
 // through, the window is rolled back and mwdebug serves the old Echo with
-// the patch.
+// the patch. The same with the window stopped after the first failure and
+// resumed: the journaled commits are replayed from, not the reset HEAD's.
 func TestSandboxRollbackSubmodulePatchConflict(t *testing.T) {
+	for _, resume := range []bool{false, true} {
+		t.Run(map[bool]string{false: "retried", true: "resumed"}[resume], func(t *testing.T) {
+			rollbackPatchConflict(t, resume)
+		})
+	}
+}
+
+// rollbackPatchConflict runs TestSandboxRollbackSubmodulePatchConflict,
+// stopping the window after the first failure and resuming it when resume.
+func rollbackPatchConflict(t *testing.T, resume bool) {
 	t.Parallel() // a sandbox of its own
 	sb, env := runbookstest.StartSandbox(t)
 	php := "php-" + sb.Version
@@ -45,6 +56,8 @@ func TestSandboxRollbackSubmodulePatchConflict(t *testing.T) {
 	escape := escaped + " -i " + model
 	answer := func(g runbooks.GateRequest) string {
 		switch {
+		case g.StepID == "owner-verify" && !strings.HasSuffix(g.Gate.Prompt, "Retry it?") && patch != "":
+			return "r" // asked again on resume
 		case g.StepID == "owner-verify" && !strings.HasSuffix(g.Gate.Prompt, "Retry it?"):
 			new = deployGit(t, env, echo, "rev-parse", "HEAD")
 			served, _ = sb.ReadAppServerFile(debug, file)
@@ -67,6 +80,9 @@ func TestSandboxRollbackSubmodulePatchConflict(t *testing.T) {
 				t.Errorf("core is at %s, want its HEAD before the rebase %s", got, coreBefore)
 			}
 			checkReplayAborted(t, env, echo, patch)
+			if resume {
+				return "n" // the window stops; resumed below
+			}
 			return "r"
 		case 2: // the deployer does what the error says, then retries
 			deployRun(t, env, echo, "git rebase --onto "+old+" "+new+" >/dev/null 2>&1 || true")
@@ -77,6 +93,18 @@ func TestSandboxRollbackSubmodulePatchConflict(t *testing.T) {
 		return "n"
 	}
 	run := runSandbox(t, env, p, runbooks.RunOptions{AskOnFailure: true}, answer)
+	if resume {
+		state, err := journal.LoadWindow(run.r.Journal().Path())
+		if err != nil {
+			t.Fatal(err)
+		}
+		rp, opts, err := runbooks.Resume(context.Background(), env, state)
+		if err != nil {
+			t.Fatalf("resuming after the first failure (%v): %v", run.err, err)
+		}
+		opts.AskOnFailure = true
+		run = runSandbox(t, env, rp, opts, answer)
+	}
 	if len(failures) != 2 {
 		t.Fatalf("the rollback failed %d time(s), want 2 (err %v): %q", len(failures), run.err, failures)
 	}
