@@ -229,19 +229,29 @@ func subsReverted(ctx context.Context, q gitops.Run, t *revertTarget) error {
 			return err
 		}
 		sub := path.Join(t.Dir, p)
-		kept, err := gitops.IsAncestor(ctx, q, sub, moved, "HEAD")
+		carried, err := subCarries(ctx, q, sub, moved, st.Recorded)
 		if err != nil {
 			return err
 		}
-		back, err := gitops.IsAncestor(ctx, q, sub, moved, st.Recorded)
-		if err != nil {
-			return err
-		}
-		if !kept || back { // back: t moved it backwards, the recorded commit contains it
+		if !carried {
 			continue
 		}
 		return fmt.Errorf("%s still has %s, the commit the reverted change moved it to, under its local commits, not the %s the superproject records. %s",
 			p, abbrev(moved), abbrev(st.Recorded), replayByHand(sub, st.Recorded, moved, "only its security patches"))
 	}
 	return nil
+}
+
+// subCarries tells whether the submodule checked out in sub still carries
+// moved, the commit a change now undone (reverted, rolled back) moved it
+// to, where the superproject records recorded: moved is under its HEAD and
+// not under recorded (a change that moved it backwards, to a commit the
+// recorded one contains, leaves nothing to take away).
+func subCarries(ctx context.Context, q gitops.Run, sub, moved, recorded string) (bool, error) {
+	kept, err := gitops.IsAncestor(ctx, q, sub, moved, "HEAD")
+	if err != nil || !kept {
+		return false, err
+	}
+	back, err := gitops.IsAncestor(ctx, q, sub, moved, recorded)
+	return !back, err
 }

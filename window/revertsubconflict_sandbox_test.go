@@ -116,6 +116,13 @@ func checkPatchConflictStaging(t *testing.T, env *runbooks.Env, core, echo, old,
 	if rec := strings.Fields(deployGit(t, env, core, "ls-tree", "HEAD", "extensions/Echo"))[2]; rec != old {
 		t.Errorf("core records Echo at %s, want the old %s", rec, old)
 	}
+	checkReplayAborted(t, env, echo, patch)
+}
+
+// checkReplayAborted: Echo (checked out in echo) is at patch, where
+// it was before a replay that conflicted, clean, with no rebase in progress.
+func checkReplayAborted(t *testing.T, env *runbooks.Env, echo, patch string) {
+	t.Helper()
 	if head := deployGit(t, env, echo, "rev-parse", "HEAD"); head != patch {
 		t.Errorf("Echo is at %s, want where it was, %s (the patch)", head, patch)
 	}

@@ -3,6 +3,7 @@ package window
 import (
 	"context"
 	"fmt"
+	"path"
 	"strings"
 
 	"porthole/config"
@@ -72,20 +73,23 @@ func (bp *backport) rollback(ctx context.Context, sc *runbooks.StepContext) erro
 			return fmt.Errorf("the recorded HEAD of %s (%q) is not a commit id: roll back by hand", g.Repo, head)
 		}
 		var subs []string
-		var before map[string]*gitops.SubmoduleState
+		var moved map[string]string
 		if g.PHP {
 			subs = mergedPaths(g.SubPaths, rf.MovedSubmodules)
 			var err error
-			if before, err = subsBefore(ctx, deployQuery(sc), g.Dir, subs); err != nil {
+			if moved, err = rollbackGitlinks(ctx, sc, g.Repo, g.Dir, subs); err != nil {
 				return err
 			}
 		}
 		if _, err := remote.Check(sc.Exec(ctx, config.RoleDeploy, remote.Command{Cmd: gitops.Cmd("reset", "--hard", head), Dir: g.Dir})); err != nil {
-			return fmt.Errorf("rolling back %s: %w", g.Dir, err)
+			return fmt.Errorf("rolling back %s: %w; the test servers were not re-synced: they still serve the window's change(s)", g.Dir, err)
 		}
 		// security patches in a submodule are replayed alone on its old commit
-		if err := updateSubs(ctx, sc, g.Dir, subs, before); err != nil {
-			return fmt.Errorf("rolling back the submodules of %s: %w", g.Dir, err)
+		for _, p := range subs {
+			if err := rollbackSub(ctx, sc, g.Dir, p, moved[p]); err != nil {
+				return fmt.Errorf("rolling back %s stopped at its submodules: it is reset to %s (its HEAD before the rebase, which records their old commits) "+
+					"and the test servers were not re-synced: they still serve the window's change(s); %w", g.Dir, abbrev(head), err)
+			}
 		}
 		now, err := gitops.RevParse(ctx, deployQuery(sc), g.Dir, "HEAD")
 		if err != nil {
@@ -107,6 +111,69 @@ func (bp *backport) rollback(ctx context.Context, sc *runbooks.StepContext) erro
 	return &runbooks.RolledBackError{StepID: sc.Step.ID, By: sc.Decision.By, Detail: fmt.Sprintf(
 		"staging and the test servers are as before the window; change(s) %s are merged in Gerrit but not deployed: revert them in Gerrit (or merge a fix) so the next deployer's sync does not ship them",
 		strings.Join(nums, ", "))}
+}
+
+// rollbackGitlinks are the commits dir's HEAD records for the submodules
+// subs when the rollback of repo begins, read before its reset and
+// journaled: a retry or a resume, which finds dir already reset to the old
+// commits, replays the security patches from the same commits.
+func rollbackGitlinks(ctx context.Context, sc *runbooks.StepContext, repo, dir string, subs []string) (map[string]string, error) {
+	if got := sc.Facts().Repo(repo).RollbackGitlinks; got != nil {
+		return got, nil
+	}
+	out := map[string]string{}
+	for _, p := range subs {
+		c, err := gitops.Gitlink(ctx, deployQuery(sc), dir, "HEAD", p)
+		if err != nil {
+			return nil, err
+		}
+		out[p] = c
+	}
+	sc.Learn(func(f *runbooks.Facts) { f.Repo(repo).RollbackGitlinks = out })
+	return out, nil
+}
+
+// rollbackSub brings submodule p of dir, which dir's HEAD recorded at moved
+// before the rollback reset it, to the commit dir records now. A checkout
+// still carrying moved has its local commits on top of moved (security
+// patches) replayed alone (updateSub, which says how to do it by hand when
+// that conflicts); one that no longer does was brought back already (by a
+// first attempt, or by hand) and is left as it is.
+func rollbackSub(ctx context.Context, sc *runbooks.StepContext, dir, p, moved string) error {
+	q := deployQuery(sc)
+	if !shaRe.MatchString(moved) {
+		return fmt.Errorf("%s: the commit recorded before the rollback (%q) is not a commit id: roll it back by hand", p, moved)
+	}
+	st, err := gitops.SubmoduleCommit(ctx, q, dir, p)
+	if err != nil {
+		return err
+	}
+	switch st.Relation {
+	case gitops.SubUninitState, gitops.SubMissing, gitops.SubBehind, gitops.SubSame:
+		return updateSub(ctx, sc, dir, p, nil) // no local commits to keep
+	}
+	sub := path.Join(dir, p)
+	carried, err := subCarries(ctx, q, sub, moved, st.Recorded)
+	if err != nil {
+		return err
+	}
+	if !carried && st.Relation == gitops.SubAhead {
+		sc.Note(runbooks.Info, "%s: already at %s with %d local commit(s) (security patches) on top", p, abbrev(st.Recorded), len(st.LocalCommits))
+		return nil
+	}
+	kept, err := gitops.IsAncestor(ctx, q, sub, moved, "HEAD")
+	if err != nil {
+		return err
+	}
+	if !kept {
+		return fmt.Errorf("%s is %s the recorded %s and does not hold %s, the commit it was at before the rollback: bring it to %s by hand, with its security patches, before syncing",
+			p, st.Relation, abbrev(st.Recorded), abbrev(moved), abbrev(st.Recorded))
+	}
+	local, err := gitops.Log(ctx, q, sub, moved+"..HEAD")
+	if err != nil {
+		return err
+	}
+	return updateSub(ctx, sc, dir, p, &gitops.SubmoduleState{Path: p, Recorded: moved, LocalCommits: local})
 }
 
 var shaRe = lazyre.New(`^[0-9a-f]{40}([0-9a-f]{24})?$`)

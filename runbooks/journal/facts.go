@@ -53,7 +53,11 @@ type RepoFacts struct {
 	PatchFile       string   `json:"patch_file,omitempty"`  // the saved git log -p HEAD..@{u}
 	Incoming        int      `json:"incoming,omitempty"`    // commits in HEAD..@{u}
 	MovedSubmodules []string `json:"moved_submodules,omitempty"`
-	SyncExtra       []string `json:"sync_extra,omitempty"` // paths of accepted extra commits
+	// RollbackGitlinks are the submodule commits HEAD recorded when a
+	// rollback began, by path, read before its reset: what a retry or a
+	// resume replays the security patches from.
+	RollbackGitlinks map[string]string `json:"rollback_gitlinks,omitempty"`
+	SyncExtra        []string          `json:"sync_extra,omitempty"` // paths of accepted extra commits
 	// Extras are the unexpected commits the deployer chose to deploy too.
 	Extras []ExtraCommit `json:"extras,omitempty"`
 }
