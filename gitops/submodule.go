@@ -124,6 +124,22 @@ func SubmoduleUpdate(ctx context.Context, run Run, dir, subPath string) error {
 // SubmoduleUpdateCommand is the exact command SubmoduleUpdate runs.
 func SubmoduleUpdateCommand(subPath string) string { return Cmd("submodule", "update", subPath) }
 
+// SubmoduleCheckout runs `git submodule update --checkout PATH`: the
+// submodule ends detached at the commit the superproject records, whatever
+// submodule.NAME.update says. With update=rebase a plain update of a
+// submodule whose HEAD descends from that commit is `git rebase RECORDED`,
+// which leaves it where it is: undoing a bump that way keeps the new commit.
+// Only for a submodule with no local commits to keep.
+func SubmoduleCheckout(ctx context.Context, run Run, dir, subPath string) error {
+	_, err := git(ctx, run, dir, "submodule", "update", "--checkout", subPath)
+	return err
+}
+
+// SubmoduleCheckoutCommand is the exact command SubmoduleCheckout runs.
+func SubmoduleCheckoutCommand(subPath string) string {
+	return Cmd("submodule", "update", "--checkout", subPath)
+}
+
 // SubmoduleCommit tells what the superproject's HEAD records for a submodule
 // and what is checked out there, and how the two relate.
 func SubmoduleCommit(ctx context.Context, run Run, dir, subPath string) (*SubmoduleState, error) {

@@ -17,7 +17,7 @@ import (
 // removed by the revert, so its nearest directory that still exists is
 // synced (scap refuses a missing path); a rename syncs both sides; a mode
 // change or a restored file syncs the file; a submodule the change bumped
-// is updated (`git submodule update PATH`) and synced whole. Localisation
+// is updated (`git submodule update --checkout PATH`) and synced whole. Localisation
 // files, or a removed top-level file of the config checkout, need the full
 // sync.
 func revertSync(ctx context.Context, run gitops.Run, staging string, t *revertTarget) error {
@@ -95,7 +95,7 @@ func revertSyncNote(ts []*revertTarget) string {
 	var notes []string
 	for _, t := range ts {
 		if len(t.Subs) > 0 {
-			notes = append(notes, fmt.Sprintf("change %d moved %s: after the revert, git submodule update %s (a submodule with security patches gets only them replayed on the old commit: git rebase --onto OLD NEW)", t.Change.Number, strings.Join(t.Subs, ", "), strings.Join(t.Subs, " ")))
+			notes = append(notes, fmt.Sprintf("change %d moved %s: after the revert, git submodule update --checkout %s (a submodule with security patches gets only them replayed on the old commit: git rebase --onto OLD NEW)", t.Change.Number, strings.Join(t.Subs, ", "), strings.Join(t.Subs, " ")))
 		}
 		if t.World {
 			notes = append(notes, fmt.Sprintf("change %d touches localisation files: the revert uses the full sync, which rebuilds the l10n cache", t.Change.Number))
@@ -121,7 +121,7 @@ func (rp *revertPlan) syncCmds() []syncCmd {
 func revertCommand(t *revertTarget) string {
 	c := gitops.RevertCommand(t.SHA, t.Merge)
 	for _, p := range t.Subs {
-		c += " && " + gitops.SubmoduleUpdateCommand(p)
+		c += " && " + gitops.SubmoduleCheckoutCommand(p)
 	}
 	return c
 }
@@ -156,9 +156,10 @@ func updateSubs(ctx context.Context, sc *runbooks.StepContext, dir string, paths
 // A submodule carrying local commits (b) gets only those replayed on it
 // (`git rebase --onto OLD NEW`): `git submodule update` would drop them
 // (update=checkout) or replay the reverted commits too (update=rebase).
+// One without is checked out at that commit (subCheckout).
 func updateSub(ctx context.Context, sc *runbooks.StepContext, dir, p string, b *gitops.SubmoduleState) error {
 	if b == nil || len(b.LocalCommits) == 0 {
-		return gitops.SubmoduleUpdate(ctx, deployExec(sc), dir, p)
+		return subCheckout(ctx, sc, dir, p)
 	}
 	after, err := gitops.SubmoduleCommit(ctx, deployQuery(sc), dir, p)
 	if err != nil {
@@ -180,6 +181,27 @@ func updateSub(ctx context.Context, sc *runbooks.StepContext, dir, p string, b *
 			p, now.Relation, abbrev(now.Recorded), len(now.LocalCommits), len(b.LocalCommits))
 	}
 	sc.Note(runbooks.Info, "%s: back at %s with its %d local commit(s) (security patches) replayed on top", p, abbrev(after.Recorded), len(b.LocalCommits))
+	return nil
+}
+
+// subCheckout brings submodule p, which has no local commits to keep, to
+// exactly the commit the superproject records (`git submodule update
+// --checkout`, whatever its update mode: with update=rebase a plain update
+// leaves a submodule at the newer commit it is undoing), and checks it is
+// there.
+func subCheckout(ctx context.Context, sc *runbooks.StepContext, dir, p string) error {
+	if err := gitops.SubmoduleCheckout(ctx, deployExec(sc), dir, p); err != nil {
+		return err
+	}
+	now, err := gitops.SubmoduleCommit(ctx, deployQuery(sc), dir, p)
+	if err != nil {
+		return err
+	}
+	if now.Relation != gitops.SubSame {
+		return fmt.Errorf("%s is at %s after `%s` but the superproject records %s (%s): look before syncing",
+			p, abbrev(now.CheckedOut), gitops.SubmoduleCheckoutCommand(p), abbrev(now.Recorded), now.Relation)
+	}
+	sc.Note(runbooks.Info, "%s: checked out %s, as the superproject records ✓", p, abbrev(now.CheckedOut))
 	return nil
 }
 

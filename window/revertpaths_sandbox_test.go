@@ -70,7 +70,11 @@ func TestSandboxRevertSyncsWhatTheRevertChanged(t *testing.T) {
 	}
 	t.Run("submodule-security", func(t *testing.T) {
 		t.Parallel()
-		revertSubmoduleSecurity(t)
+		revertSubmoduleRebase(t, true)
+	})
+	t.Run("submodule-rebase", func(t *testing.T) {
+		t.Parallel()
+		revertSubmoduleRebase(t, false)
 	})
 }
 
@@ -194,10 +198,12 @@ func revertCase(t *testing.T, i int, name string) {
 	}
 }
 
-// revertSubmoduleSecurity: a submodule bump whose checkout carries a
-// security patch: the revert puts the submodule back at the old commit with
-// only the patch on top.
-func revertSubmoduleSecurity(t *testing.T) {
+// revertSubmoduleRebase: a submodule bump reverted with update=rebase (as
+// scap prep sets it), the checkout carrying a security patch (patched) or
+// not: the revert puts the submodule back at the old commit, with only the
+// patch on top or exactly there (a plain `git submodule update` would leave
+// it at the reverted commit, `git rebase OLD` being a no-op on it).
+func revertSubmoduleRebase(t *testing.T, patched bool) {
 	sb, env := runbookstest.StartSandbox(t)
 	php := "php-" + sb.Version
 	core := sb.StagingDir() + "/" + php
@@ -208,19 +214,20 @@ func revertSubmoduleSecurity(t *testing.T) {
 		t.Fatal(err)
 	}
 	sha := hostGit(t, "/", "--git-dir="+sb.Gerrit.RepoPath(sandbox.ProjectCore), "rev-parse", "wmf/"+sb.Version)
+	echo := core + "/extensions/Echo"
+	old := deployGit(t, env, echo, "rev-parse", "HEAD")
 	deployGit(t, env, core, "fetch", "-q")
 	deployGit(t, env, core, "reset", "-q", "--hard", "@{u}") // the bump deployed
 	deployGit(t, env, core, "submodule", "update", "-q", "extensions/Echo")
-	echo := core + "/extensions/Echo"
-	deployGit(t, env, echo, "-c", "user.name=Security Team", "-c", "user.email=security@example.org",
-		"commit", "-q", "--allow-empty", "-m", "SECURITY: Escape hook names")
+	if patched {
+		deployGit(t, env, echo, "-c", "user.name=Security Team", "-c", "user.email=security@example.org",
+			"commit", "-q", "--allow-empty", "-m", "SECURITY: Escape hook names")
+	}
 	params := func(n string) map[string]string {
 		return map[string]string{"changes": n, "merged:" + n: sha, "repo:" + n: core,
 			"syncpath:" + n: php + "/extensions/Echo", "subject:" + n: "test submodule security",
 			"project:" + n: sandbox.ProjectCore, "branch:" + n: "wmf/" + sb.Version}
 	}
-	// scap prep sets update=rebase: a plain `git submodule update` would
-	// replay the reverted commit along with the patch
 	deployGit(t, env, core, "config", "submodule.extensions/Echo.update", "rebase")
 	rp, err := runbooks.Build(context.Background(), env, "revert", params("4200"))
 	if err != nil {
@@ -230,10 +237,16 @@ func revertSubmoduleSecurity(t *testing.T) {
 		t.Fatalf("revert: %v", run.err)
 	}
 	recorded := strings.Fields(deployGit(t, env, core, "ls-tree", "HEAD", "extensions/Echo"))[2]
-	if parent := deployGit(t, env, echo, "rev-parse", "HEAD^"); parent != recorded {
-		t.Errorf("Echo's patch sits on %s, want the commit the revert records %s", parent, recorded)
+	if recorded != old {
+		t.Fatalf("the revert records Echo at %s, want its old commit %s", recorded, old)
 	}
-	if subj := deployGit(t, env, echo, "log", "-1", "--format=%s"); subj != "SECURITY: Escape hook names" {
+	if !patched {
+		if got := deployGit(t, env, echo, "rev-parse", "HEAD"); got != old {
+			t.Errorf("Echo is at %s after the revert, want its old commit %s", got, old)
+		}
+	} else if parent := deployGit(t, env, echo, "rev-parse", "HEAD^"); parent != recorded {
+		t.Errorf("Echo's patch sits on %s, want the commit the revert records %s", parent, recorded)
+	} else if subj := deployGit(t, env, echo, "log", "-1", "--format=%s"); subj != "SECURITY: Escape hook names" {
 		t.Errorf("the security patch is not on top of Echo after the revert: %q", subj)
 	}
 	if b, _ := sb.ReadAppServerFile(apps[0], hooks); strings.Contains(string(b), "twice") {

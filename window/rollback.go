@@ -48,7 +48,7 @@ func (bp *backport) rollbackOutline() string {
 	for _, g := range bp.repos {
 		c := "in " + g.Dir + ": git reset --hard <HEAD before the rebase>"
 		if g.PHP {
-			c += ", git submodule update <the submodules the rebase moved>"
+			c += ", git submodule update --checkout <the submodules the rebase moved> (a submodule with security patches: git rebase --onto OLD NEW there)"
 		}
 		cmds = append(cmds, c)
 	}

@@ -140,3 +140,50 @@ func TestSandboxRollbackKeepsExtensionSecurityPatch(t *testing.T) {
 		}
 	}
 }
+
+// TestSandboxRollbackExtensionUpdateRebase: an extension change is rolled
+// back while the extension has no security patch and update=rebase (as
+// scap prep sets it). A plain `git submodule update` would be `git rebase
+// OLD` on the new commit, which leaves it there: the extension must end
+// at the old commit core records, and mwdebug serve the old code.
+func TestSandboxRollbackExtensionUpdateRebase(t *testing.T) {
+	t.Parallel() // a sandbox of its own
+	sb, env := runbookstest.StartSandbox(t)
+	php := "php-" + sb.Version
+	core := sb.StagingDir() + "/" + php
+	echo := core + "/extensions/Echo"
+	deployGit(t, env, core, "config", "submodule.extensions/Echo.update", "rebase")
+	old := deployGit(t, env, echo, "rev-parse", "HEAD")
+	file := php + "/extensions/Echo/includes/Formatters/EchoMentionPresentationModel.php"
+	debug := sb.Config.Hosts[config.RoleTestServers]
+	before, err := sb.ReadAppServerFile(debug[0], file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := runbooks.Build(context.Background(), env, "backport", map[string]string{"changes": strconv.Itoa(sb.Changes["extension"])})
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved := ""
+	run := runSandbox(t, env, p, runbooks.RunOptions{}, func(g runbooks.GateRequest) string {
+		if g.StepID == "owner-verify" {
+			moved = deployGit(t, env, echo, "rev-parse", "HEAD")
+			return "r"
+		}
+		return "y"
+	})
+	if !errors.Is(run.err, runbooks.ErrRolledBack) {
+		t.Fatalf("want a rolled-back window, got %v", run.err)
+	}
+	if moved == old {
+		t.Fatal("the window did not move Echo before the rollback")
+	}
+	if got := deployGit(t, env, echo, "rev-parse", "HEAD"); got != old {
+		t.Fatalf("Echo is at %s after the rollback, want its old commit %s (the window moved it to %s)", got, old, moved)
+	}
+	for _, h := range debug {
+		if got, err := sb.ReadAppServerFile(h, file); err != nil || !bytes.Equal(got, before) {
+			t.Fatalf("%s still serves the extension change after the rollback (%v)", h, err)
+		}
+	}
+}
