@@ -116,7 +116,7 @@ func (bp *backport) checkoutSteps(g *repoGroup) []*runbooks.Step {
 func (bp *backport) submodulesStep(g *repoGroup) *runbooks.Step {
 	s := &runbooks.Step{
 		ID: "submodules-" + g.Repo, Role: config.RoleDeploy, Dir: g.Dir,
-		Undo: "git reset --hard ORIG_HEAD, then git submodule update for the same paths (in " + g.Dir + ")",
+		Undo: "git reset --hard ORIG_HEAD, then git submodule update --checkout for the same paths (in " + g.Dir + "; without --checkout, scap prep's update=rebase leaves them where they are)",
 		Do:   bp.submodules(g), Check: checkNever,
 	}
 	if len(g.SubPaths) == 0 {
