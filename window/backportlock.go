@@ -141,15 +141,17 @@ func (bl *backportLock) take(ctx context.Context, sc *runbooks.StepContext) erro
 				sc.Note(runbooks.Info, "window %s, which this revert undoes, holds %s: the revert works under its lock (reason: %s)", bl.parent, file, why)
 				return nil
 			}
-			if id := staleWindow(cfg, why); id != "" && !tookOver {
+			// the lock's window as this machine journaled it, read once per look
+			w, journaled := journaledWindow(cfg, why)
+			if journaled && !w.Resumable && !tookOver { // stale: nothing will release it
 				tookOver = true
-				sc.Note(runbooks.Warn, "%s was left by window %s, which was abandoned, finished or reverted: removing it", file, id)
-				if _, err := ex.Run(ctx, remote.Command{Cmd: removeLockOf(id, file), Keep: true}); err != nil {
+				sc.Note(runbooks.Warn, "%s was left by window %s, which was abandoned, finished or reverted: removing it", file, w.ID)
+				if _, err := ex.Run(ctx, remote.Command{Cmd: removeLockOf(w.ID, file), Keep: true}); err != nil {
 					return err
 				}
 				continue
 			}
-			if w, ok := stoppedWindow(cfg, why); ok {
+			if journaled && w.Resumable && !journal.WindowOpen(config.StateDir(cfg), w.ID) { // stopped, open nowhere
 				return fmt.Errorf("%s: window %s stopped (%s) and can still be resumed, so nothing will release its lock: resume it (Home: enter on it; porthole run --resume %s) or abandon it (Home: x), then run this window's lock step again",
 					lockExcuse(file, owner, why), w.ID, w.Why, w.ID)
 			}
@@ -193,17 +195,6 @@ func staleWindow(cfg *config.Config, reason string) string {
 		return w.ID
 	}
 	return ""
-}
-
-// stoppedWindow is the porthole window named in a lock's reason when this
-// machine journaled it, it stopped but can resume, and no porthole process
-// has it open: waiting for its lock is waiting for nothing.
-func stoppedWindow(cfg *config.Config, reason string) (journal.WindowSummary, bool) {
-	w, ok := journaledWindow(cfg, reason)
-	if !ok || !w.Resumable || journal.WindowOpen(config.StateDir(cfg), w.ID) {
-		return journal.WindowSummary{}, false
-	}
-	return w, true
 }
 
 // journaledWindow is the window a lock's reason names, as this machine's
