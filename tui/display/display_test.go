@@ -79,6 +79,25 @@ type output struct {
 	buf bytes.Buffer
 }
 
+// collect reads everything written to the terminal whose master side is
+// master, until it is closed.
+func collect(master *os.File) *output {
+	out := &output{}
+	go func() {
+		b := make([]byte, 4096)
+		for {
+			n, err := master.Read(b)
+			out.mu.Lock()
+			out.buf.Write(b[:n])
+			out.mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return out
+}
+
 func (o *output) waitFor(t *testing.T, s string) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
@@ -102,19 +121,7 @@ func TestRunDrawsEachViewAndRestoresTheTerminal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := &output{}
-	go func() {
-		b := make([]byte, 4096)
-		for {
-			n, err := master.Read(b)
-			out.mu.Lock()
-			out.buf.Write(b[:n])
-			out.mu.Unlock()
-			if err != nil {
-				return
-			}
-		}
-	}()
+	out := collect(master)
 	type result struct {
 		m   tea.Model
 		err error
@@ -217,19 +224,7 @@ func TestTerminfoUpgradesTheProfileAfterTheFirstFrame(t *testing.T) {
 		t.Fatalf("terminfo says %v for xterm-direct's entry", p)
 	}
 	master, tty := openPTY(t, 30, 4)
-	out := &output{}
-	go func() {
-		b := make([]byte, 4096)
-		for {
-			n, err := master.Read(b)
-			out.mu.Lock()
-			out.buf.Write(b[:n])
-			out.mu.Unlock()
-			if err != nil {
-				return
-			}
-		}
-	}()
+	out := collect(master)
 	done := make(chan error, 1)
 	go func() {
 		_, err := Run(swatch{}, tty, tty)
