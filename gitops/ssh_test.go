@@ -20,14 +20,7 @@ import (
 func TestExtensionDeployOverRealSSH(t *testing.T) {
 	t.Parallel()
 	s := gitopstest.NewIsolated(t)
-	c := sshtest.Start(t, 1, sshtest.Names("deploy1002"))
-	pool := remote.NewPool(remote.SSHOptions{ConfigPath: c.SSHConfigPath, KnownHosts: []string{c.KnownHostsPath}, IdentityFiles: []string{c.KeyPath}})
-	t.Cleanup(func() { _ = pool.Close() })
-	ex, err := pool.Get("deploy1002")
-	if err != nil {
-		t.Fatal(err)
-	}
-	run := withEnv(gitops.FromExecutor(ex), s.Env())
+	run, _ := overSSH(t, s)
 	ctx := context.Background()
 
 	patch := s.LocalCommit(s.CoreDir, "SECURITY: local patch", map[string]string{"includes/Title.php": "<?php\nclass Title { /* p */ }\n"})
@@ -73,14 +66,7 @@ func TestExtensionDeployOverRealSSH(t *testing.T) {
 func TestTransportErrorsOverRealSSH(t *testing.T) {
 	t.Parallel()
 	s := gitopstest.NewIsolated(t)
-	c := sshtest.Start(t, 1, sshtest.Names("deploy1002"))
-	pool := remote.NewPool(remote.SSHOptions{ConfigPath: c.SSHConfigPath, KnownHosts: []string{c.KnownHostsPath}, IdentityFiles: []string{c.KeyPath}})
-	t.Cleanup(func() { _ = pool.Close() })
-	ex, err := pool.Get("deploy1002")
-	if err != nil {
-		t.Fatal(err)
-	}
-	run := withEnv(gitops.FromExecutor(ex), s.Env())
+	run, c := overSSH(t, s)
 	ctx := context.Background()
 	if _, err := gitops.SubmoduleCommit(ctx, run, s.CoreDir, "extensions/Echo"); err != nil {
 		t.Fatal(err)
@@ -93,7 +79,7 @@ func TestTransportErrorsOverRealSSH(t *testing.T) {
 			t.Error(err)
 		}
 	})
-	_, err = gitops.Revert(ctx, recordingRun(stop, &cmds), s.Dir, sha, gitops.RevertOptions{})
+	_, err := gitops.Revert(ctx, recordingRun(stop, &cmds), s.Dir, sha, gitops.RevertOptions{})
 	var ce *remote.ConnError
 	if !errors.As(err, &ce) || ce.Host != "deploy1002" || contains(cmds, "git revert --abort") {
 		t.Fatalf("revert with the host gone: %v (commands %q)", err, cmds)
@@ -102,4 +88,18 @@ func TestTransportErrorsOverRealSSH(t *testing.T) {
 	if !errors.As(err, &ce) || ce.Host != "deploy1002" || strings.Contains(err.Error(), "records no submodule") {
 		t.Fatalf("submodule with the host down: %v", err)
 	}
+}
+
+// overSSH is a deploy1002 of its own behind a real sshd, running gitops'
+// commands with the fixture's git settings; the cluster can stop it.
+func overSSH(t *testing.T, s *gitopstest.Staging) (gitops.Run, *sshtest.Cluster) {
+	t.Helper()
+	c := sshtest.Start(t, 1, sshtest.Names("deploy1002"))
+	pool := remote.NewPool(remote.SSHOptions{ConfigPath: c.SSHConfigPath, KnownHosts: []string{c.KnownHostsPath}, IdentityFiles: []string{c.KeyPath}})
+	t.Cleanup(func() { _ = pool.Close() })
+	ex, err := pool.Get("deploy1002")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return withEnv(gitops.FromExecutor(ex), s.Env()), c
 }
