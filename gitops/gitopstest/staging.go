@@ -39,30 +39,13 @@ type Staging struct {
 	tick      int
 }
 
-// New builds the staging layout: origins for mediawiki-config (master),
-// mediawiki/core and mediawiki/extensions/Echo (wmf/<Version>, Echo a
-// submodule of core at extensions/Echo), the staging clone and php-<Version>
-// with its submodule initialised. It points GIT_CONFIG_GLOBAL at a file of its
-// own (identity, protocol.file.allow=always for local submodule URLs), so it
-// must not run in a parallel test: NewIsolated is the same layout for one.
-func New(t testing.TB) *Staging {
-	t.Helper()
-	s := newStaging(t)
-	for _, kv := range s.Env() {
-		k, v, _ := strings.Cut(kv, "=")
-		t.Setenv(k, v)
-	}
-	for _, k := range gitLocations {
-		t.Setenv(k, "")
-		os.Unsetenv(k)
-	}
-	s.build()
-	return s
-}
-
-// NewIsolated builds New's layout without changing the test process's
-// environment, so that it may run in a parallel test: git commands the test
-// runs itself need Env (Git has it).
+// NewIsolated builds the staging layout: origins for mediawiki-config
+// (master), mediawiki/core and mediawiki/extensions/Echo (wmf/<Version>, Echo
+// a submodule of core at extensions/Echo), the staging clone and
+// php-<Version> with its submodule initialised. It leaves the test process's
+// environment alone, so that it may run in a parallel test: its git settings
+// (identity, protocol.file.allow=always for local submodule URLs) are in Env,
+// which the commands under test and the git the test runs itself (Git) need.
 func NewIsolated(t testing.TB) *Staging {
 	t.Helper()
 	unsetGitLocations.Do(func() {

@@ -55,6 +55,3 @@ func (r *Regexp) ReplaceAllString(src, repl string) string { return r.Re().Repla
 func (r *Regexp) ReplaceAllStringFunc(src string, repl func(string) string) string {
 	return r.Re().ReplaceAllStringFunc(src, repl)
 }
-
-// String is the expression's source.
-func (r *Regexp) String() string { return r.expr }
