@@ -52,7 +52,7 @@ func Run(m tea.Model, in, out *os.File, opts ...tea.ProgramOption) (tea.Model, e
 		return m, err
 	}
 	env := os.Environ()
-	profile := Profile(env)
+	profile := colorprofile.Env(env) // what the environment promises; terminfo and tmux are asked after the first frame (watch)
 	r := newRenderer(out, newCanvas(w, h, profile))
 	defer r.stop()
 	// The first frame goes out before Bubble Tea starts (its goroutines and
@@ -127,13 +127,6 @@ func watch(p *tea.Program, r *renderer, out *os.File, env []string, profile colo
 		close(done)
 		wg.Wait()
 	}
-}
-
-// Profile is the colour profile the environment promises (TERM, COLORTERM,
-// NO_COLOR …), without reading terminfo or asking tmux: Run does both after
-// the first frame.
-func Profile(env []string) colorprofile.Profile {
-	return colorprofile.Env(env)
 }
 
 // terminfoProfile is what terminfo says of $TERM (true colour when it has

@@ -217,7 +217,7 @@ func TestTerminfoUpgradesTheProfileAfterTheFirstFrame(t *testing.T) {
 	t.Setenv("TERM", "pt-rgb")
 	t.Setenv("COLORTERM", "")
 	t.Setenv("TMUX", "")
-	if p := Profile(os.Environ()); p == colorprofile.TrueColor {
+	if p := colorprofile.Env(os.Environ()); p == colorprofile.TrueColor {
 		t.Fatalf("the environment alone promises %v", p)
 	}
 	if p := terminfoProfile(os.Environ()); p != colorprofile.TrueColor {
