@@ -244,7 +244,7 @@ func subsReverted(ctx context.Context, q gitops.Run, t *revertTarget) error {
 			continue
 		}
 		if st.Relation != gitops.SubAhead {
-			return fmt.Errorf("%s is %s the recorded %s: bring it there (git submodule update %s) before syncing", p, st.Relation, abbrev(st.Recorded), p)
+			return fmt.Errorf("%s is %s the recorded %s: bring it there (%s) before syncing", p, st.Relation, abbrev(st.Recorded), gitops.SubmoduleCheckoutCommand(p))
 		}
 		moved, err := gitops.Gitlink(ctx, q, t.Dir, t.SHA, p)
 		if err != nil {
