@@ -16,7 +16,7 @@ func (bp *backport) steps(warnings []runbooks.Warning) []*runbooks.Step {
 	steps := []*runbooks.Step{bp.preflightStep()}
 	lock, unlock := (&backportLock{env: bp.env, sal: bp.sal}).steps()
 	steps = append(steps, lock)
-	steps = append(steps, bp.approveSteps(warnings)...)
+	steps = append(steps, bp.approveSteps(warnings, unlock.Command)...)
 	steps = append(steps, bp.waitMergeSteps()...)
 	for _, g := range bp.repos {
 		steps = append(steps, bp.checkoutSteps(g)...)
@@ -33,8 +33,9 @@ func (bp *backport) steps(warnings []runbooks.Warning) []*runbooks.Step {
 }
 
 // approveSteps are the +2 of each change; the first carries the window's
-// gate (a danger gate when a warning is a danger).
-func (bp *backport) approveSteps(warnings []runbooks.Warning) []*runbooks.Step {
+// gate (a danger gate when a warning is a danger), which says what a no
+// does: release, the command that lets the backport lock go.
+func (bp *backport) approveSteps(warnings []runbooks.Warning, release string) []*runbooks.Step {
 	dangers := 0
 	for _, w := range warnings {
 		if w.Level == runbooks.Danger {
@@ -52,7 +53,8 @@ func (bp *backport) approveSteps(warnings []runbooks.Warning) []*runbooks.Step {
 		}
 		if i == 0 {
 			prompt := fmt.Sprintf("Backport %s? +2 starts Gerrit's gate and submit", countOf(len(bp.changes), "change"))
-			detail := changeList(bp.changes)
+			// a no here ends the window before it changed anything: the lock step's Release runs
+			detail := changeList(bp.changes) + "\n\nNo ends the window here and lets the backport lock go, as scap backport does: " + release
 			s.Gate = &runbooks.Gate{Kind: runbooks.GateConfirm, Prompt: prompt, Detail: detail, Default: "n"}
 			if dangers > 0 {
 				s.Gate = dangerGate(bp.changes, warnings, detail)
