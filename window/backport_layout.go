@@ -54,7 +54,7 @@ func (bp *backport) approveSteps(warnings []runbooks.Warning, release string) []
 		if i == 0 {
 			prompt := fmt.Sprintf("Backport %s? +2 starts Gerrit's gate and submit", countOf(len(bp.changes), "change"))
 			// a no here ends the window before it changed anything: the lock step's Release runs
-			detail := changeList(bp.changes) + "\n\nNo ends the window here and lets the backport lock go, as scap backport does: " + release
+			detail := changeList(bp.changes) + "\n\n(No ends the window here and lets the backport lock go, as scap backport does: " + release + " on the deployment host.)"
 			s.Gate = &runbooks.Gate{Kind: runbooks.GateConfirm, Prompt: prompt, Detail: detail, Default: "n"}
 			if dangers > 0 {
 				s.Gate = dangerGate(bp.changes, warnings, detail)
